@@ -46,6 +46,7 @@ type Action string
 
 // Actions. Close is taken by the system when the publicity period ends.
 const (
+	ActionCreate   Action = "create" // recorded in the trail, authorised by CanCreateDisclosure
 	ActionEdit     Action = "edit"
 	ActionSubmit   Action = "submit"
 	ActionComment  Action = "comment" // 审议意见: a leader's review comment
@@ -65,6 +66,8 @@ var Actions = []Action{ActionEdit, ActionSubmit, ActionComment, ActionApprove, A
 // Label is the Chinese name of the action, as buttons and the trail show it.
 func (a Action) Label() string {
 	switch a {
+	case ActionCreate:
+		return "创建草稿"
 	case ActionEdit:
 		return "修改草稿"
 	case ActionSubmit:

@@ -1,0 +1,213 @@
+// Package store keeps gongkai's data in SQLite or PostgreSQL through one
+// database/sql implementation. Every method takes the context first and, for
+// school data, the school id explicitly; writes run in one transaction with
+// one clock.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"gongkai"
+)
+
+//go:embed migrations
+var migrationsFS embed.FS
+
+// DB is the store. On SQLite it holds a read pool and a write pool of one
+// connection, so writers queue instead of failing with SQLITE_BUSY; on
+// PostgreSQL both are the same pool.
+type DB struct {
+	read    *sql.DB
+	write   *sql.DB
+	dialect dialect
+	log     *slog.Logger
+
+	// Now is the clock; tests replace it.
+	Now func() time.Time
+
+	calMu    sync.RWMutex
+	calendar map[string]*gongkai.WorkCalendar // by region
+}
+
+// Open connects to dsn ("sqlite:PATH" or "postgres://...") and runs the
+// migrations.
+func Open(ctx context.Context, dsn string, log *slog.Logger) (*DB, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	db := &DB{log: log, Now: time.Now, calendar: map[string]*gongkai.WorkCalendar{}}
+	var err error
+	switch {
+	case strings.HasPrefix(dsn, "sqlite:"):
+		db.dialect = sqliteDialect
+		db.read, db.write, err = openSQLite(strings.TrimPrefix(dsn, "sqlite:"))
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		db.dialect = postgresDialect
+		db.read, err = openPostgres(dsn)
+		db.write = db.read
+	default:
+		return nil, fmt.Errorf("store: unknown database %q: use sqlite:PATH or postgres://...", redact(dsn))
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := db.write.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: connect to %s: %w", redact(dsn), err)
+	}
+	if err := db.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+// Dialect names the database engine: "sqlite" or "postgres".
+func (db *DB) Dialect() string { return string(db.dialect) }
+
+// Close closes both pools.
+func (db *DB) Close() error {
+	err := db.read.Close()
+	if db.write != db.read {
+		err = errors.Join(err, db.write.Close())
+	}
+	return err
+}
+
+// Ping checks that the database answers, for /healthz.
+func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }
+
+// Stats returns the connection pool statistics of the read pool, for /metrics.
+func (db *DB) Stats() sql.DBStats { return db.read.Stats() }
+
+// redact hides the password of a connection URL in messages.
+func redact(dsn string) string {
+	if i := strings.Index(dsn, "://"); i >= 0 {
+		if at := strings.LastIndex(dsn, "@"); at > i {
+			return dsn[:i+3] + "…@" + dsn[at+1:]
+		}
+	}
+	return dsn
+}
+
+// Tx is a write transaction with its single timestamp.
+type Tx struct {
+	*sql.Tx
+	db  *DB
+	Now time.Time
+}
+
+// withTx runs fn in one write transaction and commits when it returns nil.
+func (db *DB) withTx(ctx context.Context, fn func(tx *Tx) error) error {
+	sqlTx, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: begin: %w", err)
+	}
+	tx := &Tx{Tx: sqlTx, db: db, Now: db.Now()}
+	if err := fn(tx); err != nil {
+		sqlTx.Rollback()
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("store: commit: %w", err)
+	}
+	return nil
+}
+
+func (db *DB) migrate(ctx context.Context) error {
+	dir := "migrations/" + string(db.dialect)
+	entries, err := fs.ReadDir(migrationsFS, dir)
+	if err != nil {
+		return fmt.Errorf("store: read migrations: %w", err)
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].Name() < entries[j].Name() })
+	return db.withTx(ctx, func(tx *Tx) error {
+		if db.dialect == postgresDialect {
+			// Several nodes may start at once; one migrates, the others wait.
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7200350)`); err != nil {
+				return fmt.Errorf("store: migration lock: %w", err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
+			return fmt.Errorf("store: create schema_migrations: %w", err)
+		}
+		applied := map[int]bool{}
+		rows, err := tx.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+		if err != nil {
+			return fmt.Errorf("store: read schema_migrations: %w", err)
+		}
+		for rows.Next() {
+			var v int
+			if err := rows.Scan(&v); err != nil {
+				rows.Close()
+				return err
+			}
+			applied[v] = true
+		}
+		rows.Close()
+		for _, e := range entries {
+			name := e.Name()
+			num, _, ok := strings.Cut(name, "_")
+			v, err := strconv.Atoi(num)
+			if !ok || err != nil || !strings.HasSuffix(name, ".sql") {
+				return fmt.Errorf("store: bad migration file name %q", name)
+			}
+			if applied[v] {
+				continue
+			}
+			src, err := fs.ReadFile(migrationsFS, dir+"/"+name)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, string(src)); err != nil {
+				return fmt.Errorf("store: migration %s: %w", name, err)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`, v, name, ms(tx.Now)); err != nil {
+				return fmt.Errorf("store: record migration %s: %w", name, err)
+			}
+			db.log.Info("migration applied", "version", v, "name", name)
+		}
+		return nil
+	})
+}
+
+// ms stores a time as unix milliseconds, the one timestamp format both
+// databases sort and compare alike; the zero time is 0.
+func ms(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+// fromMS is the inverse of ms.
+func fromMS(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(v).In(gongkai.Beijing)
+}
+
+// notFound returns the ENOTFOUND error for a missing row.
+func notFound(what string) error {
+	return gongkai.Errorf(gongkai.ENOTFOUND, "%s不存在或您无权查看。", what)
+}
+
+// nullID maps 0 to NULL for optional foreign keys.
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}

@@ -1,0 +1,117 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"gongkai/internal/search"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	_ "modernc.org/sqlite"             // registers "sqlite"
+)
+
+// dialect is the only place that knows SQLite and PostgreSQL differ.
+type dialect string
+
+const (
+	sqliteDialect   dialect = "sqlite"
+	postgresDialect dialect = "postgres"
+)
+
+func openSQLite(path string) (read, write *sql.DB, err error) {
+	if path == "" {
+		return nil, nil, fmt.Errorf("store: sqlite path is empty")
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, nil, fmt.Errorf("store: create %s: %w", dir, err)
+		}
+	}
+	// busy_timeout lets readers wait out a checkpoint; WAL lets them read while
+	// the one writer writes; synchronous=NORMAL is durable in WAL mode up to the
+	// last checkpointed commit on power loss, and safe against process crashes.
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	u := "file:" + (&url.URL{Path: path}).EscapedPath()
+	write, err = sql.Open("sqlite", u+"?"+pragmas+"&_txlock=immediate")
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: open sqlite: %w", err)
+	}
+	// One writer: immediate transactions queue on this single connection
+	// instead of failing when two writers meet.
+	write.SetMaxOpenConns(1)
+	read, err = sql.Open("sqlite", u+"?"+pragmas+"&_pragma=query_only(1)")
+	if err != nil {
+		write.Close()
+		return nil, nil, fmt.Errorf("store: open sqlite: %w", err)
+	}
+	read.SetMaxOpenConns(8)
+	read.SetMaxIdleConns(8)
+	return read, write, nil
+}
+
+func openPostgres(dsn string) (*sql.DB, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open postgres: %w", err)
+	}
+	db.SetMaxOpenConns(32)
+	db.SetMaxIdleConns(16)
+	return db, nil
+}
+
+// forUpdate is the row lock suffix: PostgreSQL locks the row; SQLite has
+// one writer already.
+func (d dialect) forUpdate() string {
+	if d == postgresDialect {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// isUniqueViolation reports whether err is a unique-constraint failure.
+func isUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	s := err.Error()
+	return strings.Contains(s, "UNIQUE constraint failed") || strings.Contains(s, "SQLSTATE 23505")
+}
+
+// indexDisclosure stores the search tokens (CJK bigrams made in Go) of an
+// item: a contentless FTS5 row on SQLite, the tsvector column on PostgreSQL.
+func (d dialect) indexDisclosure(ctx context.Context, tx *Tx, id int64, titleTokens, bodyTokens string) error {
+	if d == postgresDialect {
+		_, err := tx.ExecContext(ctx, `UPDATE disclosures SET tsv = setweight(to_tsvector('simple', $1), 'A') || setweight(to_tsvector('simple', $2), 'B') WHERE id = $3`,
+			titleTokens, bodyTokens, id)
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM disclosures_fts WHERE rowid = $1`, id); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO disclosures_fts (rowid, title, body) VALUES ($1, $2, $3)`, id, titleTokens, bodyTokens)
+	return err
+}
+
+// searchCondition returns the WHERE condition that matches a parsed query,
+// with its argument at placeholder n.
+func (d dialect) searchCondition(n int, q search.Query) (string, any) {
+	if d == postgresDialect {
+		return fmt.Sprintf("d.tsv @@ to_tsquery('simple', $%d)", n), q.TSQuery()
+	}
+	return fmt.Sprintf("d.id IN (SELECT rowid FROM disclosures_fts WHERE disclosures_fts MATCH $%d)", n), q.FTS5()
+}
+
+// forUpdateOf locks the rows of one table of a join on PostgreSQL (a plain
+// FOR UPDATE cannot lock the nullable side of an outer join); SQLite already
+// has its single writer.
+func (d dialect) forUpdateOf(table string) string {
+	if d == postgresDialect {
+		return " FOR UPDATE OF " + table
+	}
+	return ""
+}

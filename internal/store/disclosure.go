@@ -1,0 +1,672 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gongkai"
+	"gongkai/internal/search"
+)
+
+// summaryColumns are what lists show; the body stays out of list queries.
+const summaryColumns = `d.id, d.school_id, d.index_no, d.catalogue_code, d.category, d.title, d.audience, d.state, d.doc_number,
+	COALESCE(d.department_id, 0), COALESCE(dep.name, ''), COALESCE(d.clerk_id, 0), COALESCE(cu.display_name, ''),
+	d.channels, d.legal_basis, d.contact, d.publicity_days, d.publicity_start, d.publicity_end, d.end_provisional,
+	d.version, d.created_by, d.created_at, d.updated_at, d.published_at, COALESCE(d.signed_by, 0), COALESCE(su.display_name, ''), d.signed_at, d.reason`
+
+const summaryJoins = ` FROM disclosures d
+	LEFT JOIN departments dep ON dep.id = d.department_id
+	LEFT JOIN users cu ON cu.id = d.clerk_id
+	LEFT JOIN users su ON su.id = d.signed_by`
+
+func scanDisclosure(sc interface{ Scan(...any) error }, extra ...any) (*gongkai.Disclosure, error) {
+	var d gongkai.Disclosure
+	var aud, state, channels, pStart, pEnd string
+	var created, updated, published, signed int64
+	dest := append([]any{&d.ID, &d.SchoolID, &d.IndexNo, &d.CatalogueCode, &d.Category, &d.Title, &aud, &state, &d.DocNumber,
+		&d.DepartmentID, &d.DepartmentName, &d.ClerkID, &d.ClerkName,
+		&channels, &d.LegalBasis, &d.Contact, &d.PublicityDays, &pStart, &pEnd, &d.EndProvisional,
+		&d.Version, &d.CreatedBy, &created, &updated, &published, &d.SignedBy, &d.SignedByName, &signed, &d.Reason}, extra...)
+	if err := sc.Scan(dest...); err != nil {
+		return nil, err
+	}
+	d.Audience, d.State = gongkai.Audience(aud), gongkai.State(state)
+	for _, c := range strings.Split(channels, ",") {
+		if c != "" {
+			d.Channels = append(d.Channels, gongkai.Channel(c))
+		}
+	}
+	d.PublicityStart, d.PublicityEnd = parseDay(pStart), parseDay(pEnd)
+	d.CreatedAt, d.UpdatedAt, d.PublishedAt, d.SignedAt = fromMS(created), fromMS(updated), fromMS(published), fromMS(signed)
+	return &d, nil
+}
+
+func parseDay(s string) time.Time {
+	t, err := time.ParseInLocation("2006-01-02", s, gongkai.Beijing)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+func formatDay(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(gongkai.Beijing).Format("2006-01-02")
+}
+
+func joinChannels(cs []gongkai.Channel) string {
+	s := make([]string, len(cs))
+	for i, c := range cs {
+		s[i] = string(c)
+	}
+	return strings.Join(s, ",")
+}
+
+// DisclosureFilter selects items for a board or a work list.
+type DisclosureFilter struct {
+	// Published lists items that were made public (published, closed,
+	// archived, withdrawn) whose audience is one of Audiences.
+	Published bool
+	Audiences []gongkai.Audience
+	// States, when set, restricts to these states (work lists).
+	States    []gongkai.State
+	Category  string
+	Year      int // of publication (Published) or creation
+	Query     string
+	CreatedBy int64
+	Page      int // from 1
+	PerPage   int // default 20, at most 100
+}
+
+// FindDisclosures returns one page of a school's items, newest first, and the
+// total count. It runs two queries whatever the page holds.
+func (db *DB) FindDisclosures(ctx context.Context, schoolID int64, f DisclosureFilter) ([]*gongkai.Disclosure, int, error) {
+	where := []string{"d.school_id = $1"}
+	args := []any{schoolID}
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	dateCol := "d.created_at"
+	if f.Published {
+		dateCol = "d.published_at"
+		where = append(where, "d.state IN ('published', 'closed', 'archived', 'withdrawn')")
+		if len(f.Audiences) == 0 {
+			return nil, 0, nil
+		}
+		ph := make([]string, len(f.Audiences))
+		for i, a := range f.Audiences {
+			ph[i] = arg(string(a))
+		}
+		where = append(where, "d.audience IN ("+strings.Join(ph, ", ")+")")
+	}
+	if len(f.States) > 0 {
+		ph := make([]string, len(f.States))
+		for i, s := range f.States {
+			ph[i] = arg(string(s))
+		}
+		where = append(where, "d.state IN ("+strings.Join(ph, ", ")+")")
+	}
+	if f.Category != "" {
+		where = append(where, "d.category = "+arg(f.Category))
+	}
+	if f.CreatedBy != 0 {
+		where = append(where, "d.created_by = "+arg(f.CreatedBy))
+	}
+	if f.Year > 0 {
+		from := time.Date(f.Year, 1, 1, 0, 0, 0, 0, gongkai.Beijing)
+		where = append(where, dateCol+" >= "+arg(ms(from)), dateCol+" < "+arg(ms(from.AddDate(1, 0, 0))))
+	}
+	if q := search.ParseQuery(f.Query); !q.Empty() {
+		cond, v := db.dialect.searchCondition(len(args)+1, q)
+		if v == "" {
+			return nil, 0, nil
+		}
+		args = append(args, v)
+		where = append(where, cond)
+	}
+	w := " WHERE " + strings.Join(where, " AND ")
+	var total int
+	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM disclosures d`+w, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store: count disclosures of school %d: %w", schoolID, err)
+	}
+	per := f.PerPage
+	if per <= 0 {
+		per = 20
+	}
+	per = min(per, 100)
+	page := max(f.Page, 1)
+	rows, err := db.read.QueryContext(ctx, `SELECT `+summaryColumns+summaryJoins+w+
+		fmt.Sprintf(` ORDER BY %s DESC, d.id DESC LIMIT %d OFFSET %d`, dateCol, per, (page-1)*per), args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: find disclosures of school %d: %w", schoolID, err)
+	}
+	defer rows.Close()
+	var out []*gongkai.Disclosure
+	for rows.Next() {
+		d, err := scanDisclosure(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, d)
+	}
+	return out, total, rows.Err()
+}
+
+// FindDisclosureYears returns the years in which the school published items
+// of the audiences, newest first, for the board's year filter.
+func (db *DB) FindDisclosureYears(ctx context.Context, schoolID int64) ([]int, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT published_at FROM disclosures WHERE school_id = $1 AND published_at > 0 ORDER BY published_at`, schoolID)
+	if err != nil {
+		return nil, fmt.Errorf("store: years of school %d: %w", schoolID, err)
+	}
+	defer rows.Close()
+	seen := map[int]bool{}
+	var years []int
+	for rows.Next() {
+		var v int64
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		if y := fromMS(v).Year(); !seen[y] {
+			seen[y] = true
+			years = append([]int{y}, years...)
+		}
+	}
+	return years, rows.Err()
+}
+
+// FindDisclosureByID returns an item of the school with its body, the
+// attachments of its current version, every version and the trail.
+func (db *DB) FindDisclosureByID(ctx context.Context, schoolID, id int64) (*gongkai.Disclosure, error) {
+	var body string
+	d, err := scanDisclosure(db.read.QueryRowContext(ctx, `SELECT `+summaryColumns+`, d.body`+summaryJoins+` WHERE d.school_id = $1 AND d.id = $2`, schoolID, id), &body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("公开事项")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: find disclosure %d: %w", id, err)
+	}
+	d.Body = body
+	if err := db.loadDetails(ctx, d); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func (db *DB) loadDetails(ctx context.Context, d *gongkai.Disclosure) error {
+	atts, err := db.read.QueryContext(ctx, `SELECT id, school_id, disclosure_id, version, filename, content_type, size, sha256, storage_key, created_at
+		FROM attachments WHERE school_id = $1 AND disclosure_id = $2 ORDER BY version, id`, d.SchoolID, d.ID)
+	if err != nil {
+		return fmt.Errorf("store: attachments of disclosure %d: %w", d.ID, err)
+	}
+	byVersion := map[int][]gongkai.Attachment{}
+	for atts.Next() {
+		a, err := scanAttachment(atts)
+		if err != nil {
+			atts.Close()
+			return err
+		}
+		byVersion[a.Version] = append(byVersion[a.Version], *a)
+	}
+	atts.Close()
+	d.Attachments = byVersion[d.Version]
+
+	vrows, err := db.read.QueryContext(ctx, `SELECT version, title, body, doc_number, reason, published_at, created_by
+		FROM disclosure_versions WHERE school_id = $1 AND disclosure_id = $2 ORDER BY version`, d.SchoolID, d.ID)
+	if err != nil {
+		return fmt.Errorf("store: versions of disclosure %d: %w", d.ID, err)
+	}
+	for vrows.Next() {
+		var v gongkai.Version
+		var published int64
+		if err := vrows.Scan(&v.Version, &v.Title, &v.Body, &v.DocNumber, &v.Reason, &published, &v.CreatedBy); err != nil {
+			vrows.Close()
+			return err
+		}
+		v.PublishedAt = fromMS(published)
+		v.Attachments = byVersion[v.Version]
+		d.Versions = append(d.Versions, v)
+	}
+	vrows.Close()
+
+	erows, err := db.read.QueryContext(ctx, `SELECT id, action, from_state, to_state, COALESCE(actor_id, 0), actor_name, actor_role, comment, version, created_at
+		FROM disclosure_events WHERE school_id = $1 AND disclosure_id = $2 ORDER BY id`, d.SchoolID, d.ID)
+	if err != nil {
+		return fmt.Errorf("store: trail of disclosure %d: %w", d.ID, err)
+	}
+	defer erows.Close()
+	for erows.Next() {
+		var e gongkai.Event
+		var action, from, to, role string
+		var at int64
+		if err := erows.Scan(&e.ID, &action, &from, &to, &e.ActorID, &e.ActorName, &role, &e.Comment, &e.Version, &at); err != nil {
+			return err
+		}
+		e.Action, e.From, e.To, e.ActorRole, e.At = gongkai.Action(action), gongkai.State(from), gongkai.State(to), gongkai.Role(role), fromMS(at)
+		d.Trail = append(d.Trail, e)
+	}
+	return erows.Err()
+}
+
+// CreateDisclosure saves a new draft from the registration form. Drafts save
+// without the full validation, so a clerk can stop half-way.
+func (db *DB) CreateDisclosure(ctx context.Context, schoolID int64, actor *gongkai.Actor, d *gongkai.Disclosure) error {
+	if !gongkai.CanCreateDisclosure(actor, schoolID) {
+		if actor.Anonymous() {
+			return gongkai.Errorf(gongkai.EUNAUTHENTICATED, "请先登录。")
+		}
+		return gongkai.Errorf(gongkai.EFORBIDDEN, "只有经办人或校长可以填写登记表。")
+	}
+	normalize(d)
+	if err := d.ValidateDraft(); err != nil {
+		return err
+	}
+	return db.withTx(ctx, func(tx *Tx) error {
+		if err := tx.checkDepartment(ctx, schoolID, d.DepartmentID); err != nil {
+			return err
+		}
+		d.SchoolID, d.State, d.Version = schoolID, gongkai.StateDraft, 1
+		d.CreatedBy, d.CreatedAt, d.UpdatedAt = actor.ID, tx.Now, tx.Now
+		if d.ClerkID == 0 {
+			d.ClerkID = actor.ID
+		}
+		err := tx.QueryRowContext(ctx, `INSERT INTO disclosures (school_id, catalogue_code, category, title, body, audience, state, doc_number,
+			department_id, clerk_id, channels, legal_basis, contact, publicity_days, version, created_by, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15, $16, $16) RETURNING id`,
+			schoolID, d.CatalogueCode, d.Category, d.Title, d.Body, string(d.Audience), string(d.State), d.DocNumber,
+			nullID(d.DepartmentID), nullID(d.ClerkID), joinChannels(d.Channels), d.LegalBasis, d.Contact, d.PublicityDays,
+			actor.ID, ms(tx.Now)).Scan(&d.ID)
+		if err != nil {
+			return fmt.Errorf("store: create disclosure: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO disclosure_versions (school_id, disclosure_id, version, title, body, doc_number, created_by, created_at)
+			VALUES ($1, $2, 1, $3, $4, $5, $6, $7)`, schoolID, d.ID, d.Title, d.Body, d.DocNumber, actor.ID, ms(tx.Now)); err != nil {
+			return fmt.Errorf("store: create version: %w", err)
+		}
+		if err := tx.index(ctx, d); err != nil {
+			return err
+		}
+		return tx.record(ctx, d, actor, gongkai.ActionCreate, "", gongkai.StateDraft, "")
+	})
+}
+
+// UpdateDraft replaces the registration form fields of a draft.
+func (db *DB) UpdateDraft(ctx context.Context, schoolID, id int64, actor *gongkai.Actor, upd *gongkai.Disclosure) (*gongkai.Disclosure, error) {
+	normalize(upd)
+	if err := upd.ValidateDraft(); err != nil {
+		return nil, err
+	}
+	err := db.withTx(ctx, func(tx *Tx) error {
+		d, err := tx.lockVisible(ctx, schoolID, id, actor)
+		if err != nil {
+			return err
+		}
+		if err := gongkai.Authorize(actor, schoolID, d.State, gongkai.ActionEdit); err != nil {
+			return err
+		}
+		if err := tx.checkDepartment(ctx, schoolID, upd.DepartmentID); err != nil {
+			return err
+		}
+		clerk := upd.ClerkID
+		if clerk == 0 {
+			clerk = d.ClerkID
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE disclosures SET catalogue_code = $1, category = $2, title = $3, body = $4, audience = $5, doc_number = $6,
+			department_id = $7, clerk_id = $8, channels = $9, legal_basis = $10, contact = $11, publicity_days = $12, updated_at = $13
+			WHERE school_id = $14 AND id = $15`,
+			upd.CatalogueCode, upd.Category, upd.Title, upd.Body, string(upd.Audience), upd.DocNumber, nullID(upd.DepartmentID), nullID(clerk),
+			joinChannels(upd.Channels), upd.LegalBasis, upd.Contact, upd.PublicityDays, ms(tx.Now), schoolID, id); err != nil {
+			return fmt.Errorf("store: update draft %d: %w", id, err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE disclosure_versions SET title = $1, body = $2, doc_number = $3 WHERE school_id = $4 AND disclosure_id = $5 AND version = $6`,
+			upd.Title, upd.Body, upd.DocNumber, schoolID, id, d.Version); err != nil {
+			return fmt.Errorf("store: update draft version: %w", err)
+		}
+		d.Title, d.Body = upd.Title, upd.Body
+		if err := tx.index(ctx, d); err != nil {
+			return err
+		}
+		return tx.record(ctx, d, actor, gongkai.ActionEdit, d.State, d.State, "")
+	})
+	if err != nil {
+		return nil, err
+	}
+	return db.FindDisclosureByID(ctx, schoolID, id)
+}
+
+// Revision is what a revision changes: the text, and files added (already
+// stored) or removed from the previous version.
+type Revision struct {
+	Title, Body, DocNumber string
+	Add                    []gongkai.Attachment
+	Remove                 []int64 // attachment ids of the previous version
+}
+
+// Act takes one step of the procedure. A revision carries its changes in rev. Rule check, row write and the
+// trail entry happen in one transaction.
+func (db *DB) Act(ctx context.Context, schoolID, id int64, actor *gongkai.Actor, action gongkai.Action, comment string, rev *Revision) (*gongkai.Disclosure, error) {
+	comment = strings.TrimSpace(comment)
+	if utf8.RuneCountInString(comment) > 2000 {
+		return nil, &gongkai.Error{Code: gongkai.EINVALID, Message: "意见不能超过 2000 字。", Fields: map[string]string{"comment": "意见不能超过 2000 字。"}}
+	}
+	if action == gongkai.ActionEdit || action == gongkai.ActionClose || action == gongkai.ActionCreate {
+		return nil, gongkai.Errorf(gongkai.EINVALID, "不支持的操作：%s", action)
+	}
+	known := false
+	for _, a := range gongkai.Actions {
+		known = known || a == action
+	}
+	if !known {
+		return nil, gongkai.Errorf(gongkai.ENOTFOUND, "没有这个操作。")
+	}
+	err := db.withTx(ctx, func(tx *Tx) error {
+		d, err := tx.lockVisible(ctx, schoolID, id, actor)
+		if err != nil {
+			return err
+		}
+		if err := gongkai.Authorize(actor, schoolID, d.State, action); err != nil {
+			return err
+		}
+		if gongkai.CommentRequired(action) && comment == "" {
+			msg := "请填写理由。"
+			if action == gongkai.ActionComment {
+				msg = "请填写审议意见。"
+			}
+			return &gongkai.Error{Code: gongkai.EINVALID, Message: msg, Fields: map[string]string{"comment": msg}}
+		}
+		to, _ := gongkai.Next(d.State, action)
+		switch action {
+		case gongkai.ActionSubmit:
+			var body string
+			if err := tx.QueryRowContext(ctx, `SELECT body FROM disclosures WHERE school_id = $1 AND id = $2`, schoolID, id).Scan(&body); err != nil {
+				return err
+			}
+			d.Body = body
+			if err := d.ValidateForSubmit(); err != nil {
+				return err
+			}
+		case gongkai.ActionApprove:
+			if _, err := tx.ExecContext(ctx, `UPDATE disclosures SET signed_by = $1, signed_at = $2 WHERE school_id = $3 AND id = $4`,
+				actor.ID, ms(tx.Now), schoolID, id); err != nil {
+				return fmt.Errorf("store: sign disclosure %d: %w", id, err)
+			}
+		case gongkai.ActionPublish:
+			if err := tx.publish(ctx, d); err != nil {
+				return err
+			}
+		case gongkai.ActionRevise:
+			if err := tx.revise(ctx, d, actor, comment, rev); err != nil {
+				return err
+			}
+		case gongkai.ActionWithdraw:
+			if _, err := tx.ExecContext(ctx, `UPDATE disclosures SET reason = $1 WHERE school_id = $2 AND id = $3`, comment, schoolID, id); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE disclosures SET state = $1, updated_at = $2 WHERE school_id = $3 AND id = $4`,
+			string(to), ms(tx.Now), schoolID, id); err != nil {
+			return fmt.Errorf("store: %s disclosure %d: %w", action, id, err)
+		}
+		return tx.record(ctx, d, actor, action, d.State, to, comment)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return db.FindDisclosureByID(ctx, schoolID, id)
+}
+
+// publish gives the item its index number on first publication and starts
+// its publicity period today (Beijing), counted in working days.
+func (tx *Tx) publish(ctx context.Context, d *gongkai.Disclosure) error {
+	if d.IndexNo == "" {
+		var code string
+		if err := tx.QueryRowContext(ctx, `SELECT code FROM schools WHERE id = $1`, d.SchoolID).Scan(&code); err != nil {
+			return fmt.Errorf("store: school code: %w", err)
+		}
+		if code == "" {
+			code = fmt.Sprintf("S%05d", d.SchoolID)
+		}
+		year := tx.Now.In(gongkai.Beijing).Year()
+		var seq int
+		if err := tx.QueryRowContext(ctx, `INSERT INTO index_sequences (school_id, year, category, last) VALUES ($1, $2, $3, 1)
+			ON CONFLICT (school_id, year, category) DO UPDATE SET last = index_sequences.last + 1 RETURNING last`,
+			d.SchoolID, year, d.Category).Scan(&seq); err != nil {
+			return fmt.Errorf("store: index sequence: %w", err)
+		}
+		d.IndexNo = gongkai.IndexNumber(code, year, d.Category, seq)
+		if _, err := tx.ExecContext(ctx, `UPDATE disclosures SET index_no = $1, published_at = $2 WHERE school_id = $3 AND id = $4`,
+			d.IndexNo, ms(tx.Now), d.SchoolID, d.ID); err != nil {
+			return fmt.Errorf("store: set index number: %w", err)
+		}
+	}
+	if err := tx.startPeriod(ctx, d); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE disclosure_versions SET published_at = $1 WHERE school_id = $2 AND disclosure_id = $3 AND version = $4`,
+		ms(tx.Now), d.SchoolID, d.ID, d.Version)
+	return err
+}
+
+// startPeriod sets the publicity period from today: the day of publication
+// counts when it is a working day, so a five-day period published on a
+// Monday ends on Friday.
+func (tx *Tx) startPeriod(ctx context.Context, d *gongkai.Disclosure) error {
+	if d.PublicityDays <= 0 {
+		_, err := tx.ExecContext(ctx, `UPDATE disclosures SET publicity_start = '', publicity_end = '', end_provisional = $1 WHERE school_id = $2 AND id = $3`,
+			false, d.SchoolID, d.ID)
+		return err
+	}
+	var region string
+	if err := tx.QueryRowContext(ctx, `SELECT b.region_code FROM schools s JOIN bureaus b ON b.id = s.bureau_id WHERE s.id = $1`, d.SchoolID).Scan(&region); err != nil {
+		return fmt.Errorf("store: region of school %d: %w", d.SchoolID, err)
+	}
+	cal, err := tx.db.Calendar(ctx, region)
+	if err != nil {
+		return err
+	}
+	y, m, day := tx.Now.In(gongkai.Beijing).Date()
+	start := time.Date(y, m, day, 0, 0, 0, 0, gongkai.Beijing)
+	end, provisional := cal.AddWorkdays(start.AddDate(0, 0, -1), d.PublicityDays)
+	d.PublicityStart, d.PublicityEnd, d.EndProvisional = start, end, provisional
+	_, err = tx.ExecContext(ctx, `UPDATE disclosures SET publicity_start = $1, publicity_end = $2, end_provisional = $3 WHERE school_id = $4 AND id = $5`,
+		formatDay(start), formatDay(end), provisional, d.SchoolID, d.ID)
+	return err
+}
+
+// revise makes a new version of a published item. The old version stays
+// readable; the publicity period starts again, since readers must get the
+// full period to object to what changed.
+func (tx *Tx) revise(ctx context.Context, d *gongkai.Disclosure, actor *gongkai.Actor, reason string, rev *Revision) error {
+	if rev == nil {
+		return &gongkai.Error{Code: gongkai.EINVALID, Message: "请填写修订后的内容。", Fields: map[string]string{"body": "请填写修订后的内容。"}}
+	}
+	var body string
+	if err := tx.QueryRowContext(ctx, `SELECT body FROM disclosures WHERE school_id = $1 AND id = $2`, d.SchoolID, d.ID).Scan(&body); err != nil {
+		return err
+	}
+	next := *d
+	next.Title = strings.TrimSpace(rev.Title)
+	next.Body = strings.TrimSpace(strings.ReplaceAll(rev.Body, "\r\n", "\n"))
+	next.DocNumber = strings.TrimSpace(rev.DocNumber)
+	if next.Title == "" {
+		next.Title = d.Title
+	}
+	if err := next.ValidateForSubmit(); err != nil {
+		return err
+	}
+	if next.Title == d.Title && next.Body == body && next.DocNumber == d.DocNumber && len(rev.Add) == 0 && len(rev.Remove) == 0 {
+		return &gongkai.Error{Code: gongkai.EINVALID, Message: "修订内容与当前版本相同。", Fields: map[string]string{"body": "修订内容与当前版本相同。"}}
+	}
+	v := d.Version + 1
+	if _, err := tx.ExecContext(ctx, `INSERT INTO disclosure_versions (school_id, disclosure_id, version, title, body, doc_number, reason, published_at, created_by, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8)`, d.SchoolID, d.ID, v, next.Title, next.Body, next.DocNumber, reason, ms(tx.Now), actor.ID); err != nil {
+		return fmt.Errorf("store: create version %d: %w", v, err)
+	}
+	// The new version keeps the files of the old one.
+	if _, err := tx.ExecContext(ctx, `INSERT INTO attachments (school_id, disclosure_id, version, filename, content_type, size, sha256, storage_key, created_at)
+		SELECT school_id, disclosure_id, $1, filename, content_type, size, sha256, storage_key, created_at FROM attachments
+		WHERE school_id = $2 AND disclosure_id = $3 AND version = $4`, v, d.SchoolID, d.ID, d.Version); err != nil {
+		return fmt.Errorf("store: carry attachments: %w", err)
+	}
+	for _, old := range rev.Remove {
+		var name string
+		if err := tx.QueryRowContext(ctx, `SELECT storage_key FROM attachments WHERE school_id = $1 AND disclosure_id = $2 AND version = $3 AND id = $4`,
+			d.SchoolID, d.ID, d.Version, old).Scan(&name); err != nil {
+			return &gongkai.Error{Code: gongkai.EINVALID, Message: "要删除的附件不存在。", Fields: map[string]string{"attachments": "要删除的附件不存在。"}}
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM attachments WHERE school_id = $1 AND disclosure_id = $2 AND version = $3 AND storage_key = $4`,
+			d.SchoolID, d.ID, v, name); err != nil {
+			return err
+		}
+	}
+	for _, a := range rev.Add {
+		a.Version = v
+		if err := tx.insertAttachment(ctx, d.SchoolID, d.ID, &a); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE disclosures SET title = $1, body = $2, doc_number = $3, version = $4, reason = $5 WHERE school_id = $6 AND id = $7`,
+		next.Title, next.Body, next.DocNumber, v, reason, d.SchoolID, d.ID); err != nil {
+		return fmt.Errorf("store: revise disclosure %d: %w", d.ID, err)
+	}
+	d.Title, d.Body, d.DocNumber, d.Version = next.Title, next.Body, next.DocNumber, v
+	if err := tx.index(ctx, d); err != nil {
+		return err
+	}
+	return tx.startPeriod(ctx, d)
+}
+
+// lockVisible loads the item for a write, locking its row on PostgreSQL,
+// and answers ENOTFOUND when the actor may not read it.
+func (tx *Tx) lockVisible(ctx context.Context, schoolID, id int64, actor *gongkai.Actor) (*gongkai.Disclosure, error) {
+	d, err := scanDisclosure(tx.QueryRowContext(ctx, `SELECT `+summaryColumns+summaryJoins+` WHERE d.school_id = $1 AND d.id = $2`+
+		tx.db.dialect.forUpdateOf("d"), schoolID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("公开事项")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: load disclosure %d: %w", id, err)
+	}
+	var bureau int64
+	if err := tx.QueryRowContext(ctx, `SELECT bureau_id FROM schools WHERE id = $1`, schoolID).Scan(&bureau); err != nil {
+		return nil, err
+	}
+	if !gongkai.CanReadDisclosure(actor, bureau, d) {
+		return nil, notFound("公开事项")
+	}
+	return d, nil
+}
+
+func (tx *Tx) checkDepartment(ctx context.Context, schoolID, departmentID int64) error {
+	if departmentID == 0 {
+		return nil
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM departments WHERE school_id = $1 AND id = $2`, schoolID, departmentID).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return &gongkai.Error{Code: gongkai.EINVALID, Message: "处室无效。", Fields: map[string]string{"department": "处室无效，请从列表中选择。"}}
+	}
+	return nil
+}
+
+func (tx *Tx) index(ctx context.Context, d *gongkai.Disclosure) error {
+	if err := tx.db.dialect.indexDisclosure(ctx, tx, d.ID, search.Tokens(d.Title+" "+d.DocNumber), search.Tokens(d.Body)); err != nil {
+		return fmt.Errorf("store: index disclosure %d: %w", d.ID, err)
+	}
+	return nil
+}
+
+// record appends a step to the trail.
+func (tx *Tx) record(ctx context.Context, d *gongkai.Disclosure, actor *gongkai.Actor, action gongkai.Action, from, to gongkai.State, comment string) error {
+	var actorID any
+	name, role := "系统", gongkai.Role("")
+	if actor != nil && !actor.Anonymous() {
+		actorID, name = actor.ID, actor.DisplayName
+		role = actingRole(actor, d.SchoolID, from, action)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO disclosure_events (school_id, disclosure_id, action, from_state, to_state, actor_id, actor_name, actor_role, comment, version, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		d.SchoolID, d.ID, string(action), string(from), string(to), actorID, name, string(role), comment, d.Version, ms(tx.Now))
+	if err != nil {
+		return fmt.Errorf("store: record %s of disclosure %d: %w", action, d.ID, err)
+	}
+	return nil
+}
+
+// actingRole is the role in which the actor took the step, for the trail.
+func actingRole(a *gongkai.Actor, schoolID int64, from gongkai.State, action gongkai.Action) gongkai.Role {
+	for _, r := range gongkai.RolesFor(from, action) {
+		if a.HasRole(schoolID, r) {
+			return r
+		}
+	}
+	if rs := a.Roles(schoolID); len(rs) > 0 {
+		return rs[0]
+	}
+	return ""
+}
+
+// normalize trims the form's text fields and drops carriage returns, so that
+// what is stored is what is shown.
+func normalize(d *gongkai.Disclosure) {
+	d.Title = strings.TrimSpace(d.Title)
+	d.Body = strings.TrimSpace(strings.ReplaceAll(d.Body, "\r\n", "\n"))
+	d.DocNumber = strings.TrimSpace(d.DocNumber)
+	d.LegalBasis = strings.TrimSpace(d.LegalBasis)
+	d.Contact = strings.TrimSpace(d.Contact)
+	if d.Audience == "" {
+		d.Audience = gongkai.AudiencePublic
+	}
+}
+
+// CloseEndedPeriods closes every published item whose publicity period ended
+// before now and returns them, so caches can drop their pages.
+func (db *DB) CloseEndedPeriods(ctx context.Context) ([]*gongkai.Disclosure, error) {
+	today := formatDay(db.Now())
+	rows, err := db.read.QueryContext(ctx, `SELECT school_id, id FROM disclosures WHERE state = 'published' AND publicity_end <> '' AND publicity_end < $1`, today)
+	if err != nil {
+		return nil, fmt.Errorf("store: find ended periods: %w", err)
+	}
+	type key struct{ school, id int64 }
+	var due []key
+	for rows.Next() {
+		var k key
+		if err := rows.Scan(&k.school, &k.id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		due = append(due, k)
+	}
+	rows.Close()
+	var closed []*gongkai.Disclosure
+	for _, k := range due {
+		err := db.withTx(ctx, func(tx *Tx) error {
+			d, err := scanDisclosure(tx.QueryRowContext(ctx, `SELECT `+summaryColumns+summaryJoins+` WHERE d.school_id = $1 AND d.id = $2`+tx.db.dialect.forUpdateOf("d"), k.school, k.id))
+			if err != nil {
+				return err
+			}
+			if d.State != gongkai.StatePublished || !gongkai.PeriodOver(d.PublicityEnd, tx.Now) {
+				return nil // taken care of meanwhile
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE disclosures SET state = 'closed', updated_at = $1 WHERE school_id = $2 AND id = $3`, ms(tx.Now), k.school, k.id); err != nil {
+				return err
+			}
+			closed = append(closed, d)
+			return tx.record(ctx, d, nil, gongkai.ActionClose, gongkai.StatePublished, gongkai.StateClosed, "")
+		})
+		if err != nil {
+			return closed, fmt.Errorf("store: close disclosure %d: %w", k.id, err)
+		}
+	}
+	return closed, nil
+}

@@ -1,0 +1,219 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"gongkai"
+)
+
+// CreateBureau adds a bureau and returns it with its id.
+func (db *DB) CreateBureau(ctx context.Context, b *gongkai.Bureau) error {
+	if strings.TrimSpace(b.Name) == "" {
+		return gongkai.Errorf(gongkai.EINVALID, "请填写教育局名称。")
+	}
+	if b.RegionCode == "" {
+		b.RegionCode = "CN"
+	}
+	return db.withTx(ctx, func(tx *Tx) error {
+		b.CreatedAt = tx.Now
+		err := tx.QueryRowContext(ctx, `INSERT INTO bureaus (name, region_code, created_at) VALUES ($1, $2, $3) RETURNING id`,
+			b.Name, b.RegionCode, ms(tx.Now)).Scan(&b.ID)
+		if err != nil {
+			return fmt.Errorf("store: create bureau: %w", err)
+		}
+		return nil
+	})
+}
+
+// FindBureauByID returns a bureau.
+func (db *DB) FindBureauByID(ctx context.Context, id int64) (*gongkai.Bureau, error) {
+	var b gongkai.Bureau
+	var created int64
+	err := db.read.QueryRowContext(ctx, `SELECT id, name, region_code, created_at FROM bureaus WHERE id = $1`, id).
+		Scan(&b.ID, &b.Name, &b.RegionCode, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("教育局")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: find bureau %d: %w", id, err)
+	}
+	b.CreatedAt = fromMS(created)
+	return &b, nil
+}
+
+// FindBureaus returns every bureau, by name.
+func (db *DB) FindBureaus(ctx context.Context) ([]*gongkai.Bureau, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, name, region_code, created_at FROM bureaus ORDER BY name, id`)
+	if err != nil {
+		return nil, fmt.Errorf("store: find bureaus: %w", err)
+	}
+	defer rows.Close()
+	var out []*gongkai.Bureau
+	for rows.Next() {
+		var b gongkai.Bureau
+		var created int64
+		if err := rows.Scan(&b.ID, &b.Name, &b.RegionCode, &created); err != nil {
+			return nil, err
+		}
+		b.CreatedAt = fromMS(created)
+		out = append(out, &b)
+	}
+	return out, rows.Err()
+}
+
+// CreateSchool adds a school with the default catalogue and departments.
+func (db *DB) CreateSchool(ctx context.Context, s *gongkai.School, departments []string) error {
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	return db.withTx(ctx, func(tx *Tx) error {
+		s.CreatedAt = tx.Now
+		err := tx.QueryRowContext(ctx, `INSERT INTO schools (bureau_id, slug, name, full_name, code, address, phone, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+			s.BureauID, s.Slug, s.Name, s.FullName, s.Code, s.Address, s.Phone, ms(tx.Now)).Scan(&s.ID)
+		if isUniqueViolation(err) {
+			return &gongkai.Error{Code: gongkai.ECONFLICT, Message: "网址名已被使用。", Fields: map[string]string{"slug": "网址名已被使用，请换一个。"}}
+		}
+		if err != nil {
+			return fmt.Errorf("store: create school %q: %w", s.Slug, err)
+		}
+		for _, d := range departments {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO departments (school_id, name) VALUES ($1, $2)`, s.ID, d); err != nil {
+				return fmt.Errorf("store: create department %q: %w", d, err)
+			}
+		}
+		for i, c := range gongkai.DefaultCatalogue {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO catalogue_items (school_id, code, name, category, audience, publicity_days, frequency, department, legal_basis, position)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+				s.ID, c.Code, c.Name, c.Category, string(c.Audience), c.PublicityDays, c.Frequency, c.Department, c.LegalBasis, i); err != nil {
+				return fmt.Errorf("store: create catalogue item %q: %w", c.Code, err)
+			}
+		}
+		return nil
+	})
+}
+
+const schoolColumns = `s.id, s.bureau_id, b.name, s.slug, s.name, s.full_name, s.code, s.address, s.phone, s.created_at`
+
+func scanSchool(sc interface{ Scan(...any) error }) (*gongkai.School, error) {
+	var s gongkai.School
+	var created int64
+	if err := sc.Scan(&s.ID, &s.BureauID, &s.BureauName, &s.Slug, &s.Name, &s.FullName, &s.Code, &s.Address, &s.Phone, &created); err != nil {
+		return nil, err
+	}
+	s.CreatedAt = fromMS(created)
+	return &s, nil
+}
+
+// FindSchoolBySlug returns the school with the slug.
+func (db *DB) FindSchoolBySlug(ctx context.Context, slug string) (*gongkai.School, error) {
+	s, err := scanSchool(db.read.QueryRowContext(ctx, `SELECT `+schoolColumns+` FROM schools s JOIN bureaus b ON b.id = s.bureau_id WHERE s.slug = $1`, slug))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("学校")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: find school %q: %w", slug, err)
+	}
+	return s, nil
+}
+
+// FindSchoolByID returns the school with the id.
+func (db *DB) FindSchoolByID(ctx context.Context, id int64) (*gongkai.School, error) {
+	s, err := scanSchool(db.read.QueryRowContext(ctx, `SELECT `+schoolColumns+` FROM schools s JOIN bureaus b ON b.id = s.bureau_id WHERE s.id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("学校")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: find school %d: %w", id, err)
+	}
+	return s, nil
+}
+
+// FindSchools returns the schools of a bureau, or of every bureau when
+// bureauID is 0, ordered by bureau and name.
+func (db *DB) FindSchools(ctx context.Context, bureauID int64) ([]*gongkai.School, error) {
+	q := `SELECT ` + schoolColumns + ` FROM schools s JOIN bureaus b ON b.id = s.bureau_id`
+	var args []any
+	if bureauID != 0 {
+		q += ` WHERE s.bureau_id = $1`
+		args = append(args, bureauID)
+	}
+	rows, err := db.read.QueryContext(ctx, q+` ORDER BY b.name, s.bureau_id, s.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: find schools: %w", err)
+	}
+	defer rows.Close()
+	var out []*gongkai.School
+	for rows.Next() {
+		s, err := scanSchool(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// FindDepartments returns the departments of a school by name.
+func (db *DB) FindDepartments(ctx context.Context, schoolID int64) ([]gongkai.Department, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, school_id, name FROM departments WHERE school_id = $1 ORDER BY id`, schoolID)
+	if err != nil {
+		return nil, fmt.Errorf("store: find departments of school %d: %w", schoolID, err)
+	}
+	defer rows.Close()
+	var out []gongkai.Department
+	for rows.Next() {
+		var d gongkai.Department
+		if err := rows.Scan(&d.ID, &d.SchoolID, &d.Name); err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// CreateDepartment adds a department to a school; adding an existing name
+// returns the existing one.
+func (db *DB) CreateDepartment(ctx context.Context, schoolID int64, name string) (*gongkai.Department, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || len([]rune(name)) > 40 {
+		return nil, &gongkai.Error{Code: gongkai.EINVALID, Message: "请填写处室名称（不超过 40 字）。", Fields: map[string]string{"department": "请填写处室名称（不超过 40 字）。"}}
+	}
+	d := &gongkai.Department{SchoolID: schoolID, Name: name}
+	err := db.withTx(ctx, func(tx *Tx) error {
+		err := tx.QueryRowContext(ctx, `SELECT id FROM departments WHERE school_id = $1 AND name = $2`, schoolID, name).Scan(&d.ID)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: find department: %w", err)
+		}
+		return tx.QueryRowContext(ctx, `INSERT INTO departments (school_id, name) VALUES ($1, $2) RETURNING id`, schoolID, name).Scan(&d.ID)
+	})
+	return d, err
+}
+
+// FindCatalogue returns the school's catalogue in its order.
+func (db *DB) FindCatalogue(ctx context.Context, schoolID int64) ([]gongkai.CatalogueItem, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, school_id, code, name, category, audience, publicity_days, frequency, department, legal_basis, position
+		FROM catalogue_items WHERE school_id = $1 ORDER BY position, id`, schoolID)
+	if err != nil {
+		return nil, fmt.Errorf("store: find catalogue of school %d: %w", schoolID, err)
+	}
+	defer rows.Close()
+	var out []gongkai.CatalogueItem
+	for rows.Next() {
+		var c gongkai.CatalogueItem
+		var aud string
+		if err := rows.Scan(&c.ID, &c.SchoolID, &c.Code, &c.Name, &c.Category, &aud, &c.PublicityDays, &c.Frequency, &c.Department, &c.LegalBasis, &c.Position); err != nil {
+			return nil, err
+		}
+		c.Audience = gongkai.Audience(aud)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
