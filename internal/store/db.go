@@ -88,8 +88,8 @@ func (db *DB) Close() error {
 // Ping checks that the database answers, for /healthz.
 func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }
 
-// Stats returns the connection pool statistics of the read pool, for /metrics.
-func (db *DB) Stats() sql.DBStats { return db.read.Stats() }
+// Pool returns the read pool, for its statistics in /metrics.
+func (db *DB) Pool() *sql.DB { return db.read }
 
 // redact hides the password of a connection URL in messages.
 func redact(dsn string) string {

@@ -1,0 +1,283 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"gongkai"
+	"gongkai/internal/auth"
+	"gongkai/internal/calendar"
+	"gongkai/internal/demo"
+	"gongkai/internal/files"
+	"gongkai/internal/store"
+	"gongkai/internal/web"
+)
+
+const usage = `gongkai — 校务公开 (school affairs disclosure)
+
+Usage:
+  gongkai serve   [--addr 127.0.0.1:8080] [--db sqlite:data/gongkai.db] [--data data] [--demo]
+  gongkai migrate [--db ...]
+  gongkai demo    [--db ...] [--data ...]          load the demo county (idempotent)
+  gongkai user create --username NAME --name 姓名 (--school SLUG --role clerk[,leader...] | --bureau-role bureau_admin|inspector [--bureau ID])
+                      [--password PW]               (or GONGKAI_PASSWORD, or typed on standard input)
+
+Every flag can also be set in the environment as GONGKAI_<FLAG>, e.g. GONGKAI_DB=postgres://...
+`
+
+// config is what the flags and GONGKAI_* variables set.
+type config struct {
+	addr          string
+	db            string
+	data          string
+	demo          bool
+	secureCookies bool
+	logLevel      string
+}
+
+func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
+	env := func(name, def string) string {
+		if v := getenv("GONGKAI_" + name); v != "" {
+			return v
+		}
+		return def
+	}
+	fs.StringVar(&c.addr, "addr", env("ADDR", "127.0.0.1:8080"), "listen address")
+	fs.StringVar(&c.db, "db", env("DB", "sqlite:data/gongkai.db"), "database: sqlite:PATH or postgres://...")
+	fs.StringVar(&c.data, "data", env("DATA", "data"), "directory for attachments")
+	fs.BoolVar(&c.demo, "demo", env("DEMO", "") == "true" || env("DEMO", "") == "1", "load the demo county and show demo accounts")
+	fs.BoolVar(&c.secureCookies, "secure-cookies", env("SECURE_COOKIES", "") == "true", "mark cookies Secure (behind HTTPS)")
+	fs.StringVar(&c.logLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error")
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	cmd, args := args[0], args[1:]
+	var cfg config
+	fs := flag.NewFlagSet("gongkai "+cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg.flags(fs, getenv)
+	var user userFlags
+	if cmd == "user" {
+		if len(args) == 0 || args[0] != "create" {
+			return fmt.Errorf("usage: gongkai user create ...")
+		}
+		args = args[1:]
+		user.flags(fs)
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.logLevel)); err != nil {
+		return fmt.Errorf("bad --log-level %q", cfg.logLevel)
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	switch cmd {
+	case "serve", "migrate", "demo", "user":
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		return fmt.Errorf("unknown command %q\n\n%s", cmd, usage)
+	}
+	db, err := store.Open(ctx, cfg.db, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	days, years := calendar.Seed()
+	if err := db.SeedCalendar(ctx, "CN", days, years); err != nil {
+		return err
+	}
+	switch cmd {
+	case "migrate":
+		fmt.Fprintln(stdout, "migrations are up to date")
+		return nil
+	case "user":
+		return user.create(ctx, db, getenv, stdin, stdout)
+	}
+	blobs, err := files.NewDisk(cfg.data)
+	if err != nil {
+		return err
+	}
+	if cmd == "demo" || cfg.demo {
+		start := time.Now()
+		if err := demo.Load(ctx, db, blobs, time.Now()); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		log.Info("demo data ready", "ms", time.Since(start).Milliseconds())
+		if cmd == "demo" {
+			printDemoAccounts(stdout, "")
+			return nil
+		}
+	}
+	return serve(ctx, cfg, db, blobs, log, stdout)
+}
+
+func serve(ctx context.Context, cfg config, db *store.DB, blobs *files.Disk, log *slog.Logger, stdout io.Writer) error {
+	srv, err := web.New(web.Config{Demo: cfg.demo, SecureCookies: cfg.secureCookies}, db, blobs, log)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute, // uploads of 20 MB on slow school networks
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+	url := "http://" + ln.Addr().String()
+	log.Info("gongkai listening", "url", url, "db", db.Dialect())
+	if cfg.demo {
+		printDemoAccounts(stdout, url)
+	}
+	go housekeeping(ctx, db, log)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// housekeeping closes publicity periods as they end and drops expired
+// sessions, once a minute.
+func housekeeping(ctx context.Context, db *store.DB, log *slog.Logger) {
+	tick := time.NewTicker(time.Minute)
+	defer tick.Stop()
+	for {
+		if closed, err := db.CloseEndedPeriods(ctx); err != nil {
+			if ctx.Err() == nil {
+				log.Error("close ended periods", "err", err)
+			}
+		} else if len(closed) > 0 {
+			log.Info("publicity periods ended", "items", len(closed))
+		}
+		if _, err := db.DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
+			log.Error("delete expired sessions", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+func printDemoAccounts(w io.Writer, url string) {
+	if url != "" {
+		fmt.Fprintf(w, "\ngongkai is running at %s\n", url)
+	}
+	fmt.Fprintf(w, "\nDemo accounts (password %s):\n", demo.Password)
+	fmt.Fprintln(w, "  bureau.admin            教育局管理员 (bureau administrator)")
+	for _, s := range demo.Schools() {
+		fmt.Fprintf(w, "  %-22s  %s: ", s.Slug+".*", s.Name)
+		var names []string
+		for _, p := range s.People {
+			names = append(names, p.Login)
+		}
+		fmt.Fprintln(w, strings.Join(names, " "))
+	}
+	fmt.Fprintln(w, "  e.g. xiangqian.clerk, xiangqian.principal, xiangqian.parent")
+	fmt.Fprintln(w)
+}
+
+type userFlags struct {
+	username, name, school, roles, bureauRole, password string
+	bureau                                              int64
+}
+
+func (u *userFlags) flags(fs *flag.FlagSet) {
+	fs.StringVar(&u.username, "username", "", "sign-in name")
+	fs.StringVar(&u.name, "name", "", "display name (姓名)")
+	fs.StringVar(&u.school, "school", "", "school slug")
+	fs.StringVar(&u.roles, "role", "", "comma-separated school roles: principal, leader, supervisor, clerk, staff, representative, parent")
+	fs.StringVar(&u.bureauRole, "bureau-role", "", "bureau_admin or inspector")
+	fs.Int64Var(&u.bureau, "bureau", 0, "bureau id for a bureau role (default: the first bureau)")
+	fs.StringVar(&u.password, "password", "", "password (prefer GONGKAI_PASSWORD or standard input)")
+}
+
+func (u *userFlags) create(ctx context.Context, db *store.DB, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
+	pw := u.password
+	if pw == "" {
+		pw = getenv("GONGKAI_PASSWORD")
+	}
+	if pw == "" {
+		fmt.Fprint(stdout, "Password: ")
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && line == "" {
+			return fmt.Errorf("no password given")
+		}
+		pw = strings.TrimRight(line, "\r\n")
+	}
+	if msg := gongkai.ValidatePassword(pw); msg != "" {
+		return errors.New(msg)
+	}
+	hash, err := auth.HashPassword(pw)
+	if err != nil {
+		return err
+	}
+	user := &gongkai.User{Username: u.username, DisplayName: u.name}
+	switch {
+	case u.bureauRole != "":
+		user.BureauRole = gongkai.Role(u.bureauRole)
+		user.BureauID = u.bureau
+		if user.BureauID == 0 {
+			bs, err := db.FindBureaus(ctx)
+			if err != nil {
+				return err
+			}
+			if len(bs) == 0 {
+				return fmt.Errorf("no bureau exists yet")
+			}
+			user.BureauID = bs[0].ID
+		}
+		err = db.CreateUser(ctx, user, hash)
+	case u.school != "":
+		school, err2 := db.FindSchoolBySlug(ctx, u.school)
+		if err2 != nil {
+			return fmt.Errorf("school %q: %w", u.school, err2)
+		}
+		var roles []gongkai.Role
+		for _, r := range strings.Split(u.roles, ",") {
+			if r = strings.TrimSpace(r); r != "" {
+				roles = append(roles, gongkai.Role(r))
+			}
+		}
+		err = db.CreateMember(ctx, school.ID, user, hash, roles, 0)
+	default:
+		return fmt.Errorf("give --school and --role, or --bureau-role")
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "created user %s (id %d)\n", user.Username, user.ID)
+	return nil
+}

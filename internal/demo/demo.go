@@ -1,0 +1,290 @@
+// Package demo loads a fictional county with four schools for `make run`.
+package demo
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"time"
+
+	"gongkai"
+	"gongkai/internal/auth"
+	"gongkai/internal/files"
+	"gongkai/internal/store"
+)
+
+// Password is the password of every demo account.
+const Password = "gongkai-demo"
+
+// Load creates the demo county, idempotently: whatever already exists (the
+// bureau, a school, a user, an item with the same title) is kept, so a
+// second run changes nothing and an interrupted run completes. It moves the
+// store's clock through the history, so run it before serving.
+func Load(ctx context.Context, db *store.DB, blobs *files.Disk, now time.Time) error {
+	saved := db.Now
+	defer func() { db.Now = saved }()
+	clock := now
+	db.Now = func() time.Time { return clock }
+
+	hash, err := auth.HashPassword(Password)
+	if err != nil {
+		return err
+	}
+	bureauName, region := BureauSeed()
+	bureau, err := findOrCreateBureau(ctx, db, bureauName, region)
+	if err != nil {
+		return err
+	}
+	for _, spec := range []struct {
+		login, name string
+		role        gongkai.Role
+	}{{"bureau.admin", "县教育局管理员", gongkai.RoleBureauAdmin}, {"bureau.inspector", "县教育局督查员", gongkai.RoleInspector}} {
+		u := &gongkai.User{Username: spec.login, DisplayName: spec.name, BureauID: bureau.ID, BureauRole: spec.role}
+		if err := db.CreateUser(ctx, u, hash); err != nil && gongkai.ErrorCode(err) != gongkai.ECONFLICT {
+			return err
+		}
+	}
+	var archive []archiveTask
+	for _, ss := range Schools() {
+		tasks, err := loadSchool(ctx, db, blobs, bureau, ss, hash, now, &clock)
+		if err != nil {
+			return fmt.Errorf("school %s: %w", ss.Slug, err)
+		}
+		archive = append(archive, tasks...)
+	}
+	clock = now
+	if _, err := db.CloseEndedPeriods(ctx); err != nil {
+		return err
+	}
+	for _, t := range archive {
+		d, err := db.FindDisclosureByID(ctx, t.schoolID, t.id)
+		if err != nil {
+			return err
+		}
+		if d.State == gongkai.StateClosed || d.State == gongkai.StateWithdrawn {
+			if _, err := db.Act(ctx, t.schoolID, t.id, t.actor, gongkai.ActionArchive, "", nil); err != nil {
+				return fmt.Errorf("archive %q: %w", d.Title, err)
+			}
+		}
+	}
+	return nil
+}
+
+type archiveTask struct {
+	schoolID, id int64
+	actor        *gongkai.Actor
+}
+
+func findOrCreateBureau(ctx context.Context, db *store.DB, name, region string) (*gongkai.Bureau, error) {
+	bs, err := db.FindBureaus(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, b := range bs {
+		if b.Name == name {
+			return b, nil
+		}
+	}
+	b := &gongkai.Bureau{Name: name, RegionCode: region}
+	return b, db.CreateBureau(ctx, b)
+}
+
+func loadSchool(ctx context.Context, db *store.DB, blobs *files.Disk, bureau *gongkai.Bureau, ss SchoolSeed, hash string, now time.Time, clock *time.Time) ([]archiveTask, error) {
+	school, err := db.FindSchoolBySlug(ctx, ss.Slug)
+	created := false
+	if gongkai.ErrorCode(err) == gongkai.ENOTFOUND {
+		school = &gongkai.School{BureauID: bureau.ID, Slug: ss.Slug, Name: ss.Name, FullName: ss.FullName, Code: ss.Code, Address: ss.Address, Phone: ss.Phone}
+		*clock = now.AddDate(-2, 0, 0)
+		if err := db.CreateSchool(ctx, school, ss.Departments); err != nil {
+			return nil, err
+		}
+		created = true
+	} else if err != nil {
+		return nil, err
+	}
+	depts, err := db.FindDepartments(ctx, school.ID)
+	if err != nil {
+		return nil, err
+	}
+	deptID := map[string]int64{}
+	for _, d := range depts {
+		deptID[d.Name] = d.ID
+	}
+	actors := map[string]*gongkai.Actor{}
+	for _, p := range ss.People {
+		username := ss.Slug + "." + p.Login
+		u, _, err := db.FindUserForLogin(ctx, username)
+		if gongkai.ErrorCode(err) == gongkai.ENOTFOUND {
+			u = &gongkai.User{Username: username, DisplayName: p.DisplayName}
+			if err := db.CreateMember(ctx, school.ID, u, hash, p.Roles, deptID[p.Department]); err != nil {
+				return nil, fmt.Errorf("user %s: %w", username, err)
+			}
+		} else if err != nil {
+			return nil, err
+		}
+		a, err := db.LoadActor(ctx, u.ID)
+		if err != nil {
+			return nil, err
+		}
+		actors[p.Login] = a
+	}
+	if created {
+		if _, err := db.CreateInvitation(ctx, school.ID, actors["principal"].ID, "一年级一班家长", 200, 365*24*time.Hour); err != nil {
+			return nil, err
+		}
+	}
+	need := func(login string) (*gongkai.Actor, error) {
+		if a := actors[login]; a != nil {
+			return a, nil
+		}
+		return nil, fmt.Errorf("demo person %q missing", login)
+	}
+	principal, err := need("principal")
+	if err != nil {
+		return nil, err
+	}
+	leader, err := need("leader")
+	if err != nil {
+		return nil, err
+	}
+	supervisor, err := need("supervisor")
+	if err != nil {
+		return nil, err
+	}
+	existing, err := existingTitles(ctx, db, school.ID)
+	if err != nil {
+		return nil, err
+	}
+	var tasks []archiveTask
+	for _, it := range Items(ss.Slug, now) {
+		if existing[it.Title] {
+			continue
+		}
+		clerk := actors[it.Clerk]
+		if clerk == nil {
+			if clerk, err = need("clerk"); err != nil {
+				return nil, err
+			}
+		}
+		id, err := loadItem(ctx, db, blobs, school, clerk, leader, principal, supervisor, deptID[it.Department], it, clock)
+		if err != nil {
+			return nil, fmt.Errorf("item %s: %w", it.Key, err)
+		}
+		if it.Target == gongkai.StateArchived {
+			tasks = append(tasks, archiveTask{school.ID, id, clerk})
+		}
+	}
+	return tasks, nil
+}
+
+func existingTitles(ctx context.Context, db *store.DB, schoolID int64) (map[string]bool, error) {
+	seen := map[string]bool{}
+	for page := 1; ; page++ {
+		items, total, err := db.FindDisclosures(ctx, schoolID, store.DisclosureFilter{Page: page, PerPage: 100})
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range items {
+			seen[d.Title] = true
+		}
+		if page*100 >= total {
+			return seen, nil
+		}
+	}
+}
+
+// loadItem walks one item through the procedure on the item's own timeline.
+func loadItem(ctx context.Context, db *store.DB, blobs *files.Disk, school *gongkai.School, clerk, leader, principal, supervisor *gongkai.Actor,
+	deptID int64, it ItemSeed, clock *time.Time) (int64, error) {
+	*clock = it.Created
+	step := func(d time.Duration) { *clock = clock.Add(d) }
+	d := &gongkai.Disclosure{Title: it.Title, Body: it.Body, Category: it.Category, Audience: it.Audience, PublicityDays: it.PublicityDays,
+		DocNumber: it.DocNumber, LegalBasis: it.LegalBasis, DepartmentID: deptID, Channels: it.Channels, CatalogueCode: catalogueFor(it.Category)}
+	if err := db.CreateDisclosure(ctx, school.ID, clerk, d); err != nil {
+		return 0, err
+	}
+	if f := it.Attachment; f != nil {
+		st, err := blobs.Put(ctx, bytes.NewReader(f.Data), f.Name, gongkai.MaxAttachmentBytes)
+		if err != nil {
+			return 0, err
+		}
+		a := &gongkai.Attachment{Filename: f.Name, ContentType: st.ContentType, Size: st.Size, SHA256: st.SHA256, StorageKey: st.Key}
+		if err := db.AddAttachment(ctx, school.ID, d.ID, clerk, a); err != nil {
+			return 0, err
+		}
+	}
+	act := func(who *gongkai.Actor, a gongkai.Action, comment string, rev *store.Revision) error {
+		step(47 * time.Minute)
+		_, err := db.Act(ctx, school.ID, d.ID, who, a, comment, rev)
+		return err
+	}
+	rank := map[gongkai.State]int{gongkai.StateDraft: 0, gongkai.StateSubmitted: 1, gongkai.StateApproved: 2, gongkai.StateChecked: 3,
+		gongkai.StatePublished: 4, gongkai.StateClosed: 4, gongkai.StateArchived: 4, gongkai.StateWithdrawn: 4}[it.Target]
+	if it.Target == gongkai.StateDraft && it.ReturnReason == "" {
+		return d.ID, nil
+	}
+	if err := act(clerk, gongkai.ActionSubmit, "", nil); err != nil {
+		return 0, err
+	}
+	if it.ReturnReason != "" {
+		if err := act(leader, gongkai.ActionReturn, it.ReturnReason, nil); err != nil {
+			return 0, err
+		}
+		if rank == 0 {
+			return d.ID, nil
+		}
+		step(20 * time.Hour)
+		if err := act(clerk, gongkai.ActionSubmit, "", nil); err != nil {
+			return 0, err
+		}
+	}
+	if it.Comment != "" {
+		if err := act(leader, gongkai.ActionComment, it.Comment, nil); err != nil {
+			return 0, err
+		}
+	}
+	if rank < 2 {
+		return d.ID, nil
+	}
+	if err := act(principal, gongkai.ActionApprove, "", nil); err != nil {
+		return 0, err
+	}
+	if rank < 3 {
+		return d.ID, nil
+	}
+	if err := act(supervisor, gongkai.ActionCheck, "", nil); err != nil {
+		return 0, err
+	}
+	if rank < 4 {
+		return d.ID, nil
+	}
+	if !it.Published.IsZero() && it.Published.After(*clock) {
+		*clock = it.Published
+	}
+	if err := act(clerk, gongkai.ActionPublish, "", nil); err != nil {
+		return 0, err
+	}
+	if it.Revisions > 0 && it.RevisedBody != "" {
+		step(26 * time.Hour)
+		if err := act(clerk, gongkai.ActionRevise, it.Reason, &store.Revision{Title: it.Title, Body: it.RevisedBody, DocNumber: it.DocNumber}); err != nil {
+			return 0, err
+		}
+	}
+	if it.Target == gongkai.StateWithdrawn {
+		step(30 * time.Hour)
+		if err := act(principal, gongkai.ActionWithdraw, it.Reason, nil); err != nil {
+			return 0, err
+		}
+	}
+	return d.ID, nil
+}
+
+// catalogueFor picks the first default catalogue item of the category.
+func catalogueFor(category string) string {
+	for _, c := range gongkai.DefaultCatalogue {
+		if c.Category == category {
+			return c.Code
+		}
+	}
+	return ""
+}

@@ -1,0 +1,282 @@
+package web
+
+import (
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"gongkai"
+	"gongkai/internal/auth"
+)
+
+type loginPage struct {
+	base
+	Username string
+	Next     string
+	Error    string
+	Demo     []demoAccount
+}
+
+type demoAccount struct{ Username, Role string }
+
+func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) error {
+	p := &loginPage{base: s.base(r, "登录"), Next: safeNext(r.URL.Query().Get("next"))}
+	p.Title = p.T("登录")
+	p.NoIndex = true
+	s.fillDemo(p)
+	s.render(w, r, "login", p)
+	return nil
+}
+
+func (s *Server) fillDemo(p *loginPage) {
+	if !s.cfg.Demo {
+		return
+	}
+	for _, a := range [][2]string{{"xiangqian.clerk", "经办人"}, {"xiangqian.leader", "领导小组"}, {"xiangqian.principal", "校长"},
+		{"xiangqian.supervisor", "监督小组"}, {"xiangqian.teacher", "教职工"}, {"xiangqian.parent", "家长"}, {"bureau.admin", "教育局管理员"}} {
+		p.Demo = append(p.Demo, demoAccount{a[0], a[1]})
+	}
+}
+
+// clientKey is the client's address for in-memory rate limits only; it is
+// never logged or stored.
+func clientKey(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// login checks a username and password under rate limits shared by the
+// page and the API: five quick tries per name, then one every 20 seconds;
+// thirty per client address, then one every 2 seconds.
+func (s *Server) login(r *http.Request, username, password string) (*gongkai.User, error) {
+	username = strings.ToLower(strings.TrimSpace(username))
+	if !s.limiter.allow("login-ip:"+clientKey(r), 2*time.Second, 30) || !s.limiter.allow("login-user:"+username, 20*time.Second, 5) {
+		return nil, gongkai.Errorf(gongkai.ETOOMANY, "登录尝试过于频繁，请稍后再试。")
+	}
+	if username == "" || password == "" {
+		return nil, &gongkai.Error{Code: gongkai.EINVALID, Message: "请输入用户名和密码。"}
+	}
+	u, hash, err := s.db.FindUserForLogin(r.Context(), username)
+	if gongkai.ErrorCode(err) == gongkai.ENOTFOUND {
+		auth.CheckDummy(password)
+		return nil, gongkai.Errorf(gongkai.EUNAUTHENTICATED, "用户名或密码不正确。")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !auth.CheckPassword(hash, password) || u.Disabled {
+		return nil, gongkai.Errorf(gongkai.EUNAUTHENTICATED, "用户名或密码不正确。")
+	}
+	return u, nil
+}
+
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return gongkai.Errorf(gongkai.EMALFORMED, "表单无法解析。")
+	}
+	p := &loginPage{base: s.base(r, "登录"), Username: r.PostFormValue("username"), Next: safeNext(r.PostFormValue("next"))}
+	p.Title = p.T("登录")
+	u, err := s.login(r, p.Username, r.PostFormValue("password"))
+	if err != nil {
+		code := gongkai.ErrorCode(err)
+		if code == gongkai.EINTERNAL {
+			return err
+		}
+		p.Error = gongkai.ErrorMessage(err)
+		s.fillDemo(p)
+		s.renderPage(w, r, statusOf(code), "login", p)
+		return nil
+	}
+	token, hash := auth.NewToken()
+	if err := s.db.CreateSession(r.Context(), hash, u.ID, "web", sessionTTL); err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", MaxAge: int(sessionTTL.Seconds()),
+		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+	next := p.Next
+	if next == "/" || next == "" {
+		next = "/work"
+	}
+	return s.redirect(w, r, next, "")
+}
+
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {
+	if token, _ := r.Context().Value(tokenKey{}).(string); token != "" {
+		if err := s.db.DeleteSession(r.Context(), auth.HashToken(token)); err != nil {
+			return err
+		}
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+	return s.redirect(w, r, "/", "您已退出登录。")
+}
+
+type accountPage struct {
+	base
+	Schools []schoolRoles
+	Errors  map[string]string
+}
+
+type schoolRoles struct {
+	School *gongkai.School
+	Roles  []gongkai.Role
+}
+
+func (s *Server) handleAccount(w http.ResponseWriter, r *http.Request) error {
+	return s.renderAccount(w, r, http.StatusOK, nil)
+}
+
+func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status int, errs map[string]string) error {
+	p := &accountPage{base: s.base(r, "我的账号"), Errors: errs}
+	p.Title = p.T("我的账号")
+	p.NoIndex = true
+	seen := map[int64]int{}
+	for _, m := range p.Actor.Memberships {
+		if i, ok := seen[m.SchoolID]; ok {
+			p.Schools[i].Roles = append(p.Schools[i].Roles, m.Role)
+			continue
+		}
+		school, err := s.db.FindSchoolByID(r.Context(), m.SchoolID)
+		if err != nil {
+			return err
+		}
+		seen[m.SchoolID] = len(p.Schools)
+		p.Schools = append(p.Schools, schoolRoles{School: school, Roles: []gongkai.Role{m.Role}})
+	}
+	s.renderPage(w, r, status, "account", p)
+	return nil
+}
+
+func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return gongkai.Errorf(gongkai.EMALFORMED, "表单无法解析。")
+	}
+	actor := gongkai.ActorFrom(r.Context())
+	errs := map[string]string{}
+	old, next, again := r.PostFormValue("old"), r.PostFormValue("new"), r.PostFormValue("again")
+	if _, err := s.login(r, actor.Username, old); err != nil {
+		if gongkai.ErrorCode(err) == gongkai.EINTERNAL {
+			return err
+		}
+		errs["old"] = "当前密码不正确。"
+		if gongkai.ErrorCode(err) == gongkai.ETOOMANY {
+			errs["old"] = gongkai.ErrorMessage(err)
+		}
+	}
+	if msg := gongkai.ValidatePassword(next); msg != "" {
+		errs["new"] = msg
+	} else if next != again {
+		errs["again"] = "两次输入的新密码不一致。"
+	}
+	if len(errs) > 0 {
+		return s.renderAccount(w, r, http.StatusUnprocessableEntity, errs)
+	}
+	hash, err := auth.HashPassword(next)
+	if err != nil {
+		return err
+	}
+	token, _ := r.Context().Value(tokenKey{}).(string)
+	if err := s.db.UpdatePassword(r.Context(), actor.ID, hash, auth.HashToken(token)); err != nil {
+		return err
+	}
+	return s.redirect(w, r, "/account", "密码已修改，其他设备上的登录已退出。")
+}
+
+type joinPage struct {
+	base
+	Code, Username, DisplayName string
+	Errors                      map[string]string
+}
+
+func (s *Server) handleJoinForm(w http.ResponseWriter, r *http.Request) error {
+	p := &joinPage{base: s.base(r, "家长加入"), Code: r.URL.Query().Get("code")}
+	p.Title = p.T("家长加入")
+	p.NoIndex = true
+	s.render(w, r, "join", p)
+	return nil
+}
+
+func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return gongkai.Errorf(gongkai.EMALFORMED, "表单无法解析。")
+	}
+	p := &joinPage{base: s.base(r, "家长加入"), Code: r.PostFormValue("code"), Username: r.PostFormValue("username"), DisplayName: r.PostFormValue("display_name")}
+	p.Title = p.T("家长加入")
+	if !s.limiter.allow("join:"+clientKey(r), 10*time.Second, 10) {
+		return gongkai.Errorf(gongkai.ETOOMANY, "操作过于频繁，请稍后再试。")
+	}
+	actor := gongkai.ActorFrom(r.Context())
+	var hash string
+	errs := gongkai.FieldErrors{}
+	if actor.Anonymous() {
+		pw := r.PostFormValue("password")
+		if msg := gongkai.ValidatePassword(pw); msg != "" {
+			errs.Add("password", msg)
+		} else if pw != r.PostFormValue("again") {
+			errs.Add("again", "两次输入的密码不一致。")
+		}
+		if msg := gongkai.ValidateUsername(strings.ToLower(strings.TrimSpace(p.Username))); msg != "" {
+			errs.Add("username", msg)
+		}
+		if msg := gongkai.ValidateDisplayName(p.DisplayName); msg != "" {
+			errs.Add("display_name", msg)
+		}
+		if len(errs) == 0 {
+			var err error
+			if hash, err = auth.HashPassword(pw); err != nil {
+				return err
+			}
+		}
+	}
+	if strings.TrimSpace(p.Code) == "" {
+		errs.Add("code", "请输入邀请码。")
+	}
+	var schoolID int64
+	err := errs.Err()
+	if err == nil {
+		u := &gongkai.User{Username: p.Username, DisplayName: p.DisplayName}
+		schoolID, err = s.db.Join(r.Context(), p.Code, actor.ID, u, hash)
+		if err == nil && actor.Anonymous() {
+			token, th := auth.NewToken()
+			if err := s.db.CreateSession(r.Context(), th, u.ID, "web", sessionTTL); err != nil {
+				return err
+			}
+			http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", MaxAge: int(sessionTTL.Seconds()),
+				HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+		}
+	}
+	if err != nil {
+		if gongkai.ErrorCode(err) == gongkai.EINTERNAL {
+			return err
+		}
+		p.Errors = gongkai.ErrorFields(err)
+		if p.Errors == nil {
+			p.Errors = map[string]string{"code": gongkai.ErrorMessage(err)}
+		}
+		s.renderPage(w, r, statusOf(gongkai.ErrorCode(err)), "join", p)
+		return nil
+	}
+	school, err := s.db.FindSchoolByID(r.Context(), schoolID)
+	if err != nil {
+		return err
+	}
+	return s.redirect(w, r, "/s/"+school.Slug+"/", "已加入"+school.Name+"，现在可以查看校内公开内容。")
+}
+
+// handlePrefs sets the language and text size cookies and goes back.
+func (s *Server) handlePrefs(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return gongkai.Errorf(gongkai.EMALFORMED, "表单无法解析。")
+	}
+	year := 365 * 24 * 3600
+	if v := r.PostFormValue("lang"); v == "en" || v == "zh" {
+		http.SetCookie(w, &http.Cookie{Name: "lang", Value: v, Path: "/", MaxAge: year, SameSite: http.SameSiteLaxMode, Secure: s.cfg.SecureCookies})
+	}
+	if v := r.PostFormValue("size"); v == "large" || v == "normal" {
+		http.SetCookie(w, &http.Cookie{Name: "size", Value: v, Path: "/", MaxAge: year, SameSite: http.SameSiteLaxMode, Secure: s.cfg.SecureCookies})
+	}
+	return s.redirect(w, r, safeNext(r.PostFormValue("next")), "")
+}

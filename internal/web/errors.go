@@ -1,0 +1,98 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"gongkai"
+)
+
+// statusOf maps an error code to its HTTP status.
+func statusOf(code string) int {
+	switch code {
+	case gongkai.EINVALID:
+		return http.StatusUnprocessableEntity
+	case gongkai.EMALFORMED:
+		return http.StatusBadRequest
+	case gongkai.EUNAUTHENTICATED:
+		return http.StatusUnauthorized
+	case gongkai.EFORBIDDEN:
+		return http.StatusForbidden
+	case gongkai.ENOTFOUND:
+		return http.StatusNotFound
+	case gongkai.ECONFLICT:
+		return http.StatusConflict
+	case gongkai.ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
+	case gongkai.ETOOMANY:
+		return http.StatusTooManyRequests
+	}
+	return http.StatusInternalServerError
+}
+
+// fail answers with the error: JSON for the API, an error page otherwise.
+// Internal errors are logged with their detail; users see a calm message.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, api bool, err error) {
+	code := gongkai.ErrorCode(err)
+	status := statusOf(code)
+	if status == http.StatusInternalServerError {
+		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	msg := gongkai.ErrorMessage(err)
+	if api {
+		writeJSON(w, status, apiError{Error: apiErrorBody{Code: code, Message: msg, Fields: gongkai.ErrorFields(err)}})
+		return
+	}
+	if status == http.StatusNotFound {
+		msg = "页面不存在或您无权查看。"
+	}
+	p := &errorPage{Status: status, Message: msg}
+	p.base = s.base(r, http.StatusText(status))
+	p.Title = p.T(errorTitle(status))
+	s.renderPage(w, r, status, "error", p)
+}
+
+func errorTitle(status int) string {
+	switch status {
+	case http.StatusNotFound:
+		return "页面不存在"
+	case http.StatusForbidden:
+		return "无权访问"
+	case http.StatusUnauthorized:
+		return "请先登录"
+	case http.StatusTooManyRequests:
+		return "操作过于频繁"
+	case http.StatusInternalServerError:
+		return "服务器出错了"
+	}
+	return "请求有误"
+}
+
+type errorPage struct {
+	base
+	Status  int
+	Message string
+}
+
+type apiError struct {
+	Error apiErrorBody `json:"error"`
+}
+
+type apiErrorBody struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Fields  map[string]string `json:"fields,omitempty"`
+}
+
+// writeJSON writes v as JSON with the status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"error":{"code":"internal","message":"encoding failed"}}`)
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	w.Write(b)
+	w.Write([]byte("\n"))
+}

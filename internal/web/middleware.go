@@ -1,0 +1,224 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"gongkai"
+	"gongkai/internal/auth"
+)
+
+const (
+	sessionCookie = "gk_session"
+	sessionTTL    = 7 * 24 * time.Hour
+	apiTokenTTL   = 30 * 24 * time.Hour
+)
+
+type schoolKey struct{}
+
+// schoolFrom returns the school the route's {slug} named; the middleware has
+// already answered 404 for an unknown slug.
+func schoolFrom(ctx context.Context) *gongkai.School {
+	s, _ := ctx.Value(schoolKey{}).(*gongkai.School)
+	return s
+}
+
+// buildHandler wires the route table into a ServeMux with its middleware.
+func (s *Server) buildHandler() http.Handler {
+	mux := http.NewServeMux()
+	for _, rt := range s.routes() {
+		mux.Handle(rt.method+" "+rt.pattern, s.wrap(rt))
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		api := strings.HasPrefix(r.URL.Path, "/api/")
+		s.fail(w, r, api, gongkai.Errorf(gongkai.ENOTFOUND, "页面不存在或您无权查看。"))
+	})
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		api := strings.HasPrefix(r.URL.Path, "/api/")
+		s.fail(w, r, api, gongkai.Errorf(gongkai.EFORBIDDEN, "请求来自其他网站，已拒绝。请回到本站页面重新操作。"))
+	}))
+	return s.recoverer(s.logRequests(cop.Handler(mux)))
+}
+
+// wrap adapts one route: acting user, school, access policy, then the
+// handler, whose error becomes a page or a JSON error.
+func (s *Server) wrap(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rt.access == accessOps {
+			if err := rt.handle(w, r); err != nil {
+				s.fail(w, r, false, err)
+			}
+			return
+		}
+		actor, token, err := s.authenticate(r, rt.api)
+		if err != nil {
+			s.fail(w, r, rt.api, err)
+			return
+		}
+		ctx := gongkai.WithActor(r.Context(), actor)
+		ctx = context.WithValue(ctx, tokenKey{}, token)
+		if slug := r.PathValue("slug"); slug != "" {
+			school, err := s.db.FindSchoolBySlug(ctx, slug)
+			if err != nil {
+				s.fail(w, r, rt.api, err)
+				return
+			}
+			ctx = context.WithValue(ctx, schoolKey{}, school)
+		}
+		r = r.WithContext(ctx)
+		if err := s.checkAccess(r, rt.access); err != nil {
+			if gongkai.ErrorCode(err) == gongkai.EUNAUTHENTICATED && !rt.api && r.Method == http.MethodGet {
+				http.Redirect(w, r, "/login?next="+safeNext(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
+			s.fail(w, r, rt.api, err)
+			return
+		}
+		if err := rt.handle(w, r); err != nil {
+			s.fail(w, r, rt.api, err)
+		}
+	})
+}
+
+type tokenKey struct{}
+
+// authenticate finds the acting user from the session cookie (pages) or a
+// bearer token (API; a cookie works there too, for the same browser).
+func (s *Server) authenticate(r *http.Request, api bool) (*gongkai.Actor, string, error) {
+	token, kind := "", "web"
+	if h := r.Header.Get("Authorization"); api && h != "" {
+		t, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok || t == "" {
+			return nil, "", gongkai.Errorf(gongkai.EUNAUTHENTICATED, "Authorization 头格式应为 Bearer TOKEN。")
+		}
+		token, kind = t, "api"
+	} else if c, err := r.Cookie(sessionCookie); err == nil {
+		token = c.Value
+	}
+	if token == "" {
+		return &gongkai.Actor{}, "", nil
+	}
+	userID, err := s.db.FindSessionUser(r.Context(), auth.HashToken(token), kind)
+	if gongkai.ErrorCode(err) == gongkai.ENOTFOUND {
+		if kind == "api" {
+			return nil, "", gongkai.Errorf(gongkai.EUNAUTHENTICATED, "令牌无效或已过期，请重新获取。")
+		}
+		return &gongkai.Actor{}, "", nil // an expired cookie reads as signed out
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	actor, err := s.db.LoadActor(r.Context(), userID)
+	if gongkai.ErrorCode(err) == gongkai.EUNAUTHENTICATED || gongkai.ErrorCode(err) == gongkai.ENOTFOUND {
+		return &gongkai.Actor{}, "", nil
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	return actor, token, nil
+}
+
+// checkAccess enforces the route's access policy.
+func (s *Server) checkAccess(r *http.Request, a access) error {
+	actor := gongkai.ActorFrom(r.Context())
+	school := schoolFrom(r.Context())
+	if a == accessPublic {
+		return nil
+	}
+	if actor.Anonymous() {
+		return gongkai.Errorf(gongkai.EUNAUTHENTICATED, "请先登录。")
+	}
+	var ok bool
+	switch a {
+	case accessSignedIn:
+		ok = true
+	case accessStaff:
+		ok = school != nil && gongkai.CanReadInternalBoard(actor, school.BureauID, school.ID)
+	case accessWorkflow:
+		ok = school != nil && gongkai.CanSeeUnpublished(actor, school.BureauID, school.ID)
+	case accessCreate:
+		ok = school != nil && gongkai.CanCreateDisclosure(actor, school.ID)
+	case accessManage:
+		ok = school != nil && gongkai.CanManageSchool(actor, school.BureauID, school.ID)
+	case accessBureau:
+		ok = actor.BureauRole == gongkai.RoleBureauAdmin
+	}
+	if !ok {
+		return gongkai.Errorf(gongkai.EFORBIDDEN, "您没有访问此页面的权限。")
+	}
+	return nil
+}
+
+// safeNext keeps a redirect target on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+// recoverer turns a panic into a logged 500 page.
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.Error("panic", "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				s.fail(w, r, strings.HasPrefix(r.URL.Path, "/api/"), errors.New("panic"))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	bytes  int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := w.ResponseWriter.Write(b)
+	w.bytes += n
+	return n, err
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// logRequests logs each request without the client's address or agent:
+// senders of anonymous feedback must not be traceable through our logs.
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		if sw.status == 0 {
+			sw.status = http.StatusOK
+		}
+		d := time.Since(start)
+		pattern := r.Pattern
+		if pattern == "" {
+			pattern = "unmatched"
+		}
+		s.metrics.observe(pattern, sw.status, d)
+		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "bytes", sw.bytes, "ms", d.Milliseconds())
+	})
+}

@@ -1,0 +1,92 @@
+package web
+
+import (
+	"net/http"
+)
+
+// access is who may call a route; the middleware enforces it before the
+// handler runs, and the authorisation matrix test reads it. Finer rules (may
+// this reader see this item, may this role take this step) are the domain's.
+type access string
+
+const (
+	accessOps      access = "ops"       // health, metrics, static files
+	accessPublic   access = "public"    // anyone; items answer 404 when not visible
+	accessSignedIn access = "signed_in" // any signed-in user
+	accessStaff    access = "staff"     // staff of the school (not parents), or its bureau
+	accessWorkflow access = "workflow"  // principal, leader, supervisor, clerk of the school, or its bureau
+	accessCreate   access = "create"    // clerk or principal of the school
+	accessManage   access = "manage"    // principal of the school, or its bureau's administrator
+	accessBureau   access = "bureau"    // a bureau administrator
+)
+
+// route is one line of the route table.
+type route struct {
+	method  string
+	pattern string // ServeMux pattern without the method; {slug} marks a school route
+	access  access
+	api     bool // JSON errors and bearer tokens instead of pages and cookies
+	handle  func(w http.ResponseWriter, r *http.Request) error
+}
+
+// routes is every route of gongkai. Nothing is served that is not listed here.
+func (s *Server) routes() []route {
+	return []route{
+		{"GET", "/healthz", accessOps, false, s.handleHealth},
+		{"GET", "/metrics", accessOps, false, s.handleMetrics},
+		{"GET", "/static/{hash}/{file}", accessOps, false, s.handleStatic},
+
+		// Public pages.
+		{"GET", "/{$}", accessPublic, false, s.handleHome},
+		{"GET", "/s/{slug}/{$}", accessPublic, false, s.handleBoard},
+		{"GET", "/s/{slug}/d/{id}", accessPublic, false, s.handleDisclosure},
+		{"GET", "/s/{slug}/d/{id}/v/{version}", accessPublic, false, s.handleDisclosureVersion},
+		{"GET", "/s/{slug}/files/{att}/{name}", accessPublic, false, s.handleAttachment},
+		{"GET", "/s/{slug}/catalogue", accessPublic, false, s.handleCatalogue},
+		{"POST", "/prefs", accessPublic, false, s.handlePrefs},
+
+		// Accounts.
+		{"GET", "/login", accessPublic, false, s.handleLoginForm},
+		{"POST", "/login", accessPublic, false, s.handleLogin},
+		{"POST", "/logout", accessSignedIn, false, s.handleLogout},
+		{"GET", "/join", accessPublic, false, s.handleJoinForm},
+		{"POST", "/join", accessPublic, false, s.handleJoin},
+		{"GET", "/account", accessSignedIn, false, s.handleAccount},
+		{"POST", "/account/password", accessSignedIn, false, s.handlePassword},
+
+		// Staff side.
+		{"GET", "/work", accessSignedIn, false, s.handleWork},
+		{"GET", "/s/{slug}/internal/{$}", accessStaff, false, s.handleInternalBoard},
+		{"GET", "/s/{slug}/manage/{$}", accessWorkflow, false, s.handleManageList},
+		{"GET", "/s/{slug}/manage/new", accessCreate, false, s.handleNewForm},
+		{"POST", "/s/{slug}/manage/new", accessCreate, false, s.handleCreate},
+		{"GET", "/s/{slug}/manage/d/{id}", accessWorkflow, false, s.handleReview},
+		{"GET", "/s/{slug}/manage/d/{id}/edit", accessCreate, false, s.handleEditForm},
+		{"POST", "/s/{slug}/manage/d/{id}/edit", accessCreate, false, s.handleEdit},
+		{"POST", "/s/{slug}/manage/d/{id}/files", accessCreate, false, s.handleUpload},
+		{"POST", "/s/{slug}/manage/d/{id}/files/{att}/delete", accessCreate, false, s.handleRemoveFile},
+		{"POST", "/s/{slug}/manage/d/{id}/act/{action}", accessWorkflow, false, s.handleAct},
+		{"GET", "/s/{slug}/manage/d/{id}/revise", accessCreate, false, s.handleReviseForm},
+		{"POST", "/s/{slug}/manage/d/{id}/revise", accessCreate, false, s.handleRevise},
+		{"GET", "/s/{slug}/manage/members", accessManage, false, s.handleMembers},
+		{"POST", "/s/{slug}/manage/members", accessManage, false, s.handleAddMember},
+		{"POST", "/s/{slug}/manage/members/{user}", accessManage, false, s.handleSetRoles},
+		{"POST", "/s/{slug}/manage/departments", accessManage, false, s.handleAddDepartment},
+		{"GET", "/s/{slug}/manage/invitations", accessManage, false, s.handleInvitations},
+		{"POST", "/s/{slug}/manage/invitations", accessManage, false, s.handleCreateInvitation},
+		{"GET", "/admin/calendar", accessBureau, false, s.handleCalendar},
+		{"POST", "/admin/calendar", accessBureau, false, s.handleCalendarSet},
+
+		// JSON API.
+		{"GET", "/api/v1/openapi.json", accessPublic, true, s.apiOpenAPI},
+		{"POST", "/api/v1/auth/token", accessPublic, true, s.apiToken},
+		{"GET", "/api/v1/schools", accessPublic, true, s.apiSchools},
+		{"GET", "/api/v1/schools/{slug}/catalogue", accessPublic, true, s.apiCatalogue},
+		{"GET", "/api/v1/schools/{slug}/disclosures", accessPublic, true, s.apiDisclosures},
+		{"POST", "/api/v1/schools/{slug}/disclosures", accessCreate, true, s.apiCreateDisclosure},
+		{"GET", "/api/v1/disclosures/{id}", accessPublic, true, s.apiDisclosure},
+		{"PUT", "/api/v1/disclosures/{id}", accessSignedIn, true, s.apiUpdateDisclosure},
+		{"POST", "/api/v1/disclosures/{id}/attachments", accessSignedIn, true, s.apiUpload},
+		{"POST", "/api/v1/disclosures/{id}/{action}", accessSignedIn, true, s.apiAct},
+	}
+}

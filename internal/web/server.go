@@ -1,0 +1,62 @@
+// Package web serves gongkai's pages and its JSON API over HTTP.
+package web
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"gongkai/internal/files"
+	"gongkai/internal/store"
+)
+
+// Blobs stores attachment bytes.
+type Blobs interface {
+	Put(ctx context.Context, r io.Reader, filename string, max int64) (*files.Stored, error)
+	Open(ctx context.Context, key string) (io.ReadSeekCloser, error)
+}
+
+// Config holds what the server needs to know about its deployment.
+type Config struct {
+	Demo          bool // demo mode: the login page lists the demo accounts
+	SecureCookies bool // set the Secure flag (behind HTTPS)
+	Version       string
+}
+
+// Server holds the dependencies of every handler.
+type Server struct {
+	cfg     Config
+	db      *store.DB
+	blobs   Blobs
+	log     *slog.Logger
+	pages   *templates
+	static  *staticFiles
+	limiter *limiter
+	metrics *metrics
+	handler http.Handler
+
+	now func() time.Time
+	mu  sync.Mutex
+}
+
+// New builds the server; it fails when a template is missing or broken.
+func New(cfg Config, db *store.DB, blobs Blobs, log *slog.Logger) (*Server, error) {
+	s := &Server{cfg: cfg, db: db, blobs: blobs, log: log, now: time.Now}
+	var err error
+	if s.static, err = loadStatic(); err != nil {
+		return nil, err
+	}
+	if s.pages, err = loadTemplates(s.static); err != nil {
+		return nil, err
+	}
+	s.limiter = newLimiter()
+	s.metrics = newMetrics(db)
+	s.handler = s.buildHandler()
+	return s, nil
+}
+
+// ServeHTTP serves every request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
