@@ -1,8 +1,22 @@
 package web
 
 // english translates the Chinese UI texts. Chinese is the source language:
-// a text without an entry here shows in Chinese.
-var english = map[string]string{
+// a text without an entry shows in Chinese. Each group of pages keeps its
+// own dictionary file.
+var english = mergeDicts(englishCommon, englishPublic, englishManage, englishMembers, englishApi)
+
+func mergeDicts(ds ...map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, d := range ds {
+		for k, v := range d {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// englishCommon translates the layout, errors and account pages.
+var englishCommon = map[string]string{
 	"校务公开":         "School Affairs Disclosure",
 	"首页":           "Home",
 	"登录":           "Sign in",
