@@ -39,6 +39,9 @@ type harness struct {
 	draft     *gongkai.Disclosure // a draft in xq
 	submitted *gongkai.Disclosure // an item waiting for review in xq
 	otherItem *gongkai.Disclosure // a published public item of the other school
+	// attached is a published public item with one file; set by attachPublic.
+	attached   *gongkai.Disclosure
+	attachment *gongkai.Attachment
 }
 
 // testPassword is the password of every harness user.

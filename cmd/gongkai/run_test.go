@@ -1,0 +1,126 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"gongkai/internal/testdb"
+)
+
+// syncBuffer is a bytes.Buffer safe for the server goroutine to write while
+// the test reads.
+type syncBuffer struct {
+	mu  chan struct{}
+	buf bytes.Buffer
+}
+
+func newSyncBuffer() *syncBuffer { return &syncBuffer{mu: make(chan struct{}, 1)} }
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu <- struct{}{}
+	defer func() { <-b.mu }()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu <- struct{}{}
+	defer func() { <-b.mu }()
+	return b.buf.String()
+}
+
+// TestRun_serveDemo starts the real server through run() on a free port with
+// the demo data, waits for /healthz, signs in as a demo account, and shuts
+// down gracefully when the context ends.
+func TestRun_serveDemo(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dsn string) {
+		ctx, cancel := context.WithCancel(context.Background())
+		env := map[string]string{"GONGKAI_DB": dsn, "GONGKAI_DATA": t.TempDir()}
+		stdout, stderr := newSyncBuffer(), newSyncBuffer()
+		done := make(chan error, 1)
+		go func() {
+			done <- run(ctx, []string{"serve", "--demo", "--addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, strings.NewReader(""), stdout, stderr)
+		}()
+		addr := regexp.MustCompile(`running at (http://127\.0\.0\.1:\d+)`)
+		var base string
+		for deadline := time.Now().Add(60 * time.Second); base == "" && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+			if m := addr.FindStringSubmatch(stdout.String()); m != nil {
+				base = m[1]
+			}
+			select {
+			case err := <-done:
+				t.Fatalf("run ended early: %v\n%s", err, stderr.String())
+			default:
+			}
+		}
+		if base == "" {
+			t.Fatalf("server did not start:\n%s", stderr.String())
+		}
+		resp, err := http.Get(base + "/healthz")
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("healthz: %v %v", resp, err)
+		}
+		resp.Body.Close()
+		if !strings.Contains(stdout.String(), "xiangqian") || !strings.Contains(stdout.String(), "gongkai-demo") {
+			t.Errorf("demo accounts not printed:\n%s", stdout.String())
+		}
+		c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err = c.PostForm(base+"/login", url.Values{"username": {"xiangqian.clerk"}, "password": {"gongkai-demo"}})
+		if err != nil || resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("demo login: %v %v", resp, err)
+		}
+		resp.Body.Close()
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("shutdown: %v", err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatal("server did not shut down")
+		}
+		if strings.Contains(stderr.String(), `"level":"ERROR"`) {
+			t.Errorf("errors logged:\n%s", stderr.String())
+		}
+	})
+}
+
+func TestRun_userCreateAndMigrate(t *testing.T) {
+	dsn := "sqlite:" + filepath.Join(t.TempDir(), "g.db")
+	env := map[string]string{"GONGKAI_DB": dsn, "GONGKAI_DATA": t.TempDir(), "GONGKAI_PASSWORD": "a long enough password"}
+	getenv := func(k string) string { return env[k] }
+	var out bytes.Buffer
+	ctx := context.Background()
+	if err := run(ctx, []string{"demo"}, getenv, nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if err := run(ctx, []string{"migrate"}, getenv, nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"user", "create", "--username", "new.clerk", "--name", "新经办人", "--school", "xiangqian", "--role", "clerk,staff"}, getenv, nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "created user new.clerk") {
+		t.Fatalf("output %q", out.String())
+	}
+	// The password may also come on standard input; a short one is refused.
+	delete(env, "GONGKAI_PASSWORD")
+	err := run(ctx, []string{"user", "create", "--username", "short.pw", "--name", "甲", "--school", "xiangqian", "--role", "staff"}, getenv, strings.NewReader("short\n"), io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "10") {
+		t.Fatalf("short password accepted: %v", err)
+	}
+	if err := run(ctx, []string{"user", "create", "--username", "x.y", "--name", "乙", "--school", "nope", "--role", "staff"}, getenv, strings.NewReader("another long password\n"), io.Discard, io.Discard); err == nil {
+		t.Fatal("unknown school accepted")
+	}
+	if err := run(ctx, []string{"bogus"}, getenv, nil, io.Discard, io.Discard); err == nil {
+		t.Fatal("unknown command accepted")
+	}
+}

@@ -1,0 +1,199 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"gongkai"
+)
+
+// TestAuthorization_matrix calls every route of the route table as every
+// kind of user — each role of the route's school, each role of another
+// school, each bureau role, a user of no school and nobody — and checks
+// that exactly the expected ones get past the access policy. The table is
+// read from s.routes(), so a new route cannot be left out: a route whose
+// access level or path parameter the test does not know fails it.
+func TestAuthorization_matrix(t *testing.T) {
+	eachHarness(t, func(t *testing.T, h *harness) {
+		// Who may pass each access level, written out from DESIGN.md rather
+		// than computed by the code under test. Keys are harness user names
+		// relative to the route's school ("own.<role>"); other users are
+		// "other.<role>", the bureau's, "nobody" and "" (anonymous).
+		own := func(roles ...gongkai.Role) []string {
+			var out []string
+			for _, r := range roles {
+				out = append(out, "own."+string(r))
+			}
+			return out
+		}
+		all := []string{""}
+		for _, r := range gongkai.SchoolRoles {
+			all = append(all, "own."+string(r), "other."+string(r))
+		}
+		all = append(all, "bureau.admin", "bureau.inspector", "nobody")
+		signedIn := all[1:]
+		allowed := map[access][]string{
+			accessOps:      all,
+			accessPublic:   all,
+			accessSignedIn: signedIn,
+			accessStaff: append(own(gongkai.RolePrincipal, gongkai.RoleLeader, gongkai.RoleSupervisor, gongkai.RoleClerk,
+				gongkai.RoleStaff, gongkai.RoleRepresentative), "bureau.admin", "bureau.inspector"),
+			accessWorkflow: append(own(gongkai.RolePrincipal, gongkai.RoleLeader, gongkai.RoleSupervisor, gongkai.RoleClerk), "bureau.admin", "bureau.inspector"),
+			accessCreate:   own(gongkai.RoleClerk, gongkai.RolePrincipal),
+			accessManage:   append(own(gongkai.RolePrincipal), "bureau.admin"),
+			accessBureau:   {"bureau.admin"},
+		}
+		// Routes whose domain rule is narrower than the route's policy: the
+		// step "comment" on an item waiting for review, and editing a draft.
+		editors := own(gongkai.RoleClerk, gongkai.RolePrincipal)
+		narrower := map[string][]string{
+			"POST /s/{slug}/manage/d/{id}/act/{action}":  own(gongkai.RoleLeader, gongkai.RolePrincipal),
+			"POST /api/v1/disclosures/{id}/{action}":     own(gongkai.RoleLeader, gongkai.RolePrincipal),
+			"PUT /api/v1/disclosures/{id}":               editors,
+			"POST /api/v1/disclosures/{id}/attachments": editors,
+		}
+		h.attachPublic(t)
+		for _, rt := range h.srv.routes() {
+			if rt.access == accessOps && strings.HasPrefix(rt.pattern, "/static/") {
+				continue // needs a content hash; covered by the static test
+			}
+			want, ok := allowed[rt.access]
+			if n, narrow := narrower[rt.method+" "+rt.pattern]; narrow {
+				want = n
+			}
+			if !ok {
+				t.Fatalf("route %s %s: the matrix does not know access level %q", rt.method, rt.pattern, rt.access)
+			}
+			may := map[string]bool{}
+			for _, u := range want {
+				may[u] = true
+			}
+			for _, who := range all {
+				name := strings.Replace(strings.Replace(who, "own.", "xq.", 1), "other.", "other.", 1)
+				t.Run(fmt.Sprintf("%s_%s/%s", rt.method, rt.pattern, label(who)), func(t *testing.T) {
+					path := h.fillPath(t, rt.method, rt.pattern)
+					status, loc := h.call(t, name, rt, path)
+					// 404 is how items answer readers who may not see them.
+					denied := status == http.StatusUnauthorized || status == http.StatusForbidden || status == http.StatusNotFound ||
+						(status == http.StatusSeeOther && strings.HasPrefix(loc, "/login"))
+					if may[who] && denied {
+						t.Errorf("%s %s as %s: denied with %d %s, want allowed", rt.method, path, label(who), status, loc)
+					}
+					if !may[who] && !denied {
+						t.Errorf("%s %s as %s: got %d, want it denied (401, 403, 404 or a redirect to sign in)", rt.method, path, label(who), status)
+					}
+					if status >= 500 {
+						t.Errorf("%s %s as %s: server error %d", rt.method, path, label(who), status)
+					}
+				})
+			}
+		}
+	})
+}
+
+func label(who string) string {
+	if who == "" {
+		return "anonymous"
+	}
+	return who
+}
+
+// attachPublic publishes an item of xq with a file, for the attachment route.
+func (h *harness) attachPublic(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	d := h.newDraft(h.school, "附件公示")
+	st, err := h.srv.blobs.Put(ctx, strings.NewReader("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"), "a.pdf", gongkai.MaxAttachmentBytes)
+	must(t, err)
+	a := &gongkai.Attachment{Filename: "a.pdf", ContentType: st.ContentType, Size: st.Size, SHA256: st.SHA256, StorageKey: st.Key}
+	must(t, h.db.AddAttachment(ctx, h.school.ID, d.ID, h.actor("xq.clerk"), a))
+	h.act(h.school, d.ID, "clerk", gongkai.ActionSubmit, "")
+	h.act(h.school, d.ID, "principal", gongkai.ActionApprove, "")
+	h.act(h.school, d.ID, "supervisor", gongkai.ActionCheck, "")
+	h.act(h.school, d.ID, "clerk", gongkai.ActionPublish, "")
+	h.attached, h.attachment = d, a
+}
+
+// fillPath gives each path parameter a value that exists in school xq and
+// lets an allowed request succeed: a public item for reading routes, a draft
+// for editing routes, an item waiting for review for steps (whose step is
+// "comment").
+func (h *harness) fillPath(t *testing.T, method, pattern string) string {
+	t.Helper()
+	item := h.published[gongkai.AudiencePublic]
+	switch {
+	case strings.Contains(pattern, "{action}"):
+		item = h.submitted
+	case strings.Contains(pattern, "/files/{att}"):
+		item = h.attached
+	case strings.Contains(pattern, "/manage/"), method == http.MethodPut, strings.HasSuffix(pattern, "/attachments"):
+		item = h.draft
+	}
+	values := map[string]string{
+		"slug":    "xq",
+		"id":      strconv.FormatInt(item.ID, 10),
+		"version": "1",
+		"att":     strconv.FormatInt(h.attachment.ID, 10),
+		"name":    "file.pdf",
+		"action":  "comment",
+		"user":    strconv.FormatInt(h.users["xq.staff"].ID, 10),
+		"$":       "",
+	}
+	path := pattern
+	for {
+		i := strings.Index(path, "{")
+		if i < 0 {
+			break
+		}
+		j := strings.Index(path[i:], "}")
+		key := path[i+1 : i+j]
+		v, ok := values[key]
+		if !ok {
+			t.Fatalf("route %s: the matrix has no value for path parameter {%s}", pattern, key)
+		}
+		path = path[:i] + v + path[i+j+1:]
+	}
+	return path
+}
+
+// call sends the route's request as the user with an empty body and returns
+// the status and redirect target.
+func (h *harness) call(t *testing.T, user string, rt route, path string) (int, string) {
+	t.Helper()
+	var c *http.Client
+	header := http.Header{}
+	if rt.api {
+		c = h.client("")
+		if user != "" {
+			header.Set("Authorization", "Bearer "+h.apiToken(user))
+		}
+	} else {
+		c = h.client(user)
+	}
+	ctype := "application/x-www-form-urlencoded"
+	body := ""
+	if strings.HasSuffix(rt.pattern, "/members/{user}") {
+		body = "roles=staff" // an empty role list would remove the member
+	}
+	if rt.api {
+		ctype, body = "application/json", "{}"
+	}
+	if rt.method == http.MethodGet {
+		ctype, body = "", ""
+	}
+	if strings.HasSuffix(rt.pattern, "/attachments") || strings.HasSuffix(rt.pattern, "/files") {
+		var buf strings.Builder
+		mw := multipart.NewWriter(&buf)
+		fw, _ := mw.CreateFormFile("file", "b.pdf")
+		fw.Write([]byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"))
+		mw.Close()
+		ctype, body = mw.FormDataContentType(), buf.String()
+	}
+	resp, _ := h.do(c, rt.method, path, ctype, strings.NewReader(body), header)
+	return resp.StatusCode, resp.Header.Get("Location")
+}
