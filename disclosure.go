@@ -263,7 +263,16 @@ func (d *Disclosure) validateLimits(fe FieldErrors) {
 			break
 		}
 	}
+	for name, v := range map[string]string{"body": d.Body, "legal_basis": d.LegalBasis, "contact": d.Contact} {
+		if HasNUL(v) {
+			fe.Add(name, "内容含有无法保存的空字符（NUL），请删除后再试。")
+		}
+	}
 }
+
+// HasNUL reports whether s contains a NUL character, which PostgreSQL cannot
+// store in text and no person means to type.
+func HasNUL(s string) bool { return strings.ContainsRune(s, 0) }
 
 // IndexNumber formats the stable 索引号: school code / year - category - sequence.
 func IndexNumber(schoolCode string, year int, category string, seq int) string {

@@ -20,6 +20,7 @@ command -v gcc >/dev/null || missing+=(gcc libc6-dev) # go test -race needs cgo
 [[ -x $GONGKAI_CHROMIUM ]] || missing+=(chromium)
 # Without a CJK font, screenshots show Chinese as boxes.
 [[ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ]] || missing+=(fonts-noto-cjk)
+command -v npm >/dev/null || missing+=(npm) # fetches axe-core for the accessibility checks
 if [[ -z ${GONGKAI_TEST_POSTGRES:-} ]] && ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
 	missing+=(postgresql)
 fi
@@ -31,6 +32,15 @@ if ((${#missing[@]})); then
 	"${apt[@]}" update
 	"${apt[@]}" install -y --no-install-recommends "${missing[@]}"
 fi
+
+# --- axe-core: the accessibility engine the browser tests run in each page --------
+axe_version=4.14.1
+axe_dir="${XDG_CACHE_HOME:-$HOME/.cache}/gongkai/axe-core-$axe_version"
+if [[ ! -f $axe_dir/node_modules/axe-core/axe.min.js ]]; then
+	echo "test.sh: installing axe-core $axe_version from npm"
+	npm install --silent --prefix "$axe_dir" --no-audit --no-fund "axe-core@$axe_version" >/dev/null
+fi
+export GONGKAI_AXE="$axe_dir/node_modules/axe-core/axe.min.js"
 
 # --- Throwaway PostgreSQL ------------------------------------------------------
 pgdir=

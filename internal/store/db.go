@@ -117,7 +117,7 @@ func (db *DB) withTx(ctx context.Context, fn func(tx *Tx) error) error {
 	tx := &Tx{Tx: sqlTx, db: db, Now: db.Now()}
 	if err := fn(tx); err != nil {
 		sqlTx.Rollback()
-		return err
+		return invalidText(err)
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)

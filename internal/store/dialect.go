@@ -3,12 +3,16 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"gongkai"
 	"gongkai/internal/search"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
@@ -114,4 +118,15 @@ func (d dialect) forUpdateOf(table string) string {
 		return " FOR UPDATE OF " + table
 	}
 	return ""
+}
+
+// invalidText turns PostgreSQL's refusal of text it cannot store (a NUL
+// character, a broken UTF-8 sequence) into a user error instead of a 500;
+// SQLite stores such text as given.
+func invalidText(err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && (pgErr.Code == "22021" || pgErr.Code == "22P05") {
+		return gongkai.Errorf(gongkai.EINVALID, "内容含有无法保存的字符（如空字符），请删除后再试。")
+	}
+	return err
 }

@@ -354,6 +354,9 @@ type Revision struct {
 // trail entry happen in one transaction.
 func (db *DB) Act(ctx context.Context, schoolID, id int64, actor *gongkai.Actor, action gongkai.Action, comment string, rev *Revision) (*gongkai.Disclosure, error) {
 	comment = strings.TrimSpace(comment)
+	if gongkai.HasNUL(comment) {
+		return nil, &gongkai.Error{Code: gongkai.EINVALID, Message: "意见含有无法保存的空字符。", Fields: map[string]string{"comment": "意见含有无法保存的空字符。"}}
+	}
 	if utf8.RuneCountInString(comment) > 2000 {
 		return nil, &gongkai.Error{Code: gongkai.EINVALID, Message: "意见不能超过 2000 字。", Fields: map[string]string{"comment": "意见不能超过 2000 字。"}}
 	}

@@ -291,3 +291,19 @@ func TestDisclosures_BoardAndSearch(t *testing.T) {
 		}
 	})
 }
+
+// TestStore_nulIsInvalid: a NUL character is refused as bad
+// input on both databases, never a server error.
+func TestStore_nulIsInvalid(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		f := mustFixture(t, dsn)
+		d := &gongkai.Disclosure{Title: "标题", Body: "正文\x00后半", Category: "finance"}
+		if err := f.db.CreateDisclosure(ctx, f.school.ID, f.actors[gongkai.RoleClerk], d); gongkai.ErrorCode(err) != gongkai.EINVALID {
+			t.Fatalf("NUL in body: %v, want invalid", err)
+		}
+		if _, err := f.db.CreateInvitation(ctx, f.school.ID, f.actors[gongkai.RolePrincipal].ID, "一班\x00", 10, time.Hour); gongkai.ErrorCode(err) != gongkai.EINVALID && err != nil {
+			t.Fatalf("NUL in invitation label: %v", err)
+		}
+	})
+}

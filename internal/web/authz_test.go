@@ -52,9 +52,9 @@ func TestAuthorization_matrix(t *testing.T) {
 		// step "comment" on an item waiting for review, and editing a draft.
 		editors := own(gongkai.RoleClerk, gongkai.RolePrincipal)
 		narrower := map[string][]string{
-			"POST /s/{slug}/manage/d/{id}/act/{action}":  own(gongkai.RoleLeader, gongkai.RolePrincipal),
-			"POST /api/v1/disclosures/{id}/{action}":     own(gongkai.RoleLeader, gongkai.RolePrincipal),
-			"PUT /api/v1/disclosures/{id}":               editors,
+			"POST /s/{slug}/manage/d/{id}/act/{action}": own(gongkai.RoleLeader, gongkai.RolePrincipal),
+			"POST /api/v1/disclosures/{id}/{action}":    own(gongkai.RoleLeader, gongkai.RolePrincipal),
+			"PUT /api/v1/disclosures/{id}":              editors,
 			"POST /api/v1/disclosures/{id}/attachments": editors,
 		}
 		h.attachPublic(t)

@@ -80,6 +80,7 @@ func (s *Server) routes() []route {
 		// JSON API.
 		{"GET", "/api/v1/openapi.json", accessPublic, true, s.apiOpenAPI},
 		{"POST", "/api/v1/auth/token", accessPublic, true, s.apiToken},
+		{"DELETE", "/api/v1/auth/token", accessSignedIn, true, s.apiRevokeToken},
 		{"GET", "/api/v1/schools", accessPublic, true, s.apiSchools},
 		{"GET", "/api/v1/schools/{slug}/catalogue", accessPublic, true, s.apiCatalogue},
 		{"GET", "/api/v1/schools/{slug}/disclosures", accessPublic, true, s.apiDisclosures},
