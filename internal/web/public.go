@@ -1,35 +1,495 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
 
 	"gongkai"
+	"gongkai/internal/store"
 )
 
+// perPage is how many items a board shows on one page (UI.md).
+const perPage = 20
+
+// ---- home ----
+
+type homePage struct {
+	base
+	Bureaus []homeBureau
+}
+
+type homeBureau struct {
+	Name    string
+	Schools []homeSchool
+}
+
+type homeSchool struct {
+	*gongkai.School
+	InPeriod int // public items in their publicity period today
+}
+
 func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
-	return gongkai.Errorf(gongkai.ENOTFOUND, "not implemented")
+	ctx := r.Context()
+	p := &homePage{base: s.base(r, "")}
+	p.Title = p.T("全部学校")
+	schools, err := s.db.FindSchools(ctx, 0)
+	if err != nil {
+		return err
+	}
+	counts, err := s.db.CountInPublicity(ctx, p.Now)
+	if err != nil {
+		return err
+	}
+	// FindSchools orders by bureau, so each bureau's schools are adjacent.
+	var last int64 = -1
+	for _, sc := range schools {
+		if sc.BureauID != last {
+			p.Bureaus = append(p.Bureaus, homeBureau{Name: sc.BureauName})
+			last = sc.BureauID
+		}
+		b := &p.Bureaus[len(p.Bureaus)-1]
+		b.Schools = append(b.Schools, homeSchool{School: sc, InPeriod: counts[sc.ID]})
+	}
+	cachePrivate(w, &p.base, false)
+	s.render(w, r, "home", p)
+	return nil
+}
+
+// ---- boards ----
+
+type boardPage struct {
+	base
+	Heading    string // 校务公开 or 校内公开栏
+	Internal   bool
+	BoardPath  string // the board's own path, for links and the search form
+	Categories []boardCategory
+	Category   string // the filtered category code, "" for all
+	CatName    string
+	Years      []int
+	Year       int
+	Query      string
+	Items      []itemRow
+	Total      int
+	Pager      []pageLink
+	AllCount   int // items on the board without filters
+}
+
+type boardCategory struct {
+	Code, Name string
+	Count      int
+	URL        string
+}
+
+// itemRow is one line of a board list.
+type itemRow struct {
+	ID        int64
+	URL       string
+	Title     string
+	Date      time.Time
+	Category  string
+	Audience  string // shown when it is not what the board is for: 校内公开, 领导小组
+	InPeriod  bool
+	DaysLeft  int
+	Withdrawn bool
+	Reason    string
+	Revised   bool
+}
+
+type pageLink struct {
+	N       int
+	URL     string
+	Current bool
+	Gap     bool // an ellipsis between page numbers
 }
 
 func (s *Server) handleBoard(w http.ResponseWriter, r *http.Request) error {
-	return gongkai.Errorf(gongkai.ENOTFOUND, "not implemented")
-}
-
-func (s *Server) handleDisclosure(w http.ResponseWriter, r *http.Request) error {
-	return gongkai.Errorf(gongkai.ENOTFOUND, "not implemented")
-}
-
-func (s *Server) handleDisclosureVersion(w http.ResponseWriter, r *http.Request) error {
-	return gongkai.Errorf(gongkai.ENOTFOUND, "not implemented")
-}
-
-func (s *Server) handleAttachment(w http.ResponseWriter, r *http.Request) error {
-	return gongkai.Errorf(gongkai.ENOTFOUND, "not implemented")
-}
-
-func (s *Server) handleCatalogue(w http.ResponseWriter, r *http.Request) error {
-	return gongkai.Errorf(gongkai.ENOTFOUND, "not implemented")
+	school := schoolFrom(r.Context())
+	actor := gongkai.ActorFrom(r.Context())
+	var auds []gongkai.Audience
+	for _, a := range []gongkai.Audience{gongkai.AudiencePublic, gongkai.AudienceCommunity} {
+		if gongkai.CanReadAudience(actor, school.BureauID, school.ID, a) {
+			auds = append(auds, a)
+		}
+	}
+	return s.board(w, r, "board", auds)
 }
 
 func (s *Server) handleInternalBoard(w http.ResponseWriter, r *http.Request) error {
-	return gongkai.Errorf(gongkai.ENOTFOUND, "not implemented")
+	school := schoolFrom(r.Context())
+	actor := gongkai.ActorFrom(r.Context())
+	var auds []gongkai.Audience
+	for _, a := range gongkai.ReadableAudiences(actor, school.BureauID, school.ID) {
+		if a == gongkai.AudienceStaff || a == gongkai.AudienceLeadership {
+			auds = append(auds, a)
+		}
+	}
+	return s.board(w, r, "internal", auds)
+}
+
+// board lists the published items of the audiences, filtered by category,
+// year and words, one page at a time.
+func (s *Server) board(w http.ResponseWriter, r *http.Request, nav string, auds []gongkai.Audience) error {
+	ctx := r.Context()
+	school := schoolFrom(ctx)
+	q := r.URL.Query()
+	p := &boardPage{base: s.base(r, ""), Internal: nav == "internal"}
+	p.Nav = nav
+	p.BoardPath = "/s/" + school.Slug + "/"
+	p.Heading = p.T("校务公开")
+	if p.Internal {
+		p.BoardPath += "internal/"
+		p.Heading = p.T("校内公开栏")
+	}
+	p.Category = q.Get("cat")
+	if p.Category != "" {
+		if _, ok := gongkai.CategoryByCode(p.Category); !ok {
+			return gongkai.Errorf(gongkai.ENOTFOUND, "没有这个栏目。")
+		}
+		p.CatName = categoryName(&p.base, p.Category)
+	}
+	if y, err := strconv.Atoi(q.Get("year")); err == nil && y >= 1900 && y <= 9999 {
+		p.Year = y
+	}
+	p.Query = strings.TrimSpace(q.Get("q"))
+	if len([]rune(p.Query)) > 50 {
+		p.Query = string([]rune(p.Query)[:50])
+	}
+	page, _ := strconv.Atoi(q.Get("page"))
+	page = min(max(page, 1), 100000) // no offset overflow on absurd numbers
+
+	items, total, err := s.db.FindDisclosures(ctx, school.ID, store.DisclosureFilter{
+		Published: true, Audiences: auds, Category: p.Category, Year: p.Year, Query: p.Query, Page: page, PerPage: perPage})
+	if err != nil {
+		return err
+	}
+	counts, err := s.db.CountByCategory(ctx, school.ID, auds)
+	if err != nil {
+		return err
+	}
+	years, err := s.db.FindDisclosureYears(ctx, school.ID)
+	if err != nil {
+		return err
+	}
+	p.Years, p.Total = years, total
+	if p.Year != 0 && !containsInt(years, p.Year) {
+		p.Years = append(p.Years, p.Year)
+	}
+	for _, c := range gongkai.Categories {
+		p.AllCount += counts[c.Code]
+		if counts[c.Code] == 0 && c.Code != p.Category {
+			continue
+		}
+		p.Categories = append(p.Categories, boardCategory{Code: c.Code, Name: categoryName(&p.base, c.Code), Count: counts[c.Code],
+			URL: p.BoardPath + "?cat=" + c.Code})
+	}
+	if p.Items, err = s.itemRows(r, &p.base, school, items); err != nil {
+		return err
+	}
+	p.Pager = pager(r.URL, page, total, perPage)
+
+	// The layout adds the school and 校务公开 to the title.
+	switch {
+	case p.CatName != "":
+		p.Title = p.CatName
+	case p.Internal:
+		p.Title = p.Heading
+	default:
+		p.Title = p.T("公开事项")
+	}
+	if p.Query != "" {
+		p.Title = p.Tf("搜索“%s”", p.Query) + " - " + p.Title
+	}
+	if page > 1 {
+		p.Title += " - " + p.Tf("第 %d 页", page)
+	}
+	p.NoIndex = p.Internal
+	cachePrivate(w, &p.base, p.Internal)
+	s.render(w, r, "board", p)
+	return nil
+}
+
+// itemRows turns items into list rows, counting the days left of those in
+// their publicity period with the school's calendar.
+func (s *Server) itemRows(r *http.Request, b *base, school *gongkai.School, items []*gongkai.Disclosure) ([]itemRow, error) {
+	now := b.Now
+	var cal *gongkai.WorkCalendar
+	rows := make([]itemRow, 0, len(items))
+	for _, d := range items {
+		row := itemRow{ID: d.ID, URL: fmt.Sprintf("/s/%s/d/%d", school.Slug, d.ID), Title: d.Title, Date: d.PublishedAt,
+			Category: categoryName(b, d.Category), Withdrawn: d.State == gongkai.StateWithdrawn, Reason: d.Reason, Revised: d.Version > 1}
+		if d.Audience == gongkai.AudienceCommunity || d.Audience == gongkai.AudienceLeadership {
+			row.Audience = b.T(d.Audience.Label())
+		}
+		if d.InPublicity(now) {
+			if cal == nil {
+				bureau, err := s.db.FindBureauByID(r.Context(), school.BureauID)
+				if err != nil {
+					return nil, err
+				}
+				if cal, err = s.db.Calendar(r.Context(), bureau.RegionCode); err != nil {
+					return nil, err
+				}
+			}
+			row.InPeriod, row.DaysLeft = true, daysLeft(cal, now, d.PublicityEnd)
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+// pager returns the page links: the first, the last and two either side of
+// the current one, with gaps between.
+func pager(u *url.URL, current, total, per int) []pageLink {
+	pages := (total + per - 1) / per
+	if pages <= 1 {
+		return nil
+	}
+	q := u.Query()
+	var out []pageLink
+	prev := 0
+	for n := 1; n <= pages; n++ {
+		if n != 1 && n != pages && (n < current-2 || n > current+2) {
+			continue
+		}
+		if prev != 0 && n > prev+1 {
+			out = append(out, pageLink{Gap: true})
+		}
+		if n == 1 {
+			q.Del("page")
+		} else {
+			q.Set("page", strconv.Itoa(n))
+		}
+		link := u.Path
+		if enc := q.Encode(); enc != "" {
+			link += "?" + enc
+		}
+		out = append(out, pageLink{N: n, URL: link, Current: n == current})
+		prev = n
+	}
+	return out
+}
+
+// cachePrivate keeps a page out of shared caches when it shows the reader's
+// name or items not everyone may see.
+func cachePrivate(w http.ResponseWriter, b *base, private bool) {
+	if private || b.SignedIn() {
+		w.Header().Set("Cache-Control", "private, no-cache")
+	}
+}
+
+func containsInt(xs []int, x int) bool {
+	for _, v := range xs {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+// ---- one item ----
+
+type disclosurePage struct {
+	base
+	Doc *docView
+}
+
+// loadReadable finds an item the reader may read on the public side. A
+// reader of the procedure is sent to the staff page of an unpublished item;
+// for anyone else it does not exist.
+func (s *Server) loadReadable(w http.ResponseWriter, r *http.Request) (*gongkai.Disclosure, bool, error) {
+	school := schoolFrom(r.Context())
+	actor := gongkai.ActorFrom(r.Context())
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return nil, false, gongkai.Errorf(gongkai.ENOTFOUND, "公开事项不存在。")
+	}
+	d, err := s.db.FindDisclosureByID(r.Context(), school.ID, id)
+	if err != nil {
+		return nil, false, err
+	}
+	if !d.Published() {
+		if gongkai.CanSeeUnpublished(actor, school.BureauID, school.ID) {
+			http.Redirect(w, r, fmt.Sprintf("/s/%s/manage/d/%d", school.Slug, d.ID), http.StatusSeeOther)
+			return nil, true, nil
+		}
+		return nil, false, gongkai.Errorf(gongkai.ENOTFOUND, "公开事项不存在。")
+	}
+	if !gongkai.CanReadDisclosure(actor, school.BureauID, d) {
+		return nil, false, gongkai.Errorf(gongkai.ENOTFOUND, "公开事项不存在。")
+	}
+	return d, false, nil
+}
+
+func (s *Server) handleDisclosure(w http.ResponseWriter, r *http.Request) error {
+	return s.disclosure(w, r, 0)
+}
+
+func (s *Server) handleDisclosureVersion(w http.ResponseWriter, r *http.Request) error {
+	n, err := strconv.Atoi(r.PathValue("version"))
+	if err != nil || n <= 0 {
+		return gongkai.Errorf(gongkai.ENOTFOUND, "没有这个版本。")
+	}
+	return s.disclosure(w, r, n)
+}
+
+// disclosure renders the item page, of the current version when version is
+// 0, else of that published version.
+func (s *Server) disclosure(w http.ResponseWriter, r *http.Request, version int) error {
+	d, done, err := s.loadReadable(w, r)
+	if err != nil || done {
+		return err
+	}
+	school := schoolFrom(r.Context())
+	p := &disclosurePage{base: s.base(r, d.Title)}
+	p.Nav = "board"
+	if d.Audience == gongkai.AudienceStaff || d.Audience == gongkai.AudienceLeadership {
+		p.Nav = "internal"
+	}
+	if p.Doc, err = s.newDocView(r.Context(), &p.base, school, d); err != nil {
+		return err
+	}
+	if version != 0 {
+		if !p.Doc.showVersion(version) {
+			return gongkai.Errorf(gongkai.ENOTFOUND, "没有这个版本。")
+		}
+		p.Title = p.Doc.Title
+		if p.Doc.OldVersion {
+			p.Title = p.Tf("第 %d 版", version) + " - " + p.Title
+			p.NoIndex = true
+		}
+	}
+	cachePrivate(w, &p.base, d.Audience != gongkai.AudiencePublic || d.Category == "aid")
+	s.render(w, r, "disclosure", p)
+	return nil
+}
+
+// ---- attachments ----
+
+func (s *Server) handleAttachment(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	school := schoolFrom(ctx)
+	actor := gongkai.ActorFrom(ctx)
+	notFound := gongkai.Errorf(gongkai.ENOTFOUND, "附件不存在。")
+	id, err := strconv.ParseInt(r.PathValue("att"), 10, 64)
+	if err != nil || id <= 0 {
+		return notFound
+	}
+	a, err := s.db.FindAttachment(ctx, school.ID, id)
+	if err != nil {
+		return err
+	}
+	d, err := s.db.FindDisclosureByID(ctx, school.ID, a.DisclosureID)
+	if err != nil {
+		return err
+	}
+	if !gongkai.CanReadDisclosure(actor, school.BureauID, d) || rosterHidden(actor, school, d, s.now()) {
+		return notFound
+	}
+	// Outside the procedure, only files of published versions are public.
+	if !gongkai.CanSeeUnpublished(actor, school.BureauID, school.ID) && !versionPublished(d, a.Version) {
+		return notFound
+	}
+	f, err := s.blobs.Open(ctx, a.StorageKey)
+	if err != nil {
+		return fmt.Errorf("web: open attachment %d: %w", a.ID, err)
+	}
+	defer f.Close()
+	h := w.Header()
+	h.Set("Content-Type", a.ContentType)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Disposition", contentDisposition(a.ContentType, a.Filename))
+	// Shared caches may keep public files only; no-cache makes every use
+	// ask again, so a withdrawn roster stops being served at once.
+	if d.Audience == gongkai.AudiencePublic && d.Published() && d.Category != "aid" {
+		h.Set("Cache-Control", "public, no-cache")
+	} else {
+		h.Set("Cache-Control", "private, no-cache")
+	}
+	if a.SHA256 != "" {
+		h.Set("ETag", `"`+a.SHA256+`"`)
+	}
+	http.ServeContent(w, r, "", a.CreatedAt, f)
+	return nil
+}
+
+func versionPublished(d *gongkai.Disclosure, version int) bool {
+	for _, v := range d.Versions {
+		if v.Version == version {
+			return !v.PublishedAt.IsZero()
+		}
+	}
+	return false
+}
+
+// contentDisposition shows PDFs and images in the browser and downloads
+// spreadsheets and documents, under the original name (RFC 6266 / 5987).
+func contentDisposition(ctype, filename string) string {
+	kind := "attachment"
+	if ctype == "application/pdf" || strings.HasPrefix(ctype, "image/") {
+		kind = "inline"
+	}
+	var ascii strings.Builder
+	for _, r := range filename {
+		switch {
+		case r < 0x20 || r >= 0x7f || r == '"' || r == '\\' || r == ';':
+			ascii.WriteByte('_')
+		default:
+			ascii.WriteRune(r)
+		}
+	}
+	return fmt.Sprintf(`%s; filename="%s"; filename*=UTF-8''%s`, kind, ascii.String(), rfc5987(filename))
+}
+
+// rfc5987 percent-encodes everything but the attr-chars of RFC 5987.
+func rfc5987(s string) string {
+	const attr = "!#$&+-.^_`|~"
+	var b strings.Builder
+	for _, c := range []byte(s) {
+		if ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || ('0' <= c && c <= '9') || strings.IndexByte(attr, c) >= 0 {
+			b.WriteByte(c)
+		} else {
+			fmt.Fprintf(&b, "%%%02X", c)
+		}
+	}
+	return b.String()
+}
+
+// ---- catalogue ----
+
+type cataloguePage struct {
+	base
+	Items []catalogueRow
+}
+
+type catalogueRow struct {
+	gongkai.CatalogueItem
+	CategoryName string
+	BoardURL     string
+}
+
+func (s *Server) handleCatalogue(w http.ResponseWriter, r *http.Request) error {
+	school := schoolFrom(r.Context())
+	items, err := s.db.FindCatalogue(r.Context(), school.ID)
+	if err != nil {
+		return err
+	}
+	p := &cataloguePage{base: s.base(r, "")}
+	p.Title = p.T("校务公开目录")
+	p.Nav = "catalogue"
+	for _, it := range items {
+		row := catalogueRow{CatalogueItem: it, CategoryName: categoryName(&p.base, it.Category)}
+		if it.Audience == gongkai.AudiencePublic || it.Audience == gongkai.AudienceCommunity {
+			row.BoardURL = "/s/" + school.Slug + "/?cat=" + url.QueryEscape(it.Category)
+		} else if p.IsStaff() {
+			row.BoardURL = "/s/" + school.Slug + "/internal/?cat=" + url.QueryEscape(it.Category)
+		}
+		p.Items = append(p.Items, row)
+	}
+	cachePrivate(w, &p.base, false)
+	s.render(w, r, "catalogue", p)
+	return nil
 }
