@@ -1,39 +1,692 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
 
 	"gongkai"
+	"gongkai/internal/auth"
+	"gongkai/internal/store"
 )
 
+// School administration: members and their roles, departments, parents'
+// invitation codes; and the bureau's working-day calendar.
+
+type membersPage struct {
+	base
+	Members     []*store.Member
+	Departments []gongkai.Department
+	// Add is the "添加人员" form, filled again after an error.
+	Add       memberForm
+	AddErrors map[string]string
+	// DeptName is the "添加处室" form.
+	DeptName   string
+	DeptErrors map[string]string
+	// Edit is a refused change of one member's roles, shown again in that
+	// member's row with its reason.
+	Edit *memberEdit
+}
+
+type memberForm struct {
+	DisplayName, Username string
+	Roles                 []gongkai.Role
+	DepartmentID          int64
+}
+
+type memberEdit struct {
+	UserID       int64
+	Roles        []gongkai.Role
+	DepartmentID int64
+	Error        string
+}
+
+// RolesOf returns the roles to tick in the member's form: those submitted
+// when a change was refused, else those held.
+func (p *membersPage) RolesOf(m *store.Member) []gongkai.Role {
+	if p.Edit != nil && p.Edit.UserID == m.User.ID {
+		return p.Edit.Roles
+	}
+	return m.Roles
+}
+
+// DeptOf returns the department to select in the member's form.
+func (p *membersPage) DeptOf(m *store.Member) int64 {
+	if p.Edit != nil && p.Edit.UserID == m.User.ID {
+		return p.Edit.DepartmentID
+	}
+	return m.DepartmentID
+}
+
+// EditErrorOf returns why a change of the member's roles was refused.
+func (p *membersPage) EditErrorOf(m *store.Member) string {
+	if p.Edit != nil && p.Edit.UserID == m.User.ID {
+		return p.Edit.Error
+	}
+	return ""
+}
+
+// IsSelf reports whether the member is the reader.
+func (p *membersPage) IsSelf(m *store.Member) bool { return p.Actor.ID == m.User.ID }
+
+func (s *Server) newMembersPage(r *http.Request) *membersPage {
+	p := &membersPage{base: s.base(r, "人员管理")}
+	p.Title = p.T("人员管理")
+	p.Nav = "members"
+	p.NoIndex = true
+	return p
+}
+
+// renderMembers loads the members and departments and renders the page.
+func (s *Server) renderMembers(w http.ResponseWriter, r *http.Request, status int, p *membersPage) error {
+	school := schoolFrom(r.Context())
+	var err error
+	if p.Members, err = s.db.FindMembers(r.Context(), school.ID); err != nil {
+		return err
+	}
+	for _, m := range p.Members {
+		// In the order the forms list them: 校长 first, 家长 last.
+		slices.SortFunc(m.Roles, func(a, b gongkai.Role) int {
+			return slices.Index(gongkai.SchoolRoles, a) - slices.Index(gongkai.SchoolRoles, b)
+		})
+	}
+	if p.Departments, err = s.db.FindDepartments(r.Context(), school.ID); err != nil {
+		return err
+	}
+	s.renderPage(w, r, status, "members", p)
+	return nil
+}
+
 func (s *Server) handleMembers(w http.ResponseWriter, r *http.Request) error {
-	return gongkai.Errorf(gongkai.ENOTFOUND, "not implemented")
+	return s.renderMembers(w, r, http.StatusOK, s.newMembersPage(r))
+}
+
+// parseRoles reads the ticked role boxes.
+func parseRoles(values []string, fe gongkai.FieldErrors) []gongkai.Role {
+	var roles []gongkai.Role
+	for _, v := range values {
+		r := gongkai.Role(v)
+		if !r.Valid() {
+			fe.Add("roles", "角色无效。")
+			continue
+		}
+		if !slices.Contains(roles, r) {
+			roles = append(roles, r)
+		}
+	}
+	return roles
+}
+
+// parseDepartment reads the department select; "" and "0" mean none.
+func parseDepartment(v string, fe gongkai.FieldErrors) int64 {
+	if v == "" {
+		return 0
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id < 0 {
+		fe.Add("department", "处室无效。")
+		return 0
+	}
+	return id
+}
+
+// roleList is the roles in Chinese for messages: 校长、教职工.
+func roleList(roles []gongkai.Role) string {
+	labels := make([]string, len(roles))
+	for i, r := range roles {
+		labels[i] = r.Label()
+	}
+	return strings.Join(labels, "、")
+}
+
+// formError turns a domain error into per-field messages for a form, or
+// returns it when it is not the user's to fix.
+func formError(err error, field string) (map[string]string, error) {
+	code := gongkai.ErrorCode(err)
+	if code == gongkai.EINTERNAL {
+		return nil, err
+	}
+	if fields := gongkai.ErrorFields(err); len(fields) > 0 {
+		return fields, nil
+	}
+	return map[string]string{field: gongkai.ErrorMessage(err)}, nil
 }
 
 func (s *Server) handleAddMember(w http.ResponseWriter, r *http.Request) error {
-	return gongkai.Errorf(gongkai.ENOTFOUND, "not implemented")
+	if err := r.ParseForm(); err != nil {
+		return gongkai.Errorf(gongkai.EMALFORMED, "表单无法解析。")
+	}
+	school := schoolFrom(r.Context())
+	p := s.newMembersPage(r)
+	fe := gongkai.FieldErrors{}
+	p.Add = memberForm{
+		DisplayName:  strings.TrimSpace(r.PostFormValue("display_name")),
+		Username:     strings.ToLower(strings.TrimSpace(r.PostFormValue("username"))),
+		Roles:        parseRoles(r.PostForm["roles"], fe),
+		DepartmentID: parseDepartment(r.PostFormValue("department"), fe),
+	}
+	password := r.PostFormValue("password")
+	if msg := gongkai.ValidateUsername(p.Add.Username); msg != "" {
+		fe.Add("username", msg)
+	}
+	if len(p.Add.Roles) == 0 {
+		fe.Add("roles", "请至少选择一个角色。")
+	}
+	fail := func(status int, errs map[string]string) error {
+		p.AddErrors = errs
+		return s.renderMembers(w, r, status, p)
+	}
+	if len(fe) > 0 {
+		return fail(http.StatusUnprocessableEntity, fe)
+	}
+
+	// A username that exists already is a person known elsewhere (another
+	// school, or here with other roles): give them the roles here and leave
+	// their name and password alone.
+	u, existed, err := s.db.AddMemberByUsername(r.Context(), school.ID, p.Add.Username, p.Add.Roles, p.Add.DepartmentID)
+	if err == nil {
+		if existed {
+			return s.redirect(w, r, r.URL.Path, fmt.Sprintf("“%s”（%s）已是本校人员，已加上所选角色：%s。", u.DisplayName, u.Username, roleList(p.Add.Roles)))
+		}
+		return s.redirect(w, r, r.URL.Path, fmt.Sprintf("用户名 %s 已存在，已将“%s”加入本校，角色：%s。此人的姓名和密码保持不变。", u.Username, u.DisplayName, roleList(p.Add.Roles)))
+	}
+	if gongkai.ErrorCode(err) != gongkai.ENOTFOUND {
+		errs, ierr := formError(err, "username")
+		if ierr != nil {
+			return ierr
+		}
+		return fail(statusOf(gongkai.ErrorCode(err)), errs)
+	}
+
+	if msg := gongkai.ValidateDisplayName(p.Add.DisplayName); msg != "" {
+		fe.Add("display_name", msg)
+	}
+	if msg := gongkai.ValidatePassword(password); msg != "" {
+		fe.Add("password", msg)
+	}
+	if len(fe) > 0 {
+		return fail(http.StatusUnprocessableEntity, fe)
+	}
+	hash, err := auth.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	nu := &gongkai.User{Username: p.Add.Username, DisplayName: p.Add.DisplayName}
+	if err := s.db.CreateMember(r.Context(), school.ID, nu, hash, p.Add.Roles, p.Add.DepartmentID); err != nil {
+		errs, ierr := formError(err, "username")
+		if ierr != nil {
+			return ierr
+		}
+		return fail(statusOf(gongkai.ErrorCode(err)), errs)
+	}
+	return s.redirect(w, r, r.URL.Path, fmt.Sprintf("已添加“%s”（用户名 %s），角色：%s。请把初始密码告知本人，并提醒其首次登录后在“我的账号”中修改密码。", nu.DisplayName, nu.Username, roleList(p.Add.Roles)))
 }
 
+// selfDemotion is why a principal may not drop their own principal role
+// here: they would lock themselves out of this page mid-change, and a
+// handover is safer done by the successor or the bureau.
+const selfDemotion = "不能取消您自己的校长角色，以免本校无人管理。如需交接，请先为接任者设置校长角色，再由接任者或教育局管理员修改您的角色。"
+
 func (s *Server) handleSetRoles(w http.ResponseWriter, r *http.Request) error {
-	return gongkai.Errorf(gongkai.ENOTFOUND, "not implemented")
+	if err := r.ParseForm(); err != nil {
+		return gongkai.Errorf(gongkai.EMALFORMED, "表单无法解析。")
+	}
+	school := schoolFrom(r.Context())
+	actor := gongkai.ActorFrom(r.Context())
+	userID, err := strconv.ParseInt(r.PathValue("user"), 10, 64)
+	if err != nil {
+		return gongkai.Errorf(gongkai.ENOTFOUND, "人员不存在。")
+	}
+	fe := gongkai.FieldErrors{}
+	edit := &memberEdit{UserID: userID, Roles: parseRoles(r.PostForm["roles"], fe), DepartmentID: parseDepartment(r.PostFormValue("department"), fe)}
+	back := "/s/" + school.Slug + "/manage/members"
+	refuse := func(status int, msg string) error {
+		p := s.newMembersPage(r)
+		edit.Error = msg
+		p.Edit = edit
+		return s.renderMembers(w, r, status, p)
+	}
+	if err := fe.Err(); err != nil {
+		return refuse(http.StatusUnprocessableEntity, errorText(err))
+	}
+	if userID == actor.ID && actor.HasRole(school.ID, gongkai.RolePrincipal) && !slices.Contains(edit.Roles, gongkai.RolePrincipal) {
+		return refuse(http.StatusConflict, selfDemotion)
+	}
+	u, err := s.db.ChangeMemberRoles(r.Context(), school.ID, userID, edit.Roles, edit.DepartmentID)
+	switch code := gongkai.ErrorCode(err); code {
+	case "":
+	case gongkai.EINVALID, gongkai.ECONFLICT:
+		return refuse(statusOf(code), errorText(err))
+	default:
+		return err
+	}
+	if len(edit.Roles) == 0 {
+		return s.redirect(w, r, back, fmt.Sprintf("已将“%s”移出本校。", u.DisplayName))
+	}
+	return s.redirect(w, r, back, fmt.Sprintf("已更新“%s”的角色：%s。", u.DisplayName, roleList(edit.Roles)))
+}
+
+// errorText is an error's field messages in a stable order, or its message
+// when it has none, for a form too small to mark each field.
+func errorText(err error) string {
+	fields := gongkai.ErrorFields(err)
+	if len(fields) == 0 {
+		return gongkai.ErrorMessage(err)
+	}
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = fields[k]
+	}
+	return strings.Join(out, " ")
 }
 
 func (s *Server) handleAddDepartment(w http.ResponseWriter, r *http.Request) error {
-	return gongkai.Errorf(gongkai.ENOTFOUND, "not implemented")
+	if err := r.ParseForm(); err != nil {
+		return gongkai.Errorf(gongkai.EMALFORMED, "表单无法解析。")
+	}
+	school := schoolFrom(r.Context())
+	name := strings.TrimSpace(r.PostFormValue("name"))
+	d, err := s.db.CreateDepartment(r.Context(), school.ID, name)
+	if err != nil {
+		errs, ierr := formError(err, "department")
+		if ierr != nil {
+			return ierr
+		}
+		p := s.newMembersPage(r)
+		p.DeptName, p.DeptErrors = name, errs
+		return s.renderMembers(w, r, statusOf(gongkai.ErrorCode(err)), p)
+	}
+	return s.redirect(w, r, "/s/"+school.Slug+"/manage/members", fmt.Sprintf("处室“%s”可以选用了。", d.Name))
 }
 
+// Invitations.
+
+type invitationRow struct {
+	*store.Invitation
+	Status  string // 有效 / 已用完 / 已过期
+	Active  bool
+	JoinURL string
+}
+
+type invitationsPage struct {
+	base
+	Invitations          []invitationRow
+	Label, MaxUses, Days string
+	Errors               map[string]string
+}
+
+type invitationSlipPage struct {
+	base
+	Invitation invitationRow
+	Copies     []int // one slip per element: a printed A4 sheet holds four
+}
+
+// joinBase is the absolute address of the join page as the reader reached
+// this site, so the printed slip works from a parent's phone.
+func (s *Server) joinBase(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil || s.cfg.SecureCookies {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + "/join"
+}
+
+func (s *Server) invitationRow(r *http.Request, inv *store.Invitation) invitationRow {
+	row := invitationRow{Invitation: inv, JoinURL: s.joinBase(r) + "?code=" + url.QueryEscape(inv.Code)}
+	switch {
+	case inv.Uses >= inv.MaxUses:
+		row.Status = "已用完"
+	case !inv.ExpiresAt.After(s.now()):
+		row.Status = "已过期"
+	default:
+		row.Status, row.Active = "有效", true
+	}
+	return row
+}
+
+func (s *Server) renderInvitations(w http.ResponseWriter, r *http.Request, status int, p *invitationsPage) error {
+	school := schoolFrom(r.Context())
+	invs, err := s.db.FindInvitations(r.Context(), school.ID)
+	if err != nil {
+		return err
+	}
+	for _, inv := range invs {
+		p.Invitations = append(p.Invitations, s.invitationRow(r, inv))
+	}
+	s.renderPage(w, r, status, "invitations", p)
+	return nil
+}
+
+func (s *Server) newInvitationsPage(r *http.Request) *invitationsPage {
+	p := &invitationsPage{base: s.base(r, "家长邀请码"), MaxUses: "60", Days: "30"}
+	p.Title = p.T("家长邀请码")
+	p.Nav = "members"
+	p.NoIndex = true
+	return p
+}
+
+// handleInvitations lists the codes, or with ?print=ID shows one code's
+// printable slip.
 func (s *Server) handleInvitations(w http.ResponseWriter, r *http.Request) error {
-	return gongkai.Errorf(gongkai.ENOTFOUND, "not implemented")
+	if id := r.URL.Query().Get("print"); id != "" {
+		return s.invitationSlip(w, r, id)
+	}
+	return s.renderInvitations(w, r, http.StatusOK, s.newInvitationsPage(r))
 }
 
 func (s *Server) handleCreateInvitation(w http.ResponseWriter, r *http.Request) error {
-	return gongkai.Errorf(gongkai.ENOTFOUND, "not implemented")
+	if err := r.ParseForm(); err != nil {
+		return gongkai.Errorf(gongkai.EMALFORMED, "表单无法解析。")
+	}
+	school := schoolFrom(r.Context())
+	actor := gongkai.ActorFrom(r.Context())
+	p := s.newInvitationsPage(r)
+	p.Label = strings.TrimSpace(r.PostFormValue("label"))
+	p.MaxUses = strings.TrimSpace(r.PostFormValue("max_uses"))
+	p.Days = strings.TrimSpace(r.PostFormValue("days"))
+	fe := gongkai.FieldErrors{}
+	maxUses, err := strconv.Atoi(p.MaxUses)
+	if err != nil {
+		fe.Add("max_uses", "请填写 1–2000 之间的整数。")
+	}
+	days, err := strconv.Atoi(p.Days)
+	if err != nil {
+		fe.Add("days", "请填写 1–366 之间的整数。")
+	}
+	if len(fe) == 0 {
+		var inv *store.Invitation
+		inv, err = s.db.CreateInvitation(r.Context(), school.ID, actor.ID, p.Label, maxUses, time.Duration(days)*24*time.Hour)
+		if err == nil {
+			return s.redirect(w, r, r.URL.Path, fmt.Sprintf("已为“%s”生成邀请码 %s，可打印通知单发给家长。", inv.Label, inv.Code))
+		}
+		fields, ierr := formError(err, "label")
+		if ierr != nil {
+			return ierr
+		}
+		for k, v := range fields {
+			fe.Add(k, v)
+		}
+	}
+	p.Errors = fe
+	return s.renderInvitations(w, r, http.StatusUnprocessableEntity, p)
+}
+
+func (s *Server) invitationSlip(w http.ResponseWriter, r *http.Request, idText string) error {
+	school := schoolFrom(r.Context())
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil {
+		return gongkai.Errorf(gongkai.ENOTFOUND, "邀请码不存在。")
+	}
+	invs, err := s.db.FindInvitations(r.Context(), school.ID)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(invs, func(inv *store.Invitation) bool { return inv.ID == id })
+	if i < 0 {
+		return gongkai.Errorf(gongkai.ENOTFOUND, "邀请码不存在。")
+	}
+	p := &invitationSlipPage{base: s.base(r, "邀请码通知单"), Invitation: s.invitationRow(r, invs[i]), Copies: []int{1, 2, 3, 4}}
+	p.Title = p.T("邀请码通知单") + " " + invs[i].Label
+	p.Nav = "members"
+	p.NoIndex = true
+	s.render(w, r, "invitation-slip", p)
+	return nil
+}
+
+// The working-day calendar.
+
+type calendarPage struct {
+	base
+	Bureau      *gongkai.Bureau
+	Year        int
+	ThisYear    int
+	HasData     bool
+	NextYear    int // the year after this one, warned about while it has no data
+	NextHasData bool
+	YearsText   string // years with data, as ranges: 2002–2026
+	Days        []calendarRow
+	Holidays    int
+	Workdays    int
+	Months      []calendarMonth
+	// The form to set a day, filled again after an error.
+	Date, Kind, Name string
+	Errors           map[string]string
+}
+
+type calendarRow struct {
+	gongkai.CalendarDay
+	Weekday string
+}
+
+// calendarMonth is one month of the grid, in weeks from Monday.
+type calendarMonth struct {
+	Month int
+	Weeks [][]calendarCell
+}
+
+type calendarCell struct {
+	Day   int    // 0 for padding before the 1st and after the last day
+	Class string // "off" weekend, "holiday", "workday" (调休上班), ""
+	Name  string
+}
+
+var weekdayNames = [...]string{"周日", "周一", "周二", "周三", "周四", "周五", "周六"}
+
+// WeekHeads heads the columns of the month grid, Monday first as Chinese
+// calendars print them, one character each so a month fits a phone's half
+// width.
+func (p *calendarPage) WeekHeads() []string {
+	if p.Lang == "en" {
+		return []string{"Mo", "Tu", "We", "Th", "Fr", "Sa", "Su"}
+	}
+	return []string{"一", "二", "三", "四", "五", "六", "日"}
+}
+
+// actorBureau returns the bureau of the acting bureau administrator,
+// whose region's calendar they edit.
+func (s *Server) actorBureau(r *http.Request) (*gongkai.Bureau, error) {
+	actor := gongkai.ActorFrom(r.Context())
+	if !gongkai.CanAdminBureau(actor, actor.BureauID) {
+		return nil, gongkai.Errorf(gongkai.EFORBIDDEN, "只有教育局管理员可以维护工作日历。")
+	}
+	return s.db.FindBureauByID(r.Context(), actor.BureauID)
 }
 
 func (s *Server) handleCalendar(w http.ResponseWriter, r *http.Request) error {
-	return gongkai.Errorf(gongkai.ENOTFOUND, "not implemented")
+	p := &calendarPage{base: s.base(r, "工作日历")}
+	year := s.now().In(gongkai.Beijing).Year()
+	if y, err := strconv.Atoi(r.URL.Query().Get("year")); err == nil && y >= 2000 && y <= 2100 {
+		year = y
+	}
+	p.Kind = string(gongkai.DayHoliday)
+	return s.renderCalendar(w, r, http.StatusOK, p, year)
+}
+
+func (s *Server) renderCalendar(w http.ResponseWriter, r *http.Request, status int, p *calendarPage, year int) error {
+	bureau, err := s.actorBureau(r)
+	if err != nil {
+		return err
+	}
+	days, years, err := s.db.CalendarDays(r.Context(), bureau.RegionCode)
+	if err != nil {
+		return err
+	}
+	p.Title = p.T("工作日历")
+	p.NoIndex = true
+	p.Bureau, p.Year = bureau, year
+	p.ThisYear = s.now().In(gongkai.Beijing).Year()
+	p.NextYear = p.ThisYear + 1
+	p.HasData, p.NextHasData = slices.Contains(years, year), slices.Contains(years, p.NextYear)
+	p.YearsText = yearRanges(years)
+	prefix := strconv.Itoa(year) + "-"
+	listed := map[string]gongkai.CalendarDay{}
+	for _, d := range days {
+		if !strings.HasPrefix(d.Date, prefix) {
+			continue
+		}
+		t, err := time.ParseInLocation("2006-01-02", d.Date, gongkai.Beijing)
+		if err != nil {
+			continue // not a date: it never matches, so it is not shown either
+		}
+		listed[d.Date] = d
+		p.Days = append(p.Days, calendarRow{CalendarDay: d, Weekday: weekdayNames[t.Weekday()]})
+		if d.Kind == gongkai.DayHoliday {
+			p.Holidays++
+		} else {
+			p.Workdays++
+		}
+	}
+	p.Months = monthGrid(year, listed)
+	s.renderPage(w, r, status, "calendar", p)
+	return nil
+}
+
+// monthGrid lays out the twelve months of the year in weeks from Monday,
+// marking listed days and plain weekends.
+func monthGrid(year int, listed map[string]gongkai.CalendarDay) []calendarMonth {
+	months := make([]calendarMonth, 12)
+	for m := range 12 {
+		first := time.Date(year, time.Month(m+1), 1, 0, 0, 0, 0, gongkai.Beijing)
+		cm := calendarMonth{Month: m + 1}
+		week := make([]calendarCell, (int(first.Weekday())+6)%7) // Monday first
+		for d := first; d.Month() == first.Month(); d = d.AddDate(0, 0, 1) {
+			c := calendarCell{Day: d.Day()}
+			if wd := d.Weekday(); wd == time.Saturday || wd == time.Sunday {
+				c.Class = "off"
+			}
+			if l, ok := listed[d.Format("2006-01-02")]; ok {
+				c.Class, c.Name = string(l.Kind), l.Name
+			}
+			week = append(week, c)
+			if len(week) == 7 {
+				cm.Weeks = append(cm.Weeks, week)
+				week = nil
+			}
+		}
+		if len(week) > 0 {
+			for len(week) < 7 {
+				week = append(week, calendarCell{})
+			}
+			cm.Weeks = append(cm.Weeks, week)
+		}
+		months[m] = cm
+	}
+	return months
+}
+
+// yearRanges writes sorted years as ranges: "2002–2024、2026".
+func yearRanges(years []int) string {
+	var parts []string
+	for i := 0; i < len(years); {
+		j := i
+		for j+1 < len(years) && years[j+1] == years[j]+1 {
+			j++
+		}
+		if j > i {
+			parts = append(parts, fmt.Sprintf("%d–%d", years[i], years[j]))
+		} else {
+			parts = append(parts, strconv.Itoa(years[i]))
+		}
+		i = j + 1
+	}
+	return strings.Join(parts, "、")
 }
 
 func (s *Server) handleCalendarSet(w http.ResponseWriter, r *http.Request) error {
-	return gongkai.Errorf(gongkai.ENOTFOUND, "not implemented")
+	if err := r.ParseForm(); err != nil {
+		return gongkai.Errorf(gongkai.EMALFORMED, "表单无法解析。")
+	}
+	bureau, err := s.actorBureau(r)
+	if err != nil {
+		return err
+	}
+	if r.PostFormValue("action") == "mark" {
+		return s.markCalendarYear(w, r, bureau)
+	}
+	p := &calendarPage{base: s.base(r, "工作日历"),
+		Date: strings.TrimSpace(r.PostFormValue("date")), Kind: r.PostFormValue("kind"), Name: strings.TrimSpace(r.PostFormValue("name"))}
+	year := s.now().In(gongkai.Beijing).Year()
+	fe := gongkai.FieldErrors{}
+	day, err := time.ParseInLocation("2006-01-02", p.Date, gongkai.Beijing)
+	switch {
+	case err != nil:
+		fe.Add("date", "日期格式应为 2027-01-01。")
+	case day.Year() < 2000 || day.Year() > 2100:
+		fe.Add("date", "日期须在 2000 年至 2100 年之间。")
+	default:
+		year = day.Year()
+	}
+	kind := gongkai.DayKind(p.Kind)
+	switch p.Kind {
+	case "remove":
+		kind = ""
+	case string(gongkai.DayHoliday):
+	case string(gongkai.DayWorkday):
+		if err == nil && day.Weekday() != time.Saturday && day.Weekday() != time.Sunday {
+			fe.Add("kind", "调休上班日应是周六或周日；周一至周五本来就是工作日。")
+		}
+	default:
+		fe.Add("kind", "请选择“放假”“调休上班”或“删除此日期的设置”。")
+	}
+	if kind != "" && p.Name == "" {
+		fe.Add("name", "请填写节日名称，例如“元旦”“春节”，期限说明会用到它。")
+	}
+	if len(fe) == 0 {
+		err = s.db.SetCalendarDay(r.Context(), bureau.RegionCode, gongkai.CalendarDay{Date: p.Date, Kind: kind, Name: p.Name})
+		if err == nil {
+			to := "/admin/calendar?year=" + strconv.Itoa(year)
+			wd := weekdayNames[day.Weekday()]
+			switch kind {
+			case "":
+				return s.redirect(w, r, to, fmt.Sprintf("已删除 %s（%s）的设置，该日按普通%s计算。", p.Date, wd, map[bool]string{true: "休息日", false: "工作日"}[day.Weekday() == time.Saturday || day.Weekday() == time.Sunday]))
+			case gongkai.DayHoliday:
+				return s.redirect(w, r, to, fmt.Sprintf("已将 %s（%s）设为放假：%s。", p.Date, wd, p.Name))
+			default:
+				return s.redirect(w, r, to, fmt.Sprintf("已将 %s（%s）设为调休上班：%s。", p.Date, wd, p.Name))
+			}
+		}
+		fields, ierr := formError(err, "date")
+		if ierr != nil {
+			return ierr
+		}
+		for k, v := range fields {
+			fe.Add(k, v)
+		}
+	}
+	p.Errors = fe
+	return s.renderCalendar(w, r, http.StatusUnprocessableEntity, p, year)
+}
+
+// markCalendarYear records that a year's schedule is complete. A year with
+// nothing entered is refused: marking it would make every deadline in it
+// look certain while the holidays are still missing.
+func (s *Server) markCalendarYear(w http.ResponseWriter, r *http.Request, bureau *gongkai.Bureau) error {
+	year, err := strconv.Atoi(r.PostFormValue("year"))
+	if err != nil || year < 2000 || year > 2100 {
+		return gongkai.Errorf(gongkai.EINVALID, "年份无效。")
+	}
+	to := "/admin/calendar?year=" + strconv.Itoa(year)
+	days, _, err := s.db.CalendarDays(r.Context(), bureau.RegionCode)
+	if err != nil {
+		return err
+	}
+	prefix := strconv.Itoa(year) + "-"
+	if !slices.ContainsFunc(days, func(d gongkai.CalendarDay) bool {
+		return d.Kind == gongkai.DayHoliday && strings.HasPrefix(d.Date, prefix)
+	}) {
+		return s.redirect(w, r, to, fmt.Sprintf("!%d年还没有录入任何放假日期，不能标记为录入完整。请先按国务院办公厅的通知录入放假和调休日期。", year))
+	}
+	if err := s.db.MarkCalendarYear(r.Context(), bureau.RegionCode, year); err != nil {
+		return err
+	}
+	return s.redirect(w, r, to, fmt.Sprintf("已将%d年标记为录入完整，该年的期限不再标为暂定。", year))
 }

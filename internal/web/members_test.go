@@ -1,0 +1,586 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"gongkai"
+)
+
+// memberRoles returns the user's roles in the school, sorted; nil when they
+// are not a member.
+func (h *harness) memberRoles(t *testing.T, school *gongkai.School, userID int64) []gongkai.Role {
+	t.Helper()
+	members, err := h.db.FindMembers(context.Background(), school.ID)
+	must(t, err)
+	for _, m := range members {
+		if m.User.ID == userID {
+			roles := slices.Clone(m.Roles)
+			slices.Sort(roles)
+			return roles
+		}
+	}
+	return nil
+}
+
+// flash returns the flash message a redirect carries.
+func flash(resp *http.Response) string {
+	for _, c := range resp.Cookies() {
+		if c.Name == "flash" {
+			v, _ := url.QueryUnescape(c.Value)
+			return v
+		}
+	}
+	return ""
+}
+
+func TestMembers_access(t *testing.T) {
+	eachHarness(t, func(t *testing.T, h *harness) {
+		pages := []string{"/s/xq/manage/members", "/s/xq/manage/invitations"}
+		tests := []struct {
+			user string
+			want int
+		}{
+			{"xq.principal", http.StatusOK},
+			{"bureau.admin", http.StatusOK},
+			{"xq.clerk", http.StatusForbidden},
+			{"xq.leader", http.StatusForbidden},
+			{"xq.parent", http.StatusForbidden},
+			{"other.principal", http.StatusForbidden},
+			{"bureau.inspector", http.StatusForbidden},
+			{"nobody", http.StatusForbidden},
+			{"", http.StatusSeeOther},
+		}
+		for _, tt := range tests {
+			t.Run(label(tt.user), func(t *testing.T) {
+				c := h.client(tt.user)
+				for _, p := range pages {
+					resp, body := h.get(c, p)
+					if resp.StatusCode != tt.want {
+						t.Errorf("GET %s: %d, want %d", p, resp.StatusCode, tt.want)
+					}
+					if tt.want == http.StatusForbidden && !strings.Contains(body, "您没有访问此页面的权限") {
+						t.Errorf("GET %s: 403 page does not say why", p)
+					}
+				}
+				if tt.want == http.StatusOK {
+					return
+				}
+				// Writes are refused alike, and change nothing.
+				posts := map[string]url.Values{
+					"/s/xq/manage/members/" + strconv.FormatInt(h.users["xq.staff"].ID, 10): {"roles": {"principal"}},
+					"/s/xq/manage/members":     {"display_name": {"外人"}, "username": {"intruder"}, "password": {"intruder-password"}, "roles": {"principal"}},
+					"/s/xq/manage/departments": {"name": {"外人处"}},
+					"/s/xq/manage/invitations": {"label": {"外人"}, "max_uses": {"60"}, "days": {"30"}},
+				}
+				for p, form := range posts {
+					resp, _ := h.post(c, p, form)
+					if resp.StatusCode != http.StatusForbidden && resp.StatusCode != http.StatusUnauthorized {
+						t.Errorf("POST %s: %d, want refused", p, resp.StatusCode)
+					}
+				}
+				if got := h.memberRoles(t, h.school, h.users["xq.staff"].ID); !slices.Equal(got, []gongkai.Role{gongkai.RoleStaff}) {
+					t.Fatalf("refused POST changed roles to %v", got)
+				}
+				if _, _, err := h.db.FindUserForLogin(context.Background(), "intruder"); gongkai.ErrorCode(err) != gongkai.ENOTFOUND {
+					t.Fatalf("refused POST created a user: %v", err)
+				}
+			})
+		}
+		// The bureau administrator manages every school of the bureau.
+		resp, body := h.get(h.client("bureau.admin"), "/s/other/manage/members")
+		if resp.StatusCode != http.StatusOK || !strings.Contains(body, "other.principal") || strings.Contains(body, "xq.principal") {
+			t.Errorf("bureau admin on the other school's members: %d", resp.StatusCode)
+		}
+	})
+}
+
+func TestMembers_page(t *testing.T) {
+	eachHarness(t, func(t *testing.T, h *harness) {
+		resp, body := h.get(h.client("xq.principal"), "/s/xq/manage/members")
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("members page: %d", resp.StatusCode)
+		}
+		for _, want := range []string{"xq.clerk", "经办人·祥谦小学", "教代会代表", "取消全部角色即移出本校", "添加人员", "初始密码", "添加处室", "财务室",
+			`action="/s/xq/manage/members/` + strconv.FormatInt(h.users["xq.clerk"].ID, 10) + `"`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("members page lacks %q", want)
+			}
+		}
+		if strings.Contains(body, "other.clerk") {
+			t.Error("members page lists another school's member")
+		}
+	})
+}
+
+func TestMembers_add(t *testing.T) {
+	eachHarness(t, func(t *testing.T, h *harness) {
+		ctx := context.Background()
+		depts, err := h.db.FindDepartments(ctx, h.school.ID)
+		must(t, err)
+		c := h.client("xq.principal")
+		form := url.Values{"display_name": {"张老师"}, "username": {"Zhang.Wei"}, "password": {"first-password-1"},
+			"roles": {"clerk", "staff"}, "department": {strconv.FormatInt(depts[1].ID, 10)}}
+		resp, _ := h.post(c, "/s/xq/manage/members", form)
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/s/xq/manage/members" {
+			t.Fatalf("add member: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		if f := flash(resp); !strings.Contains(f, "张老师") || !strings.Contains(f, "修改密码") {
+			t.Errorf("flash %q", f)
+		}
+		// The new member signs in with the initial password and holds the roles.
+		resp, _ = h.post(h.client(""), "/login", url.Values{"username": {"zhang.wei"}, "password": {"first-password-1"}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("new member cannot sign in: %d", resp.StatusCode)
+		}
+		u, _, err := h.db.FindUserForLogin(ctx, "zhang.wei")
+		must(t, err)
+		a, err := h.db.LoadActor(ctx, u.ID)
+		must(t, err)
+		if !a.HasRole(h.school.ID, gongkai.RoleClerk) || !a.HasRole(h.school.ID, gongkai.RoleStaff) || a.Memberships[0].DepartmentID != depts[1].ID {
+			t.Errorf("new member's memberships %+v", a.Memberships)
+		}
+		_, body := h.get(c, "/s/xq/manage/members")
+		if !strings.Contains(body, "zhang.wei") || !strings.Contains(body, "财务室") {
+			t.Error("the new member is not listed with their department")
+		}
+
+		// Field errors re-render at 422 with what was typed.
+		bad := []struct {
+			name  string
+			form  url.Values
+			field string // a message that must show
+		}{
+			{"short password", url.Values{"display_name": {"李老师"}, "username": {"li.na"}, "password": {"short"}, "roles": {"staff"}}, "密码至少 10 个字符"},
+			{"no role", url.Values{"display_name": {"李老师"}, "username": {"li.na"}, "password": {"long enough pw"}}, "请至少选择一个角色"},
+			{"bad username", url.Values{"display_name": {"李老师"}, "username": {"李"}, "password": {"long enough pw"}, "roles": {"staff"}}, "用户名须为"},
+			{"no name", url.Values{"display_name": {" "}, "username": {"li.na"}, "password": {"long enough pw"}, "roles": {"staff"}}, "请填写姓名"},
+			{"unknown role", url.Values{"display_name": {"李老师"}, "username": {"li.na"}, "password": {"long enough pw"}, "roles": {"janitor"}}, "角色无效"},
+			{"department of another school", url.Values{"display_name": {"李老师"}, "username": {"li.na"}, "password": {"long enough pw"}, "roles": {"staff"},
+				"department": {"999999"}}, "处室无效"},
+		}
+		for _, tt := range bad {
+			t.Run(tt.name, func(t *testing.T) {
+				resp, body := h.post(c, "/s/xq/manage/members", tt.form)
+				if resp.StatusCode != http.StatusUnprocessableEntity {
+					t.Fatalf("status %d, want 422", resp.StatusCode)
+				}
+				if !strings.Contains(body, tt.field) {
+					t.Errorf("page does not say %q", tt.field)
+				}
+				if name := tt.form.Get("display_name"); strings.TrimSpace(name) != "" && !strings.Contains(body, `value="`+name+`"`) {
+					t.Errorf("typed name %q not kept", name)
+				}
+				if strings.Contains(body, "long enough pw") {
+					t.Error("the password is echoed back")
+				}
+			})
+		}
+		if _, _, err := h.db.FindUserForLogin(ctx, "li.na"); gongkai.ErrorCode(err) != gongkai.ENOTFOUND {
+			t.Errorf("a refused form created the user: %v", err)
+		}
+	})
+}
+
+func TestMembers_addExistingUser(t *testing.T) {
+	eachHarness(t, func(t *testing.T, h *harness) {
+		c := h.client("xq.principal")
+		// A teacher of the other school also teaches here; the name and
+		// password typed are ignored, the person's own stay.
+		resp, _ := h.post(c, "/s/xq/manage/members", url.Values{"display_name": {"冒名"}, "username": {"other.staff"}, "password": {"not-their-password"}, "roles": {"staff", "representative"}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("add existing user: %d", resp.StatusCode)
+		}
+		if f := flash(resp); !strings.Contains(f, "已存在") || !strings.Contains(f, h.users["other.staff"].DisplayName) {
+			t.Errorf("flash does not say the user existed: %q", f)
+		}
+		a := h.actor("other.staff")
+		if !a.HasRole(h.school.ID, gongkai.RoleStaff) || !a.HasRole(h.school.ID, gongkai.RoleRepresentative) || !a.HasRole(h.other.ID, gongkai.RoleStaff) {
+			t.Errorf("memberships %+v", a.Memberships)
+		}
+		if a.DisplayName != h.users["other.staff"].DisplayName {
+			t.Errorf("display name changed to %q", a.DisplayName)
+		}
+		resp, _ = h.post(h.client(""), "/login", url.Values{"username": {"other.staff"}, "password": {"not-their-password"}})
+		if resp.StatusCode == http.StatusSeeOther {
+			t.Error("the typed password replaced the existing user's password")
+		}
+		// A new username needs a name and a password.
+		resp, body := h.post(c, "/s/xq/manage/members", url.Values{"username": {"xq.teacher"}, "roles": {"representative"}})
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "请填写姓名") || !strings.Contains(body, "密码至少 10 个字符") {
+			t.Fatalf("new username without name and password: %d, want 422 with both messages", resp.StatusCode)
+		}
+		// An existing user with a department of another school is refused.
+		resp, body = h.post(c, "/s/xq/manage/members", url.Values{"username": {"other.clerk"}, "roles": {"staff"}, "department": {"999999"}})
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "处室无效") || !strings.Contains(body, `value="other.clerk"`) {
+			t.Fatalf("existing user, bad department: %d", resp.StatusCode)
+		}
+		if got := h.memberRoles(t, h.school, h.users["other.clerk"].ID); got != nil {
+			t.Fatalf("refused add made other.clerk a member: %v", got)
+		}
+		// A member of this school gets the new role added to those held.
+		resp, _ = h.post(c, "/s/xq/manage/members", url.Values{"username": {"xq.staff"}, "roles": {"representative"}})
+		if resp.StatusCode != http.StatusSeeOther || !strings.Contains(flash(resp), "已是本校人员") {
+			t.Fatalf("merge roles: %d %q", resp.StatusCode, flash(resp))
+		}
+		if got := h.memberRoles(t, h.school, h.users["xq.staff"].ID); !slices.Equal(got, []gongkai.Role{gongkai.RoleRepresentative, gongkai.RoleStaff}) {
+			t.Errorf("merged roles %v", got)
+		}
+	})
+}
+
+func TestMembers_setRoles(t *testing.T) {
+	eachHarness(t, func(t *testing.T, h *harness) {
+		ctx := context.Background()
+		depts, err := h.db.FindDepartments(ctx, h.school.ID)
+		must(t, err)
+		path := func(user string) string { return "/s/xq/manage/members/" + strconv.FormatInt(h.users[user].ID, 10) }
+		tests := []struct {
+			name      string
+			as        string
+			user      string
+			form      url.Values
+			want      int
+			say       string // in the flash (303) or the page (4xx)
+			wantRoles []gongkai.Role
+		}{
+			{"add a role and a department", "xq.principal", "xq.clerk", url.Values{"roles": {"clerk", "leader"}, "department": {strconv.FormatInt(depts[0].ID, 10)}},
+				http.StatusSeeOther, "已更新", []gongkai.Role{gongkai.RoleClerk, gongkai.RoleLeader}},
+			{"own principal role kept", "xq.principal", "xq.principal", url.Values{"roles": {"leader"}},
+				http.StatusConflict, "不能取消您自己的校长角色", []gongkai.Role{gongkai.RolePrincipal}},
+			{"own other roles may change", "xq.principal", "xq.principal", url.Values{"roles": {"principal", "staff"}},
+				http.StatusSeeOther, "已更新", []gongkai.Role{gongkai.RolePrincipal, gongkai.RoleStaff}},
+			{"last principal kept", "bureau.admin", "xq.principal", url.Values{"roles": {"staff"}},
+				http.StatusConflict, "至少要保留一位校长", []gongkai.Role{gongkai.RolePrincipal, gongkai.RoleStaff}},
+			{"unknown role", "xq.principal", "xq.clerk", url.Values{"roles": {"janitor"}},
+				http.StatusUnprocessableEntity, "角色无效", []gongkai.Role{gongkai.RoleClerk, gongkai.RoleLeader}},
+			{"not a member here", "xq.principal", "other.clerk", url.Values{"roles": {"staff"}},
+				http.StatusNotFound, "", nil},
+			{"bureau admin hands over", "bureau.admin", "xq.leader", url.Values{"roles": {"leader", "principal"}},
+				http.StatusSeeOther, "已更新", []gongkai.Role{gongkai.RoleLeader, gongkai.RolePrincipal}},
+			{"then the old principal may be removed", "xq.leader", "xq.principal", url.Values{},
+				http.StatusSeeOther, "移出本校", nil},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				resp, body := h.post(h.client(tt.as), path(tt.user), tt.form)
+				if resp.StatusCode != tt.want {
+					t.Fatalf("status %d, want %d", resp.StatusCode, tt.want)
+				}
+				if tt.want == http.StatusSeeOther && !strings.Contains(flash(resp), tt.say) {
+					t.Errorf("flash %q lacks %q", flash(resp), tt.say)
+				}
+				if tt.want >= 400 && !strings.Contains(body, tt.say) {
+					t.Errorf("page lacks %q", tt.say)
+				}
+				if tt.want == http.StatusConflict && !strings.Contains(body, `value="`+string(tt.form["roles"][0])+`" checked`) {
+					t.Error("the refused choice is not shown again")
+				}
+				if tt.want == http.StatusNotFound {
+					return
+				}
+				if got := h.memberRoles(t, h.school, h.users[tt.user].ID); !slices.Equal(got, tt.wantRoles) {
+					t.Errorf("roles %v, want %v", got, tt.wantRoles)
+				}
+			})
+		}
+		// The removed principal no longer reaches the page.
+		resp, _ := h.get(h.client("xq.principal"), "/s/xq/manage/members")
+		if resp.StatusCode != http.StatusForbidden {
+			t.Errorf("removed principal: %d, want 403", resp.StatusCode)
+		}
+		// The other school's members are untouched.
+		if got := h.memberRoles(t, h.other, h.users["other.clerk"].ID); !slices.Equal(got, []gongkai.Role{gongkai.RoleClerk}) {
+			t.Errorf("other school's clerk: %v", got)
+		}
+	})
+}
+
+func TestMembers_departments(t *testing.T) {
+	eachHarness(t, func(t *testing.T, h *harness) {
+		c := h.client("xq.principal")
+		resp, _ := h.post(c, "/s/xq/manage/departments", url.Values{"name": {" 教导处 "}})
+		if resp.StatusCode != http.StatusSeeOther || !strings.Contains(flash(resp), "教导处") {
+			t.Fatalf("add department: %d %q", resp.StatusCode, flash(resp))
+		}
+		_, body := h.get(c, "/s/xq/manage/members")
+		if !strings.Contains(body, "<li>教导处</li>") || !strings.Contains(body, ">教导处</option>") {
+			t.Error("new department is not listed nor selectable")
+		}
+		long := strings.Repeat("处", 41)
+		resp, body = h.post(c, "/s/xq/manage/departments", url.Values{"name": {long}})
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "请填写处室名称") || !strings.Contains(body, `value="`+long+`"`) {
+			t.Errorf("too long a name: %d", resp.StatusCode)
+		}
+		depts, err := h.db.FindDepartments(context.Background(), h.other.ID)
+		must(t, err)
+		if len(depts) != 1 {
+			t.Errorf("other school's departments changed: %v", depts)
+		}
+	})
+}
+
+func TestInvitations_createAndJoin(t *testing.T) {
+	eachHarness(t, func(t *testing.T, h *harness) {
+		ctx := context.Background()
+		c := h.client("xq.principal")
+		resp, body := h.get(c, "/s/xq/manage/invitations")
+		if resp.StatusCode != http.StatusOK || !strings.Contains(body, `value="60"`) || !strings.Contains(body, `value="30"`) {
+			t.Fatalf("invitations page: %d, or defaults missing", resp.StatusCode)
+		}
+		resp, _ = h.post(c, "/s/xq/manage/invitations", url.Values{"label": {"三年级二班家长"}, "max_uses": {"2"}, "days": {"30"}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("create invitation: %d", resp.StatusCode)
+		}
+		invs, err := h.db.FindInvitations(ctx, h.school.ID)
+		must(t, err)
+		if len(invs) != 1 || invs[0].Label != "三年级二班家长" || invs[0].MaxUses != 2 || invs[0].Role != gongkai.RoleParent {
+			t.Fatalf("invitations %+v", invs)
+		}
+		inv := invs[0]
+		if !strings.Contains(flash(resp), inv.Code) {
+			t.Errorf("flash %q lacks the code", flash(resp))
+		}
+		_, body = h.get(c, "/s/xq/manage/invitations")
+		for _, want := range []string{inv.Code, "三年级二班家长", "0 / 2", "/join?code=" + inv.Code, "?print=" + strconv.FormatInt(inv.ID, 10)} {
+			if !strings.Contains(body, want) {
+				t.Errorf("list lacks %q", want)
+			}
+		}
+		// The printable slip: school, class, code and the absolute address.
+		resp, body = h.get(c, "/s/xq/manage/invitations?print="+strconv.FormatInt(inv.ID, 10))
+		host := strings.TrimPrefix(h.ts.URL, "http://")
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("slip: %d", resp.StatusCode)
+		}
+		for _, want := range []string{"青禾县祥谦小学", "三年级二班家长", `class="slip-code">` + inv.Code, "http://" + host + "/join?code=" + inv.Code} {
+			if !strings.Contains(body, want) {
+				t.Errorf("slip lacks %q", want)
+			}
+		}
+		// Another school's code is not found through this school.
+		other, err := h.db.CreateInvitation(ctx, h.other.ID, h.users["other.principal"].ID, "外校", 10, 24*time.Hour)
+		must(t, err)
+		if resp, _ := h.get(c, "/s/xq/manage/invitations?print="+strconv.FormatInt(other.ID, 10)); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("other school's slip: %d, want 404", resp.StatusCode)
+		}
+
+		// A parent joins with the code and then reads the community items.
+		community := h.published[gongkai.AudienceCommunity]
+		item := "/s/xq/d/" + strconv.FormatInt(community.ID, 10)
+		parent := h.client("")
+		if resp, _ := h.get(parent, item); resp.StatusCode != http.StatusNotFound {
+			t.Fatalf("community item before joining: %d, want 404", resp.StatusCode)
+		}
+		resp, _ = h.post(parent, "/join", url.Values{"code": {strings.ToLower(inv.Code)}, "display_name": {"王小明家长"}, "username": {"wang.parent"},
+			"password": {"parent-password"}, "again": {"parent-password"}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("join: %d", resp.StatusCode)
+		}
+		resp, body = h.get(parent, item)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(body, community.Title) {
+			t.Errorf("community item after joining: %d", resp.StatusCode)
+		}
+		if resp, _ := h.get(parent, "/s/xq/d/"+strconv.FormatInt(h.published[gongkai.AudienceStaff].ID, 10)); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("a parent reads a staff item: %d", resp.StatusCode)
+		}
+		_, body = h.get(c, "/s/xq/manage/invitations")
+		if !strings.Contains(body, "1 / 2") {
+			t.Error("the use is not counted on the list")
+		}
+	})
+}
+
+func TestInvitations_badCodes(t *testing.T) {
+	eachHarness(t, func(t *testing.T, h *harness) {
+		ctx := context.Background()
+		actor := h.users["xq.principal"].ID
+		usedUp, err := h.db.CreateInvitation(ctx, h.school.ID, actor, "用完", 1, 30*24*time.Hour)
+		must(t, err)
+		_, err = h.db.Join(ctx, usedUp.Code, h.users["nobody"].ID, nil, "")
+		must(t, err)
+		expiring, err := h.db.CreateInvitation(ctx, h.school.ID, actor, "过期", 50, 24*time.Hour)
+		must(t, err)
+		realNow := h.db.Now
+		h.db.Now = func() time.Time { return realNow().Add(48 * time.Hour) }
+		h.srv.now = h.db.Now
+		t.Cleanup(func() { h.db.Now, h.srv.now = realNow, time.Now })
+
+		for _, tt := range []struct{ name, code string }{{"used up", usedUp.Code}, {"expired", expiring.Code}, {"wrong", "ZZZZZ-ZZZZZ"}} {
+			t.Run(tt.name, func(t *testing.T) {
+				resp, body := h.post(h.client(""), "/join", url.Values{"code": {tt.code}, "display_name": {"赵家长"}, "username": {"zhao.parent"},
+					"password": {"parent-password"}, "again": {"parent-password"}})
+				if resp.StatusCode != http.StatusUnprocessableEntity {
+					t.Fatalf("status %d, want 422", resp.StatusCode)
+				}
+				for _, want := range []string{"邀请码无效或已过期", `value="` + tt.code + `"`, `value="赵家长"`, `value="zhao.parent"`} {
+					if !strings.Contains(body, want) {
+						t.Errorf("page lacks %q", want)
+					}
+				}
+			})
+		}
+		if _, _, err := h.db.FindUserForLogin(ctx, "zhao.parent"); gongkai.ErrorCode(err) != gongkai.ENOTFOUND {
+			t.Errorf("a refused join created the account: %v", err)
+		}
+		// The list says which codes no longer work.
+		_, body := h.get(h.client("xq.principal"), "/s/xq/manage/invitations")
+		if !strings.Contains(body, "已用完") || !strings.Contains(body, "已过期") {
+			t.Error("list does not mark used-up and expired codes")
+		}
+	})
+}
+
+func TestInvitations_formErrors(t *testing.T) {
+	eachHarness(t, func(t *testing.T, h *harness) {
+		c := h.client("xq.principal")
+		tests := []struct {
+			name string
+			form url.Values
+			say  string
+		}{
+			{"no label", url.Values{"label": {""}, "max_uses": {"60"}, "days": {"30"}}, "请填写班级或用途"},
+			{"zero uses", url.Values{"label": {"一年级一班"}, "max_uses": {"0"}, "days": {"30"}}, "可用次数须在 1–2000 之间"},
+			{"not a number", url.Values{"label": {"一年级一班"}, "max_uses": {"六十"}, "days": {"30"}}, "请填写 1–2000 之间的整数"},
+			{"too long", url.Values{"label": {"一年级一班"}, "max_uses": {"60"}, "days": {"400"}}, "有效期须在 1–366 天之间"},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				resp, body := h.post(c, "/s/xq/manage/invitations", tt.form)
+				if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, tt.say) {
+					t.Fatalf("status %d, or %q missing", resp.StatusCode, tt.say)
+				}
+				for _, f := range []string{"label", "max_uses", "days"} {
+					if v := tt.form.Get(f); v != "" && !strings.Contains(body, `value="`+v+`"`) {
+						t.Errorf("typed %s %q not kept", f, v)
+					}
+				}
+			})
+		}
+		invs, err := h.db.FindInvitations(context.Background(), h.school.ID)
+		must(t, err)
+		if len(invs) != 0 {
+			t.Errorf("refused forms created %d codes", len(invs))
+		}
+	})
+}
+
+func TestCalendar(t *testing.T) {
+	eachHarness(t, func(t *testing.T, h *harness) {
+		ctx := context.Background()
+		h.srv.now = func() time.Time { return time.Date(2026, 11, 25, 9, 0, 0, 0, gongkai.Beijing) }
+		t.Cleanup(func() { h.srv.now = time.Now })
+		admin := h.client("bureau.admin")
+
+		for _, who := range []string{"xq.principal", "bureau.inspector", "other.clerk", "nobody"} {
+			if resp, _ := h.get(h.client(who), "/admin/calendar"); resp.StatusCode != http.StatusForbidden {
+				t.Errorf("%s opens the calendar: %d, want 403", who, resp.StatusCode)
+			}
+			if resp, _ := h.post(h.client(who), "/admin/calendar", url.Values{"date": {"2027-01-01"}, "kind": {"holiday"}, "name": {"元旦"}}); resp.StatusCode != http.StatusForbidden {
+				t.Errorf("%s sets a day: %d, want 403", who, resp.StatusCode)
+			}
+		}
+
+		resp, body := h.get(admin, "/admin/calendar")
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("calendar: %d", resp.StatusCode)
+		}
+		for _, want := range []string{"2026年放假与调休", "2026-10-01", "国庆节", "调休上班", "已录入完整", "2027年的节假日安排尚未录入，涉及该年的期限将标为暂定"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("calendar of 2026 lacks %q", want)
+			}
+		}
+		cal, err := h.db.Calendar(ctx, "CN")
+		must(t, err)
+		from := time.Date(2026, 12, 28, 10, 0, 0, 0, gongkai.Beijing)
+		if _, provisional := cal.AddWorkdays(from, 5); !provisional {
+			t.Fatal("a deadline in 2027 is certain before 2027 is entered")
+		}
+
+		// Bad input re-renders at 422 with what was typed.
+		bad := []struct {
+			name string
+			form url.Values
+			say  string
+			keep string
+		}{
+			{"bad date", url.Values{"date": {"2027-13-01"}, "kind": {"holiday"}, "name": {"元旦"}}, "日期格式应为", `value="2027-13-01"`},
+			{"not a date", url.Values{"date": {"明年元旦"}, "kind": {"holiday"}, "name": {"元旦"}}, "日期格式应为", `value="明年元旦"`},
+			{"workday on a weekday", url.Values{"date": {"2027-01-04"}, "kind": {"workday"}, "name": {"元旦"}}, "调休上班日应是周六或周日", `value="2027-01-04"`},
+			{"no name", url.Values{"date": {"2027-01-01"}, "kind": {"holiday"}, "name": {""}}, "请填写节日名称", `value="2027-01-01"`},
+			{"no kind", url.Values{"date": {"2027-01-01"}, "name": {"元旦"}}, "请选择", `value="元旦"`},
+		}
+		for _, tt := range bad {
+			t.Run(tt.name, func(t *testing.T) {
+				resp, body := h.post(admin, "/admin/calendar", tt.form)
+				if resp.StatusCode != http.StatusUnprocessableEntity {
+					t.Fatalf("status %d, want 422", resp.StatusCode)
+				}
+				if !strings.Contains(body, tt.say) || !strings.Contains(body, tt.keep) {
+					t.Errorf("page lacks %q or %q", tt.say, tt.keep)
+				}
+			})
+		}
+
+		// An empty year cannot be marked complete.
+		resp, _ = h.post(admin, "/admin/calendar", url.Values{"action": {"mark"}, "year": {"2027"}})
+		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(flash(resp), "!") {
+			t.Fatalf("marking an empty year: %d %q", resp.StatusCode, flash(resp))
+		}
+
+		resp, _ = h.post(admin, "/admin/calendar", url.Values{"action": {"set"}, "date": {"2027-01-01"}, "kind": {"holiday"}, "name": {"元旦"}})
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/admin/calendar?year=2027" || !strings.Contains(flash(resp), "元旦") {
+			t.Fatalf("set day: %d %s %q", resp.StatusCode, resp.Header.Get("Location"), flash(resp))
+		}
+		cal, err = h.db.Calendar(ctx, "CN")
+		must(t, err)
+		if cal.IsWorkday(time.Date(2027, 1, 1, 12, 0, 0, 0, gongkai.Beijing)) {
+			t.Error("2027-01-01 is still a working day")
+		}
+		if _, provisional := cal.AddWorkdays(from, 5); !provisional {
+			t.Error("one entered day made 2027 certain")
+		}
+		_, body = h.get(admin, "/admin/calendar?year=2027")
+		for _, want := range []string{"2027-01-01", "周五", "元旦", "尚未标记完整", `name="action" value="mark"`} {
+			if !strings.Contains(body, want) {
+				t.Errorf("calendar of 2027 lacks %q", want)
+			}
+		}
+
+		resp, _ = h.post(admin, "/admin/calendar", url.Values{"action": {"mark"}, "year": {"2027"}})
+		if resp.StatusCode != http.StatusSeeOther || strings.HasPrefix(flash(resp), "!") {
+			t.Fatalf("mark 2027: %d %q", resp.StatusCode, flash(resp))
+		}
+		cal, err = h.db.Calendar(ctx, "CN")
+		must(t, err)
+		due, provisional := cal.AddWorkdays(from, 5)
+		if provisional {
+			t.Error("a deadline in 2027 is still provisional after 2027 was marked complete")
+		}
+		// 12-29, 12-30, 12-31, (1-1 off, weekend), 1-4, 1-5.
+		if want := time.Date(2027, 1, 5, 0, 0, 0, 0, gongkai.Beijing); !due.Equal(want) {
+			t.Errorf("due %v, want %v", due, want)
+		}
+		_, body = h.get(admin, "/admin/calendar")
+		if strings.Contains(body, "2027年的节假日安排尚未录入") {
+			t.Error("the warning stays after 2027 was entered")
+		}
+
+		// Removing a day puts it back to an ordinary day.
+		resp, _ = h.post(admin, "/admin/calendar", url.Values{"date": {"2027-01-01"}, "kind": {"remove"}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("remove: %d", resp.StatusCode)
+		}
+		cal, err = h.db.Calendar(ctx, "CN")
+		must(t, err)
+		if !cal.IsWorkday(time.Date(2027, 1, 1, 12, 0, 0, 0, gongkai.Beijing)) {
+			t.Error("removed holiday is still a day off")
+		}
+	})
+}
