@@ -23,3 +23,10 @@ func TestRender_safe(t *testing.T) {
 		}
 	}
 }
+
+func TestRender_rightAlignedAmounts(t *testing.T) {
+	got := string(New().Render("| 项目 | 金额 |\n|---|--:|\n| 办公费 | ¥1,200.00 |"))
+	if !strings.Contains(got, `<td align="right">¥1,200.00</td>`) {
+		t.Fatalf("amount column not right-aligned: %s", got)
+	}
+}
