@@ -164,4 +164,3 @@ func do(t *testing.T, ctx context.Context, step string, actions ...chromedp.Acti
 		t.Fatalf("%s: %v", step, err)
 	}
 }
-
