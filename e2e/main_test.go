@@ -142,7 +142,7 @@ func browser(t *testing.T, width, height int) context.Context {
 // screenshot saves a full-page PNG under e2e/artifacts/.
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}
