@@ -25,7 +25,7 @@ import (
 const usage = `gongkai — 校务公开 (school affairs disclosure)
 
 Usage:
-  gongkai serve   [--addr 127.0.0.1:8080] [--db sqlite:data/gongkai.db] [--data data] [--demo]
+  gongkai serve   [--addr 127.0.0.1:8080] [--db sqlite:data/gongkai.db] [--data data] [--files file:|s3://...] [--demo]
   gongkai migrate [--db ...]
   gongkai demo    [--db ...] [--data ...]          load the demo county (idempotent)
   gongkai user create --username NAME --name 姓名 (--school SLUG --role clerk[,leader...] | --bureau-role bureau_admin|inspector [--bureau ID])
@@ -39,6 +39,7 @@ type config struct {
 	addr          string
 	db            string
 	data          string
+	files         string
 	demo          bool
 	secureCookies bool
 	logLevel      string
@@ -54,10 +55,25 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 	fs.StringVar(&c.addr, "addr", env("ADDR", "127.0.0.1:8080"), "listen address")
 	fs.StringVar(&c.db, "db", env("DB", "sqlite:data/gongkai.db"), "database: sqlite:PATH or postgres://...")
 	fs.StringVar(&c.data, "data", env("DATA", "data"), "directory for attachments")
+	c.files = env("FILES", "")
+	fs.Var(redacted{&c.files}, "files", "where attachments live: file: (under --data) or s3://ACCESS_KEY:SECRET_KEY@HOST:PORT/BUCKET?secure=false&region=...")
 	fs.BoolVar(&c.demo, "demo", env("DEMO", "") == "true" || env("DEMO", "") == "1", "load the demo county and show demo accounts")
 	fs.BoolVar(&c.secureCookies, "secure-cookies", env("SECURE_COOKIES", "") == "true", "mark cookies Secure (behind HTTPS)")
 	fs.StringVar(&c.logLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error")
 }
+
+// redacted is a string flag whose value, printed as the default by -h and
+// after a bad flag, has its secret key hidden.
+type redacted struct{ s *string }
+
+func (v redacted) String() string {
+	if v.s == nil {
+		return ""
+	}
+	return files.Redact(*v.s)
+}
+
+func (v redacted) Set(s string) error { *v.s = s; return nil }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -110,10 +126,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "user":
 		return user.create(ctx, db, getenv, stdin, stdout)
 	}
-	blobs, err := files.NewDisk(cfg.data)
+	blobs, err := files.Open(ctx, cfg.files, cfg.data)
 	if err != nil {
 		return err
 	}
+	log.Info("attachments", "store", fmt.Sprint(blobs))
 	if cmd == "demo" || cfg.demo {
 		start := time.Now()
 		if err := demo.Load(ctx, db, blobs, time.Now()); err != nil {
@@ -128,7 +145,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	return serve(ctx, cfg, db, blobs, log, stdout)
 }
 
-func serve(ctx context.Context, cfg config, db *store.DB, blobs *files.Disk, log *slog.Logger, stdout io.Writer) error {
+func serve(ctx context.Context, cfg config, db *store.DB, blobs files.Store, log *slog.Logger, stdout io.Writer) error {
 	srv, err := web.New(web.Config{Demo: cfg.demo, SecureCookies: cfg.secureCookies}, db, blobs, log)
 	if err != nil {
 		return err
@@ -151,6 +168,7 @@ func serve(ctx context.Context, cfg config, db *store.DB, blobs *files.Disk, log
 		printDemoAccounts(stdout, url)
 	}
 	go housekeeping(ctx, db, log)
+	go db.Listen(ctx) // other nodes' changes drop this node's cached pages
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {

@@ -38,6 +38,10 @@ type DB struct {
 
 	calMu    sync.RWMutex
 	calendar map[string]*gongkai.WorkCalendar // by region
+
+	dsn      string
+	changeMu sync.Mutex
+	onChange []func(schoolID int64)
 }
 
 // Open connects to dsn ("sqlite:PATH" or "postgres://...") and runs the
@@ -46,7 +50,7 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*DB, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	db := &DB{log: log, Now: time.Now, calendar: map[string]*gongkai.WorkCalendar{}}
+	db := &DB{log: log, Now: time.Now, calendar: map[string]*gongkai.WorkCalendar{}, dsn: dsn}
 	var err error
 	switch {
 	case strings.HasPrefix(dsn, "sqlite:"):
@@ -104,8 +108,9 @@ func redact(dsn string) string {
 // Tx is a write transaction with its single timestamp.
 type Tx struct {
 	*sql.Tx
-	db  *DB
-	Now time.Time
+	db      *DB
+	Now     time.Time
+	touched []int64 // schools whose public pages this transaction changes
 }
 
 // withTx runs fn in one write transaction and commits when it returns nil.
@@ -121,6 +126,11 @@ func (db *DB) withTx(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("store: commit: %w", err)
+	}
+	// This node learns of its own changes at once, without waiting for the
+	// notification to come back: a writer must read what it wrote.
+	for _, id := range tx.touched {
+		db.changed(id)
 	}
 	return nil
 }

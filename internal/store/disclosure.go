@@ -418,6 +418,11 @@ func (db *DB) Act(ctx context.Context, schoolID, id int64, actor *gongkai.Actor,
 			string(to), ms(tx.Now), schoolID, id); err != nil {
 			return fmt.Errorf("store: %s disclosure %d: %w", action, id, err)
 		}
+		if d.Published() || to == gongkai.StatePublished {
+			if err := tx.touch(ctx, schoolID); err != nil {
+				return err
+			}
+		}
 		return tx.record(ctx, d, actor, action, d.State, to, comment)
 	})
 	if err != nil {
@@ -665,6 +670,9 @@ func (db *DB) CloseEndedPeriods(ctx context.Context) ([]*gongkai.Disclosure, err
 				return err
 			}
 			closed = append(closed, d)
+			if err := tx.touch(ctx, k.school); err != nil {
+				return err
+			}
 			return tx.record(ctx, d, nil, gongkai.ActionClose, gongkai.StatePublished, gongkai.StateClosed, "")
 		})
 		if err != nil {

@@ -81,6 +81,9 @@ func (db *DB) CreateSchool(ctx context.Context, s *gongkai.School, departments [
 		if err != nil {
 			return fmt.Errorf("store: create school %q: %w", s.Slug, err)
 		}
+		if err := tx.touch(ctx, s.ID); err != nil { // the home page lists schools
+			return err
+		}
 		for _, d := range departments {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO departments (school_id, name) VALUES ($1, $2)`, s.ID, d); err != nil {
 				return fmt.Errorf("store: create department %q: %w", d, err)

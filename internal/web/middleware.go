@@ -56,6 +56,16 @@ func (s *Server) wrap(rt route) http.Handler {
 			}
 			return
 		}
+		key := ""
+		if cacheable[rt.method+" "+rt.pattern] {
+			key = cacheKey(r)
+		}
+		if key != "" {
+			if p := s.cache.get(key, s.today()); p != nil {
+				s.cachedResponse(w, r, p)
+				return
+			}
+		}
 		actor, token, err := s.authenticate(r, rt.api)
 		if err != nil {
 			s.fail(w, r, rt.api, err)
@@ -80,8 +90,18 @@ func (s *Server) wrap(rt route) http.Handler {
 			s.fail(w, r, rt.api, err)
 			return
 		}
-		if err := rt.handle(w, r); err != nil {
-			s.fail(w, r, rt.api, err)
+		var err2 error
+		if key != "" && actor.Anonymous() {
+			var school int64
+			if sc := schoolFrom(r.Context()); sc != nil {
+				school = sc.ID
+			}
+			err2 = s.renderAndCache(w, r, key, school, rt.handle)
+		} else {
+			err2 = rt.handle(w, r)
+		}
+		if err2 != nil {
+			s.fail(w, r, rt.api, err2)
 		}
 	})
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"compress/gzip"
 	"embed"
 	"fmt"
 	"html/template"
@@ -171,16 +172,25 @@ func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, status int, 
 		http.SetCookie(w, &http.Cookie{Name: "flash", Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	}
 	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "same-origin")
-	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'")
+	h.Set("Content-Security-Policy", contentSecurityPolicy)
 	if h.Get("Cache-Control") == "" {
 		h.Set("Cache-Control", "no-cache")
 	}
-	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	if _, caching := w.(*recorder); caching {
+		h.Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(status)
+		w.Write(buf.Bytes())
+		return
+	}
+	body := buf.Bytes()
+	serveBytes(w, r, status, "text/html; charset=utf-8", body, gzipBytes(body, gzip.DefaultCompression), etagOf(body))
 }
+
+// contentSecurityPolicy allows only this site's own files: no inline script
+// or style, no framing.
+const contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'"
 
 // render is renderPage with status 200.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, data basePage) {

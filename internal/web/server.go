@@ -36,6 +36,7 @@ type Server struct {
 	static  *staticFiles
 	limiter *limiter
 	metrics *metrics
+	cache   *pageCache
 	handler http.Handler
 
 	now func() time.Time
@@ -53,6 +54,8 @@ func New(cfg Config, db *store.DB, blobs Blobs, log *slog.Logger) (*Server, erro
 		return nil, err
 	}
 	s.limiter = newLimiter()
+	s.cache = newPageCache(64 << 20)
+	db.OnChange(s.cache.invalidate)
 	s.metrics = newMetrics(db)
 	s.handler = s.buildHandler()
 	return s, nil

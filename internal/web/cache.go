@@ -1,0 +1,278 @@
+package web
+
+import (
+	"bytes"
+	"compress/gzip"
+	"container/list"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+
+	"gongkai"
+)
+
+// cacheable lists the routes whose pages are rendered once and served many
+// times to anonymous readers: the public board read far more than written.
+var cacheable = map[string]bool{
+	"GET /{$}":                               true,
+	"GET /s/{slug}/{$}":                      true,
+	"GET /s/{slug}/d/{id}":                   true,
+	"GET /s/{slug}/d/{id}/v/{version}":       true,
+	"GET /s/{slug}/catalogue":                true,
+	"GET /api/v1/schools":                    true,
+	"GET /api/v1/schools/{slug}/catalogue":   true,
+	"GET /api/v1/schools/{slug}/disclosures": true,
+}
+
+// pageCache holds rendered responses for anonymous readers, keyed by URL and
+// the reader's display preferences. An entry is valid while its school's
+// generation is unchanged; the store bumps the generation after every commit
+// that changes the school's public pages (and, on PostgreSQL, on every node
+// through LISTEN/NOTIFY), so no stale page is served. The day is part of the
+// entry because countdowns change at midnight. Memory is bounded (LRU).
+type pageCache struct {
+	mu      sync.Mutex
+	max     int
+	size    int
+	lru     *list.List // of *cachedPage, most recent first
+	entries map[string]*list.Element
+	gen     map[int64]uint64 // by school; school 0 is the bureau-wide home page
+	all     uint64           // bumped when anything may have changed
+	hits    uint64
+	misses  uint64
+}
+
+type cachedPage struct {
+	key         string
+	school      int64
+	gen, all    uint64
+	day         string
+	status      int
+	contentType string
+	body, gz    []byte
+	etag        string
+}
+
+func newPageCache(maxBytes int) *pageCache {
+	return &pageCache{max: maxBytes, lru: list.New(), entries: map[string]*list.Element{}, gen: map[int64]uint64{}}
+}
+
+// invalidate drops the pages of a school and the home page; 0 drops all.
+func (c *pageCache) invalidate(schoolID int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if schoolID == 0 {
+		c.all++
+		return
+	}
+	c.gen[schoolID]++
+	c.gen[0]++
+}
+
+func (c *pageCache) get(key, day string) *cachedPage {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el := c.entries[key]
+	if el == nil {
+		c.misses++
+		return nil
+	}
+	p := el.Value.(*cachedPage)
+	if p.all != c.all || p.gen != c.gen[p.school] || p.day != day {
+		c.remove(el)
+		c.misses++
+		return nil
+	}
+	c.lru.MoveToFront(el)
+	c.hits++
+	return p
+}
+
+// generation returns the current generation of a school, taken before
+// rendering so a change during rendering makes the new entry stale at once.
+func (c *pageCache) generation(school int64) (gen, all uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.gen[school], c.all
+}
+
+func (c *pageCache) put(p *cachedPage) {
+	n := len(p.body) + len(p.gz) + len(p.key) + 200
+	if n > c.max/8 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el := c.entries[p.key]; el != nil {
+		c.remove(el)
+	}
+	c.entries[p.key] = c.lru.PushFront(p)
+	c.size += n
+	for c.size > c.max && c.lru.Len() > 0 {
+		c.remove(c.lru.Back())
+	}
+}
+
+func (c *pageCache) remove(el *list.Element) {
+	p := el.Value.(*cachedPage)
+	c.lru.Remove(el)
+	delete(c.entries, p.key)
+	c.size -= len(p.body) + len(p.gz) + len(p.key) + 200
+}
+
+// cacheKey is the key of an anonymous request, or "" when the response
+// depends on who asks or carries a one-time message.
+func cacheKey(r *http.Request) string {
+	if r.Method != http.MethodGet || r.Header.Get("Authorization") != "" {
+		return ""
+	}
+	if _, err := r.Cookie(sessionCookie); err == nil {
+		return ""
+	}
+	if _, err := r.Cookie("flash"); err == nil {
+		return ""
+	}
+	lang, size := "zh", "normal"
+	if c, err := r.Cookie("lang"); err == nil && c.Value == "en" {
+		lang = "en"
+	}
+	if c, err := r.Cookie("size"); err == nil && c.Value == "large" {
+		size = "large"
+	}
+	return lang + "|" + size + "|" + r.URL.RequestURI()
+}
+
+// recorder captures a response so it can be cached and then sent.
+type recorder struct {
+	header http.Header
+	status int
+	buf    bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+func (r *recorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+}
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.buf.Write(b)
+}
+
+// etagOf is a strong validator of a body.
+func etagOf(body []byte) string {
+	sum := sha256.Sum256(body)
+	return `"` + hex.EncodeToString(sum[:16]) + `"`
+}
+
+// gzipBytes compresses b; small bodies are not worth it. Cached pages are
+// compressed once at the best level, others at the fast default.
+func gzipBytes(b []byte, level int) []byte {
+	if len(b) < 1024 {
+		return nil
+	}
+	var out bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&out, level)
+	zw.Write(b)
+	zw.Close()
+	return out.Bytes()
+}
+
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		name, q, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(name), "gzip") && !strings.Contains(strings.ReplaceAll(q, " ", ""), "q=0") {
+			return true
+		}
+	}
+	return false
+}
+
+// serveBytes sends a body with a strong ETag, a 304 when the client has it,
+// and gzip when the client takes it. The gzip form has its own ETag, as a
+// strong validator must change with the bytes.
+func serveBytes(w http.ResponseWriter, r *http.Request, status int, contentType string, body, gz []byte, etag string) {
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Add("Vary", "Accept-Encoding")
+	useGzip := gz != nil && acceptsGzip(r)
+	if status == http.StatusOK {
+		tag := etag
+		if useGzip {
+			tag = strings.TrimSuffix(etag, `"`) + `-gz"`
+		}
+		h.Set("ETag", tag)
+		if inm := r.Header.Get("If-None-Match"); inm != "" && etagMatch(inm, tag) {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+	}
+	if useGzip {
+		h.Set("Content-Encoding", "gzip")
+		body = gz
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
+}
+
+func etagMatch(header, tag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimSpace(t)
+		if t == tag || t == "*" {
+			return true
+		}
+	}
+	return false
+}
+
+// today is the Beijing date, part of every cached entry.
+func (s *Server) today() string { return s.now().In(gongkai.Beijing).Format("2006-01-02") }
+
+// serveCached answers from the cache, or renders through next, stores the
+// result when it may be shared, and answers. It reports whether it handled
+// the request; false means the request is not cacheable.
+func (s *Server) cachedResponse(w http.ResponseWriter, r *http.Request, p *cachedPage) {
+	w.Header().Set("Cache-Control", "no-cache")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if strings.HasPrefix(p.contentType, "text/html") {
+		w.Header().Set("Content-Security-Policy", contentSecurityPolicy)
+		w.Header().Set("Referrer-Policy", "same-origin")
+	}
+	serveBytes(w, r, p.status, p.contentType, p.body, p.gz, p.etag)
+}
+
+// renderAndCache runs the handler into a recorder and caches a shareable
+// 200 response for the school's pages.
+func (s *Server) renderAndCache(w http.ResponseWriter, r *http.Request, key string, school int64, handle func(http.ResponseWriter, *http.Request) error) error {
+	gen, all := s.cache.generation(school)
+	rec := &recorder{header: http.Header{}}
+	if err := handle(rec, r); err != nil {
+		return err
+	}
+	ctype := rec.header.Get("Content-Type")
+	shareable := rec.status == http.StatusOK && !strings.Contains(rec.header.Get("Cache-Control"), "private") &&
+		(strings.HasPrefix(ctype, "text/html") || strings.HasPrefix(ctype, "application/json"))
+	if !shareable {
+		for k, v := range rec.header {
+			w.Header()[k] = v
+		}
+		w.WriteHeader(max(rec.status, http.StatusOK))
+		w.Write(rec.buf.Bytes())
+		return nil
+	}
+	body := bytes.Clone(rec.buf.Bytes())
+	p := &cachedPage{key: key, school: school, gen: gen, all: all, day: s.today(), status: rec.status, contentType: ctype,
+		body: body, gz: gzipBytes(body, gzip.BestCompression), etag: etagOf(body)}
+	s.cache.put(p)
+	s.cachedResponse(w, r, p)
+	return nil
+}

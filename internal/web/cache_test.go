@@ -1,0 +1,108 @@
+package web
+
+import (
+	"compress/gzip"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"gongkai"
+	"gongkai/internal/store"
+)
+
+// TestCache_noStalePage reads the public board and an item page (so they
+// are cached), changes the item through the store — publish, revise,
+// withdraw, the end of its period — and checks that the very next read
+// shows the change.
+func TestCache_noStalePage(t *testing.T) {
+	eachHarness(t, func(t *testing.T, h *harness) {
+		ctx := context.Background()
+		anon := h.client("")
+		board := func() string { _, b := h.get(anon, "/s/xq/"); return b }
+		before := board()
+		if board() != before {
+			t.Fatal("two reads of an unchanged board differ")
+		}
+
+		d := h.publishItem(h.school, "新发布：教室照明改造结果公示", gongkai.AudiencePublic)
+		if b := board(); !strings.Contains(b, "新发布：教室照明改造结果公示") {
+			t.Fatal("board stale after publish")
+		}
+		if _, b := h.get(anon, "/"); !strings.Contains(b, "祥谦小学") {
+			t.Fatal("home page broken")
+		}
+		item := "/s/xq/d/" + itoa64(d.ID)
+		h.get(anon, item)
+		if _, err := h.db.Act(ctx, h.school.ID, d.ID, h.actor("xq.clerk"), gongkai.ActionRevise, "更正灯具数量", &store.Revision{Title: d.Title, Body: "灯具 48 套，已更正。"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, b := h.get(anon, item); !strings.Contains(b, "灯具 48 套") {
+			t.Fatal("item page stale after revise")
+		}
+		h.get(anon, item)
+		if _, err := h.db.Act(ctx, h.school.ID, d.ID, h.actor("xq.principal"), gongkai.ActionWithdraw, "另行公布", nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, b := h.get(anon, item); !strings.Contains(b, "另行公布") {
+			t.Fatal("item page stale after withdraw")
+		}
+
+		// The end of a period closes items through the sweeper: the badge goes.
+		e := h.publishItem(h.school, "期满测试：课桌椅采购公示", gongkai.AudiencePublic)
+		if b := board(); !strings.Contains(b, "公示中") {
+			t.Fatal("no 公示中 badge on a fresh item")
+		}
+		h.db.Now = func() time.Time { return time.Now().AddDate(0, 1, 0) }
+		defer func() { h.db.Now = time.Now }()
+		closed, err := h.db.CloseEndedPeriods(ctx)
+		if err != nil || len(closed) == 0 {
+			t.Fatalf("close: %v %d", err, len(closed))
+		}
+		_, b := h.get(anon, "/s/xq/d/"+itoa64(e.ID))
+		if strings.Contains(b, "公示期内接受异议") {
+			t.Fatal("item page still invites objections after its period ended")
+		}
+	})
+}
+
+
+// TestCache_etagGzip: cached pages carry a strong ETag, answer 304 to a
+// matching If-None-Match, and come gzipped to clients that ask.
+func TestCache_etagGzip(t *testing.T) {
+	eachHarness(t, func(t *testing.T, h *harness) {
+		c := h.client("")
+		c.Transport = &http.Transport{DisableCompression: true}
+		resp, plain := h.get(c, "/s/xq/")
+		etag := resp.Header.Get("ETag")
+		if resp.StatusCode != 200 || !strings.HasPrefix(etag, `"`) || strings.HasPrefix(etag, "W/") {
+			t.Fatalf("board: %d etag %q", resp.StatusCode, etag)
+		}
+		resp, body := h.do(c, "GET", "/s/xq/", "", nil, http.Header{"If-None-Match": {etag}})
+		if resp.StatusCode != http.StatusNotModified || body != "" {
+			t.Fatalf("conditional GET: %d with %d bytes", resp.StatusCode, len(body))
+		}
+		resp, zipped := h.do(c, "GET", "/s/xq/", "", nil, http.Header{"Accept-Encoding": {"gzip"}})
+		if resp.Header.Get("Content-Encoding") != "gzip" || resp.Header.Get("ETag") == etag {
+			t.Fatalf("gzip: encoding %q etag %q", resp.Header.Get("Content-Encoding"), resp.Header.Get("ETag"))
+		}
+		zr, err := gzip.NewReader(strings.NewReader(zipped))
+		if err != nil {
+			t.Fatal(err)
+		}
+		unzipped, _ := io.ReadAll(zr)
+		if string(unzipped) != plain {
+			t.Fatal("gzipped body differs from the plain one")
+		}
+		if len(zipped) >= len(plain)/2 {
+			t.Errorf("gzip saves little: %d of %d bytes", len(zipped), len(plain))
+		}
+		// A signed-in reader is never served the anonymous cached page.
+		_, staff := h.get(h.client("xq.parent"), "/s/xq/")
+		if !strings.Contains(staff, h.published[gongkai.AudienceCommunity].Title) {
+			t.Fatal("a parent was served the anonymous board")
+		}
+	})
+}
