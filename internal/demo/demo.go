@@ -20,7 +20,7 @@ const Password = "gongkai-demo"
 // bureau, a school, a user, an item with the same title) is kept, so a
 // second run changes nothing and an interrupted run completes. It moves the
 // store's clock through the history, so run it before serving.
-func Load(ctx context.Context, db *store.DB, blobs *files.Disk, now time.Time) error {
+func Load(ctx context.Context, db *store.DB, blobs files.Store, now time.Time) error {
 	saved := db.Now
 	defer func() { db.Now = saved }()
 	clock := now
@@ -89,7 +89,7 @@ func findOrCreateBureau(ctx context.Context, db *store.DB, name, region string) 
 	return b, db.CreateBureau(ctx, b)
 }
 
-func loadSchool(ctx context.Context, db *store.DB, blobs *files.Disk, bureau *gongkai.Bureau, ss SchoolSeed, hash string, now time.Time, clock *time.Time) ([]archiveTask, error) {
+func loadSchool(ctx context.Context, db *store.DB, blobs files.Store, bureau *gongkai.Bureau, ss SchoolSeed, hash string, now time.Time, clock *time.Time) ([]archiveTask, error) {
 	school, err := db.FindSchoolBySlug(ctx, ss.Slug)
 	created := false
 	if gongkai.ErrorCode(err) == gongkai.ENOTFOUND {
@@ -194,7 +194,7 @@ func existingTitles(ctx context.Context, db *store.DB, schoolID int64) (map[stri
 }
 
 // loadItem walks one item through the procedure on the item's own timeline.
-func loadItem(ctx context.Context, db *store.DB, blobs *files.Disk, school *gongkai.School, clerk, leader, principal, supervisor *gongkai.Actor,
+func loadItem(ctx context.Context, db *store.DB, blobs files.Store, school *gongkai.School, clerk, leader, principal, supervisor *gongkai.Actor,
 	deptID int64, it ItemSeed, clock *time.Time) (int64, error) {
 	*clock = it.Created
 	step := func(d time.Duration) { *clock = clock.Add(d) }

@@ -1,5 +1,5 @@
 // Package files keeps attachment bytes, content-addressed by SHA-256, on the
-// local disk under the data directory.
+// local disk under the data directory or in an S3-compatible bucket.
 package files
 
 import (
@@ -18,6 +18,48 @@ import (
 
 	"gongkai"
 )
+
+// Store keeps attachment bytes under their SHA-256. Disk and S3 implement it.
+type Store interface {
+	// Put reads at most max bytes from r, checks the type by content, and
+	// stores the bytes under their hash. It returns ETOOLARGE for a file over
+	// max and EINVALID for an empty file or a type not allowed; either leaves
+	// nothing behind.
+	Put(ctx context.Context, r io.Reader, filename string, max int64) (*Stored, error)
+	// Open returns the bytes stored under key, or ENOTFOUND.
+	Open(ctx context.Context, key string) (io.ReadSeekCloser, error)
+}
+
+// Open returns the store that spec names: "" or "file:" for the local disk
+// under dataDir, or s3://ACCESS_KEY:SECRET_KEY@HOST:PORT/BUCKET?secure=false&region=…
+// for a bucket of an S3-compatible service, created when missing.
+func Open(ctx context.Context, spec, dataDir string) (Store, error) {
+	switch {
+	case spec == "" || spec == "file:":
+		return NewDisk(dataDir)
+	case strings.HasPrefix(spec, "s3://"):
+		return NewS3(ctx, spec)
+	}
+	return nil, fmt.Errorf("files: unknown store %q: want file: or s3://ACCESS_KEY:SECRET_KEY@HOST:PORT/BUCKET", Redact(spec))
+}
+
+// Redact returns spec with the secret key hidden, for logs and messages. It
+// does not parse spec, so a secret with an unescaped "/" is hidden too.
+func Redact(spec string) string {
+	at := strings.LastIndex(spec, "@")
+	if at < 0 {
+		return spec
+	}
+	start := 0
+	if i := strings.Index(spec[:at], "://"); i >= 0 {
+		start = i + 3
+	}
+	user, _, hasSecret := strings.Cut(spec[start:at], ":")
+	if !hasSecret {
+		return spec
+	}
+	return spec[:start] + user + ":xxxxx" + spec[at:]
+}
 
 // Stored describes a file after it was written.
 type Stored struct {
@@ -39,33 +81,21 @@ func NewDisk(dir string) (*Disk, error) {
 	return &Disk{root: dir}, nil
 }
 
+// String names the store for the log.
+func (d *Disk) String() string { return "file:" + d.root }
+
 // Put reads at most max bytes from r, checks the type by content, and stores
 // the bytes under their hash. Files over max or of a type not allowed are
 // refused with ETOOLARGE or EINVALID and leave nothing behind.
 func (d *Disk) Put(ctx context.Context, r io.Reader, filename string, max int64) (*Stored, error) {
-	tmp, err := os.CreateTemp(d.root, ".upload-*")
-	if err != nil {
-		return nil, fmt.Errorf("files: temp file: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	defer tmp.Close()
-	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(r, max+1))
-	if err != nil {
-		return nil, fmt.Errorf("files: write upload: %w", err)
-	}
-	if n > max {
-		return nil, &gongkai.Error{Code: gongkai.ETOOLARGE, Message: fmt.Sprintf("文件超过 %d MB 上限。", max>>20), Fields: map[string]string{"file": fmt.Sprintf("文件超过 %d MB 上限。", max>>20)}}
-	}
-	if n == 0 {
-		return nil, &gongkai.Error{Code: gongkai.EINVALID, Message: "文件是空的。", Fields: map[string]string{"file": "文件是空的。"}}
-	}
-	ctype, err := Sniff(tmp, n, filename)
+	// The temporary file sits next to its destination, so the rename is atomic.
+	tmp, st, err := spool(d.root, r, filename, max)
 	if err != nil {
 		return nil, err
 	}
-	sum := hex.EncodeToString(h.Sum(nil))
-	dst := d.path(sum)
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	dst := d.path(st.Key)
 	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
 		return nil, err
 	}
@@ -76,14 +106,14 @@ func (d *Disk) Put(ctx context.Context, r io.Reader, filename string, max int64)
 		return nil, err
 	}
 	if err := os.Rename(tmp.Name(), dst); err != nil {
-		return nil, fmt.Errorf("files: store %s: %w", sum, err)
+		return nil, fmt.Errorf("files: store %s: %w", st.Key, err)
 	}
-	return &Stored{Key: sum, SHA256: sum, Size: n, ContentType: ctype}, nil
+	return st, nil
 }
 
 // Open returns the stored bytes of key.
 func (d *Disk) Open(ctx context.Context, key string) (io.ReadSeekCloser, error) {
-	if len(key) != 64 || strings.Trim(key, "0123456789abcdef") != "" {
+	if !validKey(key) {
 		return nil, gongkai.Errorf(gongkai.ENOTFOUND, "文件不存在。")
 	}
 	f, err := os.Open(d.path(key))
@@ -94,6 +124,45 @@ func (d *Disk) Open(ctx context.Context, key string) (io.ReadSeekCloser, error) 
 }
 
 func (d *Disk) path(key string) string { return filepath.Join(d.root, key[:2], key) }
+
+// validKey reports whether key is a hex SHA-256, the only keys Put makes; it
+// keeps path tricks away from the disk and the bucket.
+func validKey(key string) bool {
+	return len(key) == 64 && strings.Trim(key, "0123456789abcdef") == ""
+}
+
+// spool copies at most max bytes of r into a new temporary file in dir,
+// hashing them, and checks size and type. On success the caller closes and
+// removes the file; on error nothing is left behind.
+func spool(dir string, r io.Reader, filename string, max int64) (_ *os.File, _ *Stored, err error) {
+	tmp, err := os.CreateTemp(dir, ".upload-*")
+	if err != nil {
+		return nil, nil, fmt.Errorf("files: temp file: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, nil, fmt.Errorf("files: write upload: %w", err)
+	}
+	if n > max {
+		return nil, nil, &gongkai.Error{Code: gongkai.ETOOLARGE, Message: fmt.Sprintf("文件超过 %d MB 上限。", max>>20), Fields: map[string]string{"file": fmt.Sprintf("文件超过 %d MB 上限。", max>>20)}}
+	}
+	if n == 0 {
+		return nil, nil, &gongkai.Error{Code: gongkai.EINVALID, Message: "文件是空的。", Fields: map[string]string{"file": "文件是空的。"}}
+	}
+	ctype, err := Sniff(tmp, n, filename)
+	if err != nil {
+		return nil, nil, err
+	}
+	sum := hex.EncodeToString(h.Sum(nil))
+	return tmp, &Stored{Key: sum, SHA256: sum, Size: n, ContentType: ctype}, nil
+}
 
 // Allowed content types and their names for messages.
 const (
