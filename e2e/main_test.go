@@ -42,16 +42,24 @@ func TestMain(m *testing.M) {
 
 // server is a running gongkai process.
 type server struct {
-	URL string
-	cmd *exec.Cmd
+	URL    string
+	cmd    *exec.Cmd
+	exited chan struct{} // closed when the process has exited
 }
 
 // startServer runs `gongkai serve --demo` on a free loopback port against
 // a fresh database of the dialect and waits until it listens.
 func startServer(t *testing.T, dialect string) *server {
 	t.Helper()
-	dsn := testdb.New(t, dialect)
-	cmd := exec.Command(binary, "serve", "--demo", "--addr", "127.0.0.1:0", "--db", dsn, "--data", t.TempDir(), "--log-level", "warn")
+	return launch(t, testdb.New(t, dialect), t.TempDir())
+}
+
+// launch runs `gongkai serve --demo` on a free loopback port against the
+// database dsn with its files under data, and waits until it listens. The
+// process is stopped when the test ends, unless it has exited before.
+func launch(t *testing.T, dsn, data string) *server {
+	t.Helper()
+	cmd := exec.Command(binary, "serve", "--demo", "--addr", "127.0.0.1:0", "--db", dsn, "--data", data, "--log-level", "warn")
 	cmd.Env = append(os.Environ(), "GONGKAI_DB=", "GONGKAI_ADDR=")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -65,15 +73,15 @@ func startServer(t *testing.T, dialect string) *server {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &server{cmd: cmd}
+	s := &server{cmd: cmd, exited: make(chan struct{})}
+	go func() { cmd.Wait(); close(s.exited) }()
 	t.Cleanup(func() {
 		cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { cmd.Wait(); close(done) }()
 		select {
-		case <-done:
+		case <-s.exited:
 		case <-time.After(15 * time.Second):
 			cmd.Process.Kill()
+			<-s.exited
 		}
 		logFile.Close()
 		if t.Failed() {
@@ -94,6 +102,8 @@ func startServer(t *testing.T, dialect string) *server {
 	}()
 	select {
 	case s.URL = <-found:
+	case <-s.exited:
+		t.Fatalf("gongkai exited before it listened: %v", cmd.ProcessState)
 	case <-time.After(120 * time.Second):
 		t.Fatal("gongkai did not start within 2 minutes")
 	}

@@ -108,6 +108,15 @@ func (d *Disk) Put(ctx context.Context, r io.Reader, filename string, max int64)
 	if err := os.Rename(tmp.Name(), dst); err != nil {
 		return nil, fmt.Errorf("files: store %s: %w", st.Key, err)
 	}
+	// The rename is durable only once its directory is synced; without it a
+	// power cut could keep the database row and lose the file.
+	if dir, err := os.Open(filepath.Dir(dst)); err == nil {
+		err = dir.Sync()
+		dir.Close()
+		if err != nil {
+			return nil, fmt.Errorf("files: sync %s: %w", filepath.Dir(dst), err)
+		}
+	}
 	return st, nil
 }
 
