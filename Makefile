@@ -1,6 +1,8 @@
 # make run   builds gongkai and serves it with demo data on http://127.0.0.1:8080
 # make test  runs every test against a throwaway PostgreSQL and headless Chromium
 #            (scripts/test.sh); narrow it with PKGS=./internal/store ARGS='-run TestX -v'
+# make bench the load benchmark on 1,000,000 items, SQLite and PostgreSQL (scripts/bench.sh,
+#            writes BENCHMARKS.md); SCALE=small for 20,000 items
 
 BIN  := bin/gongkai
 PKGS ?= ./...
@@ -23,7 +25,7 @@ vet:
 	go vet $(PKGS)
 
 bench:
-	go test -run '^$$' -bench . -benchmem $(PKGS)
+	SCALE='$(SCALE)' scripts/bench.sh
 
 clean:
 	rm -rf bin e2e/artifacts

@@ -2,6 +2,7 @@ package gongkai
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -233,11 +234,14 @@ type Feedback struct {
 	Contact            string // phone or e-mail as the sender gave it, or empty
 	Email              string // where to notify the sender, if given
 	About              Subject
-	AboutUserID        int64 // a report about a person: never visible to that person
-	ToBureau           bool  // handled by the bureau (reports about the leadership, escalations)
+	AboutName          string // reports: the person's name as the sender wrote it
+	AboutUserID        int64  // a report about a person: never visible to that person
+	ToBureau           bool   // handled by the bureau (reports about the leadership, escalations)
 	Escalated          bool
 	DepartmentID       int64
+	DepartmentName     string
 	AssigneeID         int64
+	AssigneeName       string
 	Due                time.Time // reply deadline (a date, Beijing)
 	DueProvisional     bool
 	RectifyDue         time.Time
@@ -248,6 +252,7 @@ type Feedback struct {
 	QAPublished        bool
 	QAQuestion         string // anonymised question for the public Q&A
 	QAAnswer           string
+	QAPublishedAt      time.Time
 	CreatedAt          time.Time
 	UpdatedAt          time.Time
 	RepliedAt          time.Time
@@ -267,7 +272,13 @@ type FeedbackMessage struct {
 	Body      string
 	Internal  bool // staff only
 	At        time.Time
+
+	Attachments []Attachment // files the sender added with this message (DisclosureID and Version are 0)
 }
+
+// SenderLabel is how the thread names the sender when they gave no name,
+// and always when they asked for anonymity.
+const SenderLabel = "来信人"
 
 // Limits of feedback text.
 const (
@@ -275,7 +286,9 @@ const (
 	MaxFeedbackBody    = 20000
 )
 
-// Validate checks what a sender submits; all problems at once.
+// Validate checks what a sender submits; all problems at once. It trims
+// the text, drops whom a report is about from other kinds, and clears
+// every trace of identity from an anonymous case.
 func (f *Feedback) Validate() error {
 	fe := FieldErrors{}
 	if !f.Kind.Valid() {
@@ -286,6 +299,10 @@ func (f *Feedback) Validate() error {
 	f.SenderName = strings.TrimSpace(f.SenderName)
 	f.Contact = strings.TrimSpace(f.Contact)
 	f.Email = strings.TrimSpace(f.Email)
+	f.AboutName = strings.TrimSpace(f.AboutName)
+	if f.Kind != KindReport {
+		f.About, f.AboutName = SubjectGeneral, ""
+	}
 	if f.Subject == "" {
 		fe.Add("subject", "请填写主题。")
 	} else if utf8.RuneCountInString(f.Subject) > MaxFeedbackSubject {
@@ -296,8 +313,10 @@ func (f *Feedback) Validate() error {
 	} else if utf8.RuneCountInString(f.Body) > MaxFeedbackBody {
 		fe.Add("body", fmt.Sprintf("内容不能超过 %d 字，较长的材料请作为附件上传。", MaxFeedbackBody))
 	}
-	if !utf8.ValidString(f.Subject+f.Body+f.SenderName+f.Contact) || HasNUL(f.Subject+f.Body+f.SenderName+f.Contact+f.Email) || hasControl(f.Subject) {
-		fe.Add("body", "内容含有无法识别的字符，请检查后重新填写。")
+	for name, v := range map[string]string{"subject": f.Subject, "body": f.Body, "name": f.SenderName, "contact": f.Contact, "email": f.Email, "about_name": f.AboutName} {
+		if msg := checkFeedbackText(v, name == "body"); msg != "" {
+			fe.Add(name, msg)
+		}
 	}
 	if f.Kind == KindObjection && f.DisclosureID == 0 {
 		fe.Add("disclosure", "异议须针对一项公示中的公开事项。")
@@ -314,20 +333,60 @@ func (f *Feedback) Validate() error {
 	if f.About != SubjectGeneral && f.About != SubjectStaff && f.About != SubjectLeadership {
 		fe.Add("about", "请选择举报对象。")
 	}
-	if f.Anonymous && (f.SenderName != "" || f.Contact != "" || f.Email != "") {
+	if utf8.RuneCountInString(f.AboutName) > 40 {
+		fe.Add("about_name", "被举报人姓名不能超过 40 字。")
+	}
+	if f.Anonymous {
 		// Anonymity must hold: nothing identifying is kept with the case.
-		f.SenderName, f.Contact, f.Email = "", "", ""
+		f.SenderID, f.SenderName, f.Contact, f.Email = 0, "", "", ""
 	}
 	return fe.Err()
 }
 
-func hasControl(s string) bool {
+// scriptPattern finds markup that could run in a browser: script-like
+// elements, javascript: links and inline event handlers. Feedback is plain
+// text, so a sender never needs them; refusing them keeps pasted attack
+// strings out of every page, mail and export the text later reaches.
+var scriptPattern = regexp.MustCompile(`(?i)<\s*/?\s*(script|iframe|object|embed|style|svg|form|meta|link|base)\b|javascript\s*:|vbscript\s*:|<[^>]*\son[a-z]+\s*=`)
+
+// checkFeedbackText returns what is wrong with a text of a case, or "":
+// broken UTF-8, NUL or other control characters (line breaks and tabs only
+// where multiline is allowed) and script markup.
+func checkFeedbackText(s string, multiline bool) string {
+	if !utf8.ValidString(s) {
+		return "内容含有无法识别的字符，请检查后重新填写。"
+	}
 	for _, r := range s {
-		if r < 0x20 && r != '\t' {
-			return true
+		if r == '\t' || (multiline && r == '\n') {
+			continue
+		}
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return "内容含有无法识别的控制字符，请只填写文字。"
 		}
 	}
-	return false
+	if scriptPattern.MatchString(s) {
+		return "内容不能包含网页代码或脚本，请只填写文字。"
+	}
+	return ""
+}
+
+// CheckFeedbackText checks a text added to a case later (a reply, a note,
+// a sender's message): required, at most max characters, plain text.
+func CheckFeedbackText(field, s string, required bool, max int) error {
+	s = strings.TrimSpace(s)
+	msg := ""
+	switch {
+	case s == "" && required:
+		msg = "请填写内容。"
+	case utf8.RuneCountInString(s) > max:
+		msg = fmt.Sprintf("不能超过 %d 字。", max)
+	default:
+		msg = checkFeedbackText(s, true)
+	}
+	if msg == "" {
+		return nil
+	}
+	return &Error{Code: EINVALID, Message: msg, Fields: map[string]string{field: msg}}
 }
 
 // RoutesToBureau reports whether a case goes straight to the bureau: a
@@ -376,7 +435,9 @@ func CanHandleFeedback(a *Actor, schoolBureauID int64, f *Feedback) bool {
 
 // CanSeeFeedback decides whether the actor may read the case as staff: its
 // handlers, the supervision group (which watches every case, except
-// reports about themselves) and the bureau's inspectors.
+// reports about the leadership and reports about themselves), the bureau's
+// users, and, once a case was escalated, the school people who handled it
+// before. A report about the leadership stays with the bureau.
 func CanSeeFeedback(a *Actor, schoolBureauID int64, f *Feedback) bool {
 	if a.Anonymous() || (f.AboutUserID != 0 && f.AboutUserID == a.ID) {
 		return false
@@ -387,10 +448,133 @@ func CanSeeFeedback(a *Actor, schoolBureauID int64, f *Feedback) bool {
 	if CanHandleFeedback(a, schoolBureauID, f) {
 		return true
 	}
-	if f.ToBureau && f.Kind == KindReport {
-		return false // a report about the leadership stays with the bureau
+	if f.RoutesToBureau() {
+		return false
+	}
+	if f.Escalated {
+		before := *f
+		before.Escalated, before.ToBureau = false, false
+		if CanHandleFeedback(a, schoolBureauID, &before) {
+			return true
+		}
 	}
 	return a.HasRole(f.SchoolID, RoleSupervisor)
+}
+
+// CanBeAssigned reports whether a case may be assigned to the person: only
+// to someone who will then be able to handle it, so that a report never
+// reaches a clerk (or the person it is about) and a case with the bureau
+// never goes back to the school by assignment.
+func CanBeAssigned(assignee *Actor, schoolBureauID int64, f *Feedback) bool {
+	if assignee.Anonymous() || assignee.Disabled {
+		return false
+	}
+	g := *f
+	g.AssigneeID = assignee.ID
+	if !CanHandleFeedback(assignee, schoolBureauID, &g) {
+		return false
+	}
+	if g.ToBureau || g.Escalated {
+		return assignee.Oversees(schoolBureauID)
+	}
+	for _, r := range assignee.Roles(f.SchoolID) {
+		if r.isStaffSide() {
+			return true
+		}
+	}
+	return assignee.Oversees(schoolBureauID)
+}
+
+// StaffFeedbackActions are the handling steps staff take, in the order
+// pages offer them.
+var StaffFeedbackActions = []FeedbackAction{FActAssign, FActReply, FActRectify, FActRectified, FActClose, FActDecline, FActNote, FActPublishQA}
+
+// CanNoteFeedback reports whether the actor may add an internal note: the
+// handlers, and the supervision group, which watches every case it sees.
+func CanNoteFeedback(a *Actor, schoolBureauID int64, f *Feedback) bool {
+	if CanHandleFeedback(a, schoolBureauID, f) {
+		return true
+	}
+	return CanSeeFeedback(a, schoolBureauID, f) && a.HasRole(f.SchoolID, RoleSupervisor)
+}
+
+// AvailableFeedbackActions lists the staff steps the actor may take on the
+// case now.
+func AvailableFeedbackActions(a *Actor, schoolBureauID int64, f *Feedback) []FeedbackAction {
+	var out []FeedbackAction
+	handles := CanHandleFeedback(a, schoolBureauID, f)
+	for _, act := range StaffFeedbackActions {
+		switch act {
+		case FActNote:
+			if CanNoteFeedback(a, schoolBureauID, f) {
+				out = append(out, act)
+			}
+			continue
+		case FActPublishQA:
+			if handles && f.Answered() {
+				out = append(out, act)
+			}
+			continue
+		}
+		if _, err := NextFeedback(f.State, act); err == nil && handles {
+			out = append(out, act)
+		}
+	}
+	return out
+}
+
+// Answered reports whether the school has given its answer: a reply, or a
+// reasoned refusal.
+func (f *Feedback) Answered() bool {
+	switch f.State {
+	case FeedbackReplied, FeedbackRectifying, FeedbackRectified, FeedbackClosed, FeedbackDeclined:
+		return true
+	}
+	return false
+}
+
+// CanRate reports whether the sender may rate the answer: once there is one.
+func (f *Feedback) CanRate() bool { return f.Answered() }
+
+// CanEscalate says whether the sender may take the case to the bureau at
+// now: when they are not satisfied with the answer, or the school let a
+// deadline pass. Nil when they may; otherwise ECONFLICT with the reason.
+func (f *Feedback) CanEscalate(now time.Time) error {
+	switch {
+	case f.Escalated:
+		return Errorf(ECONFLICT, "该件已提请教育局督办，请等待教育局答复。")
+	case f.RoutesToBureau():
+		return Errorf(ECONFLICT, "该件已由教育局直接办理。")
+	case f.Rating == RatingUnsatisfied || f.Overdue(now):
+		return nil
+	case f.Answered():
+		return Errorf(ECONFLICT, "对答复不满意时，请先评价为“不满意”，再提请教育局督办。")
+	}
+	return Errorf(ECONFLICT, "学校尚在办理期限内，逾期未办结或对答复不满意时可提请教育局督办。")
+}
+
+// EscalatedState is where an escalated case stands: an answered case opens
+// again for the bureau; one still in hand keeps its state.
+func EscalatedState(from FeedbackState) FeedbackState {
+	switch from {
+	case FeedbackReplied, FeedbackRectified, FeedbackClosed, FeedbackDeclined:
+		return FeedbackReceived
+	}
+	return from
+}
+
+// SenderView is the case as its sender may read it: without internal
+// notes and without whom a report was found to be about.
+func (f *Feedback) SenderView() *Feedback {
+	g := *f
+	g.AboutUserID, g.AssigneeID, g.AssigneeName = 0, 0, ""
+	g.Messages = nil
+	for _, m := range f.Messages {
+		if !m.Internal {
+			g.Messages = append(g.Messages, m)
+		}
+	}
+	return &g
 }
 
 // CommentRequiredFeedback reports whether a staff step needs text.

@@ -23,9 +23,10 @@ command -v gcc >/dev/null || missing+=(gcc libc6-dev) # go test -race needs cgo
 # Without a CJK font, screenshots show Chinese as boxes.
 [[ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ]] || missing+=(fonts-noto-cjk)
 command -v npm >/dev/null || missing+=(npm) # fetches axe-core for the accessibility checks
-if [[ -z ${GONGKAI_TEST_POSTGRES:-} ]] && ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
-	missing+=(postgresql)
-fi
+# Needed also with GONGKAI_TEST_POSTGRES set: e2e's replica test runs its own clusters.
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
+# e2e's two-node test puts nginx in front of two gongkai processes.
+command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || missing+=(nginx)
 if ((${#missing[@]})); then
 	echo "test.sh: installing ${missing[*]}"
 	# The lock timeout makes us wait for another apt run instead of failing.

@@ -18,6 +18,7 @@ import (
 	"gongkai/internal/calendar"
 	"gongkai/internal/demo"
 	"gongkai/internal/files"
+	"gongkai/internal/notify"
 	"gongkai/internal/store"
 	"gongkai/internal/web"
 )
@@ -26,6 +27,8 @@ const usage = `gongkai — 校务公开 (school affairs disclosure)
 
 Usage:
   gongkai serve   [--addr 127.0.0.1:8080] [--db sqlite:data/gongkai.db] [--data data] [--files file:|s3://...] [--demo]
+                  [--db-replica postgres://...]    a streaming replica for public reads
+                  [--smtp smtp://USER:PASS@HOST:587] [--mail-from ADDRESS] [--base-url https://...]
   gongkai migrate [--db ...]
   gongkai demo    [--db ...] [--data ...]          load the demo county (idempotent)
   gongkai user create --username NAME --name 姓名 (--school SLUG --role clerk[,leader...] | --bureau-role bureau_admin|inspector [--bureau ID])
@@ -38,11 +41,15 @@ Every flag can also be set in the environment as GONGKAI_<FLAG>, e.g. GONGKAI_DB
 type config struct {
 	addr          string
 	db            string
+	dbReplica     string
 	data          string
 	files         string
 	demo          bool
 	secureCookies bool
 	logLevel      string
+	smtp          string
+	mailFrom      string
+	baseURL       string
 }
 
 func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
@@ -54,12 +61,18 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 	}
 	fs.StringVar(&c.addr, "addr", env("ADDR", "127.0.0.1:8080"), "listen address")
 	fs.StringVar(&c.db, "db", env("DB", "sqlite:data/gongkai.db"), "database: sqlite:PATH or postgres://...")
+	c.dbReplica = env("DB_REPLICA", "")
+	fs.Var(redacted{&c.dbReplica}, "db-replica", "PostgreSQL streaming replica for public reads (`postgres://...`); used only when it has replayed every change a page needs")
 	fs.StringVar(&c.data, "data", env("DATA", "data"), "directory for attachments")
 	c.files = env("FILES", "")
-	fs.Var(redacted{&c.files}, "files", "where attachments live: file: (under --data) or s3://ACCESS_KEY:SECRET_KEY@HOST:PORT/BUCKET?secure=false&region=...")
+	fs.Var(redacted{&c.files}, "files", "where attachments live (`store`): file: (under --data) or s3://ACCESS_KEY:SECRET_KEY@HOST:PORT/BUCKET?secure=false&region=...")
 	fs.BoolVar(&c.demo, "demo", env("DEMO", "") == "true" || env("DEMO", "") == "1", "load the demo county and show demo accounts")
 	fs.BoolVar(&c.secureCookies, "secure-cookies", env("SECURE_COOKIES", "") == "true", "mark cookies Secure (behind HTTPS)")
 	fs.StringVar(&c.logLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error")
+	c.smtp = env("SMTP", "")
+	fs.Var(redacted{&c.smtp}, "smtp", "mail server `url` for notifications: smtp://USER:PASS@HOST:587?starttls=required|opportunistic|none or smtps://USER:PASS@HOST:465; empty: no e-mail")
+	fs.StringVar(&c.mailFrom, "mail-from", env("MAIL_FROM", ""), "sender address of notification e-mail, e.g. noreply@school.example.cn")
+	fs.StringVar(&c.baseURL, "base-url", env("BASE_URL", ""), "public address of the site, for links in e-mail, e.g. https://gongkai.example.cn")
 }
 
 // redacted is a string flag whose value, printed as the default by -h and
@@ -146,7 +159,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 }
 
 func serve(ctx context.Context, cfg config, db *store.DB, blobs files.Store, log *slog.Logger, stdout io.Writer) error {
+	if cfg.dbReplica != "" {
+		if err := db.AttachReplica(ctx, cfg.dbReplica); err != nil {
+			return err
+		}
+	}
 	srv, err := web.New(web.Config{Demo: cfg.demo, SecureCookies: cfg.secureCookies}, db, blobs, log)
+	if err != nil {
+		return err
+	}
+	dispatcher, err := notify.New(notify.Config{SMTP: cfg.smtp, From: cfg.mailFrom, BaseURL: cfg.baseURL}, db, log)
 	if err != nil {
 		return err
 	}
@@ -169,6 +191,8 @@ func serve(ctx context.Context, cfg config, db *store.DB, blobs files.Store, log
 	}
 	go housekeeping(ctx, db, log)
 	go db.Listen(ctx) // other nodes' changes drop this node's cached pages
+	// Notifications, e-mail and webhooks from the outbox; overdue cases; the weekly digest.
+	go dispatcher.Run(ctx)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -200,6 +224,10 @@ func housekeeping(ctx context.Context, db *store.DB, log *slog.Logger) {
 		}
 		if _, err := db.DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
 			log.Error("delete expired sessions", "err", err)
+		}
+		// Sign-in buckets refill within minutes; an idle one is a full one.
+		if _, err := db.DeleteIdleRateLimits(ctx, time.Hour); err != nil && ctx.Err() == nil {
+			log.Error("delete idle rate limits", "err", err)
 		}
 		select {
 		case <-ctx.Done():

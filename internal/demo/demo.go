@@ -52,6 +52,9 @@ func Load(ctx context.Context, db *store.DB, blobs files.Store, now time.Time) e
 		}
 		archive = append(archive, tasks...)
 	}
+	if err := loadFeedback(ctx, db, now, &clock); err != nil {
+		return fmt.Errorf("feedback: %w", err)
+	}
 	clock = now
 	if _, err := db.CloseEndedPeriods(ctx); err != nil {
 		return err

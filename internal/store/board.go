@@ -23,7 +23,7 @@ func (db *DB) CountByCategory(ctx context.Context, schoolID int64, audiences []g
 		args = append(args, string(a))
 		ph[i] = fmt.Sprintf("$%d", len(args))
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT category, COUNT(*) FROM disclosures
+	rows, err := db.reader(ctx, schoolID).QueryContext(ctx, `SELECT category, COUNT(*) FROM disclosures
 		WHERE school_id = $1 AND state IN ('published', 'closed', 'archived', 'withdrawn') AND audience IN (`+strings.Join(ph, ", ")+`)
 		GROUP BY category`, args...)
 	if err != nil {
@@ -47,7 +47,7 @@ func (db *DB) CountByCategory(ctx context.Context, schoolID int64, audiences []g
 func (db *DB) CountInPublicity(ctx context.Context, now time.Time) (map[int64]int, error) {
 	// publicity_end is a YYYY-MM-DD text ('' for none), so a string
 	// comparison with today is a date comparison and '' never matches.
-	rows, err := db.read.QueryContext(ctx, `SELECT school_id, COUNT(*) FROM disclosures
+	rows, err := db.reader(ctx, 0).QueryContext(ctx, `SELECT school_id, COUNT(*) FROM disclosures
 		WHERE state = 'published' AND audience = 'public' AND publicity_end >= $1
 		GROUP BY school_id`, formatDay(now))
 	if err != nil {

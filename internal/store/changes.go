@@ -57,6 +57,7 @@ func (db *DB) Listen(ctx context.Context) {
 			return
 		}
 		db.log.Warn("change notifications interrupted", "err", err)
+		db.deaf()
 		db.changed(0)
 		select {
 		case <-ctx.Done():
@@ -76,15 +77,19 @@ func (db *DB) listenOnce(ctx context.Context) error {
 	if _, err := conn.Exec(ctx, "LISTEN "+changesChannel); err != nil {
 		return err
 	}
+	if err := db.listening(ctx, conn); err != nil {
+		return err
+	}
 	db.changed(0) // whatever happened before we listened
 	for {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {
 			return err
 		}
-		id, err := strconv.ParseInt(n.Payload, 10, 64)
+		// The payload is "<school>" or "<school>:<lsn>" (replica.go).
+		id, err := db.heardOn(ctx, conn, n.Payload)
 		if err != nil {
-			id = 0
+			return err // Listen drops every page and listens again
 		}
 		db.changed(id)
 	}

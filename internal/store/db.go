@@ -42,6 +42,9 @@ type DB struct {
 	dsn      string
 	changeMu sync.Mutex
 	onChange []func(schoolID int64)
+
+	replica *replica   // optional standby for public reads (replica.go)
+	reads   readCounts // public reads by pool
 }
 
 // Open connects to dsn ("sqlite:PATH" or "postgres://...") and runs the
@@ -86,6 +89,9 @@ func (db *DB) Close() error {
 	if db.write != db.read {
 		err = errors.Join(err, db.write.Close())
 	}
+	if db.replica != nil {
+		err = errors.Join(err, db.replica.pool.Close())
+	}
 	return err
 }
 
@@ -129,6 +135,7 @@ func (db *DB) withTx(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	// This node learns of its own changes at once, without waiting for the
 	// notification to come back: a writer must read what it wrote.
+	db.noteCommit(ctx, tx.touched)
 	for _, id := range tx.touched {
 		db.changed(id)
 	}

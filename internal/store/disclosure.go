@@ -133,8 +133,9 @@ func (db *DB) FindDisclosures(ctx context.Context, schoolID int64, f DisclosureF
 		where = append(where, cond)
 	}
 	w := " WHERE " + strings.Join(where, " AND ")
+	q := db.reader(ctx, schoolID)
 	var total int
-	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM disclosures d`+w, args...).Scan(&total); err != nil {
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM disclosures d`+w, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: count disclosures of school %d: %w", schoolID, err)
 	}
 	per := f.PerPage
@@ -143,7 +144,7 @@ func (db *DB) FindDisclosures(ctx context.Context, schoolID int64, f DisclosureF
 	}
 	per = min(per, 100)
 	page := max(f.Page, 1)
-	rows, err := db.read.QueryContext(ctx, `SELECT `+summaryColumns+summaryJoins+w+
+	rows, err := q.QueryContext(ctx, `SELECT `+summaryColumns+summaryJoins+w+
 		fmt.Sprintf(` ORDER BY %s DESC, d.id DESC LIMIT %d OFFSET %d`, dateCol, per, (page-1)*per), args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: find disclosures of school %d: %w", schoolID, err)
@@ -165,7 +166,7 @@ func (db *DB) FindDisclosures(ctx context.Context, schoolID int64, f DisclosureF
 // indexed MIN/MAX query, whatever the number of items.
 func (db *DB) FindDisclosureYears(ctx context.Context, schoolID int64) ([]int, error) {
 	var first, last sql.NullInt64
-	err := db.read.QueryRowContext(ctx, `SELECT MIN(published_at), MAX(published_at) FROM disclosures WHERE school_id = $1 AND published_at > 0`, schoolID).Scan(&first, &last)
+	err := db.reader(ctx, schoolID).QueryRowContext(ctx, `SELECT MIN(published_at), MAX(published_at) FROM disclosures WHERE school_id = $1 AND published_at > 0`, schoolID).Scan(&first, &last)
 	if err != nil {
 		return nil, fmt.Errorf("store: years of school %d: %w", schoolID, err)
 	}
@@ -183,7 +184,8 @@ func (db *DB) FindDisclosureYears(ctx context.Context, schoolID int64) ([]int, e
 // attachments of its current version, every version and the trail.
 func (db *DB) FindDisclosureByID(ctx context.Context, schoolID, id int64) (*gongkai.Disclosure, error) {
 	var body string
-	d, err := scanDisclosure(db.read.QueryRowContext(ctx, `SELECT `+summaryColumns+`, d.body`+summaryJoins+` WHERE d.school_id = $1 AND d.id = $2`, schoolID, id), &body)
+	q := db.reader(ctx, schoolID)
+	d, err := scanDisclosure(q.QueryRowContext(ctx, `SELECT `+summaryColumns+`, d.body`+summaryJoins+` WHERE d.school_id = $1 AND d.id = $2`, schoolID, id), &body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("公开事项")
 	}
@@ -191,14 +193,14 @@ func (db *DB) FindDisclosureByID(ctx context.Context, schoolID, id int64) (*gong
 		return nil, fmt.Errorf("store: find disclosure %d: %w", id, err)
 	}
 	d.Body = body
-	if err := db.loadDetails(ctx, d); err != nil {
+	if err := loadDetails(ctx, q, d); err != nil {
 		return nil, err
 	}
 	return d, nil
 }
 
-func (db *DB) loadDetails(ctx context.Context, d *gongkai.Disclosure) error {
-	atts, err := db.read.QueryContext(ctx, `SELECT id, school_id, disclosure_id, version, filename, content_type, size, sha256, storage_key, created_at
+func loadDetails(ctx context.Context, q *sql.DB, d *gongkai.Disclosure) error {
+	atts, err := q.QueryContext(ctx, `SELECT id, school_id, disclosure_id, version, filename, content_type, size, sha256, storage_key, created_at
 		FROM attachments WHERE school_id = $1 AND disclosure_id = $2 ORDER BY version, id`, d.SchoolID, d.ID)
 	if err != nil {
 		return fmt.Errorf("store: attachments of disclosure %d: %w", d.ID, err)
@@ -215,7 +217,7 @@ func (db *DB) loadDetails(ctx context.Context, d *gongkai.Disclosure) error {
 	atts.Close()
 	d.Attachments = byVersion[d.Version]
 
-	vrows, err := db.read.QueryContext(ctx, `SELECT version, title, body, doc_number, reason, published_at, created_by
+	vrows, err := q.QueryContext(ctx, `SELECT version, title, body, doc_number, reason, published_at, created_by
 		FROM disclosure_versions WHERE school_id = $1 AND disclosure_id = $2 ORDER BY version`, d.SchoolID, d.ID)
 	if err != nil {
 		return fmt.Errorf("store: versions of disclosure %d: %w", d.ID, err)
@@ -233,7 +235,7 @@ func (db *DB) loadDetails(ctx context.Context, d *gongkai.Disclosure) error {
 	}
 	vrows.Close()
 
-	erows, err := db.read.QueryContext(ctx, `SELECT id, action, from_state, to_state, COALESCE(actor_id, 0), actor_name, actor_role, comment, version, created_at
+	erows, err := q.QueryContext(ctx, `SELECT id, action, from_state, to_state, COALESCE(actor_id, 0), actor_name, actor_role, comment, version, created_at
 		FROM disclosure_events WHERE school_id = $1 AND disclosure_id = $2 ORDER BY id`, d.SchoolID, d.ID)
 	if err != nil {
 		return fmt.Errorf("store: trail of disclosure %d: %w", d.ID, err)
@@ -416,6 +418,9 @@ func (db *DB) Act(ctx context.Context, schoolID, id int64, actor *gongkai.Actor,
 		}
 		if d.Published() || to == gongkai.StatePublished {
 			if err := tx.touch(ctx, schoolID); err != nil {
+				return err
+			}
+			if err := tx.emitDisclosure(ctx, d, action, comment); err != nil {
 				return err
 			}
 		}

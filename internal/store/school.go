@@ -33,7 +33,7 @@ func (db *DB) CreateBureau(ctx context.Context, b *gongkai.Bureau) error {
 func (db *DB) FindBureauByID(ctx context.Context, id int64) (*gongkai.Bureau, error) {
 	var b gongkai.Bureau
 	var created int64
-	err := db.read.QueryRowContext(ctx, `SELECT id, name, region_code, created_at FROM bureaus WHERE id = $1`, id).
+	err := db.reader(ctx, 0).QueryRowContext(ctx, `SELECT id, name, region_code, created_at FROM bureaus WHERE id = $1`, id).
 		Scan(&b.ID, &b.Name, &b.RegionCode, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("教育局")
@@ -114,7 +114,7 @@ func scanSchool(sc interface{ Scan(...any) error }) (*gongkai.School, error) {
 
 // FindSchoolBySlug returns the school with the slug.
 func (db *DB) FindSchoolBySlug(ctx context.Context, slug string) (*gongkai.School, error) {
-	s, err := scanSchool(db.read.QueryRowContext(ctx, `SELECT `+schoolColumns+` FROM schools s JOIN bureaus b ON b.id = s.bureau_id WHERE s.slug = $1`, slug))
+	s, err := scanSchool(db.reader(ctx, 0).QueryRowContext(ctx, `SELECT `+schoolColumns+` FROM schools s JOIN bureaus b ON b.id = s.bureau_id WHERE s.slug = $1`, slug))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("学校")
 	}
@@ -145,7 +145,7 @@ func (db *DB) FindSchools(ctx context.Context, bureauID int64) ([]*gongkai.Schoo
 		q += ` WHERE s.bureau_id = $1`
 		args = append(args, bureauID)
 	}
-	rows, err := db.read.QueryContext(ctx, q+` ORDER BY b.name, s.bureau_id, s.id`, args...)
+	rows, err := db.reader(ctx, 0).QueryContext(ctx, q+` ORDER BY b.name, s.bureau_id, s.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: find schools: %w", err)
 	}
@@ -202,7 +202,7 @@ func (db *DB) CreateDepartment(ctx context.Context, schoolID int64, name string)
 
 // FindCatalogue returns the school's catalogue in its order.
 func (db *DB) FindCatalogue(ctx context.Context, schoolID int64) ([]gongkai.CatalogueItem, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, school_id, code, name, category, audience, publicity_days, frequency, department, legal_basis, position
+	rows, err := db.reader(ctx, schoolID).QueryContext(ctx, `SELECT id, school_id, code, name, category, audience, publicity_days, frequency, department, legal_basis, position
 		FROM catalogue_items WHERE school_id = $1 ORDER BY position, id`, schoolID)
 	if err != nil {
 		return nil, fmt.Errorf("store: find catalogue of school %d: %w", schoolID, err)

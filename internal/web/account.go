@@ -51,11 +51,20 @@ func clientKey(r *http.Request) string {
 
 // login checks a username and password under rate limits shared by the
 // page and the API: five quick tries per name, then one every 20 seconds;
-// thirty per client address, then one every 2 seconds.
+// thirty per client address, then one every 2 seconds. The limit per name
+// is kept in the database, so that several nodes behind a load balancer
+// give no more guesses than one; the limit per address stays in this
+// node's memory, because addresses are never stored.
 func (s *Server) login(r *http.Request, username, password string) (*gongkai.User, error) {
 	username = strings.ToLower(strings.TrimSpace(username))
-	if !s.limiter.allow("login-ip:"+clientKey(r), 2*time.Second, 30) || !s.limiter.allow("login-user:"+username, 20*time.Second, 5) {
-		return nil, gongkai.Errorf(gongkai.ETOOMANY, "登录尝试过于频繁，请稍后再试。")
+	tooMany := gongkai.Errorf(gongkai.ETOOMANY, "登录尝试过于频繁，请稍后再试。")
+	if !s.limiter.allow("login-ip:"+clientKey(r), 2*time.Second, 30) {
+		return nil, tooMany
+	}
+	if ok, err := s.db.Allow(r.Context(), "login-user:"+username, 20*time.Second, 5); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, tooMany
 	}
 	if username == "" || password == "" {
 		return nil, &gongkai.Error{Code: gongkai.EINVALID, Message: "请输入用户名和密码。"}

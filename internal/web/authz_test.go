@@ -56,6 +56,17 @@ func TestAuthorization_matrix(t *testing.T) {
 			"POST /api/v1/disclosures/{id}/{action}":    own(gongkai.RoleLeader, gongkai.RolePrincipal),
 			"PUT /api/v1/disclosures/{id}":              editors,
 			"POST /api/v1/disclosures/{id}/attachments": editors,
+			// A case (an opinion) is seen by the leadership, the supervision
+			// group and the bureau; a note is added by all but the inspector.
+			"GET /api/v1/feedback/{id}":           append(own(gongkai.RolePrincipal, gongkai.RoleLeader, gongkai.RoleSupervisor), "bureau.admin", "bureau.inspector"),
+			"POST /api/v1/feedback/{id}/{action}": append(own(gongkai.RolePrincipal, gongkai.RoleLeader, gongkai.RoleSupervisor), "bureau.admin"),
+			// The same on the feedback pages, where a case is a named opinion
+			// of xq.parent, whose own page only they open.
+			"GET /s/{slug}/feedback/{id}":                 own(gongkai.RoleParent),
+			"GET /s/{slug}/cases/{id}":                    append(own(gongkai.RolePrincipal, gongkai.RoleLeader, gongkai.RoleSupervisor), "bureau.admin", "bureau.inspector"),
+			"GET /s/{slug}/cases/{id}/files/{att}/{name}": append(own(gongkai.RolePrincipal, gongkai.RoleLeader, gongkai.RoleSupervisor), "bureau.admin", "bureau.inspector"),
+			"POST /s/{slug}/cases/{id}/{action}":          append(own(gongkai.RolePrincipal, gongkai.RoleLeader, gongkai.RoleSupervisor), "bureau.admin"),
+			"GET /bureau/cases":                           {"bureau.admin", "bureau.inspector"},
 		}
 		h.attachPublic(t)
 		for _, rt := range h.srv.routes() {
@@ -143,6 +154,13 @@ func (h *harness) fillPath(t *testing.T, method, pattern string) string {
 		"action":  "comment",
 		"user":    strconv.FormatInt(h.users["xq.staff"].ID, 10),
 		"$":       "",
+	}
+	if strings.HasPrefix(pattern, "/api/v1/feedback/{id}") {
+		// A feedback case; its step is an internal note.
+		values["id"], values["action"] = strconv.FormatInt(h.matrixFeedbackID(t), 10), "note"
+	}
+	for k, v := range h.matrixFeedbackValues(t, pattern) {
+		values[k] = v
 	}
 	path := pattern
 	for {

@@ -68,7 +68,6 @@ func TestCache_noStalePage(t *testing.T) {
 	})
 }
 
-
 // TestCache_etagGzip: cached pages carry a strong ETag, answer 304 to a
 // matching If-None-Match, and come gzipped to clients that ask.
 func TestCache_etagGzip(t *testing.T) {

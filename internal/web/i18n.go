@@ -3,7 +3,7 @@ package web
 // english translates the Chinese UI texts. Chinese is the source language:
 // a text without an entry shows in Chinese. Each group of pages keeps its
 // own dictionary file.
-var english = mergeDicts(englishCommon, englishPublic, englishManage, englishMembers, englishApi)
+var english = mergeDicts(englishCommon, englishPublic, englishManage, englishMembers, englishApi, englishFeedback, englishNotify)
 
 func mergeDicts(ds ...map[string]string) map[string]string {
 	out := map[string]string{}
@@ -33,4 +33,47 @@ var englishCommon = map[string]string{
 	"页面不存在或您无权查看。": "The page does not exist or you may not view it.",
 	"返回首页":         "Back to home",
 	"错误已记录，我们会尽快处理。": "The error has been recorded and will be looked into.",
+	"您没有访问此页面的权限。":   "You may not open this page.",
+	"请先登录。":          "Please sign in first.",
+	"请求来自其他网站，已拒绝。请回到本站页面重新操作。": "The request came from another website and was refused. Please go back to this site's page and try again.",
+	"表单无法解析。": "The form could not be read.",
+
+	// Layout.
+	"跳到正文":     "Skip to content",
+	"学校信息公开平台": "School information disclosure",
+	"账号与显示":    "Account and display",
+	"主管单位":     "Supervising authority",
+	"学校栏目":     "School sections",
+
+	// Login, joining, the account.
+	"密码":       "Password",
+	"家长首次使用？":  "A parent here for the first time?",
+	"凭班级邀请码加入": "Join with your class's invitation code",
+	"演示账号（密码均为 gongkai-demo）":                                 "Demo accounts (the password of each is gongkai-demo)",
+	"其他学校的账号同理，如 kaiwu.clerk、yuanba.principal、pingan.parent。": "The other schools' accounts work alike, e.g. kaiwu.clerk, yuanba.principal, pingan.parent.",
+	"教育局管理员":          "Bureau administrator",
+	"督查员":             "Inspector",
+	"用户名或密码不正确。":      "Wrong username or password.",
+	"请输入用户名和密码。":      "Please enter your username and password.",
+	"登录尝试过于频繁，请稍后再试。": "Too many sign-in attempts; please try again later.",
+	"操作过于频繁，请稍后再试。":   "Too many attempts; please try again later.",
+	"您已退出登录。":         "You have signed out.",
+	"家长加入":            "Join as a parent",
+	"凭班主任发放的邀请码加入学校，即可查看校内公开的内容。": "Join the school with the invitation code from your class teacher to read what it discloses to its community.",
+	"例如：王小明家长":            "For example: Wang Xiaoming's parent",
+	"3–40 位小写字母或数字，用于登录。": "3–40 lower-case letters or digits; you sign in with it.",
+	"至少 10 个字符。":          "At least 10 characters.",
+	"再次输入密码":              "Password again",
+	"加入":                  "Join",
+	"请输入邀请码。":             "Please enter the invitation code.",
+	"两次输入的密码不一致。":         "The two passwords differ.",
+	"我的账号":                "My account",
+	"修改密码":                "Change password",
+	"当前密码":                "Current password",
+	"新密码":                 "New password",
+	"至少 10 个字符，可以是一句好记的话。": "At least 10 characters; a sentence you will remember works well.",
+	"再次输入新密码":              "New password again",
+	"当前密码不正确。":             "The current password is wrong.",
+	"两次输入的新密码不一致。":         "The two new passwords differ.",
+	"密码已修改，其他设备上的登录已退出。":   "Password changed; you have been signed out on your other devices.",
 }

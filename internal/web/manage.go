@@ -34,7 +34,8 @@ type workPage struct {
 	Schools  []workSchool // schools where the reader takes part in the procedure
 	Boards   []workSchool // schools where the reader only reads
 	Bureau   *bureauWork
-	Workflow bool // the reader holds a workflow role somewhere
+	Workflow bool          // the reader holds a workflow role somewhere
+	Feedback *feedbackWork // cases waiting for the reader, and those they sent
 }
 
 // Cat is a category's name in the reader's language.
@@ -42,6 +43,9 @@ func (p *workPage) Cat(code string) string { return categoryName(&p.base, code) 
 
 // Empty reports whether nothing waits for the reader.
 func (p *workPage) Empty() bool {
+	if p.Feedback.Waiting() {
+		return false
+	}
 	for _, g := range p.Groups {
 		if len(g.Rows) > 0 {
 			return false
@@ -214,6 +218,10 @@ func (s *Server) handleWork(w http.ResponseWriter, r *http.Request) error {
 		if err := s.fillBureauWork(ctx, p); err != nil {
 			return err
 		}
+	}
+	var err error
+	if p.Feedback, err = s.feedbackWorkFor(ctx, actor, p.Now); err != nil {
+		return err
 	}
 	s.render(w, r, "work", p)
 	return nil

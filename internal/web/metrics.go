@@ -33,6 +33,23 @@ func newMetrics(db *store.DB) *metrics {
 	m.reg.MustRegister(m.requests, m.duration,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(db.Pool(), db.Dialect()))
+	// Public reads by the pool that served them: with a replica, how much of
+	// the board it takes; the primary serves whatever it has not replayed yet.
+	for _, pool := range []string{"primary", "replica"} {
+		m.reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "gongkai_db_reads_total", Help: "Reads for public pages by the database pool that served them.",
+			ConstLabels: prometheus.Labels{"pool": pool},
+		}, func() float64 {
+			primary, replica := db.PublicReads()
+			if pool == "replica" {
+				return float64(replica)
+			}
+			return float64(primary)
+		}))
+	}
+	if rp := db.ReplicaPool(); rp != nil {
+		m.reg.MustRegister(collectors.NewDBStatsCollector(rp, "postgres_replica"))
+	}
 	m.handler = promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 	return m
 }

@@ -294,7 +294,8 @@ func containsInt(xs []int, x int) bool {
 
 type disclosurePage struct {
 	base
-	Doc *docView
+	Doc        *docView
+	Objections store.ObjectionCount // objections received and answered
 }
 
 // loadReadable finds an item the reader may read on the public side. A
@@ -361,6 +362,13 @@ func (s *Server) disclosure(w http.ResponseWriter, r *http.Request, version int)
 			p.Title = p.Tf("第 %d 版", version) + " - " + p.Title
 			p.NoIndex = true
 		}
+	}
+	if d.PublicityDays > 0 && !p.Doc.OldVersion {
+		counts, err := s.db.ObjectionCounts(r.Context(), school.ID, []int64{d.ID})
+		if err != nil {
+			return err
+		}
+		p.Objections = counts[d.ID]
 	}
 	cachePrivate(w, &p.base, d.Audience != gongkai.AudiencePublic || d.Category == "aid")
 	s.render(w, r, "disclosure", p)

@@ -77,6 +77,7 @@ type base struct {
 	Now       time.Time
 	Demo      bool
 	NoIndex   bool
+	Unread    int // the signed-in reader's unread notifications, for the header
 }
 
 // T translates a Chinese UI text for English readers; Chinese is the source.
@@ -126,6 +127,12 @@ func (s *Server) base(r *http.Request, title string) base {
 		CSS:    s.static.url("app.css"),
 		Now:    s.now(),
 		Demo:   s.cfg.Demo,
+	}
+	if !b.Actor.Anonymous() {
+		// One query on a partial index; anonymous (cached) pages never ask.
+		if n, err := s.db.CountUnreadNotifications(r.Context(), b.Actor.ID); err == nil {
+			b.Unread = n
+		}
 	}
 	if c, err := r.Cookie("lang"); err == nil && c.Value == "en" {
 		b.Lang = "en"

@@ -52,6 +52,7 @@ func (s *Server) routes() []route {
 		{"GET", "/join", accessPublic, false, s.handleJoinForm},
 		{"POST", "/join", accessPublic, false, s.handleJoin},
 		{"GET", "/account", accessSignedIn, false, s.handleAccount},
+		{"GET", "/notifications", accessSignedIn, false, s.handleNotifications},
 		{"POST", "/account/password", accessSignedIn, false, s.handlePassword},
 
 		// Staff side.
@@ -77,6 +78,27 @@ func (s *Server) routes() []route {
 		{"GET", "/admin/calendar", accessBureau, false, s.handleCalendar},
 		{"POST", "/admin/calendar", accessBureau, false, s.handleCalendarSet},
 
+		// Feedback: the public's ways in, the receipt, the staff's handling.
+		// Case pages answer 404 to whoever may not see the case, so they are
+		// open to any signed-in user and decided by the domain.
+		{"GET", "/s/{slug}/feedback/new", accessPublic, false, s.handleFeedbackForm},
+		{"POST", "/s/{slug}/feedback", accessPublic, false, s.handleFeedbackCreate},
+		{"GET", "/s/{slug}/feedback/{id}", accessSignedIn, false, s.handleMyCase},
+		{"POST", "/s/{slug}/feedback/{id}/support", accessSignedIn, false, s.handleSupport},
+		{"GET", "/s/{slug}/qa", accessPublic, false, s.handleQA},
+		{"GET", "/lookup", accessPublic, false, s.handleLookupForm},
+		{"POST", "/lookup", accessPublic, false, s.handleLookup},
+		{"POST", "/lookup/act", accessPublic, false, s.handleLookupAct},
+		{"GET", "/s/{slug}/cases", accessStaff, false, s.handleCases},
+		{"GET", "/s/{slug}/cases/{id}", accessSignedIn, false, s.handleCase},
+		{"POST", "/s/{slug}/cases/{id}/{action}", accessSignedIn, false, s.handleCaseStep},
+		{"GET", "/s/{slug}/cases/{id}/files/{att}/{name}", accessSignedIn, false, s.handleCaseFile},
+		{"GET", "/bureau/cases", accessSignedIn, false, s.handleBureauCases},
+		{"GET", "/s/{slug}/manage/feedback", accessManage, false, s.handleFeedbackSettings},
+		{"POST", "/s/{slug}/manage/feedback", accessManage, false, s.handleFeedbackSettingsSave},
+		{"POST", "/s/{slug}/manage/feedback/templates", accessManage, false, s.handleReplyTemplateSave},
+		{"POST", "/s/{slug}/manage/feedback/templates/{id}/delete", accessManage, false, s.handleReplyTemplateDelete},
+
 		// JSON API.
 		{"GET", "/api/v1/openapi.json", accessPublic, true, s.apiOpenAPI},
 		{"POST", "/api/v1/auth/token", accessPublic, true, s.apiToken},
@@ -89,5 +111,11 @@ func (s *Server) routes() []route {
 		{"PUT", "/api/v1/disclosures/{id}", accessSignedIn, true, s.apiUpdateDisclosure},
 		{"POST", "/api/v1/disclosures/{id}/attachments", accessSignedIn, true, s.apiUpload},
 		{"POST", "/api/v1/disclosures/{id}/{action}", accessSignedIn, true, s.apiAct},
+		{"POST", "/api/v1/schools/{slug}/feedback", accessPublic, true, s.apiCreateFeedback},
+		{"GET", "/api/v1/schools/{slug}/feedback", accessStaff, true, s.apiFeedbackQueue},
+		{"POST", "/api/v1/feedback/lookup", accessPublic, true, s.apiFeedbackLookup},
+		{"POST", "/api/v1/feedback/follow-up", accessPublic, true, s.apiFeedbackFollowUp},
+		{"GET", "/api/v1/feedback/{id}", accessSignedIn, true, s.apiFeedbackCase},
+		{"POST", "/api/v1/feedback/{id}/{action}", accessSignedIn, true, s.apiFeedbackAct},
 	}
 }

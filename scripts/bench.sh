@@ -1,0 +1,200 @@
+#!/usr/bin/env bash
+# Runs gongkai's load benchmark (make bench): generates a large data set for
+# SQLite and PostgreSQL (once; it is cached), starts the real gongkai on each,
+# drives it with wrk and a publication test, prints the tables and writes
+# BENCHMARKS.md. Installs from Debian only the tools that are missing.
+#
+#   scripts/bench.sh                  1,000 schools, 1,000,000 items
+#   SCALE=small scripts/bench.sh      20 schools, 20,000 items (development)
+#
+# Environment: BENCH_CACHE (where data sets are kept), BENCH_DBS
+# (sqlite,postgres), BENCH_DURATION (10s a wrk run), BENCH_CONNS (32,256),
+# BENCH_PUB_WORKERS (4), BENCH_PUB_DURATION (20s), BENCH_MD (the Markdown
+# file written; BENCHMARKS.md at full scale, none by default at small scale).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+command -v go >/dev/null || PATH="/usr/local/go/bin:$PATH"
+
+scale=${SCALE:-full}
+case $scale in
+full) schools=1000 items=1000000 md_default=BENCHMARKS.md ;;
+small) schools=20 items=20000 md_default= ;;
+*)
+	echo "bench.sh: SCALE must be full or small, not '$scale'" >&2
+	exit 2
+	;;
+esac
+md=${BENCH_MD-$md_default}
+dbs=${BENCH_DBS:-sqlite,postgres}
+if ((EUID == 0)); then
+	# Not under /root: the postgres user must reach the cached data directory.
+	cache=${BENCH_CACHE:-/var/tmp/gongkai-bench}
+else
+	cache=${BENCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/gongkai/bench}
+fi
+
+# --- Tools ---------------------------------------------------------------------
+missing=()
+command -v wrk >/dev/null || missing+=(wrk)
+if [[ $dbs == *postgres* ]] && ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then
+	missing+=(postgresql)
+fi
+if ((${#missing[@]})); then
+	echo "bench.sh: installing ${missing[*]}"
+	# The lock timeout makes us wait for another apt run instead of failing.
+	apt=(env DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout=600)
+	((EUID == 0)) || apt=(sudo "${apt[@]}")
+	"${apt[@]}" update
+	"${apt[@]}" install -y --no-install-recommends "${missing[@]}"
+fi
+
+# --- Build ---------------------------------------------------------------------
+work=$(mktemp -d /tmp/gongkai-bench.XXXXXX)
+pgdata=
+pgbin=
+
+# PostgreSQL refuses to run as root, so root runs it as the postgres user.
+as_postgres() {
+	if ((EUID == 0)); then
+		(cd "$pgdata" && runuser -u postgres -- "$@")
+	else
+		"$@"
+	fi
+}
+
+cleanup() {
+	local rc=$?
+	if [[ -n $pgdata ]] && as_postgres "$pgbin/pg_ctl" status -D "$pgdata/data" >/dev/null 2>&1; then
+		as_postgres "$pgbin/pg_ctl" stop -D "$pgdata/data" -m fast >/dev/null ||
+			as_postgres "$pgbin/pg_ctl" stop -D "$pgdata/data" -m immediate >/dev/null || true
+	fi
+	rm -rf "$work"
+	exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+echo "bench.sh: building gongkai and the bench program"
+go build -o "$work/gongkai" ./cmd/gongkai
+go build -o "$work/bench" ./bench
+rev=$(git describe --always --dirty 2>/dev/null || echo unknown)
+
+# A data set is reused only if the same generator made it at the same scale.
+version=$(cat bench/content.go bench/gen*.go internal/demo/content.go | sha256sum | cut -c1-12)
+dir=$cache/$scale-$schools-$items-$version
+mkdir -p "$dir"
+echo "bench.sh: scale $scale ($schools schools, $items items), data sets in $dir"
+
+results=()
+gens=()
+cached=()
+
+# --- SQLite --------------------------------------------------------------------
+if [[ $dbs == *sqlite* ]]; then
+	if [[ -f $dir/gen-sqlite.json && -f $dir/sqlite/gongkai.db ]]; then
+		echo "bench.sh: SQLite: reusing the data set generated before"
+		cached+=(sqlite)
+	else
+		rm -rf "$dir/sqlite" "$dir/gen-sqlite.json"
+		mkdir -p "$dir/sqlite"
+		echo "bench.sh: SQLite: generating the data set"
+		"$work/bench" gen -db "sqlite:$dir/sqlite/gongkai.db" -schools "$schools" -items "$items" -out "$work/gen-sqlite.json"
+		mv "$work/gen-sqlite.json" "$dir/gen-sqlite.json"
+	fi
+	gens+=("$dir/gen-sqlite.json")
+	echo "bench.sh: SQLite: load"
+	mkdir -p "$work/sqlite"
+	"$work/bench" load -db "sqlite:$dir/sqlite/gongkai.db" -gongkai "$work/gongkai" -workdir "$work/sqlite" \
+		-duration "${BENCH_DURATION:-10s}" -conns "${BENCH_CONNS:-32,256}" \
+		-pub-workers "${BENCH_PUB_WORKERS:-4}" -pub-duration "${BENCH_PUB_DURATION:-20s}" -out "$work/results-sqlite.json"
+	results+=("$work/results-sqlite.json")
+fi
+
+# --- PostgreSQL ----------------------------------------------------------------
+if [[ $dbs == *postgres* ]]; then
+	pgbin=$(dirname "$(printf '%s\n' /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n 1)")
+	pgdata=$dir/pg
+	major=$("$pgbin/postgres" --version | awk '{print $3}' | cut -d. -f1)
+	if [[ ! -f $dir/gen-postgres.json || "$(cat "$pgdata/data/PG_VERSION" 2>/dev/null)" != "$major" ]]; then
+		rm -rf "$pgdata" "$dir/gen-postgres.json"
+		mkdir -p "$pgdata"
+		if ((EUID == 0)); then
+			id -u postgres >/dev/null 2>&1 ||
+				useradd --system --user-group --no-create-home --home-dir /var/lib/postgresql \
+					--shell /usr/sbin/nologin postgres
+			chown postgres: "$pgdata"
+		fi
+		as_postgres "$pgbin/initdb" -D "$pgdata/data" -U postgres -E UTF8 --locale=C.UTF-8 -A trust \
+			>"$work/initdb.log" || { cat "$work/initdb.log"; exit 1; }
+		# A server sized for this machine, durable as in production (fsync
+		# and synchronous commits stay on); the generator turns synchronous
+		# commits off for its own session only.
+		mem_kb=$(awk '/MemTotal/ {print $2}' /proc/meminfo)
+		as_postgres tee -a "$pgdata/data/postgresql.conf" >/dev/null <<-EOF
+			listen_addresses = '127.0.0.1'
+			unix_socket_directories = ''
+			max_connections = 200
+			shared_buffers = $((mem_kb / 1024 / 8))MB
+			effective_cache_size = $((mem_kb / 1024 / 2))MB
+			maintenance_work_mem = 1GB
+			work_mem = 16MB
+			max_wal_size = 8GB
+			checkpoint_timeout = 15min
+		EOF
+	else
+		echo "bench.sh: PostgreSQL: reusing the data set generated before"
+		cached+=(postgres)
+	fi
+
+	# Pick a random free port; if another process takes it first, try another.
+	port=
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		p=$((20000 + RANDOM % 40000))
+		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && continue
+		if as_postgres "$pgbin/pg_ctl" start -D "$pgdata/data" -l "$pgdata/server.log" \
+			-o "-p $p" -w -t 300 >/dev/null; then
+			port=$p
+			break
+		fi
+	done
+	if [[ -z $port ]]; then
+		echo "bench.sh: PostgreSQL did not start:" >&2
+		tail -n 20 "$pgdata/server.log" >&2 || true
+		exit 1
+	fi
+	"$pgbin/pg_isready" -q -h 127.0.0.1 -p "$port"
+	dsn="postgres://postgres@127.0.0.1:$port/gongkai_bench?sslmode=disable"
+	echo "bench.sh: PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (data in $pgdata)"
+	if [[ ! -f $dir/gen-postgres.json ]]; then
+		"$pgbin/dropdb" -h 127.0.0.1 -p "$port" -U postgres --if-exists gongkai_bench
+		"$pgbin/createdb" -h 127.0.0.1 -p "$port" -U postgres gongkai_bench
+		echo "bench.sh: PostgreSQL: generating the data set"
+		"$work/bench" gen -db "$dsn" -schools "$schools" -items "$items" -out "$work/gen-postgres.json"
+		mv "$work/gen-postgres.json" "$dir/gen-postgres.json"
+	fi
+	gens+=("$dir/gen-postgres.json")
+	echo "bench.sh: PostgreSQL: load"
+	mkdir -p "$work/postgres"
+	"$work/bench" load -db "$dsn" -gongkai "$work/gongkai" -workdir "$work/postgres" \
+		-duration "${BENCH_DURATION:-10s}" -conns "${BENCH_CONNS:-32,256}" \
+		-pub-workers "${BENCH_PUB_WORKERS:-4}" -pub-duration "${BENCH_PUB_DURATION:-20s}" -out "$work/results-postgres.json"
+	results+=("$work/results-postgres.json")
+fi
+
+# --- Report --------------------------------------------------------------------
+join() { local IFS=,; echo "$*"; }
+mkdir -p "$cache/last-$scale"
+cp "${results[@]}" "$cache/last-$scale/"
+report=("$work/bench" report -results "$(join "${results[@]}")" -gen "$(join "${gens[@]}")" \
+	-scale "$scale" -rev "$rev" -cached "$(join "${cached[@]+"${cached[@]}"}")")
+echo
+if [[ -n $md ]]; then
+	"${report[@]}" -md "$md"
+	echo
+	echo "bench.sh: wrote $md; raw results in $cache/last-$scale/"
+else
+	"${report[@]}" -md "$cache/last-$scale/BENCHMARKS.md"
+	echo
+	echo "bench.sh: wrote $cache/last-$scale/BENCHMARKS.md (set BENCH_MD to write elsewhere)"
+fi
