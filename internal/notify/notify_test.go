@@ -886,3 +886,55 @@ func TestDigestWeek(t *testing.T) {
 		}
 	}
 }
+
+func TestDispatch_EscalationAndSupport(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		f := newFixture(t, dsn)
+		// An answered letter the sender is unhappy with goes to the bureau;
+		// the school people who handled it are told too.
+		fb, secret, err := f.db.CreateFeedback(ctx, f.school.ID, &store.NewFeedback{Kind: gongkai.KindMailbox, Subject: "校服费用", Body: "校服价格偏高。", Anonymous: true})
+		must(t, err)
+		_, err = f.db.HandleFeedback(ctx, f.school.ID, fb.ID, f.actor(gongkai.RolePrincipal), store.FeedbackStep{Action: gongkai.FActReply, Comment: "价格经招标确定。"})
+		must(t, err)
+		_, err = f.db.SenderAct(ctx, fb.Receipt, secret, 0, store.SenderStep{Action: gongkai.FActRate, Rating: gongkai.RatingUnsatisfied})
+		must(t, err)
+		_, err = f.db.SenderAct(ctx, fb.Receipt, secret, 0, store.SenderStep{Action: gongkai.FActEscalate, Body: "希望教育局核查。"})
+		must(t, err)
+		f.drain()
+		want := "来信人对答复不满意，已提请教育局督办：校服费用"
+		for _, to := range []string{f.admin.Email, email(gongkai.RolePrincipal), email(gongkai.RoleSupervisor)} {
+			var got []string
+			for _, m := range f.smtp.to(to) {
+				if strings.Contains(m.Subject, "督办") {
+					got = append(got, m.Subject)
+				}
+			}
+			if len(got) != 1 || got[0] != want {
+				t.Fatalf("%s got %q", to, got)
+			}
+		}
+		if got := f.smtp.to(email(gongkai.RolePrincipal)); !strings.Contains(strings.Join(subjects(got), "|"), "来信人评价“不满意”：校服费用") {
+			t.Fatalf("the unsatisfied rating was not told: %q", subjects(got))
+		}
+
+		// A disclosure request: the handlers hear once, when the third
+		// supporter (the school's threshold) signs.
+		req, _, err := f.db.CreateFeedback(ctx, f.school.ID, &store.NewFeedback{Kind: gongkai.KindRequest, Subject: "公开食堂每月收支", Body: "请公开食堂每月的收支明细。", Anonymous: true})
+		must(t, err)
+		for _, r := range []gongkai.Role{gongkai.RoleParent, gongkai.RoleStaff, gongkai.RoleRepresentative, gongkai.RoleClerk} {
+			_, err := f.db.SupportRequest(ctx, f.school.ID, req.ID, f.users[r].ID)
+			must(t, err)
+		}
+		f.drain()
+		var told []string
+		for _, m := range f.smtp.to(email(gongkai.RoleLeader)) {
+			if strings.Contains(m.Subject, "联名") {
+				told = append(told, m.Subject)
+			}
+		}
+		if len(told) != 1 || told[0] != "点题公开申请已有 3 人联名，须公开答复：公开食堂每月收支" {
+			t.Fatalf("leader told %q", told)
+		}
+	})
+}

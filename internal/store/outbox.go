@@ -99,6 +99,15 @@ func (db *DB) ClaimEvents(ctx context.Context, limit int) ([]*OutboxEvent, error
 	if limit <= 0 {
 		limit = 1
 	}
+	// Most seconds there is nothing to do: ask the read pool first, so an
+	// idle dispatcher never takes SQLite's one writer.
+	var due int
+	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE done_at = 0 AND next_at <= $1 LIMIT 1) q`, ms(db.Now())).Scan(&due); err != nil {
+		return nil, fmt.Errorf("store: claim events: %w", err)
+	}
+	if due == 0 {
+		return nil, nil
+	}
 	var out []*OutboxEvent
 	err := db.withTx(ctx, func(tx *Tx) error {
 		out = out[:0]
