@@ -90,9 +90,12 @@ func (db *DB) CreateSchool(ctx context.Context, s *gongkai.School, departments [
 			}
 		}
 		for i, c := range gongkai.DefaultCatalogue {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO catalogue_items (school_id, code, name, category, audience, publicity_days, frequency, department, legal_basis, position)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-				s.ID, c.Code, c.Name, c.Category, string(c.Audience), c.PublicityDays, c.Frequency, c.Department, c.LegalBasis, i); err != nil {
+			sc := c.Schedule
+			if _, err := tx.ExecContext(ctx, `INSERT INTO catalogue_items (school_id, code, name, category, audience, publicity_days, frequency, department, legal_basis, position,
+				schedule, due_day, due_month_day, term_due_spring, term_due_autumn, due_workdays)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+				s.ID, c.Code, c.Name, c.Category, string(c.Audience), c.PublicityDays, c.Frequency, c.Department, c.LegalBasis, i,
+				string(sc.Frequency), sc.DueDay, sc.DueMonthDay, sc.TermDue[0], sc.TermDue[1], sc.DueWorkdays); err != nil {
 				return fmt.Errorf("store: create catalogue item %q: %w", c.Code, err)
 			}
 		}
@@ -202,7 +205,8 @@ func (db *DB) CreateDepartment(ctx context.Context, schoolID int64, name string)
 
 // FindCatalogue returns the school's catalogue in its order.
 func (db *DB) FindCatalogue(ctx context.Context, schoolID int64) ([]gongkai.CatalogueItem, error) {
-	rows, err := db.reader(ctx, schoolID).QueryContext(ctx, `SELECT id, school_id, code, name, category, audience, publicity_days, frequency, department, legal_basis, position
+	rows, err := db.reader(ctx, schoolID).QueryContext(ctx, `SELECT id, school_id, code, name, category, audience, publicity_days, frequency, department, legal_basis, position,
+		schedule, due_day, due_month_day, term_due_spring, term_due_autumn, due_workdays, required
 		FROM catalogue_items WHERE school_id = $1 ORDER BY position, id`, schoolID)
 	if err != nil {
 		return nil, fmt.Errorf("store: find catalogue of school %d: %w", schoolID, err)
@@ -211,11 +215,12 @@ func (db *DB) FindCatalogue(ctx context.Context, schoolID int64) ([]gongkai.Cata
 	var out []gongkai.CatalogueItem
 	for rows.Next() {
 		var c gongkai.CatalogueItem
-		var aud string
-		if err := rows.Scan(&c.ID, &c.SchoolID, &c.Code, &c.Name, &c.Category, &aud, &c.PublicityDays, &c.Frequency, &c.Department, &c.LegalBasis, &c.Position); err != nil {
+		var aud, freq string
+		if err := rows.Scan(&c.ID, &c.SchoolID, &c.Code, &c.Name, &c.Category, &aud, &c.PublicityDays, &c.Frequency, &c.Department, &c.LegalBasis, &c.Position,
+			&freq, &c.Schedule.DueDay, &c.Schedule.DueMonthDay, &c.Schedule.TermDue[0], &c.Schedule.TermDue[1], &c.Schedule.DueWorkdays, &c.Required); err != nil {
 			return nil, err
 		}
-		c.Audience = gongkai.Audience(aud)
+		c.Audience, c.Schedule.Frequency = gongkai.Audience(aud), gongkai.Frequency(freq)
 		out = append(out, c)
 	}
 	return out, rows.Err()

@@ -123,6 +123,9 @@ func (s *Server) newFeedbackForm(r *http.Request, kind gongkai.FeedbackKind, ite
 	p.Title = p.Heading
 	p.NoIndex = kind == gongkai.KindObjection
 	p.OpinionURL = feedbackFormURL(school, gongkai.KindOpinion)
+	// After a POST, the language switch and the sign-in link come back to
+	// the form, not to the address it posts to.
+	p.Path = feedbackFormURL(school, kind)
 	settings, err := s.db.FindFeedbackSettings(ctx, school.ID)
 	if err != nil {
 		return nil, err
@@ -145,6 +148,7 @@ func (s *Server) newFeedbackForm(r *http.Request, kind gongkai.FeedbackKind, ite
 		}
 		p.Item, p.ItemURL = d, fmt.Sprintf("/s/%s/d/%d", school.Slug, d.ID)
 		p.OpinionURL += "&d=" + strconv.FormatInt(d.ID, 10)
+		p.Path += "&d=" + strconv.FormatInt(d.ID, 10)
 	}
 	if kind == gongkai.KindObjection {
 		switch {
@@ -323,6 +327,7 @@ func (s *Server) renderReceipt(w http.ResponseWriter, r *http.Request, school *g
 	p := &feedbackReceiptPage{base: s.base(r, ""), F: f, Secret: secret}
 	p.Flash = ""
 	p.Title = p.T("提交成功")
+	p.Path = "/s/" + school.Slug + "/"
 	p.Nav = feedbackKindText[f.Kind].Nav
 	p.NoIndex = true
 	if f.SenderID != 0 && !f.Anonymous {
@@ -391,7 +396,7 @@ func (s *Server) newSenderCase(ctx context.Context, f *gongkai.Feedback, receipt
 func (s *Server) newLookupPage(r *http.Request) *lookupPage {
 	p := &lookupPage{base: s.base(r, "")}
 	p.Title = p.T("查询回执")
-	p.Nav, p.NoIndex = "lookup", true
+	p.Nav, p.NoIndex, p.Path = "lookup", true, "/lookup"
 	return p
 }
 
@@ -665,7 +670,7 @@ func (s *Server) renderOwnCase(w http.ResponseWriter, r *http.Request, status in
 	if stepErr != nil {
 		p.Case.Errors, p.Case.Message = senderErrors(stepErr), message
 	}
-	p.Nav = feedbackKindText[f.Kind].Nav
+	p.Nav, p.Path = feedbackKindText[f.Kind].Nav, myCaseURL(p.Case.School, f.ID)
 	return s.renderLookup(w, r, status, p)
 }
 
@@ -1041,7 +1046,7 @@ func (s *Server) newCasePage(r *http.Request, school *gongkai.School, f *gongkai
 	actor := gongkai.ActorFrom(ctx)
 	p := &casePage{base: s.base(r, f.Subject), F: f, Thread: f.Messages, StepURL: caseURL(school, f.ID) + "/",
 		Steps: map[gongkai.FeedbackAction]bool{}}
-	p.Nav, p.NoIndex = "cases", true
+	p.Nav, p.NoIndex, p.Path = "cases", true, caseURL(school, f.ID)
 	p.Overdue = f.Overdue(p.Now)
 	p.Age = newCaseRow(school, f, p.Now).Age
 	for _, a := range gongkai.AvailableFeedbackActions(actor, school.BureauID, f) {
@@ -1389,7 +1394,7 @@ func (s *Server) newSettingsPage(r *http.Request) (*feedbackSettingsPage, *store
 		Threshold: strconv.Itoa(st.SupportThreshold), NotifyEmail: st.NotifyEmail, WebhookURL: st.WebhookURL, HasSecret: st.WebhookSecret != "",
 		DefaultDays: gongkai.DefaultReplyDays, NationalDays: 20}
 	p.Title = p.T("来信办理设置")
-	p.Nav, p.NoIndex = "cases", true
+	p.Nav, p.NoIndex, p.Path = "cases", true, "/s/"+school.Slug+"/manage/feedback"
 	for _, k := range gongkai.FeedbackKinds {
 		n := st.ReplyDays[k]
 		if n == 0 {
