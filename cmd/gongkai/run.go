@@ -60,7 +60,8 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 		return def
 	}
 	fs.StringVar(&c.addr, "addr", env("ADDR", "127.0.0.1:8080"), "listen address")
-	fs.StringVar(&c.db, "db", env("DB", "sqlite:data/gongkai.db"), "database: sqlite:PATH or postgres://...")
+	c.db = env("DB", "sqlite:data/gongkai.db")
+	fs.Var(redacted{&c.db}, "db", "database: sqlite:PATH or postgres://...")
 	c.dbReplica = env("DB_REPLICA", "")
 	fs.Var(redacted{&c.dbReplica}, "db-replica", "PostgreSQL streaming replica for public reads (`postgres://...`); used only when it has replayed every change a page needs")
 	fs.StringVar(&c.data, "data", env("DATA", "data"), "directory for attachments")
