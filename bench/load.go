@@ -89,10 +89,17 @@ type LoadResult struct {
 	PeakRSSKB   int64          `json:"peak_rss_kb"` // VmHWM of the gongkai process
 	EndRSSKB    int64          `json:"end_rss_kb"`
 	GzipServed  bool           `json:"gzip_served"` // gongkai answered Accept-Encoding: gzip with gzip
-	WarmSeconds float64        `json:"warm_seconds"`
+	Warm        []WarmUp       `json:"warm"`
 	Lists       map[string]int `json:"lists"`  // paths per scenario
 	Checks      []PathCheck    `json:"checks"` // a sample of every list, fetched before the load
 	Notes       []string       `json:"notes"`
+}
+
+// WarmUp is the fetch of every path of a list before its runs.
+type WarmUp struct {
+	Scenario string  `json:"scenario"`
+	Paths    int     `json:"paths"`
+	Seconds  float64 `json:"seconds"`
 }
 
 // PageSize is the HTML of one page as gongkai serves it.
@@ -376,19 +383,6 @@ func load(ctx context.Context, cfg loadConfig, log *slog.Logger) (*LoadResult, e
 	}
 	defer stopStatic()
 
-	// Warm up: every path of the cached scenarios once, as readers would
-	// have fetched them before; this also fills PostgreSQL's and the
-	// kernel's caches.
-	warmStart := time.Now()
-	for _, sc := range scenarios {
-		if sc.warm {
-			if err := warm(ctx, client, base, sc.paths(d)); err != nil {
-				return res, err
-			}
-		}
-	}
-	res.WarmSeconds = time.Since(warmStart).Seconds()
-	log.Info("warm", "seconds", fmt.Sprintf("%.0f", res.WarmSeconds))
 	sessions := pgSessions(ctx, cfg.dsn)
 	defer sessions.close()
 	measure := func(sc scenario, target string, c int) error {
@@ -417,17 +411,30 @@ func load(ctx context.Context, cfg loadConfig, log *slog.Logger) (*LoadResult, e
 			"p50", r.P50, "p95", r.P95, "p99", r.P99, "errors", r.Errors, "cpu_ms", fmt.Sprintf("%.2f", r.CPUPerRequest), "load1", load1)
 		return nil
 	}
-	// The cached pages first, at every connection count, then the static
-	// server, then whatever misses the cache: a request for a new URL adds
-	// an entry and may evict a warm page, which would spoil a later warm run.
-	for _, c := range cfg.conns {
-		for _, sc := range scenarios {
-			if sc.warm {
-				if err := measure(sc, "gongkai", c); err != nil {
-					return res, err
-				}
+	// The cached pages first. Right before its runs, every path of a list
+	// is fetched once, as readers would have fetched them before (this also
+	// fills the database's and the kernel's caches): the lists together are
+	// more than gongkai's page cache holds, so warming them all at the
+	// start would leave only the last one warm.
+	for _, sc := range scenarios {
+		if !sc.warm {
+			continue
+		}
+		start := time.Now()
+		if err := warm(ctx, client, base, sc.paths(d)); err != nil {
+			return res, err
+		}
+		res.Warm = append(res.Warm, WarmUp{sc.name, len(sc.paths(d)), time.Since(start).Seconds()})
+		log.Info("warm", "scenario", sc.name, "paths", len(sc.paths(d)), "seconds", fmt.Sprintf("%.0f", time.Since(start).Seconds()))
+		for _, c := range cfg.conns {
+			if err := measure(sc, "gongkai", c); err != nil {
+				return res, err
 			}
 		}
+	}
+	// Then the static server, then whatever misses the cache: a request
+	// for a new URL adds an entry and may evict a warm page.
+	for _, c := range cfg.conns {
 		for _, sc := range scenarios {
 			if slices.Contains(staticScenarios, sc.name) {
 				if err := measure(sc, "static", c); err != nil {

@@ -252,6 +252,13 @@ func (in *reportInput) loadTable() string {
 					ratio = fmt.Sprintf("%.2f", x.RPS/s.RPS)
 				}
 			}
+			if x.Requests == 0 {
+				// Nothing came back within the run: every request took
+				// longer than the run itself.
+				never := "> " + r.Duration
+				row = append(row, "0", never, never, never, strconv.FormatInt(x.Errors, 10), "–", ratio)
+				continue
+			}
 			row = append(row, rps(x.RPS), fmtMS(x.P50), fmtMS(x.P95), fmtMS(x.P99), strconv.FormatInt(x.Errors, 10), fmtMS(x.CPUPerRequest), ratio)
 		}
 		if any {
@@ -367,8 +374,15 @@ func (in *reportInput) targetsTable() string {
 			}
 			c := check{value: fmtMS(g.P95) + " ms", met: g.P95 <= targetSearchP95 && g.Errors == 0, known: true,
 				note: signed(targetSearchP95-g.P95, " ms", 1) + " to spare"}
+			if g.Requests == 0 {
+				c.value, c.met, c.note = "none answered within "+r.Duration, false, "over "+r.Duration
+			}
 			if a := r.run(sc, "gongkai", 1); a != nil {
-				c.note += "; alone " + fmtMS(a.P95) + " ms"
+				if a.Requests == 0 {
+					c.note += "; alone none within " + r.Duration
+				} else {
+					c.note += fmt.Sprintf("; alone %s ms (%d requests)", fmtMS(a.P95), a.Requests)
+				}
 			}
 			if g.Errors > 0 {
 				c.note += fmt.Sprintf("; %d errors", g.Errors)
@@ -416,7 +430,7 @@ func (in *reportInput) pagesTable() string {
 	}
 	var rows [][]string
 	for _, sc := range staticScenarios {
-		row := []string{scenarioLabel(sc)}
+		row := []string{strings.TrimSuffix(scenarioLabel(sc), ", cache warm")}
 		for _, r := range in.results {
 			var plain, gz []int
 			for _, p := range r.Pages {
@@ -581,10 +595,14 @@ func (in *reportInput) markdown() string {
 	b.WriteString(in.loadTable())
 	w("\nEach run draws its paths at random from a list: every school's board (%d paths), about ten thousand public items spread over all schools and years (%d), every school's list API (%d). ",
 		first.Lists["board"], first.Lists["item"], first.Lists["api"])
+	var warmed []string
+	for _, wu := range first.Warm {
+		warmed = append(warmed, fmt.Sprintf("%s %.0f s", scenarioLabel(wu.Scenario), wu.Seconds))
+	}
 	w("gongkai caches rendered public pages by URL in memory (64 MB, least recently used first), so pages are measured twice: "+
-		"“cache warm” after every path was fetched once (%.0f s on %s), and “cache missed” with an extra query parameter that makes every request a new URL, so every page is rendered. "+
+		"“cache warm” right after every path of the list was fetched once (on %s: %s), and “cache missed” with an extra query parameter that makes every request a new URL, so every page is rendered. "+
 		"The warm runs come first; the missed runs fill the cache with pages nobody asks for again, as a crawler would. Searches always miss, since readers search for many words.\n\n",
-		first.WarmSeconds, dbName(first.Dialect))
+		dbName(first.Dialect), strings.Join(warmed, ", "))
 	w("“× static” is gongkai's throughput as a fraction of a minimal Go net/http server (in the bench program) that returns, from memory, the very bytes gongkai served for one board and one item page, headers included (gzip when gongkai gzipped and the client accepts it), measured with the same wrk settings. ")
 	w("“CPU ms/req” is the server process's CPU time during the run per request: less disturbed by other work on the machine than throughput; on PostgreSQL it leaves out the database's share. ")
 	w("“alone” rows are one connection: a request's own latency without queueing. ")
@@ -686,11 +704,15 @@ const howTo = `
     make bench SCALE=small   # 20 schools, 20,000 items, for development
 
 scripts/bench.sh installs wrk and PostgreSQL from Debian if they are missing,
-builds bin/gongkai and the bench program, starts a throwaway PostgreSQL on a
+builds gongkai (go build ./cmd/gongkai, the binary an operator runs) and the
+bench program into a temporary directory, starts a throwaway PostgreSQL on a
 free loopback port (stopped on exit), generates the data set for SQLite and
-PostgreSQL unless the cache (BENCH_CACHE) holds one of the same scale and
-generator version, runs the load on both, prints the tables and rewrites this
-file. The publication test's items are deleted afterwards, so a cached data set
-stays as generated. BENCH_DURATION (10s), BENCH_CONNS (32,256) and
-BENCH_PUB_WORKERS (4) change the load.
+PostgreSQL unless the cache (BENCH_CACHE, /var/tmp/gongkai-bench for root)
+holds one made by the same generator at the same scale, runs the load on both,
+prints the tables and rewrites this file. Generating the full scale takes about
+ten minutes for SQLite and longer for PostgreSQL on two cores; the load itself
+takes about ten minutes per database. The publication test's items are deleted
+afterwards, so a cached data set stays as generated. BENCH_DURATION (10s),
+BENCH_CONNS (32,256), BENCH_PUB_WORKERS (4) and BENCH_PUB_DURATION (20s)
+change the load; BENCH_DBS=sqlite or postgres runs one database.
 `

@@ -53,7 +53,8 @@ type pageCase struct {
 	name   string
 	path   string
 	who    []string // the readers who get the page
-	hidden bool     // the others get 404 (an item they may not see), not 403 or the login form
+	hidden bool     // the others get 404 (an item they may not see), not 403
+	open   bool     // a public route: anonymous readers are not sent to the login form
 	status int      // the page's status when shown; 0 means 200
 	want   string   // a CSS selector the page shows
 	submit string   // a button to press after opening path: the page is the answer to that post
@@ -64,10 +65,10 @@ func (p pageCase) expect(reader string) pageOutcome {
 	switch {
 	case slices.Contains(p.who, reader):
 		return pageShown
+	case reader == "anonymous" && !p.open:
+		return pageToLogin
 	case p.hidden:
 		return pageNotFound
-	case reader == "anonymous":
-		return pageToLogin
 	}
 	return pageForbidden
 }
@@ -77,7 +78,10 @@ func (p pageCase) expect(reader string) pageOutcome {
 type pageItems struct {
 	published, revised, withdrawn, staffOnly, draft, submitted int64
 	year                                                       string // of the published item
-	slip                                                       string
+	slip                                                       string // the query that prints an invitation slip
+	assigned                                                   int64  // a feedback case assigned to the clerk
+	mine                                                       string // the parent's own case
+
 }
 
 func pageTable(d pageItems) []pageCase {
@@ -107,7 +111,7 @@ func pageTable(d pageItems) []pageCase {
 		{name: "item-old-version", path: fmt.Sprintf("%s/v/1", item(d.revised)), who: everyone, want: ".notice-old"},
 		{name: "item-revised", path: item(d.revised), who: everyone, want: ".history"},
 		{name: "item-withdrawn", path: item(d.withdrawn), who: everyone, want: ".notice-withdrawn"},
-		{name: "item-staff-only", path: item(d.staffOnly), who: staffSide, hidden: true, want: "table.meta"},
+		{name: "item-staff-only", path: item(d.staffOnly), who: staffSide, hidden: true, open: true, want: "table.meta"},
 		{name: "catalogue", path: s + "/catalogue", who: everyone, want: "table.catalogue"},
 		{name: "login", path: "/login", who: everyone, want: "#username"},
 		{name: "join", path: "/join", who: everyone, want: `form[action="/join"]`},
@@ -123,11 +127,24 @@ func pageTable(d pageItems) []pageCase {
 		{name: "revise", path: review(d.published) + "/revise", who: creators, want: "main form"},
 		{name: "members", path: s + "/manage/members", who: managers, want: "table.members"},
 		{name: "invitations", path: s + "/manage/invitations", who: managers, want: "table.invitations"},
-		{name: "invitation-slip", path: s + "/manage/invitations?print=" + d.slip, who: managers, want: ".slip"},
+		{name: "invitation-slip", path: s + "/manage/invitations" + d.slip, who: managers, want: ".slip"},
+		{name: "obligations", path: s + "/obligations", who: workflow, want: "main h1"},
+		{name: "catalogue-admin", path: s + "/manage/catalogue", who: managers, want: "main form"},
+		{name: "bureau-catalogue", path: "/bureau/catalogue", who: []string{"bureau"}, want: "main form"},
 		{name: "calendar", path: "/admin/calendar", who: []string{"bureau"}, want: ".months"},
-		{name: "no-such-item", path: item(99999999), who: nobody, hidden: true},
-		{name: "no-such-school", path: "/s/no-such-school/", who: nobody, hidden: true},
-		{name: "no-such-page", path: "/no/such/page", who: nobody, hidden: true},
+		{name: "feedback-form", path: s + "/feedback/new", who: everyone, want: "main form"},
+		{name: "objection-form", path: fmt.Sprintf("%s/feedback/new?kind=objection&d=%d", s, d.published), who: everyone, want: "main form"},
+		{name: "qa", path: s + "/qa", who: everyone, want: "main h1"},
+		{name: "lookup", path: "/lookup", who: everyone, want: "main form"},
+		{name: "my-case", path: d.mine, who: []string{"parent"}, hidden: true, want: "main h1"},
+		{name: "notifications", path: "/notifications", who: signedIn, want: "main h1"},
+		{name: "cases", path: s + "/cases", who: staffSide, want: "main h1"},
+		{name: "case", path: fmt.Sprintf("%s/cases/%d", s, d.assigned), who: workflow, hidden: true, want: "main h1"},
+		{name: "bureau-cases", path: "/bureau/cases", who: []string{"bureau"}, hidden: true, want: "main h1"},
+		{name: "feedback-settings", path: s + "/manage/feedback", who: managers, want: "main form"},
+		{name: "no-such-item", path: item(99999999), who: nobody, hidden: true, open: true},
+		{name: "no-such-school", path: "/s/no-such-school/", who: nobody, hidden: true, open: true},
+		{name: "no-such-page", path: "/no/such/page", who: nobody, hidden: true, open: true},
 		// Last: submitting an empty form saves an empty draft before it
 		// shows what is missing.
 		{name: "form-errors", path: s + "/manage/new", who: creators, status: http.StatusUnprocessableEntity,
@@ -179,12 +196,15 @@ func TestPages(t *testing.T) {
 	t.Run("print", func(t *testing.T) { checkPrintStyles(t, desk.tab(t), srv.URL, items) })
 }
 
-// pageSignature is the page's DOM without the reader's name and the
-// address to come back to: pages that have the same are the same for
-// axe-core and on screen, and are checked once.
+// pageSignature is the page's DOM without the reader's name, the numbers
+// in the header (unread notifications) and the address to come back to:
+// pages that have the same are the same for axe-core and on screen, and are
+// checked once.
 const pageSignature = `(() => {
   const c = document.documentElement.cloneNode(true);
   c.querySelectorAll('.tools a[href="/account"]').forEach(a => a.textContent = '');
+  const w = document.createTreeWalker(c.querySelector('.tools') || c, NodeFilter.SHOW_TEXT);
+  for (let n = w.nextNode(); n; n = w.nextNode()) n.textContent = n.textContent.replace(/[0-9]+/g, '0');
   c.querySelectorAll('input[name=next]').forEach(i => i.removeAttribute('value'));
   c.querySelectorAll('a[href^="/login?next="]').forEach(a => a.setAttribute('href', '/login'));
   return c.outerHTML;
@@ -345,7 +365,7 @@ type pageAPIItem struct {
 
 func findPageItems(t *testing.T, base string) pageItems {
 	t.Helper()
-	token := pagesToken(t, base, "xiangqian.clerk")
+	token, clerkID := pagesToken(t, base, "xiangqian.clerk")
 	list := func(state string) []pageAPIItem {
 		req, _ := http.NewRequest("GET", base+"/api/v1/schools/xiangqian/disclosures?per_page=100&state="+state, nil)
 		req.Header.Set("Authorization", "Bearer "+token)
@@ -384,30 +404,70 @@ func findPageItems(t *testing.T, base string) pageItems {
 	d.draft = first("draft", []string{"draft"}, func(it pageAPIItem) bool { return public(it) && it.Title != "" }).ID
 	d.submitted = first("submitted item", []string{"submitted"}, public).ID
 
-	// An invitation code to print, from the principal's list.
+	// A feedback case in the clerk's hands: the school's handlers see it.
+	req, _ := http.NewRequest("GET", base+"/api/v1/schools/xiangqian/feedback?per_page=100", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases struct {
+		Items []struct {
+			ID         int64  `json:"id"`
+			Kind       string `json:"kind"`
+			About      string `json:"about"`
+			ToBureau   bool   `json:"to_bureau"`
+			Escalated  bool   `json:"escalated"`
+			AssigneeID int64  `json:"assignee_id"`
+		}
+	}
+	err = json.NewDecoder(res.Body).Decode(&cases)
+	res.Body.Close()
+	if err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("list feedback: %d %v", res.StatusCode, err)
+	}
+	for _, c := range cases.Items {
+		if c.AssigneeID == clerkID && c.Kind != "report" && c.About == "" && !c.ToBureau && !c.Escalated {
+			d.assigned = c.ID
+			break
+		}
+	}
+	if d.assigned == 0 {
+		t.Fatal("the demo has no feedback case assigned to xiangqian.clerk")
+	}
+
+	// An invitation code to print, from the principal's list; the parent's
+	// own case, from the parent's 工作台.
+	d.slip = "?print=" + findOnPage(t, base, "xiangqian.principal", "/s/xiangqian/manage/invitations", `\?print=(\d+)`)
+	d.mine = "/s/xiangqian/feedback/" + findOnPage(t, base, "xiangqian.parent", "/work", `/s/xiangqian/feedback/(\d+)`)
+	return d
+}
+
+// findOnPage signs in as user, opens path and returns the first match of
+// the pattern's group.
+func findOnPage(t *testing.T, base, user, path, pattern string) string {
+	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar}
-	res, err := c.PostForm(base+"/login", url.Values{"username": {"xiangqian.principal"}, "password": {"gongkai-demo"}})
+	res, err := c.PostForm(base+"/login", url.Values{"username": {user}, "password": {"gongkai-demo"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	res.Body.Close()
-	res, err = c.Get(base + "/s/xiangqian/manage/invitations")
-	if err != nil {
+	if res, err = c.Get(base + path); err != nil {
 		t.Fatal(err)
 	}
 	page, _ := io.ReadAll(res.Body)
 	res.Body.Close()
-	m := regexp.MustCompile(`\?print=(\d+)`).FindSubmatch(page)
+	m := regexp.MustCompile(pattern).FindSubmatch(page)
 	if m == nil {
-		t.Fatalf("the invitations page (%d) links no slip to print", res.StatusCode)
+		t.Fatalf("%s (%d) as %s has no link like %s", path, res.StatusCode, user, pattern)
 	}
-	d.slip = string(m[1])
-	return d
+	return string(m[1])
 }
 
-// pagesToken gets an API token.
-func pagesToken(t *testing.T, base, user string) string {
+// pagesToken gets an API token and the user's id.
+func pagesToken(t *testing.T, base, user string) (string, int64) {
 	t.Helper()
 	body, _ := json.Marshal(map[string]string{"username": user, "password": "gongkai-demo"})
 	res, err := http.Post(base+"/api/v1/auth/token", "application/json", bytes.NewReader(body))
@@ -415,11 +475,14 @@ func pagesToken(t *testing.T, base, user string) string {
 		t.Fatal(err)
 	}
 	defer res.Body.Close()
-	var out struct{ Token string }
+	var out struct {
+		Token string
+		User  struct{ ID int64 }
+	}
 	if err := json.NewDecoder(res.Body).Decode(&out); err != nil || out.Token == "" {
 		t.Fatalf("token for %s: %d %v", user, res.StatusCode, err)
 	}
-	return out.Token
+	return out.Token, out.User.ID
 }
 
 // ---- the header's switches, the keyboard and print ----
@@ -433,7 +496,8 @@ var hanChars = regexp.MustCompile(`\p{Han}`)
 const pagesChineseLeft = `(() => {
   const content = 'title, .brand, .doc-title, .doc .body, .items .title > a, .reason, .schools a, .school-full, [id^="bureau-"], ' +
     'footer.site p:first-child, footer.site p:nth-child(2), .meta td, .trail, .attachments a, .ways li:not(:last-child), .cat-name, ' +
-    'table.catalogue td, .history .muted, .tools a[href="/account"], main > h1 + .panel > p, main > h1 + .panel li > a, [lang="zh-CN"]';
+    'table.catalogue td, .history .muted, .tools a[href="/account"], .crumbs a[href*="/d/"], .fb-item-title, .fb-closed-item a, ' +
+    '.fb-q-text, .fb-a-text, .fb-req-title, .fb-req-answer, main > h1 + .panel > p, main > h1 + .panel li > a, [lang="zh-CN"]';
   const own = '.notice-withdrawn'; // the reason follows the label in the same text
   const out = [];
   const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
@@ -469,11 +533,15 @@ func checkEnglishSwitch(t *testing.T, tab context.Context, base string, d pageIt
 	}{
 		{"/s/xiangqian/", true}, {item(d.published), true}, {item(d.withdrawn), true}, {item(d.revised) + "/v/1", true},
 		{"/s/xiangqian/catalogue", true}, {"/", true}, {"/login", true}, {"/join", true}, {item(99999999), true},
+		{"/s/xiangqian/feedback/new", true}, {fmt.Sprintf("/s/xiangqian/feedback/new?kind=objection&d=%d", d.published), true},
+		{"/s/xiangqian/qa", true}, {"/lookup", true},
 		{"", false}, // sign in as the principal
 		{"/account", true}, {"/admin/calendar", true}, {"/work", false}, {"/s/xiangqian/manage/", false},
 		{review(d.submitted), false}, {review(d.published), false}, {"/s/xiangqian/manage/new", false},
 		{review(d.published) + "/revise", false}, {"/s/xiangqian/manage/members", false},
-		{"/s/xiangqian/manage/invitations", false}, {"/s/xiangqian/manage/invitations?print=" + d.slip, false},
+		{"/s/xiangqian/manage/invitations", false}, {"/s/xiangqian/manage/invitations" + d.slip, false},
+		{"/notifications", false}, {"/s/xiangqian/cases", false}, {fmt.Sprintf("/s/xiangqian/cases/%d", d.assigned), false},
+		{"/s/xiangqian/manage/feedback", false},
 	}
 	for _, p := range pages {
 		if p.path == "" {
@@ -643,7 +711,7 @@ func shotName(path string) string {
 	if path == "/" {
 		return "home"
 	}
-	return strings.Trim(strings.NewReplacer("/", "-", "?", "-", "=", "-").Replace(path), "-")
+	return strings.Trim(strings.NewReplacer("/", "-", "?", "-", "=", "-", "&", "-").Replace(path), "-")
 }
 
 // cssPixels reads a CSS pixel length.

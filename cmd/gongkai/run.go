@@ -230,6 +230,7 @@ func housekeeping(ctx context.Context, db *store.DB, log *slog.Logger) {
 		if _, err := db.DeleteIdleRateLimits(ctx, time.Hour); err != nil && ctx.Err() == nil {
 			log.Error("delete idle rate limits", "err", err)
 		}
+		obligationsDaily(ctx, db, log)
 		select {
 		case <-ctx.Done():
 			return
@@ -327,4 +328,33 @@ func (u *userFlags) create(ctx context.Context, db *store.DB, getenv func(string
 	}
 	fmt.Fprintf(stdout, "created user %s (id %d)\n", user.Username, user.ID)
 	return nil
+}
+
+// obligationsDaily, once a day on one node, creates the obligations of the
+// coming three months for every school and sends the reminders of those
+// due soon or overdue.
+func obligationsDaily(ctx context.Context, db *store.DB, log *slog.Logger) {
+	ok, err := db.ClaimSweep(ctx, "obligations", 24*time.Hour)
+	if err != nil || !ok {
+		if err != nil && ctx.Err() == nil {
+			log.Error("obligations sweep", "err", err)
+		}
+		return
+	}
+	schools, err := db.FindSchools(ctx, 0)
+	if err != nil {
+		log.Error("obligations: schools", "err", err)
+		return
+	}
+	today := db.Now()
+	for _, s := range schools {
+		if _, err := db.EnsureObligations(ctx, s.ID, today, today.AddDate(0, 3, 0)); err != nil && ctx.Err() == nil {
+			log.Error("ensure obligations", "school", s.Slug, "err", err)
+		}
+	}
+	if n, err := db.RemindObligations(ctx); err != nil && ctx.Err() == nil {
+		log.Error("remind obligations", "err", err)
+	} else if n > 0 {
+		log.Info("obligation reminders", "events", n)
+	}
 }

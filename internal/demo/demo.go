@@ -55,6 +55,9 @@ func Load(ctx context.Context, db *store.DB, blobs files.Store, now time.Time) e
 	if err := loadFeedback(ctx, db, now, &clock); err != nil {
 		return fmt.Errorf("feedback: %w", err)
 	}
+	if err := loadObligations(ctx, db, now, &clock); err != nil { // obligations.go
+		return fmt.Errorf("obligations: %w", err)
+	}
 	clock = now
 	if _, err := db.CloseEndedPeriods(ctx); err != nil {
 		return err

@@ -227,6 +227,8 @@ func (d *Dispatcher) handle(ctx context.Context, ev *store.OutboxEvent) (store.O
 		return d.feedback(ctx, ev, school)
 	case strings.HasPrefix(ev.Type, "disclosure."):
 		return d.disclosure(ctx, ev, school)
+	case strings.HasPrefix(ev.Type, "obligation."):
+		return d.obligation(ctx, ev, school)
 	}
 	return store.Outcome{}, nil // nobody listens for it (yet)
 }

@@ -403,6 +403,9 @@ func (db *DB) Act(ctx context.Context, schoolID, id int64, actor *gongkai.Actor,
 			if err := tx.publish(ctx, d); err != nil {
 				return err
 			}
+			if err := tx.meetObligation(ctx, d); err != nil { // obligation.go
+				return err
+			}
 		case gongkai.ActionRevise:
 			if err := tx.revise(ctx, d, actor, comment, rev); err != nil {
 				return err

@@ -99,7 +99,7 @@ func (db *DB) CreateSchool(ctx context.Context, s *gongkai.School, departments [
 				return fmt.Errorf("store: create catalogue item %q: %w", c.Code, err)
 			}
 		}
-		return nil
+		return tx.applyBureauCatalogue(ctx, s.BureauID, s.ID) // the bureau's required items
 	})
 }
 

@@ -67,6 +67,8 @@ func TestAuthorization_matrix(t *testing.T) {
 			"GET /s/{slug}/cases/{id}/files/{att}/{name}": append(own(gongkai.RolePrincipal, gongkai.RoleLeader, gongkai.RoleSupervisor), "bureau.admin", "bureau.inspector"),
 			"POST /s/{slug}/cases/{id}/{action}":          append(own(gongkai.RolePrincipal, gongkai.RoleLeader, gongkai.RoleSupervisor), "bureau.admin"),
 			"GET /bureau/cases":                           {"bureau.admin", "bureau.inspector"},
+			// Only the principal waives an obligation.
+			"POST /s/{slug}/obligations/{id}/waive": own(gongkai.RolePrincipal),
 		}
 		h.attachPublic(t)
 		for _, rt := range h.srv.routes() {

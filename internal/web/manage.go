@@ -369,6 +369,8 @@ type formPage struct {
 	ReturnReason  *gongkai.Event
 	MaxFileMB     int
 	MaxAttachment int
+	Obligations   []*store.Obligation // open obligations of the chosen item (obligations.go)
+	ObligationID  int64               // the one publication meets
 }
 
 // Cat is a category's name in the reader's language.
@@ -388,7 +390,7 @@ type fieldError struct {
 var formFields = [][2]string{
 	{"catalogue", "公开事项"}, {"category", "公开类别"}, {"title", "标题"}, {"department", "处室"}, {"doc_number", "文号"},
 	{"body", "公开内容"}, {"file", "附件"}, {"audience", "公开范围"}, {"channels", "公开渠道"},
-	{"publicity_days", "公示期"}, {"legal_basis", "法律依据"}, {"contact", "异议联系方式"},
+	{"publicity_days", "公示期"}, {"legal_basis", "法律依据"}, {"contact", "异议联系方式"}, {"obligation", "对应的公开义务"},
 }
 
 // newFormPage returns the registration form page for d with its choices.
@@ -455,6 +457,10 @@ func (s *Server) handleNewForm(w http.ResponseWriter, r *http.Request) error {
 	if code := r.URL.Query().Get("catalogue"); code != "" {
 		d.CatalogueCode = code
 	}
+	obligation, err := s.obligationDefaults(r, d) // ?obligation=ID from the calendar
+	if err != nil {
+		return err
+	}
 	p, cat, err := s.newFormPage(r, d)
 	if err != nil {
 		return err
@@ -463,6 +469,9 @@ func (s *Server) handleNewForm(w http.ResponseWriter, r *http.Request) error {
 		fe := gongkai.FieldErrors{}
 		applyCatalogue(d, "", cat, p.Departments, fe)
 		p.Days = strconv.Itoa(d.PublicityDays)
+	}
+	if err := s.formObligations(r, p, d.CatalogueCode, obligation); err != nil {
+		return err
 	}
 	s.render(w, r, "form", p)
 	return nil
@@ -481,6 +490,13 @@ func (s *Server) handleEditForm(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Days = strconv.Itoa(d.PublicityDays)
+	chosen, err := s.db.DisclosureObligation(r.Context(), school.ID, d.ID)
+	if err != nil {
+		return err
+	}
+	if err := s.formObligations(r, p, d.CatalogueCode, chosen); err != nil {
+		return err
+	}
 	s.render(w, r, "form", p)
 	return nil
 }
@@ -523,6 +539,9 @@ func (s *Server) saveForm(w http.ResponseWriter, r *http.Request, old *gongkai.D
 	}
 	p.Days = days
 	applyCatalogue(d, days, cat, p.Departments, fe)
+	if err := s.formObligationInput(r, p, d.CatalogueCode, fe); err != nil {
+		return err
+	}
 	if d.Audience == "" {
 		d.Audience = gongkai.AudiencePublic // as the store would save it
 	}
@@ -581,6 +600,9 @@ func (s *Server) saveForm(w http.ResponseWriter, r *http.Request, old *gongkai.D
 		if c := gongkai.ErrorCode(err); c == gongkai.EINVALID || c == gongkai.ETOOLARGE {
 			withSubmitErrors()
 		}
+		return s.formError(w, r, p, err)
+	}
+	if err := s.db.SetDisclosureObligation(ctx, school.ID, d.ID, p.ObligationID); err != nil {
 		return s.formError(w, r, p, err)
 	}
 	for i := range atts {
