@@ -245,6 +245,7 @@ func printDemoAccounts(w io.Writer, url string) {
 	}
 	fmt.Fprintf(w, "\nDemo accounts (password %s):\n", demo.Password)
 	fmt.Fprintln(w, "  bureau.admin            教育局管理员 (bureau administrator)")
+	fmt.Fprintln(w, "  bureau.inspector        教育局督查员 (bureau inspector)")
 	for _, s := range demo.Schools() {
 		fmt.Fprintf(w, "  %-22s  %s: ", s.Slug+".*", s.Name)
 		var names []string
