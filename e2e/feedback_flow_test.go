@@ -37,8 +37,8 @@ func TestFeedback_objectionAnsweredAndRectified(t *testing.T) {
 			start := time.Now()
 			srv := startServer(t, dialect)
 			api := newFlowAPI(t, srv.URL)
-			n := time.Now().UnixNano() % 10000
-			title := fmt.Sprintf("关于2026年秋季学期教辅资料代购收费的公示（第%d号）", n)
+			n, year := time.Now().UnixNano()%10000, time.Now().In(gongkai.Beijing).Year()
+			title := fmt.Sprintf("关于%d年教辅资料代购收费的公示（第%d号）", year, n)
 			item := api.publish(title, "经家长委员会同意，本学期代购《数学同步练习》等教辅资料，每生收费 ¥48.00 元，据实结算，多退少补。", "finance")
 
 			// The parent, on a phone, from the board to the objection form.
@@ -117,7 +117,7 @@ func TestFeedback_objectionAnsweredAndRectified(t *testing.T) {
 
 			// The corrected disclosure: registered on the form, then approved,
 			// checked and published through the API.
-			resultTitle := fmt.Sprintf("关于2026年秋季学期教辅资料代购收费明细的更正公示（第%d号）", n)
+			resultTitle := fmt.Sprintf("关于%d年教辅资料代购收费明细的更正公示（第%d号）", year, n)
 			do(t, desk, "open the registration form from the case",
 				flowOpen("#step-rectified"),
 				chromedp.Click(css(`#step-rectified a[href$="/manage/new"]`)),
