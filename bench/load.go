@@ -392,14 +392,14 @@ func load(ctx context.Context, cfg loadConfig, log *slog.Logger) (*LoadResult, e
 		}
 		// Slow requests of the previous run may still be running after
 		// wrk gave up on them.
-		settle(ctx, base)
+		settled := settle(ctx, base)
 		load1 := loadAverage()
 		before, cpu := sessions.count(ctx), cpuTime(pid)
 		r, err := runWrk(ctx, cfg, lists[sc.name], lua, addr, c, cfg.duration, sc.unique)
 		if err != nil {
 			return err
 		}
-		r.Scenario, r.Server, r.Load1 = sc.name, target, load1
+		r.Scenario, r.Server, r.Load1, r.Settle = sc.name, target, load1, settled.Seconds()
 		if r.Requests > 0 {
 			r.CPUPerRequest = float64((cpuTime(pid) - cpu).Microseconds()) / 1000 / float64(r.Requests)
 		}
@@ -645,6 +645,9 @@ type WrkRun struct {
 	// sensitive than throughput to other work on the machine. For gongkai
 	// on PostgreSQL it leaves out the database's own CPU.
 	CPUPerRequest float64 `json:"cpu_ms_per_request"`
+	// Settle is how long gongkai took, before the run, to answer /healthz
+	// within 50 ms again after the previous run.
+	Settle float64 `json:"settle_seconds"`
 }
 
 func runWrk(ctx context.Context, cfg loadConfig, list, lua, base string, conns int, d time.Duration, unique bool) (*WrkRun, error) {
@@ -719,20 +722,23 @@ func warm(ctx context.Context, c *http.Client, base string, paths []string) erro
 	return nil
 }
 
-// settle waits, up to a minute, until gongkai answers /healthz quickly.
-func settle(ctx context.Context, base string) {
+// settle waits, up to two minutes, until gongkai answers /healthz quickly,
+// and returns how long that took.
+func settle(ctx context.Context, base string) time.Duration {
+	begin := time.Now()
 	c := &http.Client{Timeout: 5 * time.Second}
-	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline) && ctx.Err() == nil; {
+	for time.Since(begin) < 2*time.Minute && ctx.Err() == nil {
 		start := time.Now()
 		resp, err := c.Get(base + "/healthz")
 		if err == nil {
 			resp.Body.Close()
 			if time.Since(start) < 50*time.Millisecond {
-				return
+				break
 			}
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
+	return time.Since(begin)
 }
 
 // cpuTime is the user and system CPU time a process has used, from

@@ -308,7 +308,20 @@ func (m *pubMarker) restore(ctx context.Context, dsn string) error {
 	if err != nil {
 		return err
 	}
-	defer tx.Rollback()
+	defer func() { tx.Rollback() }()
+	if !isSQLite {
+		// Deleting an item makes PostgreSQL look for rows that refer to it,
+		// and the tables that do have no index on disclosure_id alone: a
+		// scan of millions of rows per deleted item. The referring rows go
+		// first, so the checks can be skipped where we may (the bench's own
+		// server, as its superuser).
+		if _, err := tx.ExecContext(ctx, `SET LOCAL session_replication_role = replica`); err != nil {
+			tx.Rollback()
+			if tx, err = db.BeginTx(ctx, nil); err != nil {
+				return err
+			}
+		}
+	}
 	for _, t := range tables {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM `+t+` WHERE disclosure_id > $1`, m.maxID); err != nil {
 			return fmt.Errorf("delete from %s: %w", t, err)

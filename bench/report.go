@@ -642,12 +642,15 @@ func (in *reportInput) markdown() string {
 			notes = append(notes, dbName(r.Dialect)+": "+n)
 		}
 		lo, hi := 0.0, 0.0
-		var churn []string
+		var churn, slow []string
 		for i, x := range r.Runs {
 			if i == 0 || x.Load1 < lo {
 				lo = x.Load1
 			}
 			hi = max(hi, x.Load1)
+			if x.Settle > 5 {
+				slow = append(slow, fmt.Sprintf("%s at %d conns %.0f s", scenarioLabel(x.Scenario), x.Conns, x.Settle))
+			}
 			if x.PGSessions > 0 {
 				churn = append(churn, fmt.Sprintf("%s at %d conns %d", scenarioLabel(x.Scenario), x.Conns, x.PGSessions))
 			}
@@ -655,6 +658,9 @@ func (in *reportInput) markdown() string {
 		if len(r.Runs) > 0 {
 			notes = append(notes, fmt.Sprintf("%s: the one-minute load average when a run began was %.1f to %.1f on %d cores (wrk, gongkai and the database included; more means other work shared the machine).",
 				dbName(r.Dialect), lo, hi, runtime.NumCPU()))
+		}
+		if len(slow) > 0 {
+			notes = append(notes, dbName(r.Dialect)+": before these runs gongkai needed a while to answer /healthz within 50 ms again (requests of the previous run still running): "+strings.Join(slow, "; ")+".")
 		}
 		if len(churn) > 0 {
 			notes = append(notes, "PostgreSQL backends started during the runs (gongkai opening connections): "+strings.Join(churn, "; ")+".")

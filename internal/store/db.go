@@ -228,3 +228,30 @@ func nullID(id int64) any {
 	}
 	return id
 }
+
+// pageClause is the LIMIT and OFFSET of a page (from 1) of per rows: 20
+// when per is not set, 100 at most. The page is capped so that an absurd
+// ?page= cannot overflow into a negative OFFSET, which PostgreSQL refuses.
+func pageClause(page, per int) string {
+	if per <= 0 {
+		per = 20
+	}
+	per = min(per, 100)
+	page = min(max(page, 1), 1_000_000)
+	return fmt.Sprintf(` LIMIT %d OFFSET %d`, per, (page-1)*per)
+}
+
+// collect scans every row with scan and closes rows; the first error
+// stops it.
+func collect[T any](rows *sql.Rows, scan func(sc interface{ Scan(...any) error }) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

@@ -138,27 +138,13 @@ func (db *DB) FindDisclosures(ctx context.Context, schoolID int64, f DisclosureF
 	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM disclosures d`+w, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: count disclosures of school %d: %w", schoolID, err)
 	}
-	per := f.PerPage
-	if per <= 0 {
-		per = 20
-	}
-	per = min(per, 100)
-	page := max(f.Page, 1)
 	rows, err := q.QueryContext(ctx, `SELECT `+summaryColumns+summaryJoins+w+
-		fmt.Sprintf(` ORDER BY %s DESC, d.id DESC LIMIT %d OFFSET %d`, dateCol, per, (page-1)*per), args...)
+		` ORDER BY `+dateCol+` DESC, d.id DESC`+pageClause(f.Page, f.PerPage), args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: find disclosures of school %d: %w", schoolID, err)
 	}
-	defer rows.Close()
-	var out []*gongkai.Disclosure
-	for rows.Next() {
-		d, err := scanDisclosure(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, d)
-	}
-	return out, total, rows.Err()
+	out, err := collect(rows, func(sc interface{ Scan(...any) error }) (*gongkai.Disclosure, error) { return scanDisclosure(sc) })
+	return out, total, err
 }
 
 // FindDisclosureYears returns the years from the school's first to its

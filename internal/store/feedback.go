@@ -433,27 +433,13 @@ func (db *DB) FindFeedback(ctx context.Context, bureauID, schoolID int64, f Feed
 	if err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM feedback_cases f`+w, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: count feedback of school %d: %w", schoolID, err)
 	}
-	per := f.PerPage
-	if per <= 0 {
-		per = 20
-	}
-	per = min(per, 100)
-	page := max(f.Page, 1)
 	rows, err := db.read.QueryContext(ctx, `SELECT `+feedbackColumns+feedbackJoins+w+
-		fmt.Sprintf(` ORDER BY f.created_at DESC, f.id DESC LIMIT %d OFFSET %d`, per, (page-1)*per), args...)
+		` ORDER BY f.created_at DESC, f.id DESC`+pageClause(f.Page, f.PerPage), args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: find feedback of school %d: %w", schoolID, err)
 	}
-	defer rows.Close()
-	var out []*gongkai.Feedback
-	for rows.Next() {
-		c, err := scanFeedback(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, c)
-	}
-	return out, total, rows.Err()
+	out, err := collect(rows, func(sc interface{ Scan(...any) error }) (*gongkai.Feedback, error) { return scanFeedback(sc) })
+	return out, total, err
 }
 
 // viewerCondition is gongkai.CanSeeFeedback as SQL, so a queue's pages and
@@ -509,28 +495,7 @@ func publicQA(f *gongkai.Feedback) *gongkai.Feedback {
 // anonymised question, the answer, the kind, state and dates, the linked
 // result.
 func (db *DB) FindQA(ctx context.Context, schoolID int64, page int) ([]*gongkai.Feedback, int, error) {
-	q := db.reader(ctx, schoolID)
-	var total int
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM feedback_cases f WHERE f.school_id = $1 AND f.qa_published`, schoolID).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("store: count Q&A of school %d: %w", schoolID, err)
-	}
-	const per = 20
-	page = max(page, 1)
-	rows, err := q.QueryContext(ctx, `SELECT `+feedbackColumns+feedbackJoins+` WHERE f.school_id = $1 AND f.qa_published
-		ORDER BY f.qa_published_at DESC, f.id DESC`+fmt.Sprintf(` LIMIT %d OFFSET %d`, per, (page-1)*per), schoolID)
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: find Q&A of school %d: %w", schoolID, err)
-	}
-	defer rows.Close()
-	var out []*gongkai.Feedback
-	for rows.Next() {
-		f, err := scanFeedback(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, publicQA(f))
-	}
-	return out, total, rows.Err()
+	return db.findPublicCases(ctx, schoolID, page, "Q&A", `f.qa_published`, `f.qa_published_at DESC, f.id DESC`, publicQA)
 }
 
 // FindRequests returns the school's disclosure requests for the public
@@ -538,30 +503,37 @@ func (db *DB) FindQA(ctx context.Context, schoolID int64, page int) ([]*gongkai.
 // A request's subject is public (the form says so); its body, sender and
 // thread are not and are left out.
 func (db *DB) FindRequests(ctx context.Context, schoolID int64, page int) ([]*gongkai.Feedback, int, error) {
+	return db.findPublicCases(ctx, schoolID, page, "requests", `f.kind = 'request'`, `f.created_at DESC, f.id DESC`,
+		func(f *gongkai.Feedback) *gongkai.Feedback {
+			p := publicQA(f)
+			p.Subject = f.Subject
+			return p
+		})
+}
+
+// findPublicCases returns a page of 20 of the school's cases that meet
+// cond, in the given order, with the total; view keeps of each case only
+// what the public may see. cond and order are constants of the callers,
+// never input.
+func (db *DB) findPublicCases(ctx context.Context, schoolID int64, page int, what, cond, order string, view func(*gongkai.Feedback) *gongkai.Feedback) ([]*gongkai.Feedback, int, error) {
 	q := db.reader(ctx, schoolID)
+	w := ` WHERE f.school_id = $1 AND ` + cond
 	var total int
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM feedback_cases f WHERE f.school_id = $1 AND f.kind = 'request'`, schoolID).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("store: count requests of school %d: %w", schoolID, err)
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM feedback_cases f`+w, schoolID).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("store: count %s of school %d: %w", what, schoolID, err)
 	}
-	const per = 20
-	page = max(page, 1)
-	rows, err := q.QueryContext(ctx, `SELECT `+feedbackColumns+feedbackJoins+` WHERE f.school_id = $1 AND f.kind = 'request'
-		ORDER BY f.created_at DESC, f.id DESC`+fmt.Sprintf(` LIMIT %d OFFSET %d`, per, (page-1)*per), schoolID)
+	rows, err := q.QueryContext(ctx, `SELECT `+feedbackColumns+feedbackJoins+w+` ORDER BY `+order+pageClause(page, 20), schoolID)
 	if err != nil {
-		return nil, 0, fmt.Errorf("store: find requests of school %d: %w", schoolID, err)
+		return nil, 0, fmt.Errorf("store: find %s of school %d: %w", what, schoolID, err)
 	}
-	defer rows.Close()
-	var out []*gongkai.Feedback
-	for rows.Next() {
-		f, err := scanFeedback(rows)
+	out, err := collect(rows, func(sc interface{ Scan(...any) error }) (*gongkai.Feedback, error) {
+		f, err := scanFeedback(sc)
 		if err != nil {
-			return nil, 0, err
+			return nil, err
 		}
-		p := publicQA(f)
-		p.Subject = f.Subject
-		out = append(out, p)
-	}
-	return out, total, rows.Err()
+		return view(f), nil
+	})
+	return out, total, err
 }
 
 // answeredStates are the states in which the school has given its answer.

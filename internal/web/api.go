@@ -10,9 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"path"
 	"reflect"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -535,7 +533,7 @@ func (s *Server) apiDisclosures(w http.ResponseWriter, r *http.Request) error {
 		fe.Add("q", "搜索词不能超过 200 字。")
 	}
 	if len(fe) > 0 {
-		return &gongkai.Error{Code: gongkai.EMALFORMED, Message: apiJoinFields(fe), Fields: fe}
+		return &gongkai.Error{Code: gongkai.EMALFORMED, Message: joinFields(fe), Fields: fe}
 	}
 
 	audiences := gongkai.ReadableAudiences(actor, school.BureauID, school.ID)
@@ -594,20 +592,6 @@ func apiQuote(v string) string {
 		v = string([]rune(v)[:40]) + "…"
 	}
 	return "“" + strings.ToValidUTF8(v, "?") + "”"
-}
-
-// apiJoinFields makes one message of the field messages, in a stable order.
-func apiJoinFields(fe gongkai.FieldErrors) string {
-	names := make([]string, 0, len(fe))
-	for k := range fe {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	msgs := make([]string, len(names))
-	for i, k := range names {
-		msgs[i] = fe[k]
-	}
-	return strings.Join(msgs, " ")
 }
 
 // ---- One item ----------------------------------------------------------
@@ -815,7 +799,7 @@ func (s *Server) apiUpload(w http.ResponseWriter, r *http.Request) error {
 			}
 			continue
 		}
-		name := apiFilename(part.FileName())
+		name := cleanFilename(part.FileName())
 		st, err := s.blobs.Put(r.Context(), part, name, gongkai.MaxAttachmentBytes)
 		if errors.As(err, &tooBig) {
 			return tooLarge
@@ -823,42 +807,15 @@ func (s *Server) apiUpload(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		a := &gongkai.Attachment{Filename: name, ContentType: st.ContentType, Size: st.Size, SHA256: st.SHA256, StorageKey: st.Key}
-		if err := s.db.AddAttachment(r.Context(), school.ID, d.ID, actor, a); err != nil {
+		a := attachmentOf(name, st)
+		if err := s.db.AddAttachment(r.Context(), school.ID, d.ID, actor, &a); err != nil {
 			return err
 		}
-		out := apiAttachmentOf(school, *a)
+		out := apiAttachmentOf(school, a)
 		w.Header().Set("Location", out.URL)
 		writeJSON(w, http.StatusCreated, out)
 		return nil
 	}
-}
-
-// apiFilename keeps the last element of an uploaded file's name, without
-// control characters, at most 120 characters with its extension kept.
-func apiFilename(name string) string {
-	name = strings.ToValidUTF8(name, "")
-	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
-		name = name[i+1:]
-	}
-	name = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return -1
-		}
-		return r
-	}, name)
-	name = strings.TrimSpace(name)
-	if name == "" || name == "." || name == ".." {
-		return "附件"
-	}
-	if rs := []rune(name); len(rs) > 120 {
-		ext := []rune(path.Ext(name))
-		if len(ext) > 12 {
-			ext = nil
-		}
-		name = string(rs[:120-len(ext)]) + string(ext)
-	}
-	return name
 }
 
 // ---- Steps of the procedure --------------------------------------------

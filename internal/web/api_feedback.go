@@ -431,7 +431,7 @@ func (s *Server) apiFeedbackQueue(w http.ResponseWriter, r *http.Request) error 
 		fe.Add("q", "搜索词不能超过 200 字。")
 	}
 	if len(fe) > 0 {
-		return &gongkai.Error{Code: gongkai.EMALFORMED, Message: apiJoinFields(fe), Fields: fe}
+		return &gongkai.Error{Code: gongkai.EMALFORMED, Message: joinFields(fe), Fields: fe}
 	}
 	items, total, err := s.db.FindFeedback(r.Context(), school.BureauID, school.ID, f)
 	if err != nil {
@@ -544,7 +544,7 @@ func (s *Server) apiFeedbackAct(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if len(fe) > 0 {
-		return &gongkai.Error{Code: gongkai.EMALFORMED, Message: apiJoinFields(fe), Fields: fe}
+		return &gongkai.Error{Code: gongkai.EMALFORMED, Message: joinFields(fe), Fields: fe}
 	}
 	got, err := s.db.HandleFeedback(r.Context(), school.ID, f.ID, actor, step)
 	if err != nil {

@@ -67,7 +67,7 @@ func (s *Server) apiObligations(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if len(fe) > 0 {
-		return &gongkai.Error{Code: gongkai.EMALFORMED, Message: apiJoinFields(fe), Fields: fe}
+		return &gongkai.Error{Code: gongkai.EMALFORMED, Message: joinFields(fe), Fields: fe}
 	}
 	obs, err := s.db.FindObligations(r.Context(), school.ID, f)
 	if err != nil {

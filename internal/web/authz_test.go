@@ -67,6 +67,10 @@ func TestAuthorization_matrix(t *testing.T) {
 			"GET /s/{slug}/cases/{id}/files/{att}/{name}": append(own(gongkai.RolePrincipal, gongkai.RoleLeader, gongkai.RoleSupervisor), "bureau.admin", "bureau.inspector"),
 			"POST /s/{slug}/cases/{id}/{action}":          append(own(gongkai.RolePrincipal, gongkai.RoleLeader, gongkai.RoleSupervisor), "bureau.admin"),
 			"GET /bureau/cases":                           {"bureau.admin", "bureau.inspector"},
+			// The dashboard is the bureau's users'.
+			"GET /bureau/{$}":            {"bureau.admin", "bureau.inspector"},
+			"GET /bureau/dashboard.xlsx": {"bureau.admin", "bureau.inspector"},
+			"GET /api/v1/dashboard":      {"bureau.admin", "bureau.inspector"},
 			// Only the principal waives an obligation.
 			"POST /s/{slug}/obligations/{id}/waive": own(gongkai.RolePrincipal),
 		}

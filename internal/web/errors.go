@@ -2,7 +2,10 @@ package web
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
+	"slices"
+	"strings"
 
 	"gongkai"
 )
@@ -95,4 +98,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	w.Write(b)
 	w.Write([]byte("\n"))
+}
+
+// joinFields makes one message of the field messages, in the order of the
+// field names so that it is the same each time.
+func joinFields(fe map[string]string) string {
+	names := slices.Sorted(maps.Keys(fe))
+	msgs := make([]string, len(names))
+	for i, k := range names {
+		msgs[i] = fe[k]
+	}
+	return strings.Join(msgs, " ")
 }

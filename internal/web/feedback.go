@@ -93,20 +93,7 @@ var feedbackFields = [][2]string{
 }
 
 func (p *feedbackFormPage) setErrors(fields map[string]string) {
-	if p.Errors == nil {
-		p.Errors = map[string]string{}
-	}
-	for k, v := range fields {
-		if _, ok := p.Errors[k]; !ok {
-			p.Errors[k] = v
-		}
-	}
-	p.Summary = nil
-	for _, f := range feedbackFields {
-		if msg, ok := p.Errors[f[0]]; ok {
-			p.Summary = append(p.Summary, fieldError{Field: f[0], Label: p.T(f[1]), Message: p.T(msg)})
-		}
-	}
+	p.Errors, p.Summary = mergeFieldErrors(p.T, feedbackFields, p.Errors, fields)
 }
 
 // newFeedbackForm prepares the form of a kind; item is the "d" parameter,
@@ -294,17 +281,7 @@ func (s *Server) handleFeedbackCreate(w http.ResponseWriter, r *http.Request) er
 	}
 	switch gongkai.ErrorCode(err) {
 	case gongkai.EINVALID, gongkai.ETOOLARGE, gongkai.ECONFLICT:
-		fields := map[string]string{}
-		for k, v := range gongkai.ErrorFields(err) {
-			if k == "attachments" {
-				k = "file"
-			}
-			fields[k] = v
-		}
-		if len(fields) == 0 {
-			fields["body"] = gongkai.ErrorMessage(err)
-		}
-		p.setErrors(fields)
+		p.setErrors(formErrors(err, "body"))
 		s.renderPage(w, r, statusOf(gongkai.ErrorCode(err)), "feedback-form", p)
 		return nil
 	}
@@ -584,7 +561,7 @@ func (s *Server) handleLookupAct(w http.ResponseWriter, r *http.Request) error {
 		return lerr
 	}
 	if err != nil {
-		p.Case.Errors = senderErrors(err)
+		p.Case.Errors = formErrors(err, "step")
 		p.Case.Message = step.Body
 		return s.renderLookup(w, r, statusOf(code), p)
 	}
@@ -592,9 +569,10 @@ func (s *Server) handleLookupAct(w http.ResponseWriter, r *http.Request) error {
 	return s.renderLookup(w, r, http.StatusOK, p)
 }
 
-// senderErrors are the messages of a refused sender step by field; a
-// message about no field goes with the step.
-func senderErrors(err error) map[string]string {
+// formErrors are the messages of a refused form by field, the store's
+// "attachments" shown at the form's "file"; a message about no field goes
+// with the field fallback.
+func formErrors(err error, fallback string) map[string]string {
 	fields := map[string]string{}
 	for k, v := range gongkai.ErrorFields(err) {
 		if k == "attachments" {
@@ -603,7 +581,7 @@ func senderErrors(err error) map[string]string {
 		fields[k] = v
 	}
 	if len(fields) == 0 {
-		fields["step"] = gongkai.ErrorMessage(err)
+		fields[fallback] = gongkai.ErrorMessage(err)
 	}
 	return fields
 }
@@ -668,7 +646,7 @@ func (s *Server) renderOwnCase(w http.ResponseWriter, r *http.Request, status in
 		return err
 	}
 	if stepErr != nil {
-		p.Case.Errors, p.Case.Message = senderErrors(stepErr), message
+		p.Case.Errors, p.Case.Message = formErrors(stepErr, "step"), message
 	}
 	p.Nav, p.Path = feedbackKindText[f.Kind].Nav, myCaseURL(p.Case.School, f.ID)
 	return s.renderLookup(w, r, status, p)

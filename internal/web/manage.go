@@ -15,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"gongkai"
+	"gongkai/internal/files"
 	"gongkai/internal/store"
 )
 
@@ -436,20 +437,28 @@ func (p *formPage) setErrors(fields map[string]string) {
 	if len(fields) == 0 {
 		return
 	}
-	if p.Errors == nil {
-		p.Errors = map[string]string{}
+	p.Errors, p.Summary = mergeFieldErrors(p.T, formFields, p.Errors, fields)
+}
+
+// mergeFieldErrors adds to errs (made when nil) the field messages it does
+// not have yet, and returns it with the summary of its messages in the
+// order of the form's fields, labels and messages translated by t.
+func mergeFieldErrors(t func(string) string, order [][2]string, errs, fields map[string]string) (map[string]string, []fieldError) {
+	if errs == nil {
+		errs = map[string]string{}
 	}
 	for k, v := range fields {
-		if _, ok := p.Errors[k]; !ok {
-			p.Errors[k] = v
+		if _, ok := errs[k]; !ok {
+			errs[k] = v
 		}
 	}
-	p.Summary = nil
-	for _, f := range formFields {
-		if msg, ok := p.Errors[f[0]]; ok {
-			p.Summary = append(p.Summary, fieldError{Field: f[0], Label: p.T(f[1]), Message: p.T(msg)})
+	var summary []fieldError
+	for _, f := range order {
+		if msg, ok := errs[f[0]]; ok {
+			summary = append(summary, fieldError{Field: f[0], Label: t(f[1]), Message: t(msg)})
 		}
 	}
+	return errs, summary
 }
 
 func (s *Server) handleNewForm(w http.ResponseWriter, r *http.Request) error {
@@ -796,16 +805,19 @@ func (s *Server) storeFiles(ctx context.Context, fhs []*multipart.FileHeader) ([
 			}
 			return nil, err
 		}
-		out = append(out, gongkai.Attachment{Filename: name, ContentType: st.ContentType, Size: st.Size, SHA256: st.SHA256, StorageKey: st.Key})
+		out = append(out, attachmentOf(name, st))
 	}
 	return out, nil
 }
 
-// cleanFilename keeps the last part of an uploaded file's name, without
-// control characters, at most 100 characters.
+// cleanFilename keeps the last part of an uploaded file's name (either
+// slash), valid UTF-8 without control characters, at most 100 characters
+// with its extension kept. It serves the form and the API alike.
 func cleanFilename(name string) string {
-	name = strings.ReplaceAll(name, "\\", "/")
-	name = path.Base(name)
+	name = strings.ToValidUTF8(name, "")
+	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
+		name = name[i+1:]
+	}
 	name = strings.Map(func(r rune) rune {
 		if r < 0x20 || r == 0x7f {
 			return -1
@@ -813,8 +825,8 @@ func cleanFilename(name string) string {
 		return r
 	}, name)
 	name = strings.TrimSpace(name)
-	if name == "" || name == "." || name == "/" {
-		name = "附件"
+	if name == "" || name == "." || name == ".." {
+		return "附件"
 	}
 	if utf8.RuneCountInString(name) > 100 {
 		ext := path.Ext(name)
@@ -824,6 +836,11 @@ func cleanFilename(name string) string {
 		name = string([]rune(name)[:100-utf8.RuneCountInString(ext)]) + ext
 	}
 	return name
+}
+
+// attachmentOf is the record of a stored upload.
+func attachmentOf(name string, st *files.Stored) gongkai.Attachment {
+	return gongkai.Attachment{Filename: name, ContentType: st.ContentType, Size: st.Size, SHA256: st.SHA256, StorageKey: st.Key}
 }
 
 func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) error {
@@ -1030,20 +1047,7 @@ func (s *Server) newRevisePage(r *http.Request, school *gongkai.School, d *gongk
 }
 
 func (p *revisePage) setErrors(fields map[string]string) {
-	if p.Errors == nil {
-		p.Errors = map[string]string{}
-	}
-	for k, v := range fields {
-		if _, ok := p.Errors[k]; !ok {
-			p.Errors[k] = v
-		}
-	}
-	p.Summary = nil
-	for _, f := range reviseFields {
-		if msg, ok := p.Errors[f[0]]; ok {
-			p.Summary = append(p.Summary, fieldError{Field: f[0], Label: p.T(f[1]), Message: p.T(msg)})
-		}
-	}
+	p.Errors, p.Summary = mergeFieldErrors(p.T, reviseFields, p.Errors, fields)
 }
 
 func (s *Server) handleReviseForm(w http.ResponseWriter, r *http.Request) error {

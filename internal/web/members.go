@@ -277,16 +277,7 @@ func errorText(err error) string {
 	if len(fields) == 0 {
 		return gongkai.ErrorMessage(err)
 	}
-	keys := make([]string, 0, len(fields))
-	for k := range fields {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	out := make([]string, len(keys))
-	for i, k := range keys {
-		out[i] = fields[k]
-	}
-	return strings.Join(out, " ")
+	return joinFields(fields)
 }
 
 func (s *Server) handleAddDepartment(w http.ResponseWriter, r *http.Request) error {
