@@ -21,6 +21,7 @@ package search
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -258,3 +259,28 @@ func (q Query) TSQuery() string {
 }
 
 var tsEscaper = strings.NewReplacer(`'`, `''`, `\`, `\\`)
+
+// SchoolToken is the word every indexed item of a school carries, so a
+// search ANDs it with the user's words and the engine (FTS5 or GIN) walks
+// only that school's postings instead of every school's.
+func SchoolToken(schoolID int64) string { return "gkschool" + strconv.FormatInt(schoolID, 10) }
+
+// FTS5ForSchool returns the FTS5 MATCH expression of q limited to a school, or
+// "" when nothing searchable remains.
+func (q Query) FTS5ForSchool(schoolID int64) string {
+	e := q.FTS5()
+	if e == "" {
+		return ""
+	}
+	return SchoolToken(schoolID) + " AND (" + e + ")"
+}
+
+// TSQueryForSchool returns the to_tsquery text of q limited to a school, or
+// "" when nothing searchable remains.
+func (q Query) TSQueryForSchool(schoolID int64) string {
+	e := q.TSQuery()
+	if e == "" {
+		return ""
+	}
+	return "'" + SchoolToken(schoolID) + "' & (" + e + ")"
+}

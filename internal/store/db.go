@@ -77,6 +77,10 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := db.reindexSearch(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return db, nil
 }
 

@@ -101,13 +101,13 @@ func (d dialect) indexDisclosure(ctx context.Context, tx *Tx, id int64, titleTok
 	return err
 }
 
-// searchCondition returns the WHERE condition that matches a parsed query,
-// with its argument at placeholder n.
-func (d dialect) searchCondition(n int, q search.Query) (string, any) {
+// searchCondition returns the WHERE condition that matches a parsed query
+// within one school, with its argument at placeholder n.
+func (d dialect) searchCondition(n int, schoolID int64, q search.Query) (string, any) {
 	if d == postgresDialect {
-		return fmt.Sprintf("d.tsv @@ to_tsquery('simple', $%d)", n), q.TSQuery()
+		return fmt.Sprintf("d.tsv @@ to_tsquery('simple', $%d)", n), q.TSQueryForSchool(schoolID)
 	}
-	return fmt.Sprintf("d.id IN (SELECT rowid FROM disclosures_fts WHERE disclosures_fts MATCH $%d)", n), q.FTS5()
+	return fmt.Sprintf("d.id IN (SELECT rowid FROM disclosures_fts WHERE disclosures_fts MATCH $%d)", n), q.FTS5ForSchool(schoolID)
 }
 
 // forUpdateOf locks the rows of one table of a join on PostgreSQL (a plain

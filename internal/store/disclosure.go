@@ -125,7 +125,7 @@ func (db *DB) FindDisclosures(ctx context.Context, schoolID int64, f DisclosureF
 		where = append(where, dateCol+" >= "+arg(ms(from)), dateCol+" < "+arg(ms(from.AddDate(1, 0, 0))))
 	}
 	if q := search.ParseQuery(f.Query); !q.Empty() {
-		cond, v := db.dialect.searchCondition(len(args)+1, q)
+		cond, v := db.dialect.searchCondition(len(args)+1, schoolID, q)
 		if v == "" {
 			return nil, 0, nil
 		}
@@ -578,7 +578,7 @@ func (tx *Tx) checkDepartment(ctx context.Context, schoolID, departmentID int64)
 }
 
 func (tx *Tx) index(ctx context.Context, d *gongkai.Disclosure) error {
-	if err := tx.db.dialect.indexDisclosure(ctx, tx, d.ID, search.Tokens(d.Title+" "+d.DocNumber), search.Tokens(d.Body)); err != nil {
+	if err := tx.db.dialect.indexDisclosure(ctx, tx, d.ID, titleTokens(d.SchoolID, d.Title, d.DocNumber), search.Tokens(d.Body)); err != nil {
 		return fmt.Errorf("store: index disclosure %d: %w", d.ID, err)
 	}
 	return nil
@@ -670,4 +670,10 @@ func (db *DB) CloseEndedPeriods(ctx context.Context) ([]*gongkai.Disclosure, err
 		}
 	}
 	return closed, nil
+}
+
+// titleTokens are the indexed words of the title column: the school's own
+// word first, then the title and document number.
+func titleTokens(schoolID int64, title, docNumber string) string {
+	return search.SchoolToken(schoolID) + " " + search.Tokens(title+" "+docNumber)
 }
