@@ -156,6 +156,23 @@ func rps(v float64) string {
 	return strconv.FormatFloat(v, 'f', 1, 64)
 }
 
+// fmtRatio keeps two significant digits of small ratios: 0.004, not 0.00.
+func fmtRatio(v float64) string {
+	if v < 0.1 {
+		return strconv.FormatFloat(v, 'f', 3, 64)
+	}
+	return strconv.FormatFloat(v, 'f', 2, 64)
+}
+
+// cpuPerRequest is shown only when the requests still running at the end of
+// the run (at most one per connection) are few next to those counted.
+func cpuPerRequest(x *WrkRun) string {
+	if x.Requests < int64(10*x.Conns) {
+		return "–"
+	}
+	return fmtMS(x.CPUPerRequest)
+}
+
 func kb(b int) string { return strconv.FormatFloat(float64(b)/1024, 'f', 1, 64) + " KB" }
 
 // table renders rows as a Markdown table, columns padded so that it also
@@ -249,7 +266,7 @@ func (in *reportInput) loadTable() string {
 			ratio := ""
 			if server == "gongkai" {
 				if s := r.run(staticOf(scenario), "static", conns); s != nil && s.RPS > 0 {
-					ratio = fmt.Sprintf("%.2f", x.RPS/s.RPS)
+					ratio = fmtRatio(x.RPS / s.RPS)
 				}
 			}
 			if x.Requests == 0 {
@@ -259,7 +276,7 @@ func (in *reportInput) loadTable() string {
 				row = append(row, "0", never, never, never, strconv.FormatInt(x.Errors, 10), "–", ratio)
 				continue
 			}
-			row = append(row, rps(x.RPS), fmtMS(x.P50), fmtMS(x.P95), fmtMS(x.P99), strconv.FormatInt(x.Errors, 10), fmtMS(x.CPUPerRequest), ratio)
+			row = append(row, rps(x.RPS), fmtMS(x.P50), fmtMS(x.P95), fmtMS(x.P99), strconv.FormatInt(x.Errors, 10), cpuPerRequest(x), ratio)
 		}
 		if any {
 			rows = append(rows, row)
@@ -361,7 +378,7 @@ func (in *reportInput) targetsTable() string {
 			ratio := g.RPS / s.RPS
 			c := check{value: fmt.Sprintf("%.2f× (cache warm)", ratio), met: ratio >= targetStaticRatio, known: true, note: signed(ratio-targetStaticRatio, "", 2)}
 			if m := r.run(sc+"-miss", "gongkai", high); m != nil {
-				c.note += fmt.Sprintf("; cache missed %.2f×", m.RPS/s.RPS)
+				c.note += "; cache missed " + fmtRatio(m.RPS/s.RPS) + "×"
 			}
 			return c
 		})
@@ -502,7 +519,7 @@ func (in *reportInput) dataTable() string {
 			rows[2] = append(rows[2], fmt.Sprintf("%.1f GB", float64(g.DBBytes)/(1<<30)))
 			t := fmt.Sprintf("%.0f s (%s)", g.Seconds, phaseList(g.Phases))
 			if in.cached[r.Dialect] {
-				t += fmt.Sprintf(", generated %s and reused from the cache", g.Now.Format("2006-01-02 15:04"))
+				t += fmt.Sprintf(", generated %s and reused from the cache", g.Now.UTC().Format("2006-01-02 15:04 UTC"))
 			}
 			rows[3] = append(rows[3], t)
 		}
@@ -597,14 +614,14 @@ func (in *reportInput) markdown() string {
 		first.Lists["board"], first.Lists["item"], first.Lists["api"])
 	var warmed []string
 	for _, wu := range first.Warm {
-		warmed = append(warmed, fmt.Sprintf("%s %.0f s", scenarioLabel(wu.Scenario), wu.Seconds))
+		warmed = append(warmed, fmt.Sprintf("%s %.0f s", strings.TrimSuffix(scenarioLabel(wu.Scenario), ", cache warm"), wu.Seconds))
 	}
 	w("gongkai caches rendered public pages by URL in memory (64 MB, least recently used first), so pages are measured twice: "+
 		"“cache warm” right after every path of the list was fetched once (on %s: %s), and “cache missed” with an extra query parameter that makes every request a new URL, so every page is rendered. "+
 		"The warm runs come first; the missed runs fill the cache with pages nobody asks for again, as a crawler would. Searches always miss, since readers search for many words.\n\n",
 		dbName(first.Dialect), strings.Join(warmed, ", "))
-	w("“× static” is gongkai's throughput as a fraction of a minimal Go net/http server (in the bench program) that returns, from memory, the very bytes gongkai served for one board and one item page, headers included (gzip when gongkai gzipped and the client accepts it), measured with the same wrk settings. ")
-	w("“CPU ms/req” is the server process's CPU time during the run per request: less disturbed by other work on the machine than throughput; on PostgreSQL it leaves out the database's share. ")
+	w("“× static” is gongkai's throughput as a fraction of a minimal Go net/http server (in the bench program) that returns, from memory, the very bytes gongkai served for one board and one item page, headers included (gzip when gongkai gzipped and the client accepts it), measured with the same wrk settings right after gongkai's run. ")
+	w("“CPU ms/req” is the server process's CPU time during the run per request: less disturbed by other work on the machine than throughput; on PostgreSQL it leaves out the database's share; it is left out (–) where too few requests completed for the ones still running at the end not to count. ")
 	w("“alone” rows are one connection: a request's own latency without queueing. ")
 	w("Errors are wrk's socket errors (connect, read, write, timeout after 10 s) plus responses with status ≥ 400; before the runs a sample of every list was fetched and answered 200 unless noted below.\n\n")
 	w("### Targets\n\n")

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"embed"
+	_ "embed"
 	"net"
 	"net/http"
 	"strconv"
@@ -10,11 +10,10 @@ import (
 	"time"
 )
 
-//go:embed wrk.lua
-var luaFS embed.FS
-
 // wrkScript is the wrk script every run uses.
-var wrkScript, _ = luaFS.ReadFile("wrk.lua")
+//
+//go:embed wrk.lua
+var wrkScript []byte
 
 // staticServer is the limit gongkai's pages are compared with: a minimal
 // net/http server answering from memory with the very bytes gongkai served
