@@ -11,6 +11,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"gongkai"
@@ -190,10 +191,14 @@ func serve(ctx context.Context, cfg config, db *store.DB, blobs files.Store, log
 	if cfg.demo {
 		printDemoAccounts(stdout, url)
 	}
-	go housekeeping(ctx, db, log)
-	go db.Listen(ctx) // other nodes' changes drop this node's cached pages
+	// The background work stops with ctx; serve returns only once it has,
+	// so the database is never closed under a delivery in flight.
+	var background sync.WaitGroup
+	background.Go(func() { housekeeping(ctx, db, log) })
+	background.Go(func() { db.Listen(ctx) }) // other nodes' changes drop this node's cached pages
 	// Notifications, e-mail and webhooks from the outbox; overdue cases; the weekly digest.
-	go dispatcher.Run(ctx)
+	background.Go(func() { dispatcher.Run(ctx) })
+	defer background.Wait()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {
@@ -344,7 +349,9 @@ func obligationsDaily(ctx context.Context, db *store.DB, log *slog.Logger) {
 	}
 	schools, err := db.FindSchools(ctx, 0)
 	if err != nil {
-		log.Error("obligations: schools", "err", err)
+		if ctx.Err() == nil {
+			log.Error("obligations: schools", "err", err)
+		}
 		return
 	}
 	today := db.Now()

@@ -166,7 +166,9 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			d.deliver(ctx, ev)
+			// A claimed event is delivered to the end even when the node
+			// is shutting down, so it is neither half sent nor logged as failed.
+			d.deliver(context.WithoutCancel(ctx), ev)
 		}()
 	}
 	wg.Wait()
