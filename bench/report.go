@@ -715,9 +715,9 @@ publicity period is over are closed, the others published; about 69 % are
 public, the rest for signed-in readers, staff or the leadership group. There
 are no attachments.
 
-Feedback (objections, mailbox letters, reports, disclosure requests) does not
-exist in gongkai yet, so the data set has none; the generator has a TODO to add
-it when it does.
+The data set has no feedback (objections, mailbox letters, reports,
+disclosure requests): feedback did not exist in gongkai when the generator was
+written, and generating it is a TODO in bench/gen.go.
 `
 
 const howTo = `

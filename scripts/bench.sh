@@ -84,6 +84,13 @@ rev=$(git describe --always --dirty 2>/dev/null || echo unknown)
 version=$(cat bench/content.go bench/gen*.go internal/demo/content.go | sha256sum | cut -c1-12)
 dir=$cache/$scale-$schools-$items-$version
 mkdir -p "$dir"
+# Data sets of an older generator at this scale will not be used again.
+for old in "$cache/$scale-$schools-$items-"*; do
+	if [[ $old != "$dir" && -d $old ]]; then
+		echo "bench.sh: removing $old (made by another version of the generator)"
+		rm -rf "$old"
+	fi
+done
 echo "bench.sh: scale $scale ($schools schools, $items items), data sets in $dir"
 
 results=()
