@@ -20,6 +20,7 @@ type School struct {
 	ID         int64
 	BureauID   int64
 	BureauName string
+	RegionCode string // the bureau's working-day calendar region
 	Slug       string // short name in URLs: /s/{slug}/
 	Name       string // 祥谦小学
 	FullName   string // 闽侯县祥谦小学

@@ -103,12 +103,12 @@ func (db *DB) CreateSchool(ctx context.Context, s *gongkai.School, departments [
 	})
 }
 
-const schoolColumns = `s.id, s.bureau_id, b.name, s.slug, s.name, s.full_name, s.code, s.address, s.phone, s.created_at`
+const schoolColumns = `s.id, s.bureau_id, b.name, b.region_code, s.slug, s.name, s.full_name, s.code, s.address, s.phone, s.created_at`
 
 func scanSchool(sc interface{ Scan(...any) error }) (*gongkai.School, error) {
 	var s gongkai.School
 	var created int64
-	if err := sc.Scan(&s.ID, &s.BureauID, &s.BureauName, &s.Slug, &s.Name, &s.FullName, &s.Code, &s.Address, &s.Phone, &created); err != nil {
+	if err := sc.Scan(&s.ID, &s.BureauID, &s.BureauName, &s.RegionCode, &s.Slug, &s.Name, &s.FullName, &s.Code, &s.Address, &s.Phone, &created); err != nil {
 		return nil, err
 	}
 	s.CreatedAt = fromMS(created)

@@ -156,11 +156,8 @@ func (s *Server) handleWork(w http.ResponseWriter, r *http.Request) error {
 		var cal *gongkai.WorkCalendar
 		if actor.HasRole(id, gongkai.RoleClerk) || actor.HasRole(id, gongkai.RolePrincipal) {
 			if cal = calendars[school.BureauID]; cal == nil {
-				bureau, err := s.db.FindBureauByID(ctx, school.BureauID)
-				if err != nil {
-					return err
-				}
-				if cal, err = s.db.Calendar(ctx, bureau.RegionCode); err != nil {
+				var err error
+				if cal, err = s.db.Calendar(ctx, school.RegionCode); err != nil {
 					return err
 				}
 				calendars[school.BureauID] = cal

@@ -226,11 +226,8 @@ func (s *Server) itemRows(r *http.Request, b *base, school *gongkai.School, item
 		}
 		if d.InPublicity(now) {
 			if cal == nil {
-				bureau, err := s.db.FindBureauByID(r.Context(), school.BureauID)
-				if err != nil {
-					return nil, err
-				}
-				if cal, err = s.db.Calendar(r.Context(), bureau.RegionCode); err != nil {
+				var err error
+				if cal, err = s.db.Calendar(r.Context(), school.RegionCode); err != nil {
 					return nil, err
 				}
 			}

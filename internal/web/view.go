@@ -90,11 +90,7 @@ func (s *Server) newDocView(ctx context.Context, b *base, school *gongkai.School
 	v.Hidden = rosterHidden(b.Actor, school, d, b.Now)
 	if d.InPublicity(b.Now) {
 		v.InPeriod = true
-		bureau, err := s.db.FindBureauByID(ctx, school.BureauID)
-		if err != nil {
-			return nil, err
-		}
-		cal, err := s.db.Calendar(ctx, bureau.RegionCode)
+		cal, err := s.db.Calendar(ctx, school.RegionCode)
 		if err != nil {
 			return nil, err
 		}
