@@ -550,7 +550,7 @@ func (r *renderer) render(id int64, p *planned) *row {
 		}
 	}
 	// The tokens as store's index() makes them.
-	x.titleTokens, x.bodyTokens = search.SchoolToken(x.schoolID)+" "+search.Tokens(x.title+" "+x.docNumber), search.Tokens(x.body)
+	x.titleTokens, x.bodyTokens = search.SchoolTokens(x.schoolID, x.title+" "+x.docNumber), search.SchoolTokens(x.schoolID, x.body)
 	return x
 }
 

@@ -180,16 +180,21 @@ func TestFTS5_matchesSubstrings(t *testing.T) {
 	t.Cleanup(func() { db.Close() })
 	mustExec(t, db, `CREATE VIRTUAL TABLE t USING fts5(title, body, content='', contentless_delete=1,
 		tokenize='unicode61 remove_diacritics 0')`)
+	// Every document is indexed for the searched school and again for a
+	// school whose number starts with the same digit, whose rows must never
+	// be found.
 	for i, d := range docs {
-		mustExec(t, db, `INSERT INTO t(rowid, title, body) VALUES ($1, $2, $3)`,
-			i+1, search.Tokens(d.title), search.Tokens(d.body))
+		for _, school := range []int64{searchedSchool, otherSchool} {
+			mustExec(t, db, `INSERT INTO t(rowid, title, body) VALUES ($1, $2, $3)`,
+				rowID(school, i), search.SchoolTokens(school, d.title), search.SchoolTokens(school, d.body))
+		}
 	}
 	checkEngine(t, func(expr string) ([]int64, error) {
 		if expr == "" {
 			return nil, nil // an empty MATCH is a syntax error; callers skip it
 		}
 		return queryIDs(ctx, db, `SELECT rowid FROM t WHERE t MATCH $1 ORDER BY rowid`, expr)
-	}, search.Query.FTS5)
+	}, func(q search.Query) string { return q.FTS5ForSchool(searchedSchool) })
 }
 
 func TestPostgres_matchesSubstrings(t *testing.T) {
@@ -220,12 +225,14 @@ func TestPostgres_matchesSubstrings(t *testing.T) {
 		}
 	})
 	for i, d := range docs {
-		// Title and body weighted apart as the store will do; weights do not change
-		// which rows match.
-		if _, err := conn.ExecContext(ctx, `INSERT INTO `+table+` (id, tsv) VALUES ($1,
-			setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $3), 'B'))`,
-			i+1, search.Tokens(d.title), search.Tokens(d.body)); err != nil {
-			t.Fatal(err)
+		for _, school := range []int64{searchedSchool, otherSchool} {
+			// Title and body weighted apart as the store does; weights do not change
+			// which rows match.
+			if _, err := conn.ExecContext(ctx, `INSERT INTO `+table+` (id, tsv) VALUES ($1,
+				setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $3), 'B'))`,
+				rowID(school, i), search.SchoolTokens(school, d.title), search.SchoolTokens(school, d.body)); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	// Go through the GIN index, as a large table would: the planner would scan 31 rows.
@@ -245,7 +252,20 @@ func TestPostgres_matchesSubstrings(t *testing.T) {
 			return nil, err
 		}
 		return scanIDs(rows)
-	}, search.Query.TSQuery)
+	}, func(q search.Query) string { return q.TSQueryForSchool(searchedSchool) })
+}
+
+// The engine tests index every document for two schools whose tokens start
+// alike ("s7x…", "s71x…") and search one of them.
+const searchedSchool, otherSchool = 7, 71
+
+// rowID numbers the searched school's documents from 1, as the ground truth
+// does, and the other school's far above.
+func rowID(school int64, i int) int64 {
+	if school == searchedSchool {
+		return int64(i + 1)
+	}
+	return int64(100000 + i + 1)
 }
 
 func mustExec(tb testing.TB, db *sql.DB, query string, args ...any) {

@@ -48,13 +48,25 @@ const shortPrefix = 2
 // and runs of other letters and digits as words. Everything else separates tokens.
 // The tokens are separated by single spaces, which both SQLite's unicode61 tokenizer
 // and PostgreSQL's 'simple' configuration split on again.
-func Tokens(text string) string {
+func Tokens(text string) string { return tokens("", text) }
+
+// SchoolTokens returns Tokens(text) with every token marked as the school's:
+// "s12x财务" instead of "财务". Each school then has its own words in the index,
+// so a search walks only that school's postings, however many schools share
+// the database (a common bigram such as 公开 occurs in nearly every item of
+// every school). The x ends the number, so no two schools' tokens collide.
+func SchoolTokens(schoolID int64, text string) string { return tokens(schoolPrefix(schoolID), text) }
+
+func schoolPrefix(schoolID int64) string { return "s" + strconv.FormatInt(schoolID, 10) + "x" }
+
+func tokens(prefix, text string) string {
 	var b strings.Builder
 	b.Grow(len(text) * 2)
 	scan(norm.NFKC.String(text), func(tok []byte, _ bool) {
 		if b.Len() > 0 {
 			b.WriteByte(' ')
 		}
+		b.WriteString(prefix)
 		b.Write(tok)
 	})
 	return b.String()
@@ -200,7 +212,9 @@ func (q Query) Empty() bool { return len(q.terms) == 0 }
 // spaces ever appear between the quotes, so user input cannot inject operators
 // (AND, NEAR, column filters, ^, *): inside a string FTS5 treats them as text.
 // It returns "" when q is empty.
-func (q Query) FTS5() string {
+func (q Query) FTS5() string { return q.fts5("") }
+
+func (q Query) fts5(prefix string) string {
 	var b strings.Builder
 	for i, t := range q.terms {
 		if i > 0 {
@@ -213,6 +227,7 @@ func (q Query) FTS5() string {
 			}
 			// Tokens never contain quotes; doubling them keeps that true even if the
 			// tokenizer changes.
+			b.WriteString(prefix)
 			b.WriteString(strings.ReplaceAll(tok, `"`, `""`))
 		}
 		b.WriteByte('"')
@@ -229,7 +244,9 @@ func (q Query) FTS5() string {
 // the terms joined with &, for example `('财务' <-> '务公' <-> '公示') & '收费'`, and
 // `'公':*` for a prefix. Every lexeme is quoted, so tsquery operators in user input
 // (& | ! <-> : *) stay text. It returns "" when q is empty.
-func (q Query) TSQuery() string {
+func (q Query) TSQuery() string { return q.tsquery("") }
+
+func (q Query) tsquery(prefix string) string {
 	var b strings.Builder
 	for i, t := range q.terms {
 		if i > 0 {
@@ -243,6 +260,7 @@ func (q Query) TSQuery() string {
 				b.WriteString(" <-> ")
 			}
 			b.WriteByte('\'')
+			b.WriteString(prefix)
 			// Inside a quoted tsquery lexeme a quote is doubled and a backslash
 			// escapes; tokens contain neither, but escaping keeps it safe regardless.
 			b.WriteString(tsEscaper.Replace(tok))
@@ -260,27 +278,10 @@ func (q Query) TSQuery() string {
 
 var tsEscaper = strings.NewReplacer(`'`, `''`, `\`, `\\`)
 
-// SchoolToken is the word every indexed item of a school carries, so a
-// search ANDs it with the user's words and the engine (FTS5 or GIN) walks
-// only that school's postings instead of every school's.
-func SchoolToken(schoolID int64) string { return "gkschool" + strconv.FormatInt(schoolID, 10) }
+// FTS5ForSchool returns the FTS5 MATCH expression of q over the tokens of
+// SchoolTokens(schoolID, ...), or "" when nothing searchable remains.
+func (q Query) FTS5ForSchool(schoolID int64) string { return q.fts5(schoolPrefix(schoolID)) }
 
-// FTS5ForSchool returns the FTS5 MATCH expression of q limited to a school, or
-// "" when nothing searchable remains.
-func (q Query) FTS5ForSchool(schoolID int64) string {
-	e := q.FTS5()
-	if e == "" {
-		return ""
-	}
-	return SchoolToken(schoolID) + " AND (" + e + ")"
-}
-
-// TSQueryForSchool returns the to_tsquery text of q limited to a school, or
-// "" when nothing searchable remains.
-func (q Query) TSQueryForSchool(schoolID int64) string {
-	e := q.TSQuery()
-	if e == "" {
-		return ""
-	}
-	return "'" + SchoolToken(schoolID) + "' & (" + e + ")"
-}
+// TSQueryForSchool returns the to_tsquery text of q over the lexemes of
+// SchoolTokens(schoolID, ...), or "" when nothing searchable remains.
+func (q Query) TSQueryForSchool(schoolID int64) string { return q.tsquery(schoolPrefix(schoolID)) }

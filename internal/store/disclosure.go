@@ -578,7 +578,7 @@ func (tx *Tx) checkDepartment(ctx context.Context, schoolID, departmentID int64)
 }
 
 func (tx *Tx) index(ctx context.Context, d *gongkai.Disclosure) error {
-	if err := tx.db.dialect.indexDisclosure(ctx, tx, d.ID, titleTokens(d.SchoolID, d.Title, d.DocNumber), search.Tokens(d.Body)); err != nil {
+	if err := tx.db.dialect.indexDisclosure(ctx, tx, d.ID, titleTokens(d.SchoolID, d.Title, d.DocNumber), search.SchoolTokens(d.SchoolID, d.Body)); err != nil {
 		return fmt.Errorf("store: index disclosure %d: %w", d.ID, err)
 	}
 	return nil
@@ -672,8 +672,8 @@ func (db *DB) CloseEndedPeriods(ctx context.Context) ([]*gongkai.Disclosure, err
 	return closed, nil
 }
 
-// titleTokens are the indexed words of the title column: the school's own
-// word first, then the title and document number.
+// titleTokens are the indexed words of the title column, the title's and the
+// document number's, marked as the school's like every token of the index.
 func titleTokens(schoolID int64, title, docNumber string) string {
-	return search.SchoolToken(schoolID) + " " + search.Tokens(title+" "+docNumber)
+	return search.SchoolTokens(schoolID, title+" "+docNumber)
 }

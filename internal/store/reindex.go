@@ -7,13 +7,11 @@ import (
 	"gongkai/internal/search"
 )
 
-// reindexSearch rebuilds SQLite's search table when a migration asked for
-// it (the tokens are made in Go, so SQL alone cannot), in batches of one
-// transaction each, then clears the request. PostgreSQL migrates in SQL.
+// reindexSearch rebuilds the search index (SQLite's FTS5 table, PostgreSQL's
+// tsvector column) when a migration asked for it, since the tokens are made
+// in Go and SQL alone cannot, in batches of one transaction each, then clears
+// the request. Nodes starting together may both rebuild; the result is the same.
 func (db *DB) reindexSearch(ctx context.Context) error {
-	if db.dialect != sqliteDialect {
-		return nil
-	}
 	var pending int
 	if err := db.write.QueryRowContext(ctx, `SELECT COUNT(*) FROM search_reindex WHERE pending = 1`).Scan(&pending); err != nil || pending == 0 {
 		return err
@@ -44,7 +42,7 @@ func (db *DB) reindexSearch(ctx context.Context) error {
 		}
 		err = db.withTx(ctx, func(tx *Tx) error {
 			for _, d := range docs {
-				if err := db.dialect.indexDisclosure(ctx, tx, d.id, titleTokens(d.school, d.title, d.docNumber), search.Tokens(d.body)); err != nil {
+				if err := db.dialect.indexDisclosure(ctx, tx, d.id, titleTokens(d.school, d.title, d.docNumber), search.SchoolTokens(d.school, d.body)); err != nil {
 					return err
 				}
 			}

@@ -1,0 +1,22 @@
+package store
+
+import "context"
+
+// ForgetSearchIndex empties the search index and asks for a rebuild, as a
+// migration that changes the tokens does, and ReindexSearch runs the rebuild
+// that Open runs at start.
+func (db *DB) ForgetSearchIndex(ctx context.Context) error {
+	return db.withTx(ctx, func(tx *Tx) error {
+		if db.dialect == postgresDialect {
+			if _, err := tx.ExecContext(ctx, `UPDATE disclosures SET tsv = NULL`); err != nil {
+				return err
+			}
+		} else if _, err := tx.ExecContext(ctx, `INSERT INTO disclosures_fts (disclosures_fts) VALUES ('delete-all')`); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE search_reindex SET pending = 1`)
+		return err
+	})
+}
+
+func (db *DB) ReindexSearch(ctx context.Context) error { return db.reindexSearch(ctx) }
