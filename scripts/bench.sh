@@ -81,7 +81,7 @@ go build -o "$work/bench" ./bench
 rev=$(git describe --always --dirty 2>/dev/null || echo unknown)
 
 # A data set is reused only if the same generator made it at the same scale.
-version=$(cat bench/content.go bench/gen*.go internal/demo/content.go internal/search/search.go | sha256sum | cut -c1-12)
+version=$(cat bench/content.go bench/gen*.go internal/demo/content.go internal/search/search.go internal/store/migrations/*/*.sql | sha256sum | cut -c1-12)
 dir=$cache/$scale-$schools-$items-$version
 mkdir -p "$dir"
 # Data sets of an older generator at this scale will not be used again.

@@ -23,7 +23,7 @@ func (db *DB) CountByCategory(ctx context.Context, schoolID int64, audiences []g
 		args = append(args, string(a))
 		ph[i] = fmt.Sprintf("$%d", len(args))
 	}
-	rows, err := db.reader(ctx, schoolID).QueryContext(ctx, `SELECT category, COUNT(*) FROM disclosures
+	rows, err := db.reader(ctx, schoolID).QueryContext(ctx, `SELECT category, COUNT(*) FROM disclosures`+db.dialect.indexedBy("disclosures_public")+`
 		WHERE school_id = $1 AND state IN ('published', 'closed', 'archived', 'withdrawn') AND audience IN (`+strings.Join(ph, ", ")+`)
 		GROUP BY category`, args...)
 	if err != nil {

@@ -138,8 +138,12 @@ func (db *DB) FindDisclosures(ctx context.Context, schoolID int64, f DisclosureF
 	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM disclosures d`+w, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("store: count disclosures of school %d: %w", schoolID, err)
 	}
-	rows, err := q.QueryContext(ctx, `SELECT `+summaryColumns+summaryJoins+w+
-		` ORDER BY `+dateCol+` DESC, d.id DESC`+pageClause(f.Page, f.PerPage), args...)
+	// The page's ids are chosen from the index alone (disclosures_public
+	// covers a board's filters), and only those rows are read: sorting whole
+	// rows would read every item of the school.
+	order := ` ORDER BY ` + dateCol + ` DESC, d.id DESC`
+	rows, err := q.QueryContext(ctx, `SELECT `+summaryColumns+summaryJoins+
+		` WHERE d.id IN (SELECT d.id FROM disclosures d`+w+order+pageClause(f.Page, f.PerPage)+`)`+order, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: find disclosures of school %d: %w", schoolID, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"container/list"
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -52,8 +53,11 @@ type cachedPage struct {
 	day         string
 	status      int
 	contentType string
-	body, gz    []byte
-	etag        string
+	// A page worth compressing is kept only gzipped (body is nil): nearly
+	// every reader takes gzip, and the cache then holds four times the pages
+	// in the same memory. The rare reader without gzip gets it inflated.
+	body, gz []byte
+	etag     string
 }
 
 func newPageCache(maxBytes int) *pageCache {
@@ -184,6 +188,16 @@ func gzipBytes(b []byte, level int) []byte {
 	return out.Bytes()
 }
 
+// gunzip inflates a body that gzipBytes made.
+func gunzip(gz []byte) []byte {
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return nil
+	}
+	b, _ := io.ReadAll(zr)
+	return b
+}
+
 func acceptsGzip(r *http.Request) bool {
 	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
 		name, q, _ := strings.Cut(strings.TrimSpace(part), ";")
@@ -216,6 +230,8 @@ func serveBytes(w http.ResponseWriter, r *http.Request, status int, contentType 
 	if useGzip {
 		h.Set("Content-Encoding", "gzip")
 		body = gz
+	} else if body == nil && gz != nil {
+		body = gunzip(gz)
 	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
@@ -269,10 +285,13 @@ func (s *Server) renderAndCache(w http.ResponseWriter, r *http.Request, key stri
 		w.Write(rec.buf.Bytes())
 		return nil
 	}
-	body := bytes.Clone(rec.buf.Bytes())
+	body := rec.buf.Bytes()
 	p := &cachedPage{key: key, school: school, gen: gen, all: all, day: s.today(), status: rec.status, contentType: ctype,
-		body: body, gz: gzipBytes(body, gzip.BestCompression), etag: etagOf(body)}
+		gz: gzipBytes(body, gzip.BestCompression), etag: etagOf(body)}
+	if p.gz == nil {
+		p.body = bytes.Clone(body)
+	}
 	s.cache.put(p)
-	s.cachedResponse(w, r, p)
+	s.cachedResponse(w, r, &cachedPage{status: p.status, contentType: p.contentType, body: body, gz: p.gz, etag: p.etag})
 	return nil
 }

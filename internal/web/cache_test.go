@@ -98,6 +98,13 @@ func TestCache_etagGzip(t *testing.T) {
 		if len(zipped) >= len(plain)/2 {
 			t.Errorf("gzip saves little: %d of %d bytes", len(zipped), len(plain))
 		}
+		// The cache keeps the page gzipped only; a reader without gzip gets
+		// the same bytes and validator as the first reader did.
+		resp, again := h.get(c, "/s/xq/")
+		if again != plain || resp.Header.Get("ETag") != etag || resp.Header.Get("Content-Encoding") != "" {
+			t.Fatalf("plain from the cache: %d bytes (want %d), etag %q (want %q), encoding %q",
+				len(again), len(plain), resp.Header.Get("ETag"), etag, resp.Header.Get("Content-Encoding"))
+		}
 		// A signed-in reader is never served the anonymous cached page.
 		_, staff := h.get(h.client("xq.parent"), "/s/xq/")
 		if !strings.Contains(staff, h.published[gongkai.AudienceCommunity].Title) {
