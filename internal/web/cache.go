@@ -44,6 +44,38 @@ type pageCache struct {
 	all     uint64           // bumped when anything may have changed
 	hits    uint64
 	misses  uint64
+	boards  map[string]*boardFacts // by school and audiences
+}
+
+// boardFacts are a board's counts by category and its years, valid while
+// the school's generation is unchanged. Readers share them read-only.
+type boardFacts struct {
+	school   int64
+	gen, all uint64
+	counts   map[string]int
+	years    []int
+}
+
+// maxBoardFacts bounds the facts kept: a few audience sets per school.
+const maxBoardFacts = 20000
+
+func (c *pageCache) facts(key string, school int64) *boardFacts {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f := c.boards[key]
+	if f == nil || f.gen != c.gen[school] || f.all != c.all {
+		return nil
+	}
+	return f
+}
+
+func (c *pageCache) putFacts(key string, f *boardFacts) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.boards) >= maxBoardFacts {
+		clear(c.boards)
+	}
+	c.boards[key] = f
 }
 
 type cachedPage struct {
@@ -61,7 +93,8 @@ type cachedPage struct {
 }
 
 func newPageCache(maxBytes int) *pageCache {
-	return &pageCache{max: maxBytes, lru: list.New(), entries: map[string]*list.Element{}, gen: map[int64]uint64{}}
+	return &pageCache{max: maxBytes, lru: list.New(), entries: map[string]*list.Element{}, gen: map[int64]uint64{},
+		boards: map[string]*boardFacts{}}
 }
 
 // invalidate drops the pages of a school and the home page; 0 drops all.
@@ -175,8 +208,9 @@ func etagOf(body []byte) string {
 	return `"` + hex.EncodeToString(sum[:16]) + `"`
 }
 
-// gzipBytes compresses b; small bodies are not worth it. Cached pages are
-// compressed once at the best level, others at the fast default.
+// gzipBytes compresses b; small bodies are not worth it. The default level
+// is within a few per cent of the best on HTML at a fraction of the work,
+// which matters for pages rendered once, such as searches.
 func gzipBytes(b []byte, level int) []byte {
 	if len(b) < 1024 {
 		return nil
@@ -287,7 +321,7 @@ func (s *Server) renderAndCache(w http.ResponseWriter, r *http.Request, key stri
 	}
 	body := rec.buf.Bytes()
 	p := &cachedPage{key: key, school: school, gen: gen, all: all, day: s.today(), status: rec.status, contentType: ctype,
-		gz: gzipBytes(body, gzip.BestCompression), etag: etagOf(body)}
+		gz: gzipBytes(body, gzip.DefaultCompression), etag: etagOf(body)}
 	if p.gz == nil {
 		p.body = bytes.Clone(body)
 	}

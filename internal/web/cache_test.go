@@ -5,6 +5,9 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -109,6 +112,50 @@ func TestCache_etagGzip(t *testing.T) {
 		_, staff := h.get(h.client("xq.parent"), "/s/xq/")
 		if !strings.Contains(staff, h.published[gongkai.AudienceCommunity].Title) {
 			t.Fatal("a parent was served the anonymous board")
+		}
+	})
+}
+
+// TestCache_boardCountsFollowChanges: the counts by category, read once per
+// change of the school's items, follow a publication and a withdrawal on
+// the boards of every kind of reader, including signed-in ones whose pages
+// are never cached, and on a search of the board.
+func TestCache_boardCountsFollowChanges(t *testing.T) {
+	eachHarness(t, func(t *testing.T, h *harness) {
+		ctx := context.Background()
+		countRe := regexp.MustCompile(`<span>全部</span><span class="count">(\d+)</span>`)
+		all := func(c *http.Client, path string) int {
+			t.Helper()
+			_, b := h.get(c, path)
+			m := countRe.FindStringSubmatch(b)
+			if m == nil {
+				t.Fatalf("%s: no count of all items", path)
+			}
+			n, _ := strconv.Atoi(m[1])
+			return n
+		}
+		readers := map[string]*http.Client{"anonymous": h.client(""), "parent": h.client("xq.parent")}
+		paths := []string{"/s/xq/", "/s/xq/?q=" + url.QueryEscape("照明")}
+		before := map[string]int{}
+		for name, c := range readers {
+			for _, p := range paths {
+				before[name+p] = all(c, p)
+			}
+		}
+		d := h.publishItem(h.school, "教室照明改造结果公示", gongkai.AudiencePublic)
+		for name, c := range readers {
+			for _, p := range paths {
+				if got := all(c, p); got != before[name+p]+1 {
+					t.Errorf("%s %s after publish: %d items, want %d", name, p, got, before[name+p]+1)
+				}
+			}
+		}
+		// A withdrawn item stays listed as withdrawn, so the count stays.
+		if _, err := h.db.Act(ctx, h.school.ID, d.ID, h.actor("xq.principal"), gongkai.ActionWithdraw, "另行公布", nil); err != nil {
+			t.Fatal(err)
+		}
+		if got := all(readers["parent"], "/s/xq/"); got != before["parent/s/xq/"]+1 {
+			t.Errorf("parent after withdraw: %d items, want %d", got, before["parent/s/xq/"]+1)
 		}
 	})
 }

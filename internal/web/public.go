@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -166,11 +167,7 @@ func (s *Server) board(w http.ResponseWriter, r *http.Request, nav string, auds 
 	if err != nil {
 		return err
 	}
-	counts, err := s.db.CountByCategory(ctx, school.ID, auds)
-	if err != nil {
-		return err
-	}
-	years, err := s.db.FindDisclosureYears(ctx, school.ID)
+	counts, years, err := s.boardFacts(ctx, school.ID, auds)
 	if err != nil {
 		return err
 	}
@@ -210,6 +207,27 @@ func (s *Server) board(w http.ResponseWriter, r *http.Request, nav string, auds 
 	cachePrivate(w, &p.base, p.Internal)
 	s.render(w, r, "board", p)
 	return nil
+}
+
+// boardFacts returns the counts by category and the years of a board, which
+// every page, filter and search of the board shows alike: they are read once
+// per change of the school's items, not on every page rendered.
+func (s *Server) boardFacts(ctx context.Context, schoolID int64, auds []gongkai.Audience) (map[string]int, []int, error) {
+	key := fmt.Sprint(schoolID, auds)
+	if f := s.cache.facts(key, schoolID); f != nil {
+		return f.counts, f.years, nil
+	}
+	gen, all := s.cache.generation(schoolID)
+	counts, err := s.db.CountByCategory(ctx, schoolID, auds)
+	if err != nil {
+		return nil, nil, err
+	}
+	years, err := s.db.FindDisclosureYears(ctx, schoolID)
+	if err != nil {
+		return nil, nil, err
+	}
+	s.cache.putFacts(key, &boardFacts{school: schoolID, gen: gen, all: all, counts: counts, years: years})
+	return counts, years, nil
 }
 
 // itemRows turns items into list rows, counting the days left of those in
