@@ -28,8 +28,8 @@ var migrationsFS embed.FS
 // connection, so writers queue instead of failing with SQLITE_BUSY; on
 // PostgreSQL both are the same pool.
 type DB struct {
-	read    *sql.DB
-	write   *sql.DB
+	read    *pool
+	write   *pool
 	dialect dialect
 	log     *slog.Logger
 
@@ -58,10 +58,16 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*DB, error) {
 	switch {
 	case strings.HasPrefix(dsn, "sqlite:"):
 		db.dialect = sqliteDialect
-		db.read, db.write, err = openSQLite(strings.TrimPrefix(dsn, "sqlite:"))
+		var read, write *sql.DB
+		read, write, err = openSQLite(strings.TrimPrefix(dsn, "sqlite:"))
+		if err == nil {
+			db.read, db.write = newPool(read, true), newPool(write, true)
+		}
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		db.dialect = postgresDialect
-		db.read, err = openPostgres(dsn)
+		var both *sql.DB
+		both, err = openPostgres(dsn)
+		db.read = newPool(both, false)
 		db.write = db.read
 	default:
 		return nil, fmt.Errorf("store: unknown database %q: use sqlite:PATH or postgres://...", redact(dsn))
@@ -103,7 +109,7 @@ func (db *DB) Close() error {
 func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }
 
 // Pool returns the read pool, for its statistics in /metrics.
-func (db *DB) Pool() *sql.DB { return db.read }
+func (db *DB) Pool() *sql.DB { return db.read.DB }
 
 // redact hides the password of a connection URL in messages.
 func redact(dsn string) string {
@@ -125,6 +131,7 @@ type Tx struct {
 
 // withTx runs fn in one write transaction and commits when it returns nil.
 func (db *DB) withTx(ctx context.Context, fn func(tx *Tx) error) error {
+	db.write.prepareWanted(ctx)
 	sqlTx, err := db.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: begin: %w", err)

@@ -189,7 +189,7 @@ func (db *DB) FindDisclosureByID(ctx context.Context, schoolID, id int64) (*gong
 	return d, nil
 }
 
-func loadDetails(ctx context.Context, q *sql.DB, d *gongkai.Disclosure) error {
+func loadDetails(ctx context.Context, q *pool, d *gongkai.Disclosure) error {
 	atts, err := q.QueryContext(ctx, `SELECT id, school_id, disclosure_id, version, filename, content_type, size, sha256, storage_key, created_at
 		FROM attachments WHERE school_id = $1 AND disclosure_id = $2 ORDER BY version, id`, d.SchoolID, d.ID)
 	if err != nil {

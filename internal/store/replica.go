@@ -59,7 +59,7 @@ const lsnUnknown = math.MaxUint64
 // replica is the optional read-only standby and what this node knows of the
 // positions the board must see.
 type replica struct {
-	pool *sql.DB
+	pool *pool
 	name string // redacted DSN, for logs
 	log  *slog.Logger
 	wal  walLayout // the primary's, to read its insert positions
@@ -93,7 +93,7 @@ func (db *DB) AttachReplica(ctx context.Context, dsn string) error {
 	if err != nil {
 		return err
 	}
-	r := &replica{pool: pool, name: redact(dsn), log: db.log, need: map[int64]uint64{}}
+	r := &replica{pool: newPool(pool, false), name: redact(dsn), log: db.log, need: map[int64]uint64{}}
 	if err := db.write.QueryRowContext(ctx, `SELECT current_setting('wal_block_size')::bigint,
 		(SELECT setting::bigint FROM pg_settings WHERE name = 'wal_segment_size')`).Scan(&r.wal.block, &r.wal.segment); err != nil {
 		pool.Close()
@@ -123,7 +123,7 @@ func (db *DB) ReplicaPool() *sql.DB {
 	if db.replica == nil {
 		return nil
 	}
-	return db.replica.pool
+	return db.replica.pool.DB
 }
 
 // PublicReads returns how many reads for public pages the primary and the
@@ -152,7 +152,7 @@ func PublicRead(ctx context.Context) context.Context {
 
 // reader returns the pool for a read of the school's public data (school 0:
 // data of several schools, such as the list of schools).
-func (db *DB) reader(ctx context.Context, schoolID int64) *sql.DB {
+func (db *DB) reader(ctx context.Context, schoolID int64) *pool {
 	r := db.replica
 	pr, _ := ctx.Value(publicReadKey{}).(*publicRead)
 	if r == nil || pr == nil {

@@ -69,17 +69,18 @@ func TestReader(t *testing.T) {
 	standby, _ := sql.Open("pgx", "postgres://nobody@127.0.0.1:1/none?connect_timeout=1")
 	defer primary.Close()
 	defer standby.Close()
-	r := &replica{pool: standby, log: slog.New(slog.DiscardHandler), need: map[int64]uint64{}, floor: 100}
-	db := &DB{read: primary, write: primary, replica: r}
+	primaryPool, standbyPool := newPool(primary, false), newPool(standby, false)
+	r := &replica{pool: standbyPool, log: slog.New(slog.DiscardHandler), need: map[int64]uint64{}, floor: 100}
+	db := &DB{read: primaryPool, write: primaryPool, replica: r}
 	later := time.Now().Add(time.Hour)
 	r.pos, r.posAt = 200, later
 
 	const school, other = 5, 6
 	pool := func(ctx context.Context, id int64) string {
 		switch db.reader(ctx, id) {
-		case primary:
+		case primaryPool:
 			return "primary"
-		case standby:
+		case standbyPool:
 			return "replica"
 		}
 		return "?"
