@@ -58,6 +58,15 @@ func Load(ctx context.Context, db *store.DB, blobs files.Store, now time.Time) e
 	if err := loadObligations(ctx, db, now, &clock); err != nil { // obligations.go
 		return fmt.Errorf("obligations: %w", err)
 	}
+	if err := loadSurveys(ctx, db, now, &clock); err != nil { // surveys.go
+		return fmt.Errorf("surveys: %w", err)
+	}
+	if err := loadReports(ctx, db, now, &clock); err != nil { // reports.go
+		return fmt.Errorf("self-inspections: %w", err)
+	}
+	if err := loadOrders(ctx, db, now, &clock); err != nil { // orders.go
+		return fmt.Errorf("orders: %w", err)
+	}
 	clock = now
 	if _, err := db.CloseEndedPeriods(ctx); err != nil {
 		return err

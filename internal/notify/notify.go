@@ -231,6 +231,12 @@ func (d *Dispatcher) handle(ctx context.Context, ev *store.OutboxEvent) (store.O
 		return d.disclosure(ctx, ev, school)
 	case strings.HasPrefix(ev.Type, "obligation."):
 		return d.obligation(ctx, ev, school)
+	case strings.HasPrefix(ev.Type, "survey."):
+		return d.survey(ctx, ev, school)
+	case strings.HasPrefix(ev.Type, "inspection."):
+		return d.inspection(ctx, ev, school)
+	case strings.HasPrefix(ev.Type, "order."):
+		return d.order(ctx, ev, school)
 	}
 	return store.Outcome{}, nil // nobody listens for it (yet)
 }

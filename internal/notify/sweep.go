@@ -26,6 +26,9 @@ func (d *Dispatcher) Sweep(ctx context.Context) error {
 		if _, err := d.RaiseOverdue(ctx); err != nil {
 			errs = append(errs, err)
 		}
+		if _, err := d.RemindOrders(ctx); err != nil { // order.go: once a day per overdue order
+			errs = append(errs, err)
+		}
 		// The digest counts a week of events; keep a month.
 		if _, err := d.db.PruneOutbox(ctx, d.now().AddDate(0, 0, -30)); err != nil {
 			errs = append(errs, err)

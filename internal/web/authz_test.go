@@ -73,6 +73,51 @@ func TestAuthorization_matrix(t *testing.T) {
 			"GET /api/v1/dashboard":      {"bureau.admin", "bureau.inspector"},
 			// Only the principal waives an obligation.
 			"POST /s/{slug}/obligations/{id}/waive": own(gongkai.RolePrincipal),
+			// Self-inspection and the annual report: read by the principal,
+			// the leadership and supervision groups and the bureau; filled in
+			// by the supervision group; measures done and the report written
+			// and published by the principal (inspection_test.go).
+			"GET /s/{slug}/inspection":                     append(own(gongkai.RolePrincipal, gongkai.RoleLeader, gongkai.RoleSupervisor), "bureau.admin", "bureau.inspector"),
+			"GET /s/{slug}/inspection/{term}":              append(own(gongkai.RolePrincipal, gongkai.RoleLeader, gongkai.RoleSupervisor), "bureau.admin", "bureau.inspector"),
+			"POST /s/{slug}/inspection/{term}":             own(gongkai.RoleSupervisor),
+			"POST /s/{slug}/inspection/{term}/{item}/done": own(gongkai.RolePrincipal),
+			"GET /bureau/inspections":                      {"bureau.admin", "bureau.inspector"},
+			"GET /s/{slug}/report":                         append(own(gongkai.RolePrincipal, gongkai.RoleLeader, gongkai.RoleSupervisor), "bureau.admin", "bureau.inspector"),
+			"GET /s/{slug}/report/{year}":                  append(own(gongkai.RolePrincipal, gongkai.RoleLeader, gongkai.RoleSupervisor), "bureau.admin", "bureau.inspector"),
+			"POST /s/{slug}/report/{year}/text":            own(gongkai.RolePrincipal),
+			"POST /s/{slug}/report/{year}/publish":         own(gongkai.RolePrincipal),
+			"GET /bureau/report/{year}":                    {"bureau.admin", "bureau.inspector"},
+			// Surveys: members of the school see them (the bureau too), the
+			// audience answers, the supervision group and the principal run
+			// them, and results are for them, the leaders and the bureau.
+			"GET /s/{slug}/surveys":               append(own(gongkai.SchoolRoles...), "bureau.admin", "bureau.inspector"),
+			"GET /s/{slug}/surveys/new":           own(gongkai.RolePrincipal, gongkai.RoleSupervisor),
+			"POST /s/{slug}/surveys/new":          own(gongkai.RolePrincipal, gongkai.RoleSupervisor),
+			"POST /s/{slug}/surveys/template":     own(gongkai.RolePrincipal, gongkai.RoleSupervisor),
+			"GET /s/{slug}/surveys/{id}":          append(own(gongkai.SchoolRoles...), "bureau.admin", "bureau.inspector"),
+			"POST /s/{slug}/surveys/{id}/answer":  own(gongkai.SchoolRoles...),
+			"GET /s/{slug}/surveys/{id}/edit":     own(gongkai.RolePrincipal, gongkai.RoleSupervisor),
+			"POST /s/{slug}/surveys/{id}/edit":    own(gongkai.RolePrincipal, gongkai.RoleSupervisor),
+			"POST /s/{slug}/surveys/{id}/open":    own(gongkai.RolePrincipal, gongkai.RoleSupervisor),
+			"POST /s/{slug}/surveys/{id}/close":   own(gongkai.RolePrincipal, gongkai.RoleSupervisor),
+			"POST /s/{slug}/surveys/{id}/publish": own(gongkai.RolePrincipal, gongkai.RoleSupervisor),
+			"GET /s/{slug}/surveys/{id}/results":  append(own(gongkai.RolePrincipal, gongkai.RoleLeader, gongkai.RoleSupervisor), "bureau.admin", "bureau.inspector"),
+			"GET /api/v1/schools/{slug}/surveys":  append(own(gongkai.SchoolRoles...), "bureau.admin", "bureau.inspector"),
+			"GET /api/v1/surveys/{id}/results":    append(own(gongkai.RolePrincipal, gongkai.RoleLeader, gongkai.RoleSupervisor), "bureau.admin", "bureau.inspector"),
+			"POST /api/v1/surveys/{id}/answers":   own(gongkai.SchoolRoles...),
+			// Supervision orders (an issued order of xq): read by the school's
+			// principal, leadership and supervision groups and the bureau;
+			// answered by the principal; accepted or returned by the bureau's
+			// administrator (the inspector reads only).
+			"GET /bureau/orders":                {"bureau.admin", "bureau.inspector"},
+			"GET /api/v1/orders":                {"bureau.admin", "bureau.inspector"},
+			"GET /s/{slug}/orders":              append(own(gongkai.RolePrincipal, gongkai.RoleLeader, gongkai.RoleSupervisor), "bureau.admin", "bureau.inspector"),
+			"GET /s/{slug}/orders/{id}":         append(own(gongkai.RolePrincipal, gongkai.RoleLeader, gongkai.RoleSupervisor), "bureau.admin", "bureau.inspector"),
+			"GET /api/v1/schools/{slug}/orders": append(own(gongkai.RolePrincipal, gongkai.RoleLeader, gongkai.RoleSupervisor), "bureau.admin", "bureau.inspector"),
+			"POST /s/{slug}/orders/{id}/answer": own(gongkai.RolePrincipal),
+			"POST /api/v1/orders/{id}/answer":   own(gongkai.RolePrincipal),
+			"POST /s/{slug}/orders/{id}/accept": {"bureau.admin"},
+			"POST /s/{slug}/orders/{id}/return": {"bureau.admin"},
 		}
 		h.attachPublic(t)
 		for _, rt := range h.srv.routes() {
@@ -166,6 +211,15 @@ func (h *harness) fillPath(t *testing.T, method, pattern string) string {
 		values["id"], values["action"] = strconv.FormatInt(h.matrixFeedbackID(t), 10), "note"
 	}
 	for k, v := range h.matrixFeedbackValues(t, pattern) {
+		values[k] = v
+	}
+	for k, v := range h.matrixReportValues(t, pattern) {
+		values[k] = v
+	}
+	for k, v := range h.matrixSurveyValues(t, pattern) {
+		values[k] = v
+	}
+	for k, v := range h.matrixOrderValues(t, pattern) {
 		values[k] = v
 	}
 	path := pattern

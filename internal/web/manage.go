@@ -35,8 +35,10 @@ type workPage struct {
 	Schools  []workSchool // schools where the reader takes part in the procedure
 	Boards   []workSchool // schools where the reader only reads
 	Bureau   *bureauWork
-	Workflow bool          // the reader holds a workflow role somewhere
-	Feedback *feedbackWork // cases waiting for the reader, and those they sent
+	Workflow bool            // the reader holds a workflow role somewhere
+	Feedback *feedbackWork   // cases waiting for the reader, and those they sent
+	Orders   *orderWork      // supervision orders waiting for the reader (orders.go)
+	Surveys  []surveyWorkRow // open surveys the reader has yet to answer (surveys.go)
 }
 
 // Cat is a category's name in the reader's language.
@@ -44,7 +46,7 @@ func (p *workPage) Cat(code string) string { return categoryName(&p.base, code) 
 
 // Empty reports whether nothing waits for the reader.
 func (p *workPage) Empty() bool {
-	if p.Feedback.Waiting() {
+	if p.Feedback.Waiting() || p.Orders.Waiting() || len(p.Surveys) > 0 {
 		return false
 	}
 	for _, g := range p.Groups {
@@ -219,6 +221,12 @@ func (s *Server) handleWork(w http.ResponseWriter, r *http.Request) error {
 	}
 	var err error
 	if p.Feedback, err = s.feedbackWorkFor(ctx, actor, p.Now); err != nil {
+		return err
+	}
+	if p.Orders, err = s.orderWorkFor(ctx, &p.base); err != nil {
+		return err
+	}
+	if p.Surveys, err = s.surveyWorkFor(ctx, actor); err != nil {
 		return err
 	}
 	s.render(w, r, "work", p)

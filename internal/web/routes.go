@@ -114,6 +114,53 @@ func (s *Server) routes() []route {
 		{"POST", "/s/{slug}/manage/feedback/templates", accessManage, false, s.handleReplyTemplateSave},
 		{"POST", "/s/{slug}/manage/feedback/templates/{id}/delete", accessManage, false, s.handleReplyTemplateDelete},
 
+		// Supervision orders (督办通知 / 整改通知) from the bureau to schools.
+		// Order pages answer 404 to whoever may not read them, so they are
+		// open to any signed-in user and decided by the domain (order.go).
+		{"GET", "/bureau/orders", accessSignedIn, false, s.handleBureauOrders},
+		{"GET", "/bureau/orders/new", accessBureau, false, s.handleOrderForm},
+		{"POST", "/bureau/orders", accessBureau, false, s.handleOrderIssue},
+		{"GET", "/s/{slug}/orders", accessSignedIn, false, s.handleSchoolOrders},
+		{"GET", "/s/{slug}/orders/{id}", accessSignedIn, false, s.handleOrder},
+		{"POST", "/s/{slug}/orders/{id}/answer", accessSignedIn, false, s.handleOrderAnswer},
+		{"POST", "/s/{slug}/orders/{id}/accept", accessSignedIn, false, s.handleOrderAccept},
+		{"POST", "/s/{slug}/orders/{id}/return", accessSignedIn, false, s.handleOrderReturn},
+
+		// Self-inspection (自查) and the annual disclosure report (年度报告).
+		// Their pages answer 404 to whoever may not read them, so they are
+		// open to any signed-in user and decided by the domain
+		// (inspection.go, report.go). {year} may end in ".xlsx".
+		{"GET", "/s/{slug}/inspection", accessSignedIn, false, s.handleInspections},
+		{"GET", "/s/{slug}/inspection/{term}", accessSignedIn, false, s.handleInspection},
+		{"POST", "/s/{slug}/inspection/{term}", accessSignedIn, false, s.handleInspectionSave},
+		{"POST", "/s/{slug}/inspection/{term}/{item}/done", accessSignedIn, false, s.handleMeasureDone},
+		{"GET", "/bureau/inspections", accessSignedIn, false, s.handleBureauInspections},
+		{"GET", "/s/{slug}/report", accessSignedIn, false, s.handleReportIndex},
+		{"GET", "/s/{slug}/report/{year}", accessSignedIn, false, s.handleReport},
+		{"POST", "/s/{slug}/report/{year}/text", accessSignedIn, false, s.handleReportText},
+		{"POST", "/s/{slug}/report/{year}/publish", accessSignedIn, false, s.handleReportPublish},
+		{"GET", "/bureau/report/{year}", accessSignedIn, false, s.handleBureauReport},
+
+		// Surveys (测评 / 民主评议): run by the supervision group or the
+		// principal, answered once by the members of their audience; the
+		// pages answer 404 to whoever may not see a survey, so the access
+		// level is the widest that applies and the domain decides.
+		{"GET", "/s/{slug}/surveys", accessSignedIn, false, s.handleSurveys},
+		{"GET", "/s/{slug}/surveys/new", accessWorkflow, false, s.handleSurveyNew},
+		{"POST", "/s/{slug}/surveys/new", accessWorkflow, false, s.handleSurveyCreate},
+		{"POST", "/s/{slug}/surveys/template", accessWorkflow, false, s.handleSurveyFromTemplate},
+		{"GET", "/s/{slug}/surveys/{id}", accessSignedIn, false, s.handleSurvey},
+		{"POST", "/s/{slug}/surveys/{id}/answer", accessSignedIn, false, s.handleSurveyAnswer},
+		{"GET", "/s/{slug}/surveys/{id}/edit", accessWorkflow, false, s.handleSurveyEditForm},
+		{"POST", "/s/{slug}/surveys/{id}/edit", accessWorkflow, false, s.handleSurveyEdit},
+		{"POST", "/s/{slug}/surveys/{id}/open", accessWorkflow, false, s.handleSurveyOpen},
+		{"POST", "/s/{slug}/surveys/{id}/close", accessWorkflow, false, s.handleSurveyClose},
+		{"GET", "/s/{slug}/surveys/{id}/results", accessWorkflow, false, s.handleSurveyResults},
+		{"POST", "/s/{slug}/surveys/{id}/publish", accessWorkflow, false, s.handleSurveyPublish},
+		{"GET", "/api/v1/schools/{slug}/surveys", accessSignedIn, true, s.apiSurveys},
+		{"GET", "/api/v1/surveys/{id}/results", accessSignedIn, true, s.apiSurveyResults},
+		{"POST", "/api/v1/surveys/{id}/answers", accessSignedIn, true, s.apiSurveyAnswer},
+
 		// JSON API.
 		{"GET", "/api/v1/openapi.json", accessPublic, true, s.apiOpenAPI},
 		{"POST", "/api/v1/auth/token", accessPublic, true, s.apiToken},
@@ -134,5 +181,9 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/feedback/follow-up", accessPublic, true, s.apiFeedbackFollowUp},
 		{"GET", "/api/v1/feedback/{id}", accessSignedIn, true, s.apiFeedbackCase},
 		{"POST", "/api/v1/feedback/{id}/{action}", accessSignedIn, true, s.apiFeedbackAct},
+		// Supervision orders (orders.go).
+		{"GET", "/api/v1/orders", accessSignedIn, true, s.apiOrders},
+		{"GET", "/api/v1/schools/{slug}/orders", accessSignedIn, true, s.apiSchoolOrders},
+		{"POST", "/api/v1/orders/{id}/answer", accessSignedIn, true, s.apiOrderAnswer},
 	}
 }
