@@ -110,6 +110,8 @@ type SchoolFigures struct {
 	Replied            int            // cases first replied to this year
 	MedianReplyDays    float64        // working days from receipt to first reply, over Replied; -1 when none
 	Series             []MonthFigures // the last 12 months, oldest first
+	Orders             OrderFigures   // the bureau's supervision orders to the school
+	Survey             SurveyScore    // satisfaction surveys closed in the last 12 months
 }
 
 // Period returns the figures of the period.
@@ -281,6 +283,22 @@ func (db *DB) Dashboard(ctx context.Context, bureauID int64, now time.Time) ([]S
 	for school, ds := range days {
 		if i, ok := index[school]; ok {
 			out[i].Replied, out[i].MedianReplyDays = len(ds), median(ds)
+		}
+	}
+
+	orders, err := db.OrderFigures(ctx, bureauID, now)
+	if err != nil {
+		return nil, err
+	}
+	surveys, err := db.SurveyScores(ctx, bureauID, now.AddDate(-1, 0, 0), now)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].Orders = orders[out[i].SchoolID]
+		out[i].Survey = SurveyScore{Score: -1}
+		if sc, ok := surveys[out[i].SchoolID]; ok {
+			out[i].Survey = sc
 		}
 	}
 

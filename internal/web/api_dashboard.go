@@ -24,6 +24,10 @@ type apiDashboardSchool struct {
 	Replied            int                 `json:"replied"`
 	MedianReplyDays    *float64            `json:"median_reply_days"`
 	OpenRectifications int                 `json:"open_rectifications"`
+	OpenOrders         int                 `json:"open_orders"`
+	OverdueOrders      int                 `json:"overdue_orders"`
+	Satisfaction       *float64            `json:"satisfaction"` // 0–100 over the last 12 months; null without a survey
+	SurveyResponses    int                 `json:"survey_responses"`
 	Monthly            []apiDashboardMonth `json:"monthly"`
 }
 
@@ -68,6 +72,7 @@ func (s *Server) apiDashboard(w http.ResponseWriter, r *http.Request) error {
 		pf := f.Period(period)
 		a := apiDashboardSchool{Slug: f.Slug, Name: f.Name, OnTime: pf.OnTime, Late: pf.Late, Overdue: pf.Overdue, Waived: pf.Waived,
 			Pending: pf.Pending, Cases: pf.Cases(), OpenFeedback: f.OpenFeedback, Replied: f.Replied, OpenRectifications: f.OpenRectifications,
+			OpenOrders: f.Orders.Open, OverdueOrders: f.Orders.Overdue, SurveyResponses: f.Survey.Responses,
 			Monthly: make([]apiDashboardMonth, len(f.Series))}
 		if pf.Cases() > 0 {
 			rate := pf.Rate()
@@ -76,6 +81,10 @@ func (s *Server) apiDashboard(w http.ResponseWriter, r *http.Request) error {
 		if pf.Rank > 0 {
 			rank := pf.Rank
 			a.Rank = &rank
+		}
+		if f.Survey.Responses > 0 {
+			score := f.Survey.Score
+			a.Satisfaction = &score
 		}
 		if f.Replied > 0 {
 			med := f.MedianReplyDays

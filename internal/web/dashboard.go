@@ -81,7 +81,7 @@ type dashGrid struct {
 // dashSorts are the sort keys and whether they sort ascending by default.
 var dashSorts = map[string]bool{
 	"school": true, "rank": true, "on_time": false, "late": false, "overdue": false, "waived": false,
-	"feedback": false, "reply": false, "rectify": false,
+	"feedback": false, "reply": false, "rectify": false, "orders": false, "survey": false,
 }
 
 // bureauOf returns the reader's bureau, or EFORBIDDEN for whoever is not a
@@ -183,7 +183,7 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 	}{
 		{"school", "学校", false}, {"rank", "按时率与排名", true}, {"on_time", "按时公开", true}, {"late", "逾期公开", true},
 		{"overdue", "已逾期", true}, {"waived", "已免除", true}, {"feedback", "待办意见", true}, {"reply", "答复用时（工作日）", true},
-		{"rectify", "整改中", true},
+		{"rectify", "整改中", true}, {"orders", "督办未办结", true}, {"survey", "满意度", true},
 	} {
 		col := dashColumn{Key: c.key, Label: p.T(c.label), Num: c.num}
 		dir := "desc"
@@ -256,6 +256,13 @@ func sortDashRows(rows []dashRow, key string, desc bool) {
 			c = cmp.Compare(a.MedianReplyDays, b.MedianReplyDays)
 		case "rectify":
 			c = cmp.Compare(a.OpenRectifications, b.OpenRectifications)
+		case "orders":
+			c = cmp.Compare(a.Orders.Open, b.Orders.Open)
+			if c == 0 {
+				c = cmp.Compare(a.Orders.Overdue, b.Orders.Overdue)
+			}
+		case "survey":
+			c = cmp.Compare(a.Survey.Score, b.Survey.Score) // no score (-1) below every score
 		}
 		if desc {
 			c = -c
@@ -281,6 +288,14 @@ func (p *dashboardPage) ReplyText(f *store.SchoolFigures) string {
 		return "—"
 	}
 	return strings.TrimSuffix(fmt.Sprintf("%.1f", f.MedianReplyDays), ".0")
+}
+
+// SurveyText is the satisfaction score out of 100, or — without a survey.
+func (p *dashboardPage) SurveyText(f *store.SchoolFigures) string {
+	if f.Survey.Responses == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.0f", f.Survey.Score)
 }
 
 // dashChartOf builds the bar chart of the bureau's monthly on-time rate
@@ -355,7 +370,7 @@ func (s *Server) handleDashboardExport(w http.ResponseWriter, r *http.Request) e
 			header = append(header, label+h)
 		}
 	}
-	header = append(header, "待办意见", "本年已答复", "答复用时中位数（工作日）", "整改中")
+	header = append(header, "待办意见", "本年已答复", "答复用时中位数（工作日）", "整改中", "督办未办结", "督办已逾期", "满意度（百分制）", "满意度答卷数")
 	if err := x.SetSheetRow(sheetName, "A1", &header); err != nil {
 		return err
 	}
@@ -385,7 +400,11 @@ func (s *Server) handleDashboardExport(w http.ResponseWriter, r *http.Request) e
 		if f.Replied > 0 {
 			med = f.MedianReplyDays
 		}
-		cells = append(cells, f.OpenFeedback, f.Replied, med, f.OpenRectifications)
+		var score any = ""
+		if f.Survey.Responses > 0 {
+			score = f.Survey.Score
+		}
+		cells = append(cells, f.OpenFeedback, f.Replied, med, f.OpenRectifications, f.Orders.Open, f.Orders.Overdue, score, f.Survey.Responses)
 		cell, _ := excelize.CoordinatesToCellName(1, row)
 		if err := x.SetSheetRow(sheetName, cell, &cells); err != nil {
 			return err

@@ -165,6 +165,11 @@ func TestDashboard_export(t *testing.T) {
 func TestDashboard_api(t *testing.T) {
 	eachHarness(t, func(t *testing.T, h *harness) {
 		dashFixture(t, h)
+		// One supervision order to xq, open: the bureau sees it on its line.
+		if _, err := h.db.IssueOrders(context.Background(), h.school.BureauID, h.actor("bureau.admin"), store.NewOrder{
+			Kind: gongkai.OrderUrge, Title: "关于督促公开财务收支情况的通知", Body: "请于期限内公开。", Workdays: 5, SchoolIDs: []int64{h.school.ID}}); err != nil {
+			t.Fatal(err)
+		}
 		status, body, _ := h.apiCall(t, "GET", "/api/v1/dashboard", h.apiToken("bureau.inspector"), nil)
 		if status != http.StatusOK {
 			t.Fatalf("dashboard: %d %s", status, body)
@@ -183,6 +188,8 @@ func TestDashboard_api(t *testing.T) {
 				OnTimeRate      *float64 `json:"on_time_rate"`
 				Rank            *int     `json:"rank"`
 				Cases           int      `json:"cases"`
+				OpenOrders      int      `json:"open_orders"`
+				Satisfaction    *float64 `json:"satisfaction"`
 				Monthly         []struct {
 					Month   string `json:"month"`
 					Overdue int    `json:"overdue"`
@@ -203,6 +210,9 @@ func TestDashboard_api(t *testing.T) {
 			want := map[string][3]int{"xq": {0, 1, 2}, "other": {0, 0, 1}}[s.Slug]
 			if [3]int{*s.OnTime, *s.Late, *s.Overdue} != want || s.OnTimeRate == nil || *s.OnTimeRate != 0 || s.Cases != want[1]+want[2] {
 				t.Errorf("%s: on time %d late %d overdue %d rate %v cases %d, want %v", s.Slug, *s.OnTime, *s.Late, *s.Overdue, s.OnTimeRate, s.Cases, want)
+			}
+			if wantOrders := map[string]int{"xq": 1}[s.Slug]; s.OpenOrders != wantOrders || s.Satisfaction != nil {
+				t.Errorf("%s: %d open orders (want %d), satisfaction %v (want null: no survey)", s.Slug, s.OpenOrders, wantOrders, s.Satisfaction)
 			}
 			if len(s.Monthly) != 12 || s.Monthly[11].Month != "2026-11" || s.Monthly[11].Overdue != want[2] {
 				t.Errorf("%s monthly: %+v", s.Slug, s.Monthly)
