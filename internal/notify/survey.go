@@ -3,10 +3,14 @@ package notify
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"gongkai"
 	"gongkai/internal/store"
 )
+
+// surveyAnnounceWithin is how late an opened survey is still announced.
+const surveyAnnounceWithin = 48 * time.Hour
 
 // survey tells of a survey: when it opens, its audience (in the app and by
 // e-mail), so that nobody has to look for it; when its results were made a
@@ -20,8 +24,15 @@ func (d *Dispatcher) survey(ctx context.Context, ev *store.OutboxEvent, school *
 	var lines []string
 	switch ev.Type {
 	case "survey.opened":
+		// An announcement delivered late is noise: once the survey has
+		// ended nobody can answer, and days after it opened the work page
+		// has long been listing it (as it does for the demo's surveys,
+		// opened in the past).
 		if end := parseDate(s("closes_on")); !end.IsZero() && gongkai.PeriodOver(end, d.now()) {
-			return store.Outcome{}, nil // delivered late: it has ended, nobody can answer now
+			return store.Outcome{}, nil
+		}
+		if !ev.CreatedAt.IsZero() && d.now().Sub(ev.CreatedAt) > surveyAnnounceWithin {
+			return store.Outcome{}, nil
 		}
 		aud := gongkai.SurveyAudience(s("audience"))
 		members, err := d.db.FindMembers(ctx, school.ID)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"gongkai"
 	"gongkai/internal/testdb"
@@ -44,6 +45,17 @@ func TestDispatch_Surveys(t *testing.T) {
 		f.drain()
 		if n := len(f.smtp.all()); n != before {
 			t.Errorf("answering sent %d mails", n-before)
+		}
+		// An announcement that could only go out days late is dropped.
+		late := gongkai.DefaultSurvey(f.school.ID, f.now())
+		late.Title = "迟到的测评"
+		must(t, f.db.CreateSurvey(ctx, f.school.ID, sup, late))
+		_, err = f.db.SurveyAct(ctx, f.school.ID, late.ID, sup, gongkai.SurveyStart)
+		must(t, err)
+		f.advance(72 * time.Hour)
+		f.drain()
+		if n := len(f.smtp.all()); n != before {
+			t.Errorf("a survey opened three days before delivery was announced (%d mails)", n-before)
 		}
 		if calls := f.hook.received(); len(calls) != 0 {
 			t.Errorf("the school's webhook heard of surveys: %d calls", len(calls))
