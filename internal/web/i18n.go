@@ -44,6 +44,7 @@ var englishCommon = map[string]string{
 	"账号与显示":    "Account and display",
 	"主管单位":     "Supervising authority",
 	"学校栏目":     "School sections",
+	"校内工作":     "School work",
 
 	// Login, joining, the account.
 	"密码":       "Password",
