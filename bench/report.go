@@ -30,10 +30,21 @@ type reportInput struct {
 	scale   string
 	rev     string
 	cached  map[string]bool // dialect → the data set came from the cache
+	backups []Backup
+}
+
+// Backup is one backup and restore of a data set, timed by scripts/bench.sh.
+type Backup struct {
+	Dialect        string  `json:"dialect"`
+	Method         string  `json:"method"`
+	Seconds        float64 `json:"seconds"`
+	Bytes          int64   `json:"bytes"`
+	RestoreMethod  string  `json:"restore_method"`
+	RestoreSeconds float64 `json:"restore_seconds"`
 }
 
 func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var results, gens, md, cached string
+	var results, gens, md, cached, backups string
 	in := &reportInput{cached: map[string]bool{}}
 	fs := flag.NewFlagSet("bench report", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -43,6 +54,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.StringVar(&in.scale, "scale", "", "name of the scale (small, full)")
 	fs.StringVar(&in.rev, "rev", "", "the gongkai revision measured")
 	fs.StringVar(&cached, "cached", "", "dialects whose data set was reused from the cache, comma-separated")
+	fs.StringVar(&backups, "backups", "", "backup and restore timings (JSON array)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -64,6 +76,11 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 		in.gens = append(in.gens, &g)
+	}
+	if backups != "" {
+		if err := readJSON(backups, &in.backups); err != nil {
+			return err
+		}
 	}
 	if len(in.results) == 0 {
 		return fmt.Errorf("report: give -results")
@@ -537,7 +554,21 @@ func (in *reportInput) tables() string {
 	b.WriteString(in.pagesTable())
 	b.WriteString("\n")
 	b.WriteString(in.dataTable())
+	if len(in.backups) > 0 {
+		b.WriteString("\n")
+		b.WriteString(in.backupTable())
+	}
 	return b.String()
+}
+
+// backupTable shows how long a backup and a restore of the data set took.
+func (in *reportInput) backupTable() string {
+	var rows [][]string
+	for _, x := range in.backups {
+		rows = append(rows, []string{dbName(x.Dialect), x.Method, fmt.Sprintf("%.1f s", x.Seconds),
+			fmt.Sprintf("%.0f MB", float64(x.Bytes)/(1<<20)), x.RestoreMethod, fmt.Sprintf("%.1f s", x.RestoreSeconds)})
+	}
+	return table([]string{"database", "backup", "time", "size", "restore", "time"}, rows, []bool{false, false, true, true, false, true})
 }
 
 // ---- the machine ----
@@ -639,6 +670,11 @@ func (in *reportInput) markdown() string {
 	b.WriteString(in.dataTable())
 	w("\n")
 	b.WriteString(dataNotes)
+	if len(in.backups) > 0 {
+		w("\n### Backup and restore\n\n")
+		b.WriteString(in.backupTable())
+		w("\nThe data set after the load, timed by scripts/bench.sh on the same machine. The attachments (local folder or S3 bucket) are copied apart and are not in these figures.\n")
+	}
 	var notes []string
 	for _, r := range in.results {
 		for _, c := range r.Checks {

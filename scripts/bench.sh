@@ -96,6 +96,14 @@ echo "bench.sh: scale $scale ($schools schools, $items items), data sets in $dir
 results=()
 gens=()
 cached=()
+backups=()
+
+# now prints the time in seconds with fractions, for the backup timings.
+now() { date +%s.%N; }
+# backup_line records one backup and restore as a JSON object.
+backup_line() { # dialect method seconds bytes restore_method restore_seconds
+	printf '{"dialect":"%s","method":"%s","seconds":%s,"bytes":%s,"restore_method":"%s","restore_seconds":%s}' "$@"
+}
 
 # --- SQLite --------------------------------------------------------------------
 if [[ $dbs == *sqlite* ]]; then
@@ -116,6 +124,21 @@ if [[ $dbs == *sqlite* ]]; then
 		-duration "${BENCH_DURATION:-10s}" -conns "${BENCH_CONNS:-32,256}" \
 		-pub-workers "${BENCH_PUB_WORKERS:-4}" -pub-duration "${BENCH_PUB_DURATION:-20s}" -out "$work/results-sqlite.json"
 	results+=("$work/results-sqlite.json")
+
+	echo "bench.sh: SQLite: backup and restore"
+	t0=$(now)
+	"$work/gongkai" backup --db "sqlite:$dir/sqlite/gongkai.db" --to "$work/backup.db" >/dev/null
+	t1=$(now)
+	bytes=$(stat -c %s "$work/backup.db")
+	# Restoring is putting the copy in place; gongkai then opens it (and
+	# checks its migrations) before it serves.
+	t2=$(now)
+	cp "$work/backup.db" "$work/restored.db"
+	"$work/gongkai" migrate --db "sqlite:$work/restored.db" >/dev/null
+	t3=$(now)
+	backups+=("$(backup_line sqlite "gongkai backup (VACUUM INTO)" "$(awk "BEGIN { print $t1 - $t0 }")" "$bytes" \
+		"copy the file back, gongkai migrate" "$(awk "BEGIN { print $t3 - $t2 }")")")
+	rm -f "$work/backup.db" "$work/restored.db"
 fi
 
 # --- PostgreSQL ----------------------------------------------------------------
@@ -187,14 +210,36 @@ if [[ $dbs == *postgres* ]]; then
 		-duration "${BENCH_DURATION:-10s}" -conns "${BENCH_CONNS:-32,256}" \
 		-pub-workers "${BENCH_PUB_WORKERS:-4}" -pub-duration "${BENCH_PUB_DURATION:-20s}" -out "$work/results-postgres.json"
 	results+=("$work/results-postgres.json")
+
+	echo "bench.sh: PostgreSQL: backup and restore"
+	t0=$(now)
+	"$pgbin/pg_dump" -h 127.0.0.1 -p "$port" -U postgres -Fc -f "$work/pg.dump" gongkai_bench
+	t1=$(now)
+	bytes=$(stat -c %s "$work/pg.dump")
+	"$pgbin/dropdb" -h 127.0.0.1 -p "$port" -U postgres --if-exists gongkai_restore
+	"$pgbin/createdb" -h 127.0.0.1 -p "$port" -U postgres gongkai_restore
+	t2=$(now)
+	"$pgbin/pg_restore" -h 127.0.0.1 -p "$port" -U postgres -j "$(nproc)" -d gongkai_restore "$work/pg.dump"
+	t3=$(now)
+	"$pgbin/dropdb" -h 127.0.0.1 -p "$port" -U postgres gongkai_restore
+	backups+=("$(backup_line postgres "pg_dump -Fc" "$(awk "BEGIN { print $t1 - $t0 }")" "$bytes" \
+		"pg_restore -j $(nproc) into an empty database" "$(awk "BEGIN { print $t3 - $t2 }")")")
+	rm -f "$work/pg.dump"
 fi
 
 # --- Report --------------------------------------------------------------------
 join() { local IFS=,; echo "$*"; }
 mkdir -p "$cache/last-$scale"
 cp "${results[@]}" "$cache/last-$scale/"
+if ((${#backups[@]})); then
+	(IFS=,; echo "[${backups[*]}]") >"$work/backups.json"
+	cp "$work/backups.json" "$cache/last-$scale/"
+fi
 report=("$work/bench" report -results "$(join "${results[@]}")" -gen "$(join "${gens[@]}")" \
 	-scale "$scale" -rev "$rev" -cached "$(join "${cached[@]+"${cached[@]}"}")")
+if ((${#backups[@]})); then
+	report+=(-backups "$work/backups.json")
+fi
 echo
 if [[ -n $md ]]; then
 	"${report[@]}" -md "$md"

@@ -34,6 +34,7 @@ Usage:
                   [--smtp smtp://USER:PASS@HOST:587] [--mail-from ADDRESS] [--base-url https://...]
   gongkai migrate [--db ...]
   gongkai demo    [--db ...] [--data ...]          load the demo county (idempotent)
+  gongkai backup  --to FILE [--db sqlite:...]      a consistent copy of a SQLite database, taken while serving
   gongkai user create --username NAME --name 姓名 (--school SLUG --role clerk[,leader...] | --bureau-role bureau_admin|inspector [--bureau ID])
                       [--password PW]               (or GONGKAI_PASSWORD, or typed on standard input)
 
@@ -115,6 +116,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	fs.SetOutput(stderr)
 	cfg.flags(fs, getenv)
 	var user userFlags
+	var backupTo string
+	if cmd == "backup" {
+		fs.StringVar(&backupTo, "to", "", "the new file to write the copy to")
+	}
 	if cmd == "user" {
 		if len(args) == 0 || args[0] != "create" {
 			return fmt.Errorf("usage: gongkai user create ...")
@@ -132,7 +137,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 
 	switch cmd {
-	case "serve", "migrate", "demo", "user":
+	case "serve", "migrate", "demo", "user", "backup":
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -154,6 +159,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return nil
 	case "user":
 		return user.create(ctx, db, getenv, stdin, stdout)
+	case "backup":
+		start := time.Now()
+		if err := db.Backup(ctx, backupTo); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "backup written to %s in %.1f s; copy the attachments (--data or the S3 bucket) as well\n", backupTo, time.Since(start).Seconds())
+		return nil
 	}
 	blobs, err := files.Open(ctx, cfg.files, cfg.data)
 	if err != nil {

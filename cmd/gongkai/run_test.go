@@ -123,4 +123,19 @@ func TestRun_userCreateAndMigrate(t *testing.T) {
 	if err := run(ctx, []string{"bogus"}, getenv, nil, io.Discard, io.Discard); err == nil {
 		t.Fatal("unknown command accepted")
 	}
+
+	// A backup is a database gongkai opens with the demo's users in it.
+	backup := filepath.Join(t.TempDir(), "backup.db")
+	out.Reset()
+	if err := run(ctx, []string{"backup", "--to", backup}, getenv, nil, &out, io.Discard); err != nil || !strings.Contains(out.String(), "backup written") {
+		t.Fatalf("backup: %v %q", err, out.String())
+	}
+	env["GONGKAI_DB"] = "sqlite:" + backup
+	env["GONGKAI_PASSWORD"] = "a long enough password"
+	if err := run(ctx, []string{"user", "create", "--username", "new.clerk", "--name", "新经办人", "--school", "xiangqian", "--role", "clerk"}, getenv, nil, io.Discard, io.Discard); err == nil {
+		t.Fatal("the backup lacks the user created before it")
+	}
+	if err := run(ctx, []string{"backup", "--to", backup}, getenv, nil, io.Discard, io.Discard); err == nil {
+		t.Fatal("a backup over an existing file was not refused")
+	}
 }
