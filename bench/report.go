@@ -647,7 +647,7 @@ func (in *reportInput) markdown() string {
 	for _, wu := range first.Warm {
 		warmed = append(warmed, fmt.Sprintf("%s %.0f s", strings.TrimSuffix(scenarioLabel(wu.Scenario), ", cache warm"), wu.Seconds))
 	}
-	w("gongkai caches rendered public pages by URL in memory (64 MB, least recently used first), so pages are measured twice: "+
+	w("gongkai caches rendered public pages by URL in memory (48 MB of gzipped pages by default, least recently used first), so pages are measured twice: "+
 		"“cache warm” right after every path of the list was fetched once (on %s: %s), and “cache missed” with an extra query parameter that makes every request a new URL, so every page is rendered. "+
 		"The warm runs come first; the missed runs fill the cache with pages nobody asks for again, as a crawler would. Searches always miss, since readers search for many words.\n\n",
 		dbName(first.Dialect), strings.Join(warmed, ", "))

@@ -55,6 +55,7 @@ type config struct {
 	mailFrom      string
 	baseURL       string
 	memoryLimit   int // MiB; 0: none
+	pageCache     int // MiB
 }
 
 func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
@@ -89,6 +90,11 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 	if v, err := strconv.Atoi(env("MEMORY_LIMIT", "")); err == nil {
 		memDefault = v
 	}
+	cacheDefault := 48
+	if v, err := strconv.Atoi(env("PAGE_CACHE", "")); err == nil && v > 0 {
+		cacheDefault = v
+	}
+	fs.IntVar(&c.pageCache, "page-cache", cacheDefault, "memory for rendered public pages in MiB, kept gzipped (about 20,000 pages in 48)")
 	fs.IntVar(&c.memoryLimit, "memory-limit", memDefault, "soft limit of gongkai's heap in MiB (0: none; GOMEMLIMIT, when set, is used instead)")
 }
 
@@ -195,7 +201,7 @@ func serve(ctx context.Context, cfg config, db *store.DB, blobs files.Store, log
 			return err
 		}
 	}
-	srv, err := web.New(web.Config{Demo: cfg.demo, SecureCookies: cfg.secureCookies}, db, blobs, log)
+	srv, err := web.New(web.Config{Demo: cfg.demo, SecureCookies: cfg.secureCookies, PageCacheMB: cfg.pageCache}, db, blobs, log)
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,7 @@ type Config struct {
 	Demo          bool // demo mode: the login page lists the demo accounts
 	SecureCookies bool // set the Secure flag (behind HTTPS)
 	Version       string
+	PageCacheMB   int // memory for rendered public pages; 0: the default, 48
 }
 
 // Server holds the dependencies of every handler.
@@ -54,7 +55,11 @@ func New(cfg Config, db *store.DB, blobs Blobs, log *slog.Logger) (*Server, erro
 		return nil, err
 	}
 	s.limiter = newLimiter()
-	s.cache = newPageCache(64 << 20)
+	cacheMB := cfg.PageCacheMB
+	if cacheMB <= 0 {
+		cacheMB = 48
+	}
+	s.cache = newPageCache(cacheMB << 20)
 	db.OnChange(s.cache.invalidate)
 	s.metrics = newMetrics(db)
 	s.handler = s.buildHandler()
