@@ -170,16 +170,18 @@ func (db *DB) IssueOrders(ctx context.Context, bureauID int64, actor *gongkai.Ac
 			}
 		}
 		year := tx.Now.In(gongkai.Beijing).Year()
-		for _, schoolID := range ids {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO order_numbers (bureau_id, year, last) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING`, bureauID, year); err != nil {
-				return fmt.Errorf("store: order number: %w", err)
-			}
-			var seq int
-			// The row lock of the UPDATE makes concurrent issuers queue for
-			// their numbers on PostgreSQL; SQLite has one writer anyway.
-			if err := tx.QueryRowContext(ctx, `UPDATE order_numbers SET last = last + 1 WHERE bureau_id = $1 AND year = $2 RETURNING last`, bureauID, year).Scan(&seq); err != nil {
-				return fmt.Errorf("store: order number: %w", err)
-			}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO order_numbers (bureau_id, year, last) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING`, bureauID, year); err != nil {
+			return fmt.Errorf("store: order number: %w", err)
+		}
+		// The numbers of all the orders at once. The row lock of the UPDATE
+		// makes concurrent issuers queue for their numbers on PostgreSQL;
+		// SQLite has one writer anyway.
+		var last int
+		if err := tx.QueryRowContext(ctx, `UPDATE order_numbers SET last = last + $3 WHERE bureau_id = $1 AND year = $2 RETURNING last`, bureauID, year, len(ids)).Scan(&last); err != nil {
+			return fmt.Errorf("store: order number: %w", err)
+		}
+		for i, schoolID := range ids {
+			seq := last - len(ids) + 1 + i
 			o := proto
 			o.SchoolID, o.BureauID, o.State = schoolID, bureauID, gongkai.OrderIssued
 			o.Number = gongkai.OrderNumber(bureau.Name, year, seq)
@@ -203,15 +205,79 @@ func (db *DB) IssueOrders(ctx context.Context, bureauID int64, actor *gongkai.Ac
 	if err != nil {
 		return nil, err
 	}
-	orders := make([]*gongkai.Order, 0, len(out))
-	for i, id := range out {
-		o, err := db.FindOrderByID(ctx, ids[i], id)
-		if err != nil {
-			return nil, err
-		}
-		orders = append(orders, o)
+	return db.findOrdersByIDs(ctx, bureauID, ids, out)
+}
+
+// findOrdersByIDs returns the orders of the ids (of the schools listed)
+// with their bodies and trails, in the order of ids, in two queries however
+// many there are.
+func (db *DB) findOrdersByIDs(ctx context.Context, bureauID int64, schoolIDs, ids []int64) ([]*gongkai.Order, error) {
+	if len(ids) == 0 {
+		return nil, nil
 	}
-	return orders, nil
+	args := []any{bureauID}
+	list := func(vs []int64) string {
+		ph := make([]string, len(vs))
+		for i, v := range vs {
+			args = append(args, v)
+			ph[i] = fmt.Sprintf("$%d", len(args))
+		}
+		return strings.Join(ph, ", ")
+	}
+	where := `o.school_id IN (` + list(schoolIDs) + `) AND o.id IN (` + list(ids) + `) AND o.bureau_id = $1`
+	rows, err := db.read.QueryContext(ctx, `SELECT `+orderColumns+`, o.body`+orderJoins+` WHERE `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: find orders: %w", err)
+	}
+	byID := map[int64]*gongkai.Order{}
+	if _, err := collect(rows, func(sc interface{ Scan(...any) error }) (*gongkai.Order, error) {
+		var body string
+		o, err := scanOrder(sc, &body)
+		if err == nil {
+			o.Body = body
+			byID[o.ID] = o
+		}
+		return o, err
+	}); err != nil {
+		return nil, fmt.Errorf("store: find orders: %w", err)
+	}
+	rows, err = db.read.QueryContext(ctx, `SELECT s.order_id, s.id, s.action, s.from_state, s.to_state, COALESCE(s.author_id, 0), s.author_name, s.comment,
+		COALESCE(s.result_id, 0), s.deadline, s.created_at
+		FROM order_steps s JOIN orders o ON o.school_id = s.school_id AND o.id = s.order_id
+		WHERE `+strings.ReplaceAll(where, "o.school_id IN", "s.school_id IN")+` ORDER BY s.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: trails of orders: %w", err)
+	}
+	if _, err := collect(rows, func(sc interface{ Scan(...any) error }) (int64, error) {
+		var orderID int64
+		s, err := scanOrderStep(sc, &orderID)
+		if o := byID[orderID]; err == nil && o != nil {
+			o.Trail = append(o.Trail, s)
+		}
+		return orderID, err
+	}); err != nil {
+		return nil, fmt.Errorf("store: trails of orders: %w", err)
+	}
+	out := make([]*gongkai.Order, 0, len(ids))
+	for _, id := range ids {
+		o := byID[id]
+		if o == nil {
+			return nil, notFound("通知")
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+// scanOrderStep reads a trail entry; extra columns come first.
+func scanOrderStep(sc interface{ Scan(...any) error }, extra ...any) (gongkai.OrderStep, error) {
+	var s gongkai.OrderStep
+	var action, from, to, deadline string
+	var at int64
+	err := sc.Scan(append(extra, &s.ID, &action, &from, &to, &s.AuthorID, &s.Author, &s.Comment, &s.ResultID, &deadline, &at)...)
+	s.Action, s.From, s.To = gongkai.OrderAction(action), gongkai.OrderState(from), gongkai.OrderState(to)
+	s.Deadline, s.At = parseDay(deadline), fromMS(at)
+	return s, err
 }
 
 func orderEvent(o *gongkai.Order, typ string, extra map[string]any) Event {
@@ -262,15 +328,7 @@ func (db *DB) FindOrderByID(ctx context.Context, schoolID, id int64) (*gongkai.O
 	if err != nil {
 		return nil, fmt.Errorf("store: trail of order %d: %w", id, err)
 	}
-	o.Trail, err = collect(rows, func(sc interface{ Scan(...any) error }) (gongkai.OrderStep, error) {
-		var s gongkai.OrderStep
-		var action, from, to, deadline string
-		var at int64
-		err := sc.Scan(&s.ID, &action, &from, &to, &s.AuthorID, &s.Author, &s.Comment, &s.ResultID, &deadline, &at)
-		s.Action, s.From, s.To = gongkai.OrderAction(action), gongkai.OrderState(from), gongkai.OrderState(to)
-		s.Deadline, s.At = parseDay(deadline), fromMS(at)
-		return s, err
-	})
+	o.Trail, err = collect(rows, func(sc interface{ Scan(...any) error }) (gongkai.OrderStep, error) { return scanOrderStep(sc) })
 	if err != nil {
 		return nil, fmt.Errorf("store: trail of order %d: %w", id, err)
 	}

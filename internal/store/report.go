@@ -154,10 +154,14 @@ func addPeriod(a, b PeriodFigures) PeriodFigures {
 }
 
 // SchoolReportFigures returns the school's figures of the days from through
-// to (Beijing dates, inclusive), in four queries.
+// to (Beijing dates, inclusive), in four queries. They are read by the
+// school's leadership, so they leave out the reports about the leadership,
+// which go to the bureau past the school: counting them here would tell
+// the people reported on that a report came in, and when.
 func (db *DB) SchoolReportFigures(ctx context.Context, schoolID int64, from, to time.Time) (ReportFigures, error) {
 	fs, err := db.reportFigures(ctx, "x.school_id = $1",
-		`SELECT s.id, s.slug, s.name, b.region_code FROM schools s JOIN bureaus b ON b.id = s.bureau_id WHERE s.id = $1`, schoolID, from, to)
+		`SELECT s.id, s.slug, s.name, b.region_code FROM schools s JOIN bureaus b ON b.id = s.bureau_id WHERE s.id = $1`, schoolID, from, to,
+		" AND NOT (x.kind = 'report' AND x.about = 'leadership')")
 	if err != nil {
 		return ReportFigures{}, err
 	}
@@ -172,12 +176,13 @@ func (db *DB) SchoolReportFigures(ctx context.Context, schoolID int64, from, to 
 // whatever the number of schools.
 func (db *DB) BureauReportFigures(ctx context.Context, bureauID int64, from, to time.Time) ([]ReportFigures, error) {
 	return db.reportFigures(ctx, "x.school_id IN (SELECT id FROM schools WHERE bureau_id = $1)",
-		`SELECT s.id, s.slug, s.name, b.region_code FROM schools s JOIN bureaus b ON b.id = s.bureau_id WHERE s.bureau_id = $1 ORDER BY s.name, s.id`, bureauID, from, to)
+		`SELECT s.id, s.slug, s.name, b.region_code FROM schools s JOIN bureaus b ON b.id = s.bureau_id WHERE s.bureau_id = $1 ORDER BY s.name, s.id`, bureauID, from, to, "")
 }
 
 // reportFigures computes the figures of the schools the scope condition
-// (on the alias x, with its argument at $1) selects.
-func (db *DB) reportFigures(ctx context.Context, scope, schoolsQuery string, key int64, from, to time.Time) ([]ReportFigures, error) {
+// (on the alias x, with its argument at $1) selects; feedbackCond, a
+// constant of the callers, narrows the feedback counted.
+func (db *DB) reportFigures(ctx context.Context, scope, schoolsQuery string, key int64, from, to time.Time, feedbackCond string) ([]ReportFigures, error) {
 	from, to = dayStart(from), dayStart(to)
 	rows, err := db.read.QueryContext(ctx, schoolsQuery, key)
 	if err != nil {
@@ -276,7 +281,7 @@ func (db *DB) reportFigures(ctx context.Context, scope, schoolsQuery string, key
 	var created, replied int64
 	var escalated bool
 	err = each("feedback", `SELECT x.school_id, x.kind, x.state, x.due, x.created_at, x.replied_at, x.rectify_due, x.escalated, x.rating
-		FROM feedback_cases x WHERE `+scope+` AND x.created_at >= $2 AND x.created_at < $3`,
+		FROM feedback_cases x WHERE `+scope+` AND x.created_at >= $2 AND x.created_at < $3`+feedbackCond,
 		[]any{key, fromAt, toAt}, []any{&kind, &state, &fdue, &created, &replied, &rectifyDue, &escalated, &rating}, func(f *ReportFigures) {
 			k, st := gongkai.FeedbackKind(kind), gongkai.FeedbackState(state)
 			g := f.Feedback[k]
@@ -401,11 +406,15 @@ func (db *DB) SaveReportText(ctx context.Context, schoolID int64, actor *gongkai
 // Markdown body made by the caller from the figures) and links it to the
 // report, in one transaction; the normal procedure then takes the draft
 // to publication. Errors: EFORBIDDEN for whoever is not the principal,
-// ECONFLICT when the report already has its disclosure (one that is not
-// withdrawn), EINVALID for a draft that fails ValidateDraft.
+// ENOTFOUND for a year before 2000 or after this one, ECONFLICT when the
+// report already has its disclosure (one that is not withdrawn), EINVALID
+// for a draft that fails ValidateDraft.
 func (db *DB) PublishReport(ctx context.Context, schoolID int64, actor *gongkai.Actor, year int, d *gongkai.Disclosure) error {
 	if !gongkai.CanEditReport(actor, schoolID) || !gongkai.CanCreateDisclosure(actor, schoolID) {
 		return gongkai.Errorf(gongkai.EFORBIDDEN, "年度报告由校长发布。")
+	}
+	if !gongkai.ValidReportYear(year, db.Now().In(gongkai.Beijing).Year()) {
+		return gongkai.Errorf(gongkai.ENOTFOUND, "没有该年度的报告。")
 	}
 	normalize(d)
 	if err := d.ValidateDraft(); err != nil {

@@ -108,27 +108,66 @@ func findSurvey(ctx context.Context, q surveyQuerier, schoolID, id int64, lock s
 	if err != nil {
 		return nil, fmt.Errorf("store: survey %d: %w", id, err)
 	}
-	rows, err := q.QueryContext(ctx, `SELECT position, kind, text, options, max_choices, required FROM survey_questions
+	rows, err := q.QueryContext(ctx, `SELECT survey_id, position, kind, text, options, max_choices, required FROM survey_questions
 		WHERE school_id = $1 AND survey_id = $2 ORDER BY position`, schoolID, id)
 	if err != nil {
 		return nil, fmt.Errorf("store: questions of survey %d: %w", id, err)
 	}
-	s.Questions, err = collect(rows, func(sc interface{ Scan(...any) error }) (gongkai.SurveyQuestion, error) {
-		var q gongkai.SurveyQuestion
-		var kind, opts string
-		if err := sc.Scan(&q.Position, &kind, &q.Text, &opts, &q.MaxChoices, &q.Required); err != nil {
-			return q, err
-		}
-		q.Kind = gongkai.SurveyQuestionKind(kind)
-		if err := json.Unmarshal([]byte(opts), &q.Options); err != nil {
-			return q, fmt.Errorf("options of question %d: %w", q.Position, err)
-		}
-		return q, nil
-	})
+	qs, err := collect(rows, scanQuestion)
 	if err != nil {
 		return nil, fmt.Errorf("store: questions of survey %d: %w", id, err)
 	}
+	for _, q := range qs {
+		s.Questions = append(s.Questions, q.SurveyQuestion)
+	}
 	return s, nil
+}
+
+// surveyQuestion is a question with the survey it belongs to.
+type surveyQuestion struct {
+	surveyID int64
+	gongkai.SurveyQuestion
+}
+
+func scanQuestion(sc interface{ Scan(...any) error }) (surveyQuestion, error) {
+	var q surveyQuestion
+	var kind, opts string
+	if err := sc.Scan(&q.surveyID, &q.Position, &kind, &q.Text, &opts, &q.MaxChoices, &q.Required); err != nil {
+		return q, err
+	}
+	q.Kind = gongkai.SurveyQuestionKind(kind)
+	if err := json.Unmarshal([]byte(opts), &q.Options); err != nil {
+		return q, fmt.Errorf("options of question %d: %w", q.Position, err)
+	}
+	return q, nil
+}
+
+// FindSurveysWithQuestions returns the school's surveys, newest first, each
+// with its questions, in two queries whatever the number of surveys.
+func (db *DB) FindSurveysWithQuestions(ctx context.Context, schoolID int64) ([]*gongkai.Survey, error) {
+	out, err := db.FindSurveys(ctx, schoolID)
+	if err != nil || len(out) == 0 {
+		return out, err
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT survey_id, position, kind, text, options, max_choices, required FROM survey_questions
+		WHERE school_id = $1 ORDER BY survey_id, position`, schoolID)
+	if err != nil {
+		return nil, fmt.Errorf("store: questions of the surveys of school %d: %w", schoolID, err)
+	}
+	qs, err := collect(rows, scanQuestion)
+	if err != nil {
+		return nil, fmt.Errorf("store: questions of the surveys of school %d: %w", schoolID, err)
+	}
+	byID := make(map[int64]*gongkai.Survey, len(out))
+	for _, s := range out {
+		byID[s.ID] = s
+	}
+	for _, q := range qs {
+		if s := byID[q.surveyID]; s != nil {
+			s.Questions = append(s.Questions, q.SurveyQuestion)
+		}
+	}
+	return out, nil
 }
 
 // FindSurveySchoolID returns the school of a survey, for the API's
@@ -292,26 +331,31 @@ func (db *DB) AnsweredSurveys(ctx context.Context, schoolID, userID int64) (map[
 func (db *DB) FindOpenSurveysFor(ctx context.Context, actor *gongkai.Actor) ([]*gongkai.Survey, error) {
 	var out []*gongkai.Survey
 	now := db.Now()
-	seen := map[int64]bool{}
+	args := []any{ms(now), actor.ID}
+	var ph []string
 	for _, m := range actor.Memberships {
-		if seen[m.SchoolID] {
-			continue
+		if !slices.Contains(args[2:], any(m.SchoolID)) {
+			args = append(args, m.SchoolID)
+			ph = append(ph, fmt.Sprintf("$%d", len(args)))
 		}
-		seen[m.SchoolID] = true
-		rows, err := db.read.QueryContext(ctx, `SELECT `+surveyColumns+surveyFrom+` WHERE s.school_id = $1 AND s.state = 'open' AND s.ends_at > $2
-			AND NOT EXISTS (SELECT 1 FROM survey_participants p WHERE p.school_id = s.school_id AND p.survey_id = s.id AND p.user_id = $3)
-			ORDER BY s.ends_at, s.id`, m.SchoolID, ms(now), actor.ID)
-		if err != nil {
-			return nil, fmt.Errorf("store: open surveys: %w", err)
-		}
-		ss, err := collect(rows, scanSurvey)
-		if err != nil {
-			return nil, fmt.Errorf("store: open surveys: %w", err)
-		}
-		for _, s := range ss {
-			if s.Eligible(actor) && s.Status(now) == gongkai.SurveyStatusOpen {
-				out = append(out, s)
-			}
+	}
+	if len(ph) == 0 {
+		return nil, nil
+	}
+	// One query over the actor's schools, however many they belong to.
+	rows, err := db.read.QueryContext(ctx, `SELECT `+surveyColumns+surveyFrom+` WHERE s.school_id IN (`+strings.Join(ph, ", ")+`) AND s.state = 'open' AND s.ends_at > $1
+		AND NOT EXISTS (SELECT 1 FROM survey_participants p WHERE p.school_id = s.school_id AND p.survey_id = s.id AND p.user_id = $2)
+		ORDER BY s.ends_at, s.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: open surveys: %w", err)
+	}
+	ss, err := collect(rows, scanSurvey)
+	if err != nil {
+		return nil, fmt.Errorf("store: open surveys: %w", err)
+	}
+	for _, s := range ss {
+		if s.Eligible(actor) && s.Status(now) == gongkai.SurveyStatusOpen {
+			out = append(out, s)
 		}
 	}
 	slices.SortStableFunc(out, func(a, b *gongkai.Survey) int { return a.EndsAt().Compare(b.EndsAt()) })
@@ -581,6 +625,7 @@ func (db *DB) PublishSurveyResults(ctx context.Context, schoolID, id int64, acto
 // the satisfaction surveys that closed in [from, to) (and before now). A
 // survey counts only with at least gongkai.MinSurveyResponses responses,
 // as its results are not shown with fewer; each counts by its responses.
+// Two queries, whatever the number of schools.
 func (db *DB) SurveyScores(ctx context.Context, bureauID int64, from, to time.Time) (map[int64]SurveyScore, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT id FROM schools WHERE bureau_id = $1`, bureauID)
 	if err != nil {
@@ -593,10 +638,17 @@ func (db *DB) SurveyScores(ctx context.Context, bureauID int64, from, to time.Ti
 	if err != nil {
 		return nil, fmt.Errorf("store: schools of bureau %d: %w", bureauID, err)
 	}
-	out := map[int64]SurveyScore{}
+	out := make(map[int64]SurveyScore, len(ids))
 	for _, id := range ids {
-		if out[id], err = db.SchoolSurveyScore(ctx, id, from, to); err != nil {
-			return nil, err
+		out[id] = SurveyScore{Score: -1}
+	}
+	scores, err := db.surveyScores(ctx, `s.school_id IN (SELECT id FROM schools WHERE bureau_id = $1)`, bureauID, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("store: survey scores of bureau %d: %w", bureauID, err)
+	}
+	for id, sc := range scores {
+		if _, ok := out[id]; ok {
+			out[id] = sc
 		}
 	}
 	return out, nil
@@ -604,38 +656,60 @@ func (db *DB) SurveyScores(ctx context.Context, bureauID int64, from, to time.Ti
 
 // SchoolSurveyScore is SurveyScores for one school.
 func (db *DB) SchoolSurveyScore(ctx context.Context, schoolID int64, from, to time.Time) (SurveyScore, error) {
+	scores, err := db.surveyScores(ctx, `s.school_id = $1`, schoolID, from, to)
+	if err != nil {
+		return SurveyScore{}, fmt.Errorf("store: survey scores of school %d: %w", schoolID, err)
+	}
+	if sc, ok := scores[schoolID]; ok {
+		return sc, nil
+	}
+	return SurveyScore{Score: -1}, nil
+}
+
+// surveyScores computes the scores of the schools the scope condition (on
+// the alias s, with its argument at $1) selects, in one query: one row per
+// satisfaction survey that ended in [from, min(to, now]), with its
+// responses and the sum and number of its ratings. Schools without a
+// survey that counts are absent from the map.
+func (db *DB) surveyScores(ctx context.Context, scope string, key int64, from, to time.Time) (map[int64]SurveyScore, error) {
 	end := min(ms(to), ms(db.Now())+1)
-	rows, err := db.read.QueryContext(ctx, `SELECT
+	rows, err := db.read.QueryContext(ctx, `SELECT s.school_id,
 		(SELECT COUNT(*) FROM survey_responses r WHERE r.school_id = s.school_id AND r.survey_id = s.id),
 		(SELECT COALESCE(SUM(a.choice), 0) FROM survey_answers a JOIN survey_questions q ON q.school_id = a.school_id AND q.survey_id = a.survey_id AND q.position = a.position
 			WHERE a.school_id = s.school_id AND a.survey_id = s.id AND q.kind = 'rating'),
 		(SELECT COUNT(*) FROM survey_answers a JOIN survey_questions q ON q.school_id = a.school_id AND q.survey_id = a.survey_id AND q.position = a.position
 			WHERE a.school_id = s.school_id AND a.survey_id = s.id AND q.kind = 'rating')
-		FROM surveys s WHERE s.school_id = $1 AND s.state <> 'draft' AND s.kind = 'satisfaction' AND s.ends_at >= $2 AND s.ends_at < $3`,
-		schoolID, ms(from), end)
+		FROM surveys s WHERE `+scope+` AND s.state <> 'draft' AND s.kind = 'satisfaction' AND s.ends_at >= $2 AND s.ends_at < $3
+		ORDER BY s.school_id, s.id`, key, ms(from), end)
 	if err != nil {
-		return SurveyScore{}, fmt.Errorf("store: survey scores of school %d: %w", schoolID, err)
+		return nil, err
 	}
-	type one struct{ responses, sum, n int }
+	type one struct {
+		school            int64
+		responses, sum, n int
+	}
 	list, err := collect(rows, func(sc interface{ Scan(...any) error }) (one, error) {
 		var o one
-		return o, sc.Scan(&o.responses, &o.sum, &o.n)
+		return o, sc.Scan(&o.school, &o.responses, &o.sum, &o.n)
 	})
 	if err != nil {
-		return SurveyScore{}, fmt.Errorf("store: survey scores of school %d: %w", schoolID, err)
+		return nil, err
 	}
-	sc := SurveyScore{Score: -1}
-	var weighted float64
+	out := map[int64]SurveyScore{}
+	weighted := map[int64]float64{}
 	for _, o := range list {
 		if o.responses < gongkai.MinSurveyResponses || o.n == 0 {
 			continue
 		}
+		sc := out[o.school]
 		sc.Surveys++
 		sc.Responses += o.responses
-		weighted += gongkai.RatingScore(float64(o.sum)/float64(o.n)) * float64(o.responses)
+		out[o.school] = sc
+		weighted[o.school] += gongkai.RatingScore(float64(o.sum)/float64(o.n)) * float64(o.responses)
 	}
-	if sc.Responses > 0 {
-		sc.Score = weighted / float64(sc.Responses)
+	for id, sc := range out {
+		sc.Score = weighted[id] / float64(sc.Responses)
+		out[id] = sc
 	}
-	return sc, nil
+	return out, nil
 }

@@ -762,7 +762,7 @@ func (s *Server) apiSurveys(w http.ResponseWriter, r *http.Request) error {
 	if !actor.IsMember(school.ID) && !actor.Oversees(school.BureauID) {
 		return gongkai.Errorf(gongkai.ENOTFOUND, "学校不存在或您无权查看其测评。")
 	}
-	all, err := s.db.FindSurveys(ctx, school.ID)
+	all, err := s.db.FindSurveysWithQuestions(ctx, school.ID)
 	if err != nil {
 		return err
 	}
@@ -775,14 +775,10 @@ func (s *Server) apiSurveys(w http.ResponseWriter, r *http.Request) error {
 	out := struct {
 		Items []apiSurvey `json:"items"`
 	}{Items: []apiSurvey{}}
-	for _, sum := range all {
-		st := sum.Status(now)
-		if !results && !(st == gongkai.SurveyStatusOpen && sum.Eligible(actor)) {
+	for _, sv := range all {
+		st := sv.Status(now)
+		if !results && !(st == gongkai.SurveyStatusOpen && sv.Eligible(actor)) {
 			continue
-		}
-		sv, err := s.db.FindSurveyByID(ctx, school.ID, sum.ID)
-		if err != nil {
-			return err
 		}
 		a := apiSurvey{ID: sv.ID, Title: sv.Title, Intro: sv.Intro, Kind: string(sv.Kind), Audience: string(sv.Audience), Status: string(st),
 			OpensOn: apiDate(sv.OpensOn), ClosesOn: apiDate(sv.ClosesOn), Answered: answered[sv.ID], Questions: apiQuestionsOf(sv),
