@@ -625,6 +625,10 @@ type SurveyTally struct {
 
 // SurveyResults are a survey's aggregated answers.
 type SurveyResults struct {
+	// Running is set while the survey is still open: then nothing but the
+	// count is given, to anyone. Results that change as answers arrive
+	// would show what the last person answered to whoever compares them.
+	Running   bool
 	Responses int
 	Eligible  int     // members of the audience now
 	Score     float64 // 0–100 from every rating given; -1 without ratings
@@ -653,7 +657,7 @@ type SurveyOptionResult struct {
 
 // Shown reports whether there are enough responses to show the results
 // without exposing anyone (k-anonymity, k = MinSurveyResponses).
-func (r *SurveyResults) Shown() bool { return r.Responses >= MinSurveyResponses }
+func (r *SurveyResults) Shown() bool { return !r.Running && r.Responses >= MinSurveyResponses }
 
 // Rate is the response rate in percent; 0 when nobody is eligible.
 func (r *SurveyResults) Rate() float64 {

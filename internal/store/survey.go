@@ -482,7 +482,14 @@ func (db *DB) SurveyResults(ctx context.Context, schoolID, id int64) (*gongkai.S
 		return nil, nil, err
 	}
 	r, err := tallySurvey(ctx, db.read, s)
-	return s, r, err
+	if err != nil {
+		return nil, nil, err
+	}
+	if s.Status(db.Now()) != gongkai.SurveyStatusClosed {
+		// Only the count while answers may still arrive (gongkai.SurveyResults).
+		r = &gongkai.SurveyResults{Running: true, Responses: r.Responses, Eligible: r.Eligible, Score: -1}
+	}
+	return s, r, nil
 }
 
 func tallySurvey(ctx context.Context, q surveyQuerier, s *gongkai.Survey) (*gongkai.SurveyResults, error) {

@@ -230,7 +230,20 @@ func TestSurveys_resultsAndScores(t *testing.T) {
 				t.Fatalf("answer %d: %v", i, err)
 			}
 		}
+		// While it is open, only the count: nothing that changes with one
+		// more answer.
 		_, r, err := f.db.SurveyResults(ctx, f.school.ID, s.ID)
+		if err != nil || !r.Running || r.Shown() || r.Responses != 6 || len(r.Questions) != 0 || r.Score != -1 {
+			t.Fatalf("results while open: %+v, %v", r, err)
+		}
+		// Scores: not until the survey has closed.
+		from, to := f.now.AddDate(0, -1, 0), f.now.AddDate(0, 1, 0)
+		sc, err := f.db.SurveyScores(ctx, f.bureau.ID, from, to)
+		if err != nil || sc[f.school.ID].Score != -1 || sc[f.other.ID].Score != -1 || len(sc) != 2 {
+			t.Fatalf("scores while open: %v, %v", sc, err)
+		}
+		f.now = f.now.AddDate(0, 0, 8) // past its last day
+		_, r, err = f.db.SurveyResults(ctx, f.school.ID, s.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -251,13 +264,6 @@ func TestSurveys_resultsAndScores(t *testing.T) {
 		if len(q4.Texts) != 2 || q4.Answered != 2 {
 			t.Errorf("q4 texts %v", q4.Texts)
 		}
-		// Scores: not until the survey has closed.
-		from, to := f.now.AddDate(0, -1, 0), f.now.AddDate(0, 1, 0)
-		sc, err := f.db.SurveyScores(ctx, f.bureau.ID, from, to)
-		if err != nil || sc[f.school.ID].Score != -1 || sc[f.other.ID].Score != -1 || len(sc) != 2 {
-			t.Fatalf("scores while open: %v, %v", sc, err)
-		}
-		f.now = f.now.AddDate(0, 0, 8) // past its last day
 		sc, _ = f.db.SurveyScores(ctx, f.bureau.ID, from, to)
 		if got := sc[f.school.ID]; got.Surveys != 1 || got.Responses != 6 || math.Abs(got.Score-r.Score) > 1e-9 {
 			t.Errorf("score after closing %+v, want %v", got, r.Score)

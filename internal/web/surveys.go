@@ -868,6 +868,11 @@ func (s *Server) apiSurveyResults(w http.ResponseWriter, r *http.Request) error 
 	}
 	out := apiSurveyResults{ID: sv.ID, Title: sv.Title, Status: string(sv.Status(s.db.Now())), Responses: res.Responses, Eligible: res.Eligible,
 		Rate: res.Rate(), Shown: res.Shown(), Questions: []apiSurveyQuestionResult{}}
+	if res.Running {
+		out.Message = "测评尚未结束。为保护参评人，结果在测评结束后公布，此前只显示答卷数。"
+		writeJSON(w, http.StatusOK, out)
+		return nil
+	}
 	if !res.Shown() {
 		out.Message = fmt.Sprintf("答卷少于 %d 份，为保护参评人，暂不显示结果。", gongkai.MinSurveyResponses)
 		writeJSON(w, http.StatusOK, out)

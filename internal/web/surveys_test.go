@@ -134,8 +134,8 @@ func TestSurveys_supervisorRunsASurvey(t *testing.T) {
 		}
 		leader := h.client("xq.leader")
 		_, body = h.get(leader, page+"/results")
-		if !strings.Contains(body, "答卷少于 5 份") || strings.Contains(body, "意见xq.parent") {
-			t.Errorf("results under the threshold are shown")
+		if !strings.Contains(body, "测评尚未结束") || strings.Contains(body, "意见xq.parent") {
+			t.Errorf("results of an open survey are shown")
 		}
 		// A second answer is refused and does not count.
 		resp, _ = h.post(parent, page+"/answer", fullAnswer(1, "再来一次"))
@@ -151,17 +151,11 @@ func TestSurveys_supervisorRunsASurvey(t *testing.T) {
 				t.Fatalf("%s answers: %d %s", who, resp.StatusCode, surveyFlash(resp))
 			}
 		}
-		// Seven responses of seven members: ratings 5,4,3,2,3,2,1 on each of
-		// five rating questions → mean 20/7, score (20/7-1)/4·100 = 46.4.
+		// Seven of seven have answered, but while it is open the results
+		// page gives the count only.
 		_, body = h.get(leader, page+"/results")
-		body = html.UnescapeString(body)
-		for _, want := range []string{"应参评人数", ">7<", "100.0%", "46.4", "意见xq.parent", "意见xq.clerk", "都得到了及时答复", "网上公开栏"} {
-			if !strings.Contains(body, want) {
-				t.Errorf("results lack %q", want)
-			}
-		}
-		if strings.Contains(body, "再来一次") {
-			t.Errorf("the refused second answer was counted")
+		if !strings.Contains(html.UnescapeString(body), "100.0%") || strings.Contains(body, "意见xq.parent") || strings.Contains(body, "46.4") {
+			t.Errorf("an open survey's results page: want the count only")
 		}
 		// Who reads results: not the clerk, not another school.
 		for who, want := range map[string]int{"xq.clerk": 404, "other.supervisor": 403, "bureau.inspector": 200, "xq.principal": 200} {
@@ -175,6 +169,18 @@ func TestSurveys_supervisorRunsASurvey(t *testing.T) {
 		}
 		if resp, _ := h.post(sup, page+"/close", nil); resp.StatusCode != http.StatusSeeOther || strings.HasPrefix(surveyFlash(resp), "!") {
 			t.Fatalf("close: %d %s", resp.StatusCode, surveyFlash(resp))
+		}
+		// Seven responses of seven members: ratings 5,4,3,2,3,2,1 on each of
+		// five rating questions → mean 20/7, score (20/7-1)/4·100 = 46.4.
+		_, body = h.get(leader, page+"/results")
+		body = html.UnescapeString(body)
+		for _, want := range []string{"应参评人数", ">7<", "100.0%", "46.4", "意见xq.parent", "意见xq.clerk", "都得到了及时答复", "网上公开栏"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("results lack %q", want)
+			}
+		}
+		if strings.Contains(body, "再来一次") {
+			t.Errorf("the refused second answer was counted")
 		}
 		resp, body = h.post(sup, page+"/publish", url.Values{"clerk": {""}})
 		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "请选择本校的经办人") {
@@ -340,6 +346,13 @@ func TestSurveys_API(t *testing.T) {
 			if status, body := call(who, "POST", path, answers); status != 201 {
 				t.Fatalf("%s answers: %d %s", who, status, body)
 			}
+		}
+		status, body = call("bureau.inspector", "GET", res, "")
+		if status != 200 || !strings.Contains(body, `"shown":false`) || strings.Contains(body, "接口提交的意见") {
+			t.Errorf("results while open: %d %s", status, body)
+		}
+		if resp, _ := h.post(h.client("xq.supervisor"), fmt.Sprintf("/s/xq/surveys/%d/close", id), nil); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("close: %d", resp.StatusCode)
 		}
 		status, body = call("bureau.inspector", "GET", res, "")
 		var out struct {
