@@ -447,6 +447,12 @@ func (db *DB) StepOrder(ctx context.Context, schoolID, id int64, actor *gongkai.
 			add("result_id", nullID(in.ResultID))
 			add("answered_at", ms(tx.Now))
 		case gongkai.OActReturn:
+			if in.Deadline.IsZero() && deadline < formatDay(tx.Now) {
+				// Returned with a deadline already past, the order would be
+				// overdue the moment the school sees it again.
+				msg := "原办理期限已过，请给出新的截止日期。"
+				return &gongkai.Error{Code: gongkai.EINVALID, Message: msg, Fields: map[string]string{"deadline": msg}}
+			}
 			if !in.Deadline.IsZero() && formatDay(in.Deadline) != deadline {
 				var provisional bool
 				var due time.Time

@@ -253,6 +253,16 @@ func TestOrders_overdueAtTheBoundary(t *testing.T) {
 		if n, fig := count(); n != 0 || fig.Overdue != 0 || fig.Open != 1 || fig.AnsweredThisYear != 1 {
 			t.Errorf("answered: %d overdue, figures %+v", n, fig)
 		}
+		// Returned after its deadline, the order needs a new one: it would
+		// otherwise be overdue the moment the school sees it again.
+		_, err := f.db.StepOrder(ctx, o.SchoolID, o.ID, f.admin, store.OrderStepInput{Action: gongkai.OActReturn, Comment: "请补充明细。"})
+		if gongkai.ErrorFields(err)["deadline"] == "" {
+			t.Errorf("returned past its deadline without a new one: %v", err)
+		}
+		o = f.step(t, o, f.admin, store.OrderStepInput{Action: gongkai.OActReturn, Comment: "请补充明细。", Deadline: bjDay("2026-03-13")})
+		if n, fig := count(); n != 0 || fig.Overdue != 0 || o.State != gongkai.OrderReturned {
+			t.Errorf("returned with a new deadline: %d overdue, figures %+v, state %s", n, fig, o.State)
+		}
 	})
 }
 
