@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"gongkai"
 )
@@ -33,17 +34,17 @@ var cacheable = map[string]bool{
 // generation is unchanged; the store bumps the generation after every commit
 // that changes the school's public pages (and, on PostgreSQL, on every node
 // through LISTEN/NOTIFY), so no stale page is served. The day is part of the
-// entry because countdowns change at midnight. Memory is bounded (LRU).
+// entry because countdowns change at midnight. Memory is bounded: the
+// least recently used page goes first, approximately (second chance), so
+// that a hit takes only a read lock and many readers are served at once.
 type pageCache struct {
-	mu      sync.Mutex
+	mu      sync.RWMutex
 	max     int
 	size    int
-	lru     *list.List // of *cachedPage, most recent first
+	lru     *list.List // of *cachedPage, newest first
 	entries map[string]*list.Element
-	gen     map[int64]uint64 // by school; school 0 is the bureau-wide home page
-	all     uint64           // bumped when anything may have changed
-	hits    uint64
-	misses  uint64
+	gen     map[int64]uint64       // by school; school 0 is the bureau-wide home page
+	all     uint64                 // bumped when anything may have changed
 	boards  map[string]*boardFacts // by school and audiences
 }
 
@@ -60,8 +61,8 @@ type boardFacts struct {
 const maxBoardFacts = 20000
 
 func (c *pageCache) facts(key string, school int64) *boardFacts {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	f := c.boards[key]
 	if f == nil || f.gen != c.gen[school] || f.all != c.all {
 		return nil
@@ -90,6 +91,7 @@ type cachedPage struct {
 	// in the same memory. The rare reader without gzip gets it inflated.
 	body, gz []byte
 	etag     string
+	read     atomic.Bool // read since it was last passed over for eviction
 }
 
 func newPageCache(maxBytes int) *pageCache {
@@ -110,29 +112,32 @@ func (c *pageCache) invalidate(schoolID int64) {
 }
 
 func (c *pageCache) get(key, day string) *cachedPage {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.mu.RLock()
 	el := c.entries[key]
 	if el == nil {
-		c.misses++
+		c.mu.RUnlock()
 		return nil
 	}
 	p := el.Value.(*cachedPage)
-	if p.all != c.all || p.gen != c.gen[p.school] || p.day != day {
-		c.remove(el)
-		c.misses++
-		return nil
+	if p.all == c.all && p.gen == c.gen[p.school] && p.day == day {
+		p.read.Store(true)
+		c.mu.RUnlock()
+		return p
 	}
-	c.lru.MoveToFront(el)
-	c.hits++
-	return p
+	c.mu.RUnlock()
+	c.mu.Lock()
+	if c.entries[key] == el {
+		c.remove(el)
+	}
+	c.mu.Unlock()
+	return nil
 }
 
 // generation returns the current generation of a school, taken before
 // rendering so a change during rendering makes the new entry stale at once.
 func (c *pageCache) generation(school int64) (gen, all uint64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.mu.RLock()
+	defer c.mu.RUnlock()
 	return c.gen[school], c.all
 }
 
@@ -148,8 +153,17 @@ func (c *pageCache) put(p *cachedPage) {
 	}
 	c.entries[p.key] = c.lru.PushFront(p)
 	c.size += n
+	// The oldest page goes, unless it was read since it was last passed
+	// over: then it gets a second chance at the front. Each pass clears
+	// marks, so this ends within two rounds.
 	for c.size > c.max && c.lru.Len() > 0 {
-		c.remove(c.lru.Back())
+		el := c.lru.Back()
+		if old := el.Value.(*cachedPage); old.read.Load() && old != p {
+			old.read.Store(false)
+			c.lru.MoveToFront(el)
+			continue
+		}
+		c.remove(el)
 	}
 }
 
