@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -56,8 +57,11 @@ type pageCase struct {
 	hidden bool     // the others get 404 (an item they may not see), not 403
 	open   bool     // a public route: anonymous readers are not sent to the login form
 	status int      // the page's status when shown; 0 means 200
-	want   string   // a CSS selector the page shows
-	submit string   // a button to press after opening path: the page is the answer to that post
+	// hiddenTo are readers who get 404 where the others get 403: the route
+	// lets them in, the domain's finer rule does not.
+	hiddenTo []string
+	want     string // a CSS selector the page shows
+	submit   string // a button to press after opening path: the page is the answer to that post
 }
 
 // expect is what the reader gets from the page.
@@ -67,7 +71,7 @@ func (p pageCase) expect(reader string) pageOutcome {
 		return pageShown
 	case reader == "anonymous" && !p.open:
 		return pageToLogin
-	case p.hidden:
+	case p.hidden, slices.Contains(p.hiddenTo, reader):
 		return pageNotFound
 	}
 	return pageForbidden
@@ -82,6 +86,11 @@ type pageItems struct {
 	assigned                                                   int64  // a feedback case assigned to the clerk
 	mine                                                       string // the parent's own case
 
+	order        string // a supervision order of xiangqian
+	openSurvey   int64  // xiangqian's open survey, which the parent and the teacher have yet to answer
+	closedSurvey int64  // xiangqian's closed survey, with its results shown
+	term, prev   string // this term and the one before, as in the self-inspection's paths
+	thisYear     string // the annual report's year
 }
 
 func pageTable(d pageItems) []pageCase {
@@ -94,6 +103,11 @@ func pageTable(d pageItems) []pageCase {
 		creators  = []string{"clerk", "principal"}
 		managers  = []string{"principal", "bureau"}
 		nobody    = []string{}
+		bureau    = []string{"bureau"}
+		// The supervision group's and the bureau's pages: orders,
+		// self-inspection, the annual report, survey results.
+		overseers = []string{"leader", "principal", "supervisor", "bureau"}
+		surveyors = []string{"principal", "supervisor"} // run the school's surveys
 	)
 	s := "/s/xiangqian"
 	item := func(id int64) string { return fmt.Sprintf("%s/d/%d", s, id) }
@@ -142,6 +156,28 @@ func pageTable(d pageItems) []pageCase {
 		{name: "case", path: fmt.Sprintf("%s/cases/%d", s, d.assigned), who: workflow, hidden: true, want: "main h1"},
 		{name: "bureau-cases", path: "/bureau/cases", who: []string{"bureau"}, hidden: true, want: "main h1"},
 		{name: "feedback-settings", path: s + "/manage/feedback", who: managers, want: "main form"},
+		// Supervision orders, surveys, the self-inspection and the annual
+		// report (issue 5): open to any signed-in user by the route, 404 to
+		// whoever the domain does not let read them.
+		{name: "orders", path: s + "/orders", who: overseers, hidden: true, want: ".order-list"},
+		{name: "order", path: d.order, who: overseers, hidden: true, want: ".order-doc"},
+		{name: "bureau-orders", path: "/bureau/orders", who: bureau, hidden: true, want: ".order-list"},
+		{name: "bureau-orders-overdue", path: "/bureau/orders?state=open&overdue=1", who: bureau, hidden: true, want: ".order-list"},
+		{name: "order-form", path: "/bureau/orders/new", who: bureau, want: "form.order-form"},
+		{name: "surveys", path: s + "/surveys", who: signedIn, want: ".survey-rows"},
+		{name: "survey-open", path: fmt.Sprintf("%s/surveys/%d", s, d.openSurvey), who: signedIn, want: ".survey-sheet"},
+		{name: "survey-closed", path: fmt.Sprintf("%s/surveys/%d", s, d.closedSurvey), who: signedIn, want: ".survey-sheet"},
+		{name: "survey-results", path: fmt.Sprintf("%s/surveys/%d/results", s, d.closedSurvey), who: overseers, hiddenTo: []string{"clerk"}, want: ".survey-sheet"},
+		{name: "survey-results-running", path: fmt.Sprintf("%s/surveys/%d/results", s, d.openSurvey), who: overseers, hiddenTo: []string{"clerk"}, want: ".survey-running"},
+		{name: "survey-form", path: s + "/surveys/new", who: surveyors, hiddenTo: []string{"clerk", "leader", "bureau"}, want: "form.survey-form"},
+		{name: "inspections", path: s + "/inspection", who: overseers, hidden: true, want: ".insp-history"},
+		{name: "inspection-this-term", path: s + "/inspection/" + d.term, who: overseers, hidden: true, want: "main h1"},
+		{name: "inspection-last-term", path: s + "/inspection/" + d.prev, who: overseers, hidden: true, want: "main h1"},
+		{name: "bureau-inspections", path: "/bureau/inspections", who: bureau, want: "table.insp-bureau"},
+		{name: "report-index", path: s + "/report", who: overseers, hidden: true, want: ".report-doc"},
+		{name: "report", path: s + "/report/" + d.thisYear, who: overseers, hidden: true, want: ".report-doc"},
+		{name: "bureau-report", path: "/bureau/report/" + d.thisYear, who: bureau, want: ".report-doc"},
+		{name: "dashboard", path: "/bureau/", who: bureau, want: "main h1"},
 		{name: "no-such-item", path: item(99999999), who: nobody, hidden: true, open: true},
 		{name: "no-such-school", path: "/s/no-such-school/", who: nobody, hidden: true, open: true},
 		{name: "no-such-page", path: "/no/such/page", who: nobody, hidden: true, open: true},
@@ -194,6 +230,7 @@ func TestPages(t *testing.T) {
 	t.Run("large-text", func(t *testing.T) { checkLargeTextMode(t, phone.tab(t), srv.URL, items) })
 	t.Run("keyboard", func(t *testing.T) { checkSkipLinkFirst(t, desk.tab(t), srv.URL, items) })
 	t.Run("print", func(t *testing.T) { checkPrintStyles(t, desk.tab(t), srv.URL, items) })
+	t.Run("print-documents", func(t *testing.T) { checkPrintDocuments(t, desk.tab(t), srv.URL, items) })
 }
 
 // pageSignature is the page's DOM without the reader's name, the numbers
@@ -436,16 +473,32 @@ func findPageItems(t *testing.T, base string) pageItems {
 		t.Fatal("the demo has no feedback case assigned to xiangqian.clerk")
 	}
 
-	// An invitation code to print, from the principal's list; the parent's
-	// own case, from the parent's 工作台.
-	d.slip = "?print=" + findOnPage(t, base, "xiangqian.principal", "/s/xiangqian/manage/invitations", `\?print=(\d+)`)
-	d.mine = "/s/xiangqian/feedback/" + findOnPage(t, base, "xiangqian.parent", "/work", `/s/xiangqian/feedback/(\d+)`)
+	// Each reader signs in once here: sign-ins are limited to five quick
+	// ones a name, and the sweep signs everyone in again. An invitation code
+	// to print, from the principal's list; the parent's own case, from the
+	// parent's 工作台.
+	principal, parent := pagesClient(t, base, "xiangqian.principal"), pagesClient(t, base, "xiangqian.parent")
+	d.slip = "?print=" + findOnPage(t, principal, base, "/s/xiangqian/manage/invitations", `\?print=(\d+)`)[0]
+	d.mine = "/s/xiangqian/feedback/" + findOnPage(t, parent, base, "/work", `/s/xiangqian/feedback/(\d+)`)[0]
+
+	// An order, from the principal's list; the open survey and a closed
+	// one, from the principal's list of surveys; the terms from the
+	// self-inspection's page.
+	d.order = "/s/xiangqian/orders/" + findOnPage(t, principal, base, "/s/xiangqian/orders", `/s/xiangqian/orders/(\d+)`)[0]
+	survey := func(status string) int64 {
+		id := findOnPage(t, principal, base, "/s/xiangqian/surveys", `(?s)survey-st-`+status+`">\s*<div class="survey-main">\s*<a class="survey-title" href="/s/xiangqian/surveys/(\d+)"`)[0]
+		n, _ := strconv.ParseInt(id, 10, 64)
+		return n
+	}
+	d.openSurvey, d.closedSurvey = survey("open"), survey("closed")
+	terms := findOnPage(t, principal, base, "/s/xiangqian/inspection", `(?s)href="/s/xiangqian/inspection/(\d{4}-[a-z]+)".*?<th scope="row"[^>]*><a href="/s/xiangqian/inspection/(\d{4}-[a-z]+)"`)
+	d.term, d.prev = terms[0], terms[1]
+	d.thisYear = strconv.Itoa(time.Now().In(time.FixedZone("CST", 8*3600)).Year()) // Beijing
 	return d
 }
 
-// findOnPage signs in as user, opens path and returns the first match of
-// the pattern's group.
-func findOnPage(t *testing.T, base, user, path, pattern string) string {
+// pagesClient is an HTTP client signed in as user.
+func pagesClient(t *testing.T, base, user string) *http.Client {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar}
@@ -454,16 +507,31 @@ func findOnPage(t *testing.T, base, user, path, pattern string) string {
 		t.Fatal(err)
 	}
 	res.Body.Close()
-	if res, err = c.Get(base + path); err != nil {
+	if res.Request.URL.Path == "/login" {
+		t.Fatalf("%s cannot sign in: %d", user, res.StatusCode)
+	}
+	return c
+}
+
+// findOnPage opens path with the signed-in client and returns the groups
+// of the pattern's first match.
+func findOnPage(t *testing.T, c *http.Client, base, path, pattern string) []string {
+	t.Helper()
+	res, err := c.Get(base + path)
+	if err != nil {
 		t.Fatal(err)
 	}
 	page, _ := io.ReadAll(res.Body)
 	res.Body.Close()
 	m := regexp.MustCompile(pattern).FindSubmatch(page)
 	if m == nil {
-		t.Fatalf("%s (%d) as %s has no link like %s", path, res.StatusCode, user, pattern)
+		t.Fatalf("%s (%d) has no link like %s", path, res.StatusCode, pattern)
 	}
-	return string(m[1])
+	var groups []string
+	for _, g := range m[1:] {
+		groups = append(groups, string(g))
+	}
+	return groups
 }
 
 // pagesToken gets an API token and the user's id.
@@ -542,10 +610,23 @@ func checkEnglishSwitch(t *testing.T, tab context.Context, base string, d pageIt
 		{"/s/xiangqian/manage/invitations", false}, {"/s/xiangqian/manage/invitations" + d.slip, false},
 		{"/notifications", false}, {"/s/xiangqian/cases", false}, {fmt.Sprintf("/s/xiangqian/cases/%d", d.assigned), false},
 		{"/s/xiangqian/manage/feedback", false},
+		// Issue 5's pages: the principal's, then the bureau's.
+		{"/s/xiangqian/orders", false}, {d.order, false}, {"/s/xiangqian/surveys", false},
+		{fmt.Sprintf("/s/xiangqian/surveys/%d", d.openSurvey), false}, {fmt.Sprintf("/s/xiangqian/surveys/%d/results", d.closedSurvey), false},
+		{"/s/xiangqian/surveys/new", false}, {"/s/xiangqian/inspection", false}, {"/s/xiangqian/inspection/" + d.prev, false},
+		{"/s/xiangqian/report/" + d.thisYear, false},
+		{"bureau.admin", false},
+		{"/bureau/", false}, {"/bureau/orders", false}, {"/bureau/orders/new", false}, {"/bureau/inspections", false},
+		{"/s/xiangqian/inspection/" + d.term, false}, {"/bureau/report/" + d.thisYear, false},
 	}
 	for _, p := range pages {
 		if p.path == "" {
 			login(t, tab, base, "xiangqian.principal")
+			continue
+		}
+		if !strings.HasPrefix(p.path, "/") {
+			logout(t, tab)
+			login(t, tab, base, p.path)
 			continue
 		}
 		do(t, tab, "open "+p.path, chromedp.Navigate(base+p.path))
@@ -609,6 +690,17 @@ func checkLargeTextMode(t *testing.T, tab context.Context, base string, d pageIt
 		t.Errorf("大字模式 is not kept in a lasting cookie: %v", res.Cookies)
 	}
 	for _, p := range []string{item, "/s/xiangqian/", "/s/xiangqian/catalogue", "/", "/login"} {
+		do(t, tab, "open "+p, chromedp.Navigate(base+p))
+		if s := fontSize("html"); cssPixels(s) <= cssPixels(normalRoot) {
+			t.Errorf("%s forgets 大字模式: the base font is %s", p, s)
+		}
+		screenshot(t, tab, shotName(p))
+		checkNoHorizontalScroll(t, tab, p+" in large text")
+		checkAccessibility(t, tab, p+" in large text")
+	}
+	// A parent answers a survey on the phone in large text.
+	login(t, tab, base, "xiangqian.parent")
+	for _, p := range []string{"/work", "/s/xiangqian/surveys", fmt.Sprintf("/s/xiangqian/surveys/%d", d.openSurvey)} {
 		do(t, tab, "open "+p, chromedp.Navigate(base+p))
 		if s := fontSize("html"); cssPixels(s) <= cssPixels(normalRoot) {
 			t.Errorf("%s forgets 大字模式: the base font is %s", p, s)
@@ -699,6 +791,77 @@ func checkPrintStyles(t *testing.T, tab context.Context, base string, d pageItem
 		}
 	}
 	screenshot(t, tab, "print-media")
+}
+
+// checkPrintDocuments prints the documents of issue 5 that schools print
+// and file, as the principal: the annual report, a supervision order and
+// a survey's results. Printed, each keeps its text and tables and loses
+// the navigation, the forms and the buttons; the report is a PDF of a few
+// A4 pages, not one a section.
+func checkPrintDocuments(t *testing.T, tab context.Context, base string, d pageItems) {
+	login(t, tab, base, "xiangqian.principal")
+	docs := []struct {
+		name, path   string
+		shown        []string // each element of each selector is printed
+		maxPages     int
+		hiddenExtras []string
+	}{
+		{"report", "/s/xiangqian/report/" + d.thisYear, []string{".report-title", ".report-made", ".report-section h2", ".report-table"}, 7,
+			[]string{".report-tools", ".report-edit", "textarea"}},
+		{"order", d.order, []string{".order-issuer", ".order-number", ".order-title", "table.order-facts"}, 4,
+			[]string{".to-decide", "textarea", "select"}},
+		{"survey-results", fmt.Sprintf("/s/xiangqian/surveys/%d/results", d.closedSurvey), []string{".survey-head h1", ".survey-summary", ".survey-result h2"}, 6,
+			[]string{".survey-print-note", "select"}},
+	}
+	for _, doc := range docs {
+		t.Run(doc.name, func(t *testing.T) {
+			do(t, tab, "open "+doc.path, chromedp.EmulateViewport(1280, 800), chromedp.Navigate(base+doc.path), chromedp.WaitVisible(css("main h1")))
+			pdf, err := chromedp.Run(tab, chromedp.PrintToPDF(chromedp.PDFPaper(chromedp.PaperA4)))
+			if err != nil {
+				t.Fatalf("print: %v", err)
+			}
+			if err := os.WriteFile(filepath.Join("artifacts", "TestPages_print_"+doc.name+".pdf"), pdf, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if m := regexp.MustCompile(`/Type /Pages\b[^>]*?/Count (\d+)`).FindSubmatch(pdf); m == nil {
+				t.Errorf("printing %s gives no PDF pages (%d bytes)", doc.path, len(pdf))
+			} else if n, _ := strconv.Atoi(string(m[1])); n > doc.maxPages {
+				t.Errorf("printing %s takes %d A4 pages, want at most %d", doc.path, n, doc.maxPages)
+			}
+			if _, err := pagesCDP(tab, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
+				t.Fatal(err)
+			}
+			defer pagesCDP(tab, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: ""})
+			do(t, tab, "A4 width", chromedp.EmulateViewport(673, 1000))
+			visible := func(sel string) []bool {
+				v, err := chromedp.Run(tab, chromedp.Evaluate[[]bool](fmt.Sprintf(`[...document.querySelectorAll(%q)].map(e => e.checkVisibility())`, sel)))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return v
+			}
+			for _, sel := range append([]string{"header.site .tools", ".school-nav", "footer.site", "button", ".button", ".crumbs", ".skip"}, doc.hiddenExtras...) {
+				for i, v := range visible(sel) {
+					if v {
+						t.Errorf("printed, %s #%d is still shown", sel, i+1)
+					}
+				}
+			}
+			for _, sel := range append([]string{"header.site .brand"}, doc.shown...) {
+				v := visible(sel)
+				if len(v) == 0 {
+					t.Errorf("printed, %s is missing", sel)
+				}
+				for i, ok := range v {
+					if !ok {
+						t.Errorf("printed, %s #%d is not shown", sel, i+1)
+					}
+				}
+			}
+			checkNoHorizontalScroll(t, tab, doc.path+" printed")
+			screenshot(t, tab, "print-media")
+		})
+	}
 }
 
 // pagesCDP runs one protocol command on the tab.

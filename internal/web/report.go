@@ -252,7 +252,7 @@ func schoolFindings(t tr, in reportInput) ([]reportTable, []string) {
 				done++
 				state = t.T("已完成") + "：" + a.DoneNote
 			}
-			tab.Rows = append(tab.Rows, []reportCell{cellText(insp.Term.Label()), cellText(a.Title), cellText(t.T(a.Verdict.Label())), cellText(a.Note), cellText(a.Measure), cellText(formatDate(a.Due)), cellText(state)})
+			tab.Rows = append(tab.Rows, []reportCell{cellText(termName(t, insp.Term)), cellText(a.Title), cellText(t.T(a.Verdict.Label())), cellText(a.Note), cellText(a.Measure), cellText(formatDate(a.Due)), cellText(state)})
 		}
 	}
 	p := t.Tf("本年度监督小组开展自查 %d 次，发现不符合 %d 项、基本符合 %d 项，已整改完成 %d 项，正在整改 %d 项。", len(in.Inspections), notMet, partly, done, notMet+partly-done)
