@@ -257,33 +257,38 @@ func (db *DB) CreateDisclosure(ctx context.Context, schoolID int64, actor *gongk
 	if err := d.ValidateDraft(); err != nil {
 		return err
 	}
-	return db.withTx(ctx, func(tx *Tx) error {
-		if err := tx.checkDepartment(ctx, schoolID, d.DepartmentID); err != nil {
-			return err
-		}
-		d.SchoolID, d.State, d.Version = schoolID, gongkai.StateDraft, 1
-		d.CreatedBy, d.CreatedAt, d.UpdatedAt = actor.ID, tx.Now, tx.Now
-		if d.ClerkID == 0 {
-			d.ClerkID = actor.ID
-		}
-		err := tx.QueryRowContext(ctx, `INSERT INTO disclosures (school_id, catalogue_code, category, title, body, audience, state, doc_number,
-			department_id, clerk_id, channels, legal_basis, contact, publicity_days, version, created_by, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15, $16, $16) RETURNING id`,
-			schoolID, d.CatalogueCode, d.Category, d.Title, d.Body, string(d.Audience), string(d.State), d.DocNumber,
-			nullID(d.DepartmentID), nullID(d.ClerkID), joinChannels(d.Channels), d.LegalBasis, d.Contact, d.PublicityDays,
-			actor.ID, ms(tx.Now)).Scan(&d.ID)
-		if err != nil {
-			return fmt.Errorf("store: create disclosure: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO disclosure_versions (school_id, disclosure_id, version, title, body, doc_number, created_by, created_at)
-			VALUES ($1, $2, 1, $3, $4, $5, $6, $7)`, schoolID, d.ID, d.Title, d.Body, d.DocNumber, actor.ID, ms(tx.Now)); err != nil {
-			return fmt.Errorf("store: create version: %w", err)
-		}
-		if err := tx.index(ctx, d); err != nil {
-			return err
-		}
-		return tx.record(ctx, d, actor, gongkai.ActionCreate, "", gongkai.StateDraft, "")
-	})
+	return db.withTx(ctx, func(tx *Tx) error { return tx.createDraft(ctx, schoolID, actor, d) })
+}
+
+// createDraft writes a new draft inside the caller's transaction, so that
+// a draft made from something else (a survey's results, an annual report)
+// commits together with its link.
+func (tx *Tx) createDraft(ctx context.Context, schoolID int64, actor *gongkai.Actor, d *gongkai.Disclosure) error {
+	if err := tx.checkDepartment(ctx, schoolID, d.DepartmentID); err != nil {
+		return err
+	}
+	d.SchoolID, d.State, d.Version = schoolID, gongkai.StateDraft, 1
+	d.CreatedBy, d.CreatedAt, d.UpdatedAt = actor.ID, tx.Now, tx.Now
+	if d.ClerkID == 0 {
+		d.ClerkID = actor.ID
+	}
+	err := tx.QueryRowContext(ctx, `INSERT INTO disclosures (school_id, catalogue_code, category, title, body, audience, state, doc_number,
+		department_id, clerk_id, channels, legal_basis, contact, publicity_days, version, created_by, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 1, $15, $16, $16) RETURNING id`,
+		schoolID, d.CatalogueCode, d.Category, d.Title, d.Body, string(d.Audience), string(d.State), d.DocNumber,
+		nullID(d.DepartmentID), nullID(d.ClerkID), joinChannels(d.Channels), d.LegalBasis, d.Contact, d.PublicityDays,
+		actor.ID, ms(tx.Now)).Scan(&d.ID)
+	if err != nil {
+		return fmt.Errorf("store: create disclosure: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO disclosure_versions (school_id, disclosure_id, version, title, body, doc_number, created_by, created_at)
+		VALUES ($1, $2, 1, $3, $4, $5, $6, $7)`, schoolID, d.ID, d.Title, d.Body, d.DocNumber, actor.ID, ms(tx.Now)); err != nil {
+		return fmt.Errorf("store: create version: %w", err)
+	}
+	if err := tx.index(ctx, d); err != nil {
+		return err
+	}
+	return tx.record(ctx, d, actor, gongkai.ActionCreate, "", gongkai.StateDraft, "")
 }
 
 // UpdateDraft replaces the registration form fields of a draft.
