@@ -133,11 +133,11 @@ func TestFlow_publishThenReadOnPhone(t *testing.T) {
 			checkNoHorizontalScroll(t, phone, "board")
 			checkAccessibility(t, phone, "board")
 
-			do(t, phone, "search for 采购",
-				chromedp.SendKeys(css(`input[name=q]`), "采购"),
-				chromedp.Submit(css(`input[name=q]`)),
-				chromedp.WaitVisible(css("main .items")),
-			)
+			// The board has a list too: wait for the results page itself, not
+			// for the list of the page being left (a screenshot taken while
+			// the next page loads can hang).
+			do(t, phone, "type 采购", chromedp.SendKeys(css(`input[name=q]`), "采购"))
+			flowSubmit(t, phone, "search for 采购", chromedp.Submit(css(`input[name=q]`)), "main .items", title)
 			screenshot(t, phone, "5-search")
 			if loc, _ := chromedp.Run(phone, chromedp.Location()); !strings.Contains(loc, "q=") {
 				t.Fatalf("search did not run: at %s", loc)
