@@ -596,13 +596,20 @@ func apiQuote(v string) string {
 
 // ---- One item ----------------------------------------------------------
 
+// pathID reads the {id} path value: a positive number written plainly
+// ("7", not "07" or "+7"), so that one item has one address.
+func pathID(r *http.Request) (int64, bool) {
+	raw := r.PathValue("id")
+	id, err := strconv.ParseInt(raw, 10, 64)
+	return id, err == nil && id > 0 && strconv.FormatInt(id, 10) == raw
+}
+
 // apiLoad finds the item of the {id} path value with its school, and
 // answers ENOTFOUND, never EFORBIDDEN, when the caller may not see it.
 func (s *Server) apiLoad(r *http.Request) (*gongkai.School, *gongkai.Disclosure, error) {
 	notFound := gongkai.Errorf(gongkai.ENOTFOUND, "公开事项不存在或您无权查看。")
-	raw := r.PathValue("id")
-	id, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil || id <= 0 || strconv.FormatInt(id, 10) != raw {
+	id, ok := pathID(r)
+	if !ok {
 		return nil, nil, notFound
 	}
 	schoolID, err := s.db.FindDisclosureSchoolID(r.Context(), id)

@@ -465,9 +465,8 @@ func splitParam(vs []string) []string {
 // and answers ENOTFOUND, never EFORBIDDEN, when the caller may not see it.
 func (s *Server) apiFeedbackLoad(r *http.Request) (*gongkai.School, *gongkai.Feedback, error) {
 	notFound := gongkai.Errorf(gongkai.ENOTFOUND, "该件不存在或您无权查看。")
-	raw := r.PathValue("id")
-	id, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil || id <= 0 || strconv.FormatInt(id, 10) != raw {
+	id, ok := pathID(r)
+	if !ok {
 		return nil, nil, notFound
 	}
 	schoolID, err := s.db.FindFeedbackSchoolID(r.Context(), id)

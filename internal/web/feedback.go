@@ -886,25 +886,37 @@ func (s *Server) handleCases(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// bureauSchools returns the bureau of a bureau user with its schools, also
+// by id; ENOTFOUND for anyone else.
+func (s *Server) bureauSchools(r *http.Request) (*gongkai.Bureau, []*gongkai.School, map[int64]*gongkai.School, error) {
+	ctx := r.Context()
+	actor := gongkai.ActorFrom(ctx)
+	if !actor.BureauRole.ValidBureau() || actor.BureauID == 0 {
+		return nil, nil, nil, gongkai.Errorf(gongkai.ENOTFOUND, "页面不存在或您无权查看。")
+	}
+	bureau, err := s.db.FindBureauByID(ctx, actor.BureauID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	schools, err := s.db.FindSchools(ctx, bureau.ID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	byID := make(map[int64]*gongkai.School, len(schools))
+	for _, sc := range schools {
+		byID[sc.ID] = sc
+	}
+	return bureau, schools, byID, nil
+}
+
 // handleBureauCases lists the cases with the bureau — reports about a
 // school's leadership and escalations — of every school of the bureau.
 func (s *Server) handleBureauCases(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	actor := gongkai.ActorFrom(ctx)
-	if !actor.BureauRole.ValidBureau() || actor.BureauID == 0 {
-		return gongkai.Errorf(gongkai.ENOTFOUND, "页面不存在或您无权查看。")
-	}
-	bureau, err := s.db.FindBureauByID(ctx, actor.BureauID)
+	bureau, _, byID, err := s.bureauSchools(r)
 	if err != nil {
 		return err
-	}
-	schools, err := s.db.FindSchools(ctx, bureau.ID)
-	if err != nil {
-		return err
-	}
-	byID := map[int64]*gongkai.School{}
-	for _, sc := range schools {
-		byID[sc.ID] = sc
 	}
 	p := &casesPage{base: s.base(r, ""), Path: "/bureau/cases", Bureau: true}
 	p.Title = p.T("教育局督办")

@@ -99,20 +99,9 @@ func (p *ordersPage) filter(r *http.Request) store.OrderFilter {
 func (s *Server) handleBureauOrders(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	actor := gongkai.ActorFrom(ctx)
-	if !actor.BureauRole.ValidBureau() || actor.BureauID == 0 {
-		return gongkai.Errorf(gongkai.ENOTFOUND, "页面不存在或您无权查看。")
-	}
-	bureau, err := s.db.FindBureauByID(ctx, actor.BureauID)
+	bureau, schools, byID, err := s.bureauSchools(r)
 	if err != nil {
 		return err
-	}
-	schools, err := s.db.FindSchools(ctx, bureau.ID)
-	if err != nil {
-		return err
-	}
-	byID := map[int64]*gongkai.School{}
-	for _, sc := range schools {
-		byID[sc.ID] = sc
 	}
 	p := &ordersPage{base: s.base(r, ""), Path: "/bureau/orders", Bureau: true, Schools: schools, CanIssue: gongkai.CanIssueOrder(actor, bureau.ID)}
 	p.Title = p.T("督办通知")
@@ -843,9 +832,8 @@ func (s *Server) apiOrderAnswer(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	actor := gongkai.ActorFrom(ctx)
 	notFound := gongkai.Errorf(gongkai.ENOTFOUND, "通知不存在或您无权查看。")
-	raw := r.PathValue("id")
-	id, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil || id <= 0 || strconv.FormatInt(id, 10) != raw {
+	id, ok := pathID(r)
+	if !ok {
 		return notFound
 	}
 	schoolID, err := s.db.FindOrderSchoolID(ctx, id)

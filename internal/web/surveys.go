@@ -798,9 +798,8 @@ func (s *Server) apiSurveys(w http.ResponseWriter, r *http.Request) error {
 // the caller may not see it.
 func (s *Server) apiLoadSurvey(r *http.Request) (*gongkai.School, *gongkai.Survey, error) {
 	notFound := gongkai.Errorf(gongkai.ENOTFOUND, "测评不存在或您无权查看。")
-	raw := r.PathValue("id")
-	id, err := strconv.ParseInt(raw, 10, 64)
-	if err != nil || id <= 0 || strconv.FormatInt(id, 10) != raw {
+	id, ok := pathID(r)
+	if !ok {
 		return nil, nil, notFound
 	}
 	schoolID, err := s.db.FindSurveySchoolID(r.Context(), id)
