@@ -86,6 +86,10 @@ type cachedPage struct {
 	day         string
 	status      int
 	contentType string
+	// cacheControl is the handler's: an aid roster is the same for every
+	// anonymous reader, so it is kept here, but it stays private so that no
+	// shared cache along the way keeps it after it is withdrawn.
+	cacheControl string
 	// A page worth compressing is kept only gzipped (body is nil): nearly
 	// every reader takes gzip, and the cache then holds four times the pages
 	// in the same memory. The rare reader without gzip gets it inflated.
@@ -305,7 +309,11 @@ func (s *Server) today() string { return s.now().In(gongkai.Beijing).Format("200
 // result when it may be shared, and answers. It reports whether it handled
 // the request; false means the request is not cacheable.
 func (s *Server) cachedResponse(w http.ResponseWriter, r *http.Request, p *cachedPage) {
-	w.Header().Set("Cache-Control", "no-cache")
+	cc := p.cacheControl
+	if cc == "" {
+		cc = "no-cache"
+	}
+	w.Header().Set("Cache-Control", cc)
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	if strings.HasPrefix(p.contentType, "text/html") {
 		w.Header().Set("Content-Security-Policy", contentSecurityPolicy)
@@ -314,16 +322,18 @@ func (s *Server) cachedResponse(w http.ResponseWriter, r *http.Request, p *cache
 	serveBytes(w, r, p.status, p.contentType, p.body, p.gz, p.etag)
 }
 
-// renderAndCache runs the handler into a recorder and caches a shareable
-// 200 response for the school's pages.
+// renderAndCache runs the handler into a recorder and caches a 200 response
+// for the school's pages. Only anonymous readers come here, who all get the
+// same page: a page marked private (an aid roster) is kept too, and served
+// with its private header; one marked no-store is not kept.
 func (s *Server) renderAndCache(w http.ResponseWriter, r *http.Request, key string, school int64, handle func(http.ResponseWriter, *http.Request) error) error {
 	gen, all := s.cache.generation(school)
 	rec := &recorder{header: http.Header{}}
 	if err := handle(rec, r); err != nil {
 		return err
 	}
-	ctype := rec.header.Get("Content-Type")
-	shareable := rec.status == http.StatusOK && !strings.Contains(rec.header.Get("Cache-Control"), "private") &&
+	ctype, cc := rec.header.Get("Content-Type"), rec.header.Get("Cache-Control")
+	shareable := rec.status == http.StatusOK && !strings.Contains(cc, "no-store") &&
 		(strings.HasPrefix(ctype, "text/html") || strings.HasPrefix(ctype, "application/json"))
 	if !shareable {
 		for k, v := range rec.header {
@@ -335,11 +345,11 @@ func (s *Server) renderAndCache(w http.ResponseWriter, r *http.Request, key stri
 	}
 	body := rec.buf.Bytes()
 	p := &cachedPage{key: key, school: school, gen: gen, all: all, day: s.today(), status: rec.status, contentType: ctype,
-		gz: gzipBytes(body, gzip.DefaultCompression), etag: etagOf(body)}
+		cacheControl: cc, gz: gzipBytes(body, gzip.DefaultCompression), etag: etagOf(body)}
 	if p.gz == nil {
 		p.body = bytes.Clone(body)
 	}
 	s.cache.put(p)
-	s.cachedResponse(w, r, &cachedPage{status: p.status, contentType: p.contentType, body: body, gz: p.gz, etag: p.etag})
+	s.cachedResponse(w, r, &cachedPage{status: p.status, contentType: p.contentType, cacheControl: cc, body: body, gz: p.gz, etag: p.etag})
 	return nil
 }

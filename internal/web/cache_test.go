@@ -159,3 +159,47 @@ func TestCache_boardCountsFollowChanges(t *testing.T) {
 		}
 	})
 }
+
+// TestCache_aidRosterKeptPrivate: an aid roster is the same page for every
+// anonymous reader, so it is rendered once like any item; it still leaves
+// with a private Cache-Control, so no shared cache keeps the names, and it
+// is gone from the cache the moment it is withdrawn.
+func TestCache_aidRosterKeptPrivate(t *testing.T) {
+	eachHarness(t, func(t *testing.T, h *harness) {
+		ctx := context.Background()
+		d := h.newDraft(h.school, "2026年秋季学期家庭经济困难学生资助名单公示")
+		d.Category = "aid"
+		_, err := h.db.UpdateDraft(ctx, h.school.ID, d.ID, h.actor("xq.clerk"), d)
+		must(t, err)
+		h.act(h.school, d.ID, "clerk", gongkai.ActionSubmit, "")
+		h.act(h.school, d.ID, "principal", gongkai.ActionApprove, "")
+		h.act(h.school, d.ID, "supervisor", gongkai.ActionCheck, "")
+		h.act(h.school, d.ID, "clerk", gongkai.ActionPublish, "")
+
+		anon := h.client("")
+		item := "/s/xq/d/" + itoa64(d.ID)
+		first, body := h.get(anon, item)
+		if first.StatusCode != http.StatusOK || !strings.Contains(body, "资助名单公示") {
+			t.Fatalf("first read: %d", first.StatusCode)
+		}
+		reads, _ := h.db.PublicReads()
+		again, body2 := h.get(anon, item)
+		if after, _ := h.db.PublicReads(); after != reads {
+			t.Errorf("second anonymous read of the roster asked the database %d times; want it from the cache", after-reads)
+		}
+		if body2 != body {
+			t.Error("second read differs from the first")
+		}
+		for _, resp := range []*http.Response{first, again} {
+			if cc := resp.Header.Get("Cache-Control"); !strings.Contains(cc, "private") {
+				t.Errorf("roster sent with Cache-Control %q; shared caches must not keep it", cc)
+			}
+		}
+		if _, err := h.db.Act(ctx, h.school.ID, d.ID, h.actor("xq.principal"), gongkai.ActionWithdraw, "名单有误，核实后重新公示", nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, b := h.get(anon, item); !strings.Contains(b, "名单有误，核实后重新公示") {
+			t.Error("roster page stale after withdrawal")
+		}
+	})
+}
