@@ -83,7 +83,7 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 	// A soft limit keeps a small machine's memory flat under a rush of
 	// readers: the garbage collector works harder instead of the heap
 	// doubling. Go's own GOMEMLIMIT, when set, is left to rule.
-	memDefault := 192
+	memDefault := 160
 	if getenv("GOMEMLIMIT") != "" {
 		memDefault = 0
 	}

@@ -98,6 +98,12 @@ type cachedPage struct {
 	read     atomic.Bool // read since it was last passed over for eviction
 }
 
+// bytes is what an entry holds in memory: the capacity of its slices, not
+// only their length, and its bookkeeping.
+func (p *cachedPage) bytes() int {
+	return cap(p.body) + cap(p.gz) + len(p.key) + 200
+}
+
 func newPageCache(maxBytes int) *pageCache {
 	return &pageCache{max: maxBytes, lru: list.New(), entries: map[string]*list.Element{}, gen: map[int64]uint64{},
 		boards: map[string]*boardFacts{}}
@@ -146,7 +152,7 @@ func (c *pageCache) generation(school int64) (gen, all uint64) {
 }
 
 func (c *pageCache) put(p *cachedPage) {
-	n := len(p.body) + len(p.gz) + len(p.key) + 200
+	n := p.bytes()
 	if n > c.max/8 {
 		return
 	}
@@ -175,7 +181,7 @@ func (c *pageCache) remove(el *list.Element) {
 	p := el.Value.(*cachedPage)
 	c.lru.Remove(el)
 	delete(c.entries, p.key)
-	c.size -= len(p.body) + len(p.gz) + len(p.key) + 200
+	c.size -= p.bytes()
 }
 
 // cacheKey is the key of an anonymous request, or "" when the response
@@ -226,18 +232,30 @@ func etagOf(body []byte) string {
 	return `"` + hex.EncodeToString(sum[:16]) + `"`
 }
 
+// gzipWriters are reused: a new compressor allocates most of a megabyte of
+// tables, more than the page it compresses, and the garbage costs every
+// rendered page (searches most) its share of collection.
+var gzipWriters = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(io.Discard, gzip.DefaultCompression)
+	return zw
+}}
+
 // gzipBytes compresses b; small bodies are not worth it. The default level
 // is within a few per cent of the best on HTML at a fraction of the work,
-// which matters for pages rendered once, such as searches.
-func gzipBytes(b []byte, level int) []byte {
+// which matters for pages rendered once, such as searches. The result is
+// exactly its length, as the cache counts what it holds.
+func gzipBytes(b []byte) []byte {
 	if len(b) < 1024 {
 		return nil
 	}
-	var out bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&out, level)
+	out := bytes.NewBuffer(make([]byte, 0, len(b)/3))
+	zw := gzipWriters.Get().(*gzip.Writer)
+	zw.Reset(out)
 	zw.Write(b)
 	zw.Close()
-	return out.Bytes()
+	zw.Reset(io.Discard) // not keep out alive in the pool
+	gzipWriters.Put(zw)
+	return bytes.Clone(out.Bytes())
 }
 
 // gunzip inflates a body that gzipBytes made.
@@ -345,7 +363,7 @@ func (s *Server) renderAndCache(w http.ResponseWriter, r *http.Request, key stri
 	}
 	body := rec.buf.Bytes()
 	p := &cachedPage{key: key, school: school, gen: gen, all: all, day: s.today(), status: rec.status, contentType: ctype,
-		cacheControl: cc, gz: gzipBytes(body, gzip.DefaultCompression), etag: etagOf(body)}
+		cacheControl: cc, gz: gzipBytes(body), etag: etagOf(body)}
 	if p.gz == nil {
 		p.body = bytes.Clone(body)
 	}

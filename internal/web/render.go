@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"compress/gzip"
 	"embed"
 	"fmt"
 	"html/template"
@@ -192,7 +191,7 @@ func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, status int, 
 		return
 	}
 	body := buf.Bytes()
-	serveBytes(w, r, status, "text/html; charset=utf-8", body, gzipBytes(body, gzip.DefaultCompression), etagOf(body))
+	serveBytes(w, r, status, "text/html; charset=utf-8", body, gzipBytes(body), etagOf(body))
 }
 
 // contentSecurityPolicy allows only this site's own files: no inline script
