@@ -83,10 +83,15 @@ type DisclosureFilter struct {
 	CreatedBy int64
 	Page      int // from 1
 	PerPage   int // default 20, at most 100
+	// Total, when above zero, is the number of items the filter finds,
+	// known to the caller (a board's counts by category): it is not
+	// counted again. Searches are always counted.
+	Total int
 }
 
 // FindDisclosures returns one page of a school's items, newest first, and the
-// total count. It runs two queries whatever the page holds.
+// total count. It runs two queries whatever the page holds (one when the
+// total is given).
 func (db *DB) FindDisclosures(ctx context.Context, schoolID int64, f DisclosureFilter) ([]*gongkai.Disclosure, int, error) {
 	where := []string{"d.school_id = $1"}
 	args := []any{schoolID}
@@ -124,7 +129,9 @@ func (db *DB) FindDisclosures(ctx context.Context, schoolID int64, f DisclosureF
 		from := time.Date(f.Year, 1, 1, 0, 0, 0, 0, gongkai.Beijing)
 		where = append(where, dateCol+" >= "+arg(ms(from)), dateCol+" < "+arg(ms(from.AddDate(1, 0, 0))))
 	}
+	searching := false
 	if q := search.ParseQuery(f.Query); !q.Empty() {
+		searching = true
 		cond, v := db.dialect.searchCondition(len(args)+1, schoolID, q)
 		if v == "" {
 			return nil, 0, nil
@@ -134,14 +141,19 @@ func (db *DB) FindDisclosures(ctx context.Context, schoolID int64, f DisclosureF
 	}
 	w := " WHERE " + strings.Join(where, " AND ")
 	q := db.reader(ctx, schoolID)
-	var total int
-	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM disclosures d`+w, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("store: count disclosures of school %d: %w", schoolID, err)
+	order := ` ORDER BY ` + dateCol + ` DESC, d.id DESC`
+	if searching {
+		return db.findMatches(ctx, q, schoolID, w+order, args, f.Page, f.PerPage)
+	}
+	total := f.Total
+	if total <= 0 {
+		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM disclosures d`+w, args...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("store: count disclosures of school %d: %w", schoolID, err)
+		}
 	}
 	// The page's ids are chosen from the index alone (disclosures_public
 	// covers a board's filters), and only those rows are read: sorting whole
 	// rows would read every item of the school.
-	order := ` ORDER BY ` + dateCol + ` DESC, d.id DESC`
 	rows, err := q.QueryContext(ctx, `SELECT `+summaryColumns+summaryJoins+
 		` WHERE d.id IN (SELECT d.id FROM disclosures d`+w+order+pageClause(f.Page, f.PerPage)+`)`+order, args...)
 	if err != nil {
@@ -149,6 +161,57 @@ func (db *DB) FindDisclosures(ctx context.Context, schoolID int64, f DisclosureF
 	}
 	out, err := collect(rows, func(sc interface{ Scan(...any) error }) (*gongkai.Disclosure, error) { return scanDisclosure(sc) })
 	return out, total, err
+}
+
+// findMatches returns one page of a search and the number of matches. The
+// search index is asked once: every match's id comes back in order, which
+// gives the count and the page, and then only the page's rows are read.
+// Counting and paging in two queries cost the index walk twice.
+func (db *DB) findMatches(ctx context.Context, q *pool, schoolID int64, whereOrder string, args []any, page, per int) ([]*gongkai.Disclosure, int, error) {
+	rows, err := q.QueryContext(ctx, `SELECT d.id FROM disclosures d`+whereOrder, args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: search disclosures of school %d: %w", schoolID, err)
+	}
+	ids, err := collect(rows, func(sc interface{ Scan(...any) error }) (int64, error) {
+		var id int64
+		return id, sc.Scan(&id)
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	if per <= 0 {
+		per = 20
+	}
+	per = min(per, 100)
+	from := (min(max(page, 1), 1_000_000) - 1) * per
+	if from >= len(ids) {
+		return nil, len(ids), nil
+	}
+	pageIDs := ids[from:min(from+per, len(ids))]
+	ph := make([]string, len(pageIDs))
+	pargs := make([]any, len(pageIDs))
+	for i, id := range pageIDs {
+		ph[i], pargs[i] = fmt.Sprintf("$%d", i+1), id
+	}
+	rows, err = q.QueryContext(ctx, `SELECT `+summaryColumns+summaryJoins+` WHERE d.id IN (`+strings.Join(ph, ", ")+`)`, pargs...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: read matches of school %d: %w", schoolID, err)
+	}
+	found, err := collect(rows, func(sc interface{ Scan(...any) error }) (*gongkai.Disclosure, error) { return scanDisclosure(sc) })
+	if err != nil {
+		return nil, 0, err
+	}
+	byID := make(map[int64]*gongkai.Disclosure, len(found))
+	for _, d := range found {
+		byID[d.ID] = d
+	}
+	out := make([]*gongkai.Disclosure, 0, len(pageIDs))
+	for _, id := range pageIDs {
+		if d := byID[id]; d != nil { // gone between the two reads
+			out = append(out, d)
+		}
+	}
+	return out, len(ids), nil
 }
 
 // FindDisclosureYears returns the years from the school's first to its

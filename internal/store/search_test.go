@@ -68,3 +68,56 @@ func TestSearch_oneSchoolAfterRebuild(t *testing.T) {
 		check("rebuilt")
 	})
 }
+
+// TestSearch_pages: a search with more matches than a page gives every
+// page its share, newest first, with the same total on each, and a page
+// past the end is empty but still counts the matches. A board listing given
+// its total by the caller pages the same way.
+func TestSearch_pages(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		f := mustFixture(t, dsn)
+		var want []int64 // newest first
+		for i := range 7 {
+			d := f.publish(t, "食堂采购验收记录第"+string(rune('一'+i))+"批")
+			want = append([]int64{d.ID}, want...)
+		}
+		f.publish(t, "三月财务收支公示") // not a match
+		public := []gongkai.Audience{gongkai.AudiencePublic}
+		var got []int64
+		for page := 1; page <= 4; page++ {
+			items, n, err := f.db.FindDisclosures(ctx, f.school.ID, store.DisclosureFilter{Published: true, Audiences: public, Query: "采购验收", Page: page, PerPage: 3})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n != len(want) {
+				t.Errorf("page %d: total %d, want %d", page, n, len(want))
+			}
+			if wantLen := min(3, max(0, len(want)-(page-1)*3)); len(items) != wantLen {
+				t.Errorf("page %d: %d items, want %d", page, len(items), wantLen)
+			}
+			for _, d := range items {
+				got = append(got, d.ID)
+				if d.Title == "" || d.SchoolID != f.school.ID {
+					t.Errorf("page %d: item %d read without its row", page, d.ID)
+				}
+			}
+		}
+		if len(got) != len(want) {
+			t.Fatalf("pages gave %v, want %v", got, want)
+		}
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("pages gave %v, want newest first %v", got, want)
+			}
+		}
+		all, n, err := f.db.FindDisclosures(ctx, f.school.ID, store.DisclosureFilter{Published: true, Audiences: public, Page: 1, PerPage: 3})
+		if err != nil {
+			t.Fatal(err)
+		}
+		given, m, err := f.db.FindDisclosures(ctx, f.school.ID, store.DisclosureFilter{Published: true, Audiences: public, Page: 1, PerPage: 3, Total: n})
+		if err != nil || m != n || len(given) != len(all) || given[0].ID != all[0].ID {
+			t.Errorf("board with its total given: %d items of %d (%v), counted: %d of %d", len(given), m, err, len(all), n)
+		}
+	})
+}

@@ -162,12 +162,20 @@ func (s *Server) board(w http.ResponseWriter, r *http.Request, nav string, auds 
 	page, _ := strconv.Atoi(q.Get("page"))
 	page = min(max(page, 1), 100000) // no offset overflow on absurd numbers
 
-	items, total, err := s.db.FindDisclosures(ctx, school.ID, store.DisclosureFilter{
-		Published: true, Audiences: auds, Category: p.Category, Year: p.Year, Query: p.Query, Page: page, PerPage: perPage})
+	counts, years, err := s.boardFacts(ctx, school.ID, auds)
 	if err != nil {
 		return err
 	}
-	counts, years, err := s.boardFacts(ctx, school.ID, auds)
+	filter := store.DisclosureFilter{Published: true, Audiences: auds, Category: p.Category, Year: p.Year, Query: p.Query, Page: page, PerPage: perPage}
+	if p.Year == 0 && p.Query == "" {
+		// The board's counts are the total of a category or of all.
+		for code, n := range counts {
+			if p.Category == "" || code == p.Category {
+				filter.Total += n
+			}
+		}
+	}
+	items, total, err := s.db.FindDisclosures(ctx, school.ID, filter)
 	if err != nil {
 		return err
 	}
