@@ -427,10 +427,11 @@ func (db *DB) Act(ctx context.Context, schoolID, id int64, actor *gongkai.Actor,
 		return nil, gongkai.Errorf(gongkai.ENOTFOUND, "没有这个操作。")
 	}
 	err := db.withTx(ctx, func(tx *Tx) error {
-		d, err := tx.lockVisible(ctx, schoolID, id, actor)
+		it, err := tx.lockItem(ctx, schoolID, id, actor)
 		if err != nil {
 			return err
 		}
+		d := it.Disclosure
 		if err := gongkai.Authorize(actor, schoolID, d.State, action); err != nil {
 			return err
 		}
@@ -442,6 +443,7 @@ func (db *DB) Act(ctx context.Context, schoolID, id int64, actor *gongkai.Actor,
 			return &gongkai.Error{Code: gongkai.EINVALID, Message: msg, Fields: map[string]string{"comment": msg}}
 		}
 		to, _ := gongkai.Next(d.State, action)
+		upd := &rowUpdate{}
 		switch action {
 		case gongkai.ActionSubmit:
 			var body string
@@ -453,28 +455,25 @@ func (db *DB) Act(ctx context.Context, schoolID, id int64, actor *gongkai.Actor,
 				return err
 			}
 		case gongkai.ActionApprove:
-			if _, err := tx.ExecContext(ctx, `UPDATE disclosures SET signed_by = $1, signed_at = $2 WHERE school_id = $3 AND id = $4`,
-				actor.ID, ms(tx.Now), schoolID, id); err != nil {
-				return fmt.Errorf("store: sign disclosure %d: %w", id, err)
-			}
+			upd.set("signed_by", actor.ID)
+			upd.set("signed_at", ms(tx.Now))
 		case gongkai.ActionPublish:
-			if err := tx.publish(ctx, d); err != nil {
+			if err := tx.publish(ctx, it, upd); err != nil {
 				return err
 			}
 			if err := tx.meetObligation(ctx, d); err != nil { // obligation.go
 				return err
 			}
 		case gongkai.ActionRevise:
-			if err := tx.revise(ctx, d, actor, comment, rev); err != nil {
+			if err := tx.revise(ctx, it, actor, comment, rev, upd); err != nil {
 				return err
 			}
 		case gongkai.ActionWithdraw:
-			if _, err := tx.ExecContext(ctx, `UPDATE disclosures SET reason = $1 WHERE school_id = $2 AND id = $3`, comment, schoolID, id); err != nil {
-				return err
-			}
+			upd.set("reason", comment)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE disclosures SET state = $1, updated_at = $2 WHERE school_id = $3 AND id = $4`,
-			string(to), ms(tx.Now), schoolID, id); err != nil {
+		upd.set("state", string(to))
+		upd.set("updated_at", ms(tx.Now))
+		if err := upd.exec(ctx, tx, schoolID, id); err != nil {
 			return fmt.Errorf("store: %s disclosure %d: %w", action, id, err)
 		}
 		if d.Published() || to == gongkai.StatePublished {
@@ -495,12 +494,10 @@ func (db *DB) Act(ctx context.Context, schoolID, id int64, actor *gongkai.Actor,
 
 // publish gives the item its index number on first publication and starts
 // its publicity period today (Beijing), counted in working days.
-func (tx *Tx) publish(ctx context.Context, d *gongkai.Disclosure) error {
+func (tx *Tx) publish(ctx context.Context, it *lockedItem, upd *rowUpdate) error {
+	d := it.Disclosure
 	if d.IndexNo == "" {
-		var code string
-		if err := tx.QueryRowContext(ctx, `SELECT code FROM schools WHERE id = $1`, d.SchoolID).Scan(&code); err != nil {
-			return fmt.Errorf("store: school code: %w", err)
-		}
+		code := it.schoolCode
 		if code == "" {
 			code = fmt.Sprintf("S%05d", d.SchoolID)
 		}
@@ -512,12 +509,10 @@ func (tx *Tx) publish(ctx context.Context, d *gongkai.Disclosure) error {
 			return fmt.Errorf("store: index sequence: %w", err)
 		}
 		d.IndexNo = gongkai.IndexNumber(code, year, d.Category, seq)
-		if _, err := tx.ExecContext(ctx, `UPDATE disclosures SET index_no = $1, published_at = $2 WHERE school_id = $3 AND id = $4`,
-			d.IndexNo, ms(tx.Now), d.SchoolID, d.ID); err != nil {
-			return fmt.Errorf("store: set index number: %w", err)
-		}
+		upd.set("index_no", d.IndexNo)
+		upd.set("published_at", ms(tx.Now))
 	}
-	if err := tx.startPeriod(ctx, d); err != nil {
+	if err := tx.startPeriod(ctx, it, upd); err != nil {
 		return err
 	}
 	_, err := tx.ExecContext(ctx, `UPDATE disclosure_versions SET published_at = $1 WHERE school_id = $2 AND disclosure_id = $3 AND version = $4`,
@@ -528,17 +523,15 @@ func (tx *Tx) publish(ctx context.Context, d *gongkai.Disclosure) error {
 // startPeriod sets the publicity period from today: the day of publication
 // counts when it is a working day, so a five-day period published on a
 // Monday ends on Friday.
-func (tx *Tx) startPeriod(ctx context.Context, d *gongkai.Disclosure) error {
+func (tx *Tx) startPeriod(ctx context.Context, it *lockedItem, upd *rowUpdate) error {
+	d := it.Disclosure
 	if d.PublicityDays <= 0 {
-		_, err := tx.ExecContext(ctx, `UPDATE disclosures SET publicity_start = '', publicity_end = '', end_provisional = $1 WHERE school_id = $2 AND id = $3`,
-			false, d.SchoolID, d.ID)
-		return err
+		upd.set("publicity_start", "")
+		upd.set("publicity_end", "")
+		upd.set("end_provisional", false)
+		return nil
 	}
-	var region string
-	if err := tx.QueryRowContext(ctx, `SELECT b.region_code FROM schools s JOIN bureaus b ON b.id = s.bureau_id WHERE s.id = $1`, d.SchoolID).Scan(&region); err != nil {
-		return fmt.Errorf("store: region of school %d: %w", d.SchoolID, err)
-	}
-	cal, err := tx.db.Calendar(ctx, region)
+	cal, err := tx.db.Calendar(ctx, it.region)
 	if err != nil {
 		return err
 	}
@@ -546,15 +539,17 @@ func (tx *Tx) startPeriod(ctx context.Context, d *gongkai.Disclosure) error {
 	start := time.Date(y, m, day, 0, 0, 0, 0, gongkai.Beijing)
 	end, provisional := cal.AddWorkdays(start.AddDate(0, 0, -1), d.PublicityDays)
 	d.PublicityStart, d.PublicityEnd, d.EndProvisional = start, end, provisional
-	_, err = tx.ExecContext(ctx, `UPDATE disclosures SET publicity_start = $1, publicity_end = $2, end_provisional = $3 WHERE school_id = $4 AND id = $5`,
-		formatDay(start), formatDay(end), provisional, d.SchoolID, d.ID)
-	return err
+	upd.set("publicity_start", formatDay(start))
+	upd.set("publicity_end", formatDay(end))
+	upd.set("end_provisional", provisional)
+	return nil
 }
 
 // revise makes a new version of a published item. The old version stays
 // readable; the publicity period starts again, since readers must get the
 // full period to object to what changed.
-func (tx *Tx) revise(ctx context.Context, d *gongkai.Disclosure, actor *gongkai.Actor, reason string, rev *Revision) error {
+func (tx *Tx) revise(ctx context.Context, it *lockedItem, actor *gongkai.Actor, reason string, rev *Revision, upd *rowUpdate) error {
+	d := it.Disclosure
 	if rev == nil {
 		return &gongkai.Error{Code: gongkai.EINVALID, Message: "请填写修订后的内容。", Fields: map[string]string{"body": "请填写修订后的内容。"}}
 	}
@@ -603,36 +598,76 @@ func (tx *Tx) revise(ctx context.Context, d *gongkai.Disclosure, actor *gongkai.
 			return err
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE disclosures SET title = $1, body = $2, doc_number = $3, version = $4, reason = $5 WHERE school_id = $6 AND id = $7`,
-		next.Title, next.Body, next.DocNumber, v, reason, d.SchoolID, d.ID); err != nil {
-		return fmt.Errorf("store: revise disclosure %d: %w", d.ID, err)
-	}
+	upd.set("title", next.Title)
+	upd.set("body", next.Body)
+	upd.set("doc_number", next.DocNumber)
+	upd.set("version", v)
+	upd.set("reason", reason)
 	d.Title, d.Body, d.DocNumber, d.Version = next.Title, next.Body, next.DocNumber, v
 	if err := tx.index(ctx, d); err != nil {
 		return err
 	}
-	return tx.startPeriod(ctx, d)
+	return tx.startPeriod(ctx, it, upd)
 }
 
 // lockVisible loads the item for a write, locking its row on PostgreSQL,
 // and answers ENOTFOUND when the actor may not read it.
 func (tx *Tx) lockVisible(ctx context.Context, schoolID, id int64, actor *gongkai.Actor) (*gongkai.Disclosure, error) {
-	d, err := scanDisclosure(tx.QueryRowContext(ctx, `SELECT `+summaryColumns+summaryJoins+` WHERE d.school_id = $1 AND d.id = $2`+
-		tx.db.dialect.forUpdateOf("d"), schoolID, id))
+	it, err := tx.lockItem(ctx, schoolID, id, actor)
+	if err != nil {
+		return nil, err
+	}
+	return it.Disclosure, nil
+}
+
+// lockedItem is an item locked for a step, with what a publication needs of
+// its school, read in the same round trip.
+type lockedItem struct {
+	*gongkai.Disclosure
+	schoolCode, region string
+}
+
+func (tx *Tx) lockItem(ctx context.Context, schoolID, id int64, actor *gongkai.Actor) (*lockedItem, error) {
+	var bureau int64
+	it := &lockedItem{}
+	d, err := scanDisclosure(tx.QueryRowContext(ctx, `SELECT `+summaryColumns+`, s.bureau_id, s.code, b.region_code`+summaryJoins+`
+		JOIN schools s ON s.id = d.school_id JOIN bureaus b ON b.id = s.bureau_id
+		WHERE d.school_id = $1 AND d.id = $2`+tx.db.dialect.forUpdateOf("d"), schoolID, id), &bureau, &it.schoolCode, &it.region)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("公开事项")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: load disclosure %d: %w", id, err)
 	}
-	var bureau int64
-	if err := tx.QueryRowContext(ctx, `SELECT bureau_id FROM schools WHERE id = $1`, schoolID).Scan(&bureau); err != nil {
-		return nil, err
-	}
 	if !gongkai.CanReadDisclosure(actor, bureau, d) {
 		return nil, notFound("公开事项")
 	}
-	return d, nil
+	it.Disclosure = d
+	return it, nil
+}
+
+// rowUpdate gathers the columns one step sets on an item's row, so that
+// the row is written once per step: on PostgreSQL every write of a row
+// is a new row version with new entries in each of its indexes.
+type rowUpdate struct {
+	sets []string
+	args []any
+}
+
+func (u *rowUpdate) set(column string, v any) {
+	u.args = append(u.args, v)
+	u.sets = append(u.sets, fmt.Sprintf("%s = $%d", column, len(u.args)))
+}
+
+// exec writes the gathered columns to the item's row.
+func (u *rowUpdate) exec(ctx context.Context, tx *Tx, schoolID, id int64) error {
+	if len(u.sets) == 0 {
+		return nil
+	}
+	n := len(u.args)
+	_, err := tx.ExecContext(ctx, `UPDATE disclosures SET `+strings.Join(u.sets, ", ")+fmt.Sprintf(` WHERE school_id = $%d AND id = $%d`, n+1, n+2),
+		append(u.args, schoolID, id)...)
+	return err
 }
 
 func (tx *Tx) checkDepartment(ctx context.Context, schoolID, departmentID int64) error {

@@ -607,6 +607,14 @@ func pathID(r *http.Request) (int64, bool) {
 // apiLoad finds the item of the {id} path value with its school, and
 // answers ENOTFOUND, never EFORBIDDEN, when the caller may not see it.
 func (s *Server) apiLoad(r *http.Request) (*gongkai.School, *gongkai.Disclosure, error) {
+	return s.apiLoadItem(r, true)
+}
+
+// apiLoadItem finds the school of the item in the path and, when full, the
+// item itself, answering 404 when the actor may not read it. Without full
+// only the item's id and school are filled in, and the store call that
+// follows must check the actor (as Act does, under the row lock).
+func (s *Server) apiLoadItem(r *http.Request, full bool) (*gongkai.School, *gongkai.Disclosure, error) {
 	notFound := gongkai.Errorf(gongkai.ENOTFOUND, "公开事项不存在或您无权查看。")
 	id, ok := pathID(r)
 	if !ok {
@@ -619,6 +627,10 @@ func (s *Server) apiLoad(r *http.Request) (*gongkai.School, *gongkai.Disclosure,
 	school, err := s.db.FindSchoolByID(r.Context(), schoolID)
 	if err != nil {
 		return nil, nil, err
+	}
+	if !full {
+		// The caller's store call checks that the actor may see the item.
+		return school, &gongkai.Disclosure{ID: id, SchoolID: schoolID}, nil
 	}
 	d, err := s.db.FindDisclosureByID(r.Context(), schoolID, id)
 	if err != nil {
@@ -847,12 +859,16 @@ func (s *Server) apiAct(w http.ResponseWriter, r *http.Request) error {
 	if !ok {
 		return gongkai.Errorf(gongkai.ENOTFOUND, "没有这个操作。可用的操作：submit、comment、approve、return、check、publish、withdraw、revise、archive。")
 	}
-	school, d, err := s.apiLoad(r)
-	if err != nil {
-		return err
-	}
+	// The body is read first, so that a bad one is refused alike whether
+	// or not the item exists. Only a revision needs the item before acting
+	// (what it leaves out stays as it is); Act loads the item under its row
+	// lock and answers 404 to an actor who may not see it.
 	var in apiActInput
 	if ok, err := apiReadJSON(w, r, &in, true); !ok {
+		return err
+	}
+	school, d, err := s.apiLoadItem(r, action == gongkai.ActionRevise)
+	if err != nil {
 		return err
 	}
 	text := map[string]string{"comment": in.Comment}
