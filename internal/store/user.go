@@ -104,32 +104,44 @@ func (db *DB) UpdatePassword(ctx context.Context, userID int64, passwordHash, ke
 // LoadActor returns the user with their memberships and the bureaus of the
 // schools they may see, as permission checks need them.
 func (db *DB) LoadActor(ctx context.Context, userID int64) (*gongkai.Actor, error) {
-	u, err := db.FindUserByID(ctx, userID)
+	// One round trip for the user and their memberships: every signed-in
+	// request starts here.
+	rows, err := db.read.QueryContext(ctx, `SELECT u.id, u.username, u.display_name, u.email, COALESCE(u.bureau_id, 0), u.bureau_role, u.disabled, u.created_at,
+		COALESCE(m.school_id, 0), COALESCE(m.role, ''), COALESCE(m.department_id, 0), COALESCE(s.bureau_id, 0)
+		FROM users u LEFT JOIN memberships m ON m.user_id = u.id LEFT JOIN schools s ON s.id = m.school_id
+		WHERE u.id = $1 ORDER BY m.school_id, m.role`, userID)
 	if err != nil {
-		return nil, err
-	}
-	if u.Disabled {
-		return nil, gongkai.Errorf(gongkai.EUNAUTHENTICATED, "该账号已停用。")
-	}
-	a := &gongkai.Actor{User: *u, SchoolBureau: map[int64]int64{}}
-	rows, err := db.read.QueryContext(ctx, `SELECT m.school_id, m.role, COALESCE(m.department_id, 0), s.bureau_id
-		FROM memberships m JOIN schools s ON s.id = m.school_id WHERE m.user_id = $1 ORDER BY m.school_id, m.role`, userID)
-	if err != nil {
-		return nil, fmt.Errorf("store: load memberships of user %d: %w", userID, err)
+		return nil, fmt.Errorf("store: load user %d: %w", userID, err)
 	}
 	defer rows.Close()
+	var a *gongkai.Actor
 	for rows.Next() {
 		var m gongkai.Membership
 		var role string
 		var bureau int64
-		if err := rows.Scan(&m.SchoolID, &role, &m.DepartmentID, &bureau); err != nil {
-			return nil, err
+		u, err := scanUser(rows, &m.SchoolID, &role, &m.DepartmentID, &bureau)
+		if err != nil {
+			return nil, fmt.Errorf("store: load user %d: %w", userID, err)
 		}
-		m.UserID, m.Role = userID, gongkai.Role(role)
-		a.Memberships = append(a.Memberships, m)
-		a.SchoolBureau[m.SchoolID] = bureau
+		if a == nil {
+			a = &gongkai.Actor{User: *u, SchoolBureau: map[int64]int64{}}
+		}
+		if m.SchoolID != 0 {
+			m.UserID, m.Role = userID, gongkai.Role(role)
+			a.Memberships = append(a.Memberships, m)
+			a.SchoolBureau[m.SchoolID] = bureau
+		}
 	}
-	return a, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: load user %d: %w", userID, err)
+	}
+	if a == nil {
+		return nil, notFound("用户")
+	}
+	if a.Disabled {
+		return nil, gongkai.Errorf(gongkai.EUNAUTHENTICATED, "该账号已停用。")
+	}
+	return a, nil
 }
 
 // Member is a user with their roles in one school, for the members page.
