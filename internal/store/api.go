@@ -9,19 +9,19 @@ import (
 	"gongkai"
 )
 
-// FindDisclosureSchoolID returns the school of an item, for addresses such
+// FindSchoolOfDisclosure returns the school of an item, for addresses such
 // as /api/v1/disclosures/{id} that name no school. The caller then loads the
 // item with FindDisclosureByID and decides whether the reader may see it.
-func (db *DB) FindDisclosureSchoolID(ctx context.Context, id int64) (int64, error) {
-	var schoolID int64
-	err := db.read.QueryRowContext(ctx, `SELECT school_id FROM disclosures WHERE id = $1`, id).Scan(&schoolID)
+func (db *DB) FindSchoolOfDisclosure(ctx context.Context, id int64) (*gongkai.School, error) {
+	s, err := scanSchool(db.read.QueryRowContext(ctx, `SELECT `+schoolColumns+` FROM disclosures d
+		JOIN schools s ON s.id = d.school_id JOIN bureaus b ON b.id = s.bureau_id WHERE d.id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return 0, notFound("公开事项")
+		return nil, notFound("公开事项")
 	}
 	if err != nil {
-		return 0, fmt.Errorf("store: school of disclosure %d: %w", id, err)
+		return nil, fmt.Errorf("store: school of disclosure %d: %w", id, err)
 	}
-	return schoolID, nil
+	return s, nil
 }
 
 // unpublishedStates are the states of an item still in the procedure.

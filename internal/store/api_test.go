@@ -10,17 +10,17 @@ import (
 	"gongkai/internal/testdb"
 )
 
-func TestFindDisclosureSchoolID(t *testing.T) {
+func TestFindSchoolOfDisclosure(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		f := mustFixture(t, dsn)
 		d := f.draft(t, "草稿")
-		got, err := f.db.FindDisclosureSchoolID(ctx, d.ID)
-		if err != nil || got != f.school.ID {
-			t.Fatalf("school of item %d: %d, %v; want %d", d.ID, got, err, f.school.ID)
+		got, err := f.db.FindSchoolOfDisclosure(ctx, d.ID)
+		if err != nil || got.ID != f.school.ID || got.Slug != f.school.Slug || got.BureauID != f.school.BureauID {
+			t.Fatalf("school of item %d: %+v, %v; want %+v", d.ID, got, err, f.school)
 		}
 		for _, id := range []int64{d.ID + 1000, 0, -1} {
-			if _, err := f.db.FindDisclosureSchoolID(ctx, id); gongkai.ErrorCode(err) != gongkai.ENOTFOUND {
+			if _, err := f.db.FindSchoolOfDisclosure(ctx, id); gongkai.ErrorCode(err) != gongkai.ENOTFOUND {
 				t.Errorf("item %d: %v, want not found", id, err)
 			}
 		}

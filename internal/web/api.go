@@ -620,14 +620,11 @@ func (s *Server) apiLoadItem(r *http.Request, full bool) (*gongkai.School, *gong
 	if !ok {
 		return nil, nil, notFound
 	}
-	schoolID, err := s.db.FindDisclosureSchoolID(r.Context(), id)
+	school, err := s.db.FindSchoolOfDisclosure(r.Context(), id)
 	if err != nil {
 		return nil, nil, err
 	}
-	school, err := s.db.FindSchoolByID(r.Context(), schoolID)
-	if err != nil {
-		return nil, nil, err
-	}
+	schoolID := school.ID
 	if !full {
 		// The caller's store call checks that the actor may see the item.
 		return school, &gongkai.Disclosure{ID: id, SchoolID: schoolID}, nil
