@@ -172,12 +172,18 @@ func (db *DB) findMatches(ctx context.Context, q *pool, schoolID int64, whereOrd
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: search disclosures of school %d: %w", schoolID, err)
 	}
-	ids, err := collect(rows, func(sc interface{ Scan(...any) error }) (int64, error) {
-		var id int64
-		return id, sc.Scan(&id)
-	})
-	if err != nil {
-		return nil, 0, err
+	ids := make([]int64, 0, 256)
+	var id int64
+	for rows.Next() {
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, 0, fmt.Errorf("store: search disclosures of school %d: %w", schoolID, err)
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("store: search disclosures of school %d: %w", schoolID, err)
 	}
 	if per <= 0 {
 		per = 20

@@ -210,7 +210,25 @@ func cacheKey(r *http.Request) string {
 type recorder struct {
 	header http.Header
 	status int
-	buf    bytes.Buffer
+	buf    *bytes.Buffer
+}
+
+// pageBuffers are reused for rendering: a page grows its buffer through
+// several doublings, a quarter of what rendering a search allocated.
+var pageBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func getBuffer() *bytes.Buffer {
+	b := pageBuffers.Get().(*bytes.Buffer)
+	b.Reset()
+	return b
+}
+
+// putBuffer returns a buffer whose bytes are no longer referenced; an
+// unusually large one is left to the collector.
+func putBuffer(b *bytes.Buffer) {
+	if b.Cap() <= 256<<10 {
+		pageBuffers.Put(b)
+	}
 }
 
 func (r *recorder) Header() http.Header { return r.header }
@@ -346,7 +364,8 @@ func (s *Server) cachedResponse(w http.ResponseWriter, r *http.Request, p *cache
 // with its private header; one marked no-store is not kept.
 func (s *Server) renderAndCache(w http.ResponseWriter, r *http.Request, key string, school int64, handle func(http.ResponseWriter, *http.Request) error) error {
 	gen, all := s.cache.generation(school)
-	rec := &recorder{header: http.Header{}}
+	rec := &recorder{header: http.Header{}, buf: getBuffer()}
+	defer putBuffer(rec.buf)
 	if err := handle(rec, r); err != nil {
 		return err
 	}

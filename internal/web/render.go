@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"embed"
 	"fmt"
 	"html/template"
@@ -162,8 +161,9 @@ func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, status int, 
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", data); err != nil {
+	buf := getBuffer()
+	defer putBuffer(buf)
+	if err := t.ExecuteTemplate(buf, "layout", data); err != nil {
 		s.log.Error("render", "page", name, "err", err)
 		if name != "error" {
 			p := &errorPage{Status: 500, Message: gongkai.ErrorMessage(err)}
