@@ -361,7 +361,8 @@ func (s *Server) cachedResponse(w http.ResponseWriter, r *http.Request, p *cache
 // renderAndCache runs the handler into a recorder and caches a 200 response
 // for the school's pages. Only anonymous readers come here, who all get the
 // same page: a page marked private (an aid roster) is kept too, and served
-// with its private header; one marked no-store is not kept.
+// private. The cache is part of the server and dropped exactly on change,
+// so what a handler tells other caches does not keep a page out of it.
 func (s *Server) renderAndCache(w http.ResponseWriter, r *http.Request, key string, school int64, handle func(http.ResponseWriter, *http.Request) error) error {
 	gen, all := s.cache.generation(school)
 	rec := &recorder{header: http.Header{}, buf: getBuffer()}
@@ -369,9 +370,12 @@ func (s *Server) renderAndCache(w http.ResponseWriter, r *http.Request, key stri
 	if err := handle(rec, r); err != nil {
 		return err
 	}
-	ctype, cc := rec.header.Get("Content-Type"), rec.header.Get("Cache-Control")
-	shareable := rec.status == http.StatusOK && !strings.Contains(cc, "no-store") &&
-		(strings.HasPrefix(ctype, "text/html") || strings.HasPrefix(ctype, "application/json"))
+	ctype := rec.header.Get("Content-Type")
+	shareable := rec.status == http.StatusOK && (strings.HasPrefix(ctype, "text/html") || strings.HasPrefix(ctype, "application/json"))
+	cc := "no-cache" // revalidated on every use: the ETag makes that cheap
+	if strings.Contains(rec.header.Get("Cache-Control"), "private") {
+		cc = "private, no-cache"
+	}
 	if !shareable {
 		for k, v := range rec.header {
 			w.Header()[k] = v

@@ -203,3 +203,29 @@ func TestCache_aidRosterKeptPrivate(t *testing.T) {
 		}
 	})
 }
+
+// TestCache_secondReadFromMemory: every kind of cached public page, HTML
+// and JSON alike, is read from the database once and then served from
+// memory to the next anonymous reader.
+func TestCache_secondReadFromMemory(t *testing.T) {
+	eachHarness(t, func(t *testing.T, h *harness) {
+		d := h.publishItem(h.school, "2026年秋季学期收费项目公示", gongkai.AudiencePublic)
+		anon := h.client("")
+		for _, path := range []string{"/", "/s/xq/", "/s/xq/?cat=finance", "/s/xq/d/" + itoa64(d.ID), "/s/xq/catalogue",
+			"/api/v1/schools", "/api/v1/schools/xq/disclosures", "/api/v1/schools/xq/catalogue"} {
+			first, _ := h.get(anon, path)
+			if first.StatusCode != http.StatusOK {
+				t.Errorf("%s: %d", path, first.StatusCode)
+				continue
+			}
+			reads, _ := h.db.PublicReads()
+			again, _ := h.get(anon, path)
+			if after, _ := h.db.PublicReads(); after != reads {
+				t.Errorf("%s: the second anonymous read asked the database %d times", path, after-reads)
+			}
+			if again.Header.Get("ETag") == "" || again.Header.Get("Cache-Control") != "no-cache" {
+				t.Errorf("%s: ETag %q, Cache-Control %q; want a validator and no-cache", path, again.Header.Get("ETag"), again.Header.Get("Cache-Control"))
+			}
+		}
+	})
+}
