@@ -138,6 +138,14 @@ func (db *DB) FindDisclosures(ctx context.Context, schoolID int64, f DisclosureF
 		}
 		args = append(args, v)
 		where = append(where, cond)
+		if db.dialect == postgresDialect {
+			// The words are the school's own, so the search index alone
+			// finds the school's matches. PostgreSQL's plan for a prepared
+			// search cannot know how rare the words are and would rather
+			// walk the school's items and read every one's words; written
+			// so, the school cannot lead it away from the search index.
+			where[0] = "d.school_id + 0 = $1"
+		}
 	}
 	w := " WHERE " + strings.Join(where, " AND ")
 	q := db.reader(ctx, schoolID)
@@ -195,11 +203,13 @@ func (db *DB) findMatches(ctx context.Context, q *pool, schoolID int64, whereOrd
 	}
 	pageIDs := ids[from:min(from+per, len(ids))]
 	ph := make([]string, len(pageIDs))
-	pargs := make([]any, len(pageIDs))
+	pargs := make([]any, 1, len(pageIDs)+1)
+	pargs[0] = schoolID
 	for i, id := range pageIDs {
-		ph[i], pargs[i] = fmt.Sprintf("$%d", i+1), id
+		ph[i] = fmt.Sprintf("$%d", i+2)
+		pargs = append(pargs, id)
 	}
-	rows, err = q.QueryContext(ctx, `SELECT `+summaryColumns+summaryJoins+` WHERE d.id IN (`+strings.Join(ph, ", ")+`)`, pargs...)
+	rows, err = q.QueryContext(ctx, `SELECT `+summaryColumns+summaryJoins+` WHERE d.school_id = $1 AND d.id IN (`+strings.Join(ph, ", ")+`)`, pargs...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: read matches of school %d: %w", schoolID, err)
 	}

@@ -20,3 +20,11 @@ func (db *DB) ForgetSearchIndex(ctx context.Context) error {
 }
 
 func (db *DB) ReindexSearch(ctx context.Context) error { return db.reindexSearch(ctx) }
+
+// DisableUserForTest marks a user disabled.
+func (db *DB) DisableUserForTest(ctx context.Context, userID int64) error {
+	return db.withTx(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE users SET disabled = TRUE WHERE id = $1`, userID)
+		return err
+	})
+}

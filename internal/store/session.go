@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -18,20 +16,6 @@ func (db *DB) CreateSession(ctx context.Context, tokenHash string, userID int64,
 		}
 		return nil
 	})
-}
-
-// FindSessionUser returns the user id of a live session of the kind.
-func (db *DB) FindSessionUser(ctx context.Context, tokenHash, kind string) (int64, error) {
-	var userID int64
-	err := db.read.QueryRowContext(ctx, `SELECT user_id FROM sessions WHERE token_hash = $1 AND kind = $2 AND expires_at > $3`,
-		tokenHash, kind, ms(db.Now())).Scan(&userID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, notFound("会话")
-	}
-	if err != nil {
-		return 0, fmt.Errorf("store: find session: %w", err)
-	}
-	return userID, nil
 }
 
 // DeleteSession ends a session.

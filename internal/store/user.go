@@ -104,14 +104,39 @@ func (db *DB) UpdatePassword(ctx context.Context, userID int64, passwordHash, ke
 // LoadActor returns the user with their memberships and the bureaus of the
 // schools they may see, as permission checks need them.
 func (db *DB) LoadActor(ctx context.Context, userID int64) (*gongkai.Actor, error) {
-	// One round trip for the user and their memberships: every signed-in
-	// request starts here.
-	rows, err := db.read.QueryContext(ctx, `SELECT u.id, u.username, u.display_name, u.email, COALESCE(u.bureau_id, 0), u.bureau_role, u.disabled, u.created_at,
-		COALESCE(m.school_id, 0), COALESCE(m.role, ''), COALESCE(m.department_id, 0), COALESCE(s.bureau_id, 0)
-		FROM users u LEFT JOIN memberships m ON m.user_id = u.id LEFT JOIN schools s ON s.id = m.school_id
-		WHERE u.id = $1 ORDER BY m.school_id, m.role`, userID)
+	a, err := db.loadActor(ctx, `FROM users u`+actorJoins+` WHERE u.id = $1`+actorOrder, userID)
+	if a == nil && err == nil {
+		return nil, notFound("用户")
+	}
+	return a, err
+}
+
+// LoadSessionActor returns the user of a live session of the kind, with
+// their memberships, as LoadActor does: one round trip, where every
+// signed-in request starts. ENOTFOUND: no such live session.
+// EUNAUTHENTICATED: the user is disabled.
+func (db *DB) LoadSessionActor(ctx context.Context, tokenHash, kind string) (*gongkai.Actor, error) {
+	a, err := db.loadActor(ctx, `FROM sessions se JOIN users u ON u.id = se.user_id`+actorJoins+`
+		WHERE se.token_hash = $1 AND se.kind = $2 AND se.expires_at > $3`+actorOrder, tokenHash, kind, ms(db.Now()))
+	if a == nil && err == nil {
+		return nil, notFound("会话")
+	}
+	return a, err
+}
+
+const (
+	actorColumns = `SELECT u.id, u.username, u.display_name, u.email, COALESCE(u.bureau_id, 0), u.bureau_role, u.disabled, u.created_at,
+		COALESCE(m.school_id, 0), COALESCE(m.role, ''), COALESCE(m.department_id, 0), COALESCE(s.bureau_id, 0) `
+	actorJoins = ` LEFT JOIN memberships m ON m.user_id = u.id LEFT JOIN schools s ON s.id = m.school_id`
+	actorOrder = ` ORDER BY m.school_id, m.role`
+)
+
+// loadActor reads a user and their memberships, a row per membership (one
+// row without any), from the FROM and WHERE in from; nil when no row.
+func (db *DB) loadActor(ctx context.Context, from string, args ...any) (*gongkai.Actor, error) {
+	rows, err := db.read.QueryContext(ctx, actorColumns+from, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: load user %d: %w", userID, err)
+		return nil, fmt.Errorf("store: load user: %w", err)
 	}
 	defer rows.Close()
 	var a *gongkai.Actor
@@ -121,24 +146,21 @@ func (db *DB) LoadActor(ctx context.Context, userID int64) (*gongkai.Actor, erro
 		var bureau int64
 		u, err := scanUser(rows, &m.SchoolID, &role, &m.DepartmentID, &bureau)
 		if err != nil {
-			return nil, fmt.Errorf("store: load user %d: %w", userID, err)
+			return nil, fmt.Errorf("store: load user: %w", err)
 		}
 		if a == nil {
 			a = &gongkai.Actor{User: *u, SchoolBureau: map[int64]int64{}}
 		}
 		if m.SchoolID != 0 {
-			m.UserID, m.Role = userID, gongkai.Role(role)
+			m.UserID, m.Role = u.ID, gongkai.Role(role)
 			a.Memberships = append(a.Memberships, m)
 			a.SchoolBureau[m.SchoolID] = bureau
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: load user %d: %w", userID, err)
+		return nil, fmt.Errorf("store: load user: %w", err)
 	}
-	if a == nil {
-		return nil, notFound("用户")
-	}
-	if a.Disabled {
+	if a != nil && a.Disabled {
 		return nil, gongkai.Errorf(gongkai.EUNAUTHENTICATED, "该账号已停用。")
 	}
 	return a, nil

@@ -131,19 +131,15 @@ func (s *Server) authenticate(r *http.Request, api bool) (*gongkai.Actor, string
 	if token == "" {
 		return &gongkai.Actor{}, "", nil
 	}
-	userID, err := s.db.FindSessionUser(r.Context(), auth.HashToken(token), kind)
-	if gongkai.ErrorCode(err) == gongkai.ENOTFOUND {
+	actor, err := s.db.LoadSessionActor(r.Context(), auth.HashToken(token), kind)
+	switch gongkai.ErrorCode(err) {
+	case gongkai.ENOTFOUND:
 		if kind == "api" {
 			return nil, "", gongkai.Errorf(gongkai.EUNAUTHENTICATED, "令牌无效或已过期，请重新获取。")
 		}
 		return &gongkai.Actor{}, "", nil // an expired cookie reads as signed out
-	}
-	if err != nil {
-		return nil, "", err
-	}
-	actor, err := s.db.LoadActor(r.Context(), userID)
-	if gongkai.ErrorCode(err) == gongkai.EUNAUTHENTICATED || gongkai.ErrorCode(err) == gongkai.ENOTFOUND {
-		return &gongkai.Actor{}, "", nil
+	case gongkai.EUNAUTHENTICATED:
+		return &gongkai.Actor{}, "", nil // a disabled account reads as signed out
 	}
 	if err != nil {
 		return nil, "", err
