@@ -50,24 +50,12 @@ fi
 
 # --- Build ---------------------------------------------------------------------
 work=$(mktemp -d /tmp/gongkai-bench.XXXXXX)
-pgdata=
-pgbin=
-
-# PostgreSQL refuses to run as root, so root runs it as the postgres user.
-as_postgres() {
-	if ((EUID == 0)); then
-		(cd "$pgdata" && runuser -u postgres -- "$@")
-	else
-		"$@"
-	fi
-}
+# shellcheck source=scripts/postgres.sh
+source scripts/postgres.sh
 
 cleanup() {
 	local rc=$?
-	if [[ -n $pgdata ]] && as_postgres "$pgbin/pg_ctl" status -D "$pgdata/data" >/dev/null 2>&1; then
-		as_postgres "$pgbin/pg_ctl" stop -D "$pgdata/data" -m fast >/dev/null ||
-			as_postgres "$pgbin/pg_ctl" stop -D "$pgdata/data" -m immediate >/dev/null || true
-	fi
+	pg_stop
 	rm -rf "$work"
 	exit "$rc"
 }
@@ -143,25 +131,19 @@ fi
 
 # --- PostgreSQL ----------------------------------------------------------------
 if [[ $dbs == *postgres* ]]; then
-	pgbin=$(dirname "$(printf '%s\n' /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n 1)")
-	pgdata=$dir/pg
+	pg_find
+	pg_home=$dir/pg
 	major=$("$pgbin/postgres" --version | awk '{print $3}' | cut -d. -f1)
-	if [[ ! -f $dir/gen-postgres.json || "$(cat "$pgdata/data/PG_VERSION" 2>/dev/null)" != "$major" ]]; then
-		rm -rf "$pgdata" "$dir/gen-postgres.json"
-		mkdir -p "$pgdata"
-		if ((EUID == 0)); then
-			id -u postgres >/dev/null 2>&1 ||
-				useradd --system --user-group --no-create-home --home-dir /var/lib/postgresql \
-					--shell /usr/sbin/nologin postgres
-			chown postgres: "$pgdata"
-		fi
-		as_postgres "$pgbin/initdb" -D "$pgdata/data" -U postgres -E UTF8 --locale=C.UTF-8 -A trust \
-			>"$work/initdb.log" || { cat "$work/initdb.log"; exit 1; }
+	if [[ ! -f $dir/gen-postgres.json || "$(cat "$pg_home/data/PG_VERSION" 2>/dev/null)" != "$major" ]]; then
+		rm -rf "$pg_home" "$dir/gen-postgres.json"
+		mkdir -p "$pg_home"
+		pg_own
+		pg_init
 		# A server sized for this machine, durable as in production (fsync
 		# and synchronous commits stay on); the generator turns synchronous
 		# commits off for its own session only.
 		mem_kb=$(awk '/MemTotal/ {print $2}' /proc/meminfo)
-		as_postgres tee -a "$pgdata/data/postgresql.conf" >/dev/null <<-EOF
+		as_postgres tee -a "$pg_home/data/postgresql.conf" >/dev/null <<-EOF
 			listen_addresses = '127.0.0.1'
 			unix_socket_directories = ''
 			max_connections = 200
@@ -176,26 +158,10 @@ if [[ $dbs == *postgres* ]]; then
 		echo "bench.sh: PostgreSQL: reusing the data set generated before"
 		cached+=(postgres)
 	fi
-
-	# Pick a random free port; if another process takes it first, try another.
-	port=
-	for _ in 1 2 3 4 5 6 7 8 9 10; do
-		p=$((20000 + RANDOM % 40000))
-		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && continue
-		if as_postgres "$pgbin/pg_ctl" start -D "$pgdata/data" -l "$pgdata/server.log" \
-			-o "-p $p" -w -t 300 >/dev/null; then
-			port=$p
-			break
-		fi
-	done
-	if [[ -z $port ]]; then
-		echo "bench.sh: PostgreSQL did not start:" >&2
-		tail -n 20 "$pgdata/server.log" >&2 || true
-		exit 1
-	fi
-	"$pgbin/pg_isready" -q -h 127.0.0.1 -p "$port"
+	pg_start 300
+	port=$pg_port
 	dsn="postgres://postgres@127.0.0.1:$port/gongkai_bench?sslmode=disable"
-	echo "bench.sh: PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (data in $pgdata)"
+	echo "bench.sh: PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (data in $pg_home)"
 	if [[ ! -f $dir/gen-postgres.json ]]; then
 		"$pgbin/dropdb" -h 127.0.0.1 -p "$port" -U postgres --if-exists gongkai_bench
 		"$pgbin/createdb" -h 127.0.0.1 -p "$port" -U postgres gongkai_bench

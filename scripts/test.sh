@@ -152,17 +152,8 @@ if [[ -z ${GONGKAI_TEST_S3:-} && ! -x $minio_bin ]]; then
 fi
 
 # --- Throwaway PostgreSQL ------------------------------------------------------
-pgdir=
-pgbin=
-
-# PostgreSQL refuses to run as root, so root runs it as the postgres user.
-as_postgres() {
-	if ((EUID == 0)); then
-		(cd "$pgdir" && runuser -u postgres -- "$@")
-	else
-		"$@"
-	fi
-}
+# shellcheck source=scripts/postgres.sh
+source scripts/postgres.sh
 
 cleanup() {
 	local rc=$?
@@ -172,12 +163,9 @@ cleanup() {
 	[[ -z $minio_build ]] || rm -rf "$minio_build"
 	stop_minio
 	[[ -z $minio_dir ]] || rm -rf "$minio_dir"
-	if [[ -n $pgdir ]]; then
-		if as_postgres "$pgbin/pg_ctl" status -D "$pgdir/data" >/dev/null 2>&1; then
-			as_postgres "$pgbin/pg_ctl" stop -D "$pgdir/data" -m fast >/dev/null ||
-				as_postgres "$pgbin/pg_ctl" stop -D "$pgdir/data" -m immediate >/dev/null || true
-		fi
-		rm -rf "$pgdir"
+	if [[ -n $pg_home ]]; then
+		pg_stop
+		rm -rf "$pg_home"
 	fi
 	exit "$rc"
 }
@@ -186,54 +174,28 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 if [[ -z ${GONGKAI_TEST_POSTGRES:-} ]]; then
-	pgbin=$(dirname "$(printf '%s\n' /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n 1)")
+	pg_find
 	# In /tmp, not $TMPDIR: the postgres user must be able to reach it.
-	pgdir=$(mktemp -d /tmp/gongkai-pg.XXXXXX)
-	if ((EUID == 0)); then
-		id -u postgres >/dev/null 2>&1 ||
-			useradd --system --user-group --no-create-home --home-dir /var/lib/postgresql \
-				--shell /usr/sbin/nologin postgres
-		chown postgres: "$pgdir"
-	fi
-	as_postgres "$pgbin/initdb" -D "$pgdir/data" -U postgres -E UTF8 --locale=C.UTF-8 -A trust \
-		--no-sync >"$pgdir/initdb.log" || { cat "$pgdir/initdb.log"; exit 1; }
+	pg_home=$(mktemp -d /tmp/gongkai-pg.XXXXXX)
+	pg_own
+	pg_init --no-sync
 	# Durability is worthless for a database that is deleted in a minute.
-	cat >>"$pgdir/data/postgresql.conf" <<-EOF
+	cat >>"$pg_home/data/postgresql.conf" <<-EOF
 		listen_addresses = '127.0.0.1'
-		unix_socket_directories = '$pgdir'
+		unix_socket_directories = '$pg_home'
 		fsync = off
 		synchronous_commit = off
 		full_page_writes = off
 		shared_buffers = 32MB
 		max_connections = 200
 	EOF
-
-	# Pick a random free port; if another process takes it first, try another.
-	port=
-	for _ in 1 2 3 4 5 6 7 8 9 10; do
-		p=$((20000 + RANDOM % 40000))
-		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && continue
-		if as_postgres "$pgbin/pg_ctl" start -D "$pgdir/data" -l "$pgdir/server.log" \
-			-o "-p $p" -w -t 60 >/dev/null; then
-			port=$p
-			break
-		fi
-	done
-	if [[ -z $port ]]; then
-		echo "test.sh: PostgreSQL did not start:" >&2
-		tail -n 20 "$pgdir/server.log" >&2 || true
-		exit 1
-	fi
-	for _ in $(seq 50); do
-		"$pgbin/pg_isready" -q -h 127.0.0.1 -p "$port" && break
-		sleep 0.2
-	done
-	"$pgbin/pg_isready" -q -h 127.0.0.1 -p "$port"
+	pg_start 60
+	port=$pg_port
 	"$pgbin/createdb" -h 127.0.0.1 -p "$port" -U postgres gongkai_test
 
 	export GONGKAI_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port/gongkai_test?sslmode=disable"
 	export GONGKAI_TEST_POSTGRES_ADMIN="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
-	echo "test.sh: PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (data in $pgdir)"
+	echo "test.sh: PostgreSQL $("$pgbin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (data in $pg_home)"
 else
 	echo "test.sh: using GONGKAI_TEST_POSTGRES from the environment"
 fi
