@@ -62,6 +62,9 @@ func loadReports(ctx context.Context, db *store.DB, now time.Time, clock *time.T
 			if err := demoReportText(ctx, db, school, person, now, clock); err != nil {
 				return err
 			}
+			if err := demoInspectionBegun(ctx, db, school, person, now, clock); err != nil {
+				return err
+			}
 		}
 		if _, err := db.FindInspection(ctx, school.ID, last); err == nil {
 			continue
@@ -126,6 +129,30 @@ func demoReportText(ctx context.Context, db *store.DB, school *gongkai.School, p
 	return db.SaveReportText(ctx, school.ID, principal, year, gongkai.ReportText{
 		Summary: "本年度学校坚持“有公示、有回音、有结果”，把校务公开作为依法治校和民主管理的基本制度。领导小组每月研究公开事项，监督小组每学期开展自查，教职工和家长通过意见箱、校长信箱和网上公开栏参与监督。",
 	})
+}
+
+// demoInspectionBegun saves this term's checklist of the first school as a
+// draft its supervision group has begun, so that their work page reminds
+// them to finish it, unless the school has one.
+func demoInspectionBegun(ctx context.Context, db *store.DB, school *gongkai.School, person func(string) (*gongkai.Actor, error), now time.Time, clock *time.Time) error {
+	term := gongkai.TermOf(now)
+	if _, err := db.FindInspection(ctx, school.ID, term); gongkai.ErrorCode(err) != gongkai.ENOTFOUND {
+		return err
+	}
+	sup, err := person("supervisor")
+	if err != nil {
+		return err
+	}
+	in := gongkai.NewInspection(school.ID, term)
+	for i := range in.Answers[:4] {
+		in.Answers[i].Verdict = gongkai.VerdictMet
+	}
+	*clock = now.Add(-26 * time.Hour) // yesterday, unless the term began today
+	if first, _ := term.Bounds(); clock.Before(first) {
+		*clock = now
+	}
+	_, err = db.SaveInspection(ctx, school.ID, sup, in, false)
+	return err
 }
 
 func minTime(a, b time.Time) time.Time {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -415,3 +416,55 @@ func (p *inspectionPage) ErrFields(code string) []string {
 
 // RowHasError reports whether any field of the item has a message.
 func (p *inspectionPage) RowHasError(code string) bool { return len(p.ErrFields(code)) > 0 }
+
+// ---------------------------------------------------------------- 工作台
+
+// inspectionWorkRow is a term's self-inspection waiting for the
+// supervision group, on the work page.
+type inspectionWorkRow struct {
+	School *gongkai.School
+	Term   gongkai.Term
+	Draft  bool      // saved but not submitted
+	Due    time.Time // the term's last day
+	URL    string
+}
+
+// inspectionReminderDays is how long before the end of a term the work page
+// reminds the supervision group of a checklist not yet begun; a saved draft
+// shows all term long.
+const inspectionReminderDays = 42
+
+// inspectionWorkFor lists, for each school where the reader fills the
+// self-inspection, this term's checklist when it is not submitted yet: a
+// draft at any time, a checklist not begun in the term's last six weeks.
+func (s *Server) inspectionWorkFor(ctx context.Context, actor *gongkai.Actor, now time.Time) ([]inspectionWorkRow, error) {
+	term := gongkai.TermOf(now)
+	_, last := term.Bounds()
+	var out []inspectionWorkRow
+	for _, id := range memberSchools(actor) {
+		if !gongkai.CanFillInspection(actor, id) {
+			continue
+		}
+		in, err := s.db.FindInspection(ctx, id, term)
+		draft := false
+		switch {
+		case gongkai.ErrorCode(err) == gongkai.ENOTFOUND:
+			if now.Before(last.AddDate(0, 0, -inspectionReminderDays)) {
+				continue
+			}
+		case err != nil:
+			return nil, err
+		case in.State == gongkai.InspectionSubmitted:
+			continue
+		default:
+			draft = true
+		}
+		school, err := s.db.FindSchoolByID(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, inspectionWorkRow{School: school, Term: term, Draft: draft, Due: last,
+			URL: "/s/" + school.Slug + "/inspection/" + term.Key()})
+	}
+	return out, nil
+}

@@ -191,3 +191,58 @@ func TestInspection_fillSubmitComplete(t *testing.T) {
 		}
 	})
 }
+
+// TestInspection_workPageReminder: in a term's last six weeks the work page
+// reminds the supervision group of a checklist not begun, a saved draft
+// all term long, and nothing once it is submitted; nobody else is reminded.
+func TestInspection_workPageReminder(t *testing.T) {
+	eachHarness(t, func(t *testing.T, h *harness) {
+		ctx := context.Background()
+		term := gongkai.TermOf(time.Now()).Prev().Prev() // a term no other test touches
+		first, last := term.Bounds()
+		clock := first.AddDate(0, 1, 0).Add(10 * time.Hour)
+		h.srv.now = func() time.Time { return clock }
+		h.db.Now = func() time.Time { return clock }
+		t.Cleanup(func() { h.srv.now, h.db.Now = time.Now, time.Now })
+		// A new session at each time of the clock: one made earlier would
+		// have expired.
+		work := func(user string) string {
+			t.Helper()
+			resp, b := h.get(h.client(user), "/work")
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("work page of %s: %d", user, resp.StatusCode)
+			}
+			return b
+		}
+		reminded := func(user string) bool {
+			t.Helper()
+			b := work(user)
+			return strings.Contains(b, "本学期自查表待填写") && strings.Contains(b, "/s/xq/inspection/"+term.Key())
+		}
+		if reminded("xq.supervisor") {
+			t.Error("reminded early in the term of a checklist not begun")
+		}
+		clock = last.AddDate(0, 0, -10).Add(10 * time.Hour)
+		if !reminded("xq.supervisor") {
+			t.Error("no reminder ten days before the term ends")
+		}
+		if reminded("xq.clerk") {
+			t.Error("the clerk is reminded of the supervision group's checklist")
+		}
+		clock = first.AddDate(0, 1, 0).Add(10 * time.Hour)
+		in := filledInspection(term, nil, clock)
+		if _, err := h.db.SaveInspection(ctx, h.school.ID, h.actor("xq.supervisor"), in, false); err != nil {
+			t.Fatal(err)
+		}
+		if b := work("xq.supervisor"); !strings.Contains(b, "已保存草稿，尚未提交") {
+			t.Error("a saved draft is not on the work page early in the term")
+		}
+		if _, err := h.db.SaveInspection(ctx, h.school.ID, h.actor("xq.supervisor"), in, true); err != nil {
+			t.Fatal(err)
+		}
+		clock = last.AddDate(0, 0, -10).Add(10 * time.Hour)
+		if reminded("xq.supervisor") {
+			t.Error("still reminded after the checklist was submitted")
+		}
+	})
+}

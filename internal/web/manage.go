@@ -39,6 +39,9 @@ type workPage struct {
 	Feedback *feedbackWork   // cases waiting for the reader, and those they sent
 	Orders   *orderWork      // supervision orders waiting for the reader (orders.go)
 	Surveys  []surveyWorkRow // open surveys the reader has yet to answer (surveys.go)
+	// Inspections are this term's self-inspections the reader's
+	// supervision group has yet to submit (inspection.go).
+	Inspections []inspectionWorkRow
 }
 
 // Cat is a category's name in the reader's language.
@@ -46,7 +49,7 @@ func (p *workPage) Cat(code string) string { return categoryName(&p.base, code) 
 
 // Empty reports whether nothing waits for the reader.
 func (p *workPage) Empty() bool {
-	if p.Feedback.Waiting() || p.Orders.Waiting() || len(p.Surveys) > 0 {
+	if p.Feedback.Waiting() || p.Orders.Waiting() || len(p.Surveys) > 0 || len(p.Inspections) > 0 {
 		return false
 	}
 	for _, g := range p.Groups {
@@ -227,6 +230,9 @@ func (s *Server) handleWork(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if p.Surveys, err = s.surveyWorkFor(ctx, actor); err != nil {
+		return err
+	}
+	if p.Inspections, err = s.inspectionWorkFor(ctx, actor, p.Now); err != nil {
 		return err
 	}
 	s.render(w, r, "work", p)
