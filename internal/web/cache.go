@@ -86,9 +86,10 @@ type cachedPage struct {
 	day         string
 	status      int
 	contentType string
-	// cacheControl is the handler's: an aid roster is the same for every
-	// anonymous reader, so it is kept here, but it stays private so that no
-	// shared cache along the way keeps it after it is withdrawn.
+	// cacheControl is "no-cache", or "private, no-cache" for a page its
+	// handler marked private: an aid roster is the same for every anonymous
+	// reader, so it is kept here, but no shared cache along the way may
+	// keep it after it is withdrawn.
 	cacheControl string
 	// A page worth compressing is kept only gzipped (body is nil): nearly
 	// every reader takes gzip, and the cache then holds four times the pages
