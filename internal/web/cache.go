@@ -342,9 +342,8 @@ func etagMatch(header, tag string) bool {
 // today is the Beijing date, part of every cached entry.
 func (s *Server) today() string { return s.now().In(gongkai.Beijing).Format("2006-01-02") }
 
-// serveCached answers from the cache, or renders through next, stores the
-// result when it may be shared, and answers. It reports whether it handled
-// the request; false means the request is not cacheable.
+// cachedResponse sends a cached page with the headers every public page
+// carries.
 func (s *Server) cachedResponse(w http.ResponseWriter, r *http.Request, p *cachedPage) {
 	cc := p.cacheControl
 	if cc == "" {
