@@ -764,11 +764,19 @@ func checkPrintStyles(t *testing.T, tab context.Context, base string, d pageItem
 	if err := os.WriteFile(filepath.Join("artifacts", "TestPages_print_item.pdf"), pdf, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	checkPrintMedia(t, tab, "item", nil, []string{"table.meta", ".doc-title", ".doc .body"})
+}
+
+// checkPrintMedia checks the open page under print media at the printable
+// width of A4 with the print styles' margins: the site's tools and
+// navigation, buttons and the hidden selectors are not shown; the brand and
+// every element of each shown selector are. It saves a screenshot.
+func checkPrintMedia(t *testing.T, tab context.Context, name string, hidden, shown []string) {
+	t.Helper()
 	if _, err := pagesCDP(tab, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
 		t.Fatal(err)
 	}
 	defer pagesCDP(tab, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: ""})
-	// The printable width of A4 with the page margins of the print styles.
 	do(t, tab, "A4 width", chromedp.EmulateViewport(673, 1000))
 	visible := func(sel string) []bool {
 		v, err := chromedp.Run(tab, chromedp.Evaluate[[]bool](fmt.Sprintf(`[...document.querySelectorAll(%q)].map(e => e.checkVisibility())`, sel)))
@@ -777,20 +785,26 @@ func checkPrintStyles(t *testing.T, tab context.Context, base string, d pageItem
 		}
 		return v
 	}
-	for _, sel := range []string{"header.site .tools", ".school-nav", "footer.site", "button", ".button", ".crumbs", ".skip"} {
+	for _, sel := range append([]string{"header.site .tools", ".school-nav", "footer.site", "button", ".button", ".crumbs", ".skip"}, hidden...) {
 		for i, v := range visible(sel) {
 			if v {
 				t.Errorf("printed, %s #%d is still shown", sel, i+1)
 			}
 		}
 	}
-	for _, sel := range []string{"header.site .brand", "table.meta", ".doc-title", ".doc .body"} {
+	for _, sel := range append([]string{"header.site .brand"}, shown...) {
 		v := visible(sel)
-		if len(v) == 0 || !v[0] {
-			t.Errorf("printed, %s is not shown", sel)
+		if len(v) == 0 {
+			t.Errorf("printed, %s is missing", sel)
+		}
+		for i, ok := range v {
+			if !ok {
+				t.Errorf("printed, %s #%d is not shown", sel, i+1)
+			}
 		}
 	}
-	screenshot(t, tab, "print-media")
+	checkNoHorizontalScroll(t, tab, name+" printed")
+	screenshot(t, tab, "print-media-"+name)
 }
 
 // checkPrintDocuments prints the documents of issue 5 that schools print
@@ -828,38 +842,7 @@ func checkPrintDocuments(t *testing.T, tab context.Context, base string, d pageI
 			} else if n, _ := strconv.Atoi(string(m[1])); n > doc.maxPages {
 				t.Errorf("printing %s takes %d A4 pages, want at most %d", doc.path, n, doc.maxPages)
 			}
-			if _, err := pagesCDP(tab, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
-				t.Fatal(err)
-			}
-			defer pagesCDP(tab, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: ""})
-			do(t, tab, "A4 width", chromedp.EmulateViewport(673, 1000))
-			visible := func(sel string) []bool {
-				v, err := chromedp.Run(tab, chromedp.Evaluate[[]bool](fmt.Sprintf(`[...document.querySelectorAll(%q)].map(e => e.checkVisibility())`, sel)))
-				if err != nil {
-					t.Fatal(err)
-				}
-				return v
-			}
-			for _, sel := range append([]string{"header.site .tools", ".school-nav", "footer.site", "button", ".button", ".crumbs", ".skip"}, doc.hiddenExtras...) {
-				for i, v := range visible(sel) {
-					if v {
-						t.Errorf("printed, %s #%d is still shown", sel, i+1)
-					}
-				}
-			}
-			for _, sel := range append([]string{"header.site .brand"}, doc.shown...) {
-				v := visible(sel)
-				if len(v) == 0 {
-					t.Errorf("printed, %s is missing", sel)
-				}
-				for i, ok := range v {
-					if !ok {
-						t.Errorf("printed, %s #%d is not shown", sel, i+1)
-					}
-				}
-			}
-			checkNoHorizontalScroll(t, tab, doc.path+" printed")
-			screenshot(t, tab, "print-media")
+			checkPrintMedia(t, tab, doc.name, doc.hiddenExtras, doc.shown)
 		})
 	}
 }

@@ -240,16 +240,22 @@ func nullID(id int64) any {
 	return id
 }
 
-// pageClause is the LIMIT and OFFSET of a page (from 1) of per rows: 20
+// pageBounds is the size and the offset of a page (from 1) of per rows: 20
 // when per is not set, 100 at most. The page is capped so that an absurd
 // ?page= cannot overflow into a negative OFFSET, which PostgreSQL refuses.
-func pageClause(page, per int) string {
+func pageBounds(page, per int) (size, offset int) {
 	if per <= 0 {
 		per = 20
 	}
 	per = min(per, 100)
 	page = min(max(page, 1), 1_000_000)
-	return fmt.Sprintf(` LIMIT %d OFFSET %d`, per, (page-1)*per)
+	return per, (page - 1) * per
+}
+
+// pageClause is the LIMIT and OFFSET of a page, as pageBounds.
+func pageClause(page, per int) string {
+	size, offset := pageBounds(page, per)
+	return fmt.Sprintf(` LIMIT %d OFFSET %d`, size, offset)
 }
 
 // collect scans every row with scan and closes rows; the first error

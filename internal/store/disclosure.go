@@ -193,15 +193,11 @@ func (db *DB) findMatches(ctx context.Context, q *pool, schoolID int64, whereOrd
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("store: search disclosures of school %d: %w", schoolID, err)
 	}
-	if per <= 0 {
-		per = 20
-	}
-	per = min(per, 100)
-	from := (min(max(page, 1), 1_000_000) - 1) * per
+	size, from := pageBounds(page, per)
 	if from >= len(ids) {
 		return nil, len(ids), nil
 	}
-	pageIDs := ids[from:min(from+per, len(ids))]
+	pageIDs := ids[from:min(from+size, len(ids))]
 	ph := make([]string, len(pageIDs))
 	pargs := make([]any, 1, len(pageIDs)+1)
 	pargs[0] = schoolID
