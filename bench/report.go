@@ -643,14 +643,20 @@ func (in *reportInput) markdown() string {
 	b.WriteString(in.loadTable())
 	w("\nEach run draws its paths at random from a list: every school's board (%d paths), about ten thousand public items spread over all schools and years (%d), every school's list API (%d). ",
 		first.Lists["board"], first.Lists["item"], first.Lists["api"])
-	var warmed []string
+	var warmed, searched []string
 	for _, wu := range first.Warm {
-		warmed = append(warmed, fmt.Sprintf("%s %.0f s", strings.TrimSuffix(scenarioLabel(wu.Scenario), ", cache warm"), wu.Seconds))
+		text := fmt.Sprintf("%s %.0f s", strings.TrimSuffix(scenarioLabel(wu.Scenario), ", cache warm"), wu.Seconds)
+		if strings.HasPrefix(wu.Scenario, "search") {
+			searched = append(searched, text)
+		} else {
+			warmed = append(warmed, text)
+		}
 	}
 	w("gongkai caches rendered public pages by URL in memory (48 MB of gzipped pages by default, least recently used first), so pages are measured twice: "+
 		"“cache warm” right after every path of the list was fetched once (on %s: %s), and “cache missed” with an extra query parameter that makes every request a new URL, so every page is rendered. "+
-		"The warm runs come first; the missed runs fill the cache with pages nobody asks for again, as a crawler would. Searches always miss, since readers search for many words.\n\n",
-		dbName(first.Dialect), strings.Join(warmed, ", "))
+		"The warm runs come first; the missed runs fill the cache with pages nobody asks for again, as a crawler would. Searches always miss, since readers search for many words: every search request is a new URL. "+
+		"Each search was still asked once in every school before its runs (%s), so that the database had read the words from disk, as on a server in use.\n\n",
+		dbName(first.Dialect), strings.Join(warmed, ", "), strings.Join(searched, ", "))
 	w("“× static” is gongkai's throughput as a fraction of a minimal Go net/http server (in the bench program) that returns, from memory, the very bytes gongkai served for one board and one item page, headers included (gzip when gongkai gzipped and the client accepts it), measured with the same wrk settings right after gongkai's run. ")
 	w("“CPU ms/req” is the server process's CPU time during the run per request: less disturbed by other work on the machine than throughput; on PostgreSQL it leaves out the database's share; it is left out (–) where too few requests completed for the ones still running at the end not to count. ")
 	w("“alone” rows are one connection: a request's own latency without queueing. ")

@@ -1,10 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -151,7 +153,7 @@ func (db *DB) FindDisclosures(ctx context.Context, schoolID int64, f DisclosureF
 	q := db.reader(ctx, schoolID)
 	order := ` ORDER BY ` + dateCol + ` DESC, d.id DESC`
 	if searching {
-		return db.findMatches(ctx, q, schoolID, w+order, args, f.Page, f.PerPage)
+		return db.findMatches(ctx, q, schoolID, dateCol, w, args, f.Page, f.PerPage)
 	}
 	total := f.Total
 	if total <= 0 {
@@ -172,32 +174,45 @@ func (db *DB) FindDisclosures(ctx context.Context, schoolID int64, f DisclosureF
 }
 
 // findMatches returns one page of a search and the number of matches. The
-// search index is asked once: every match's id comes back in order, which
-// gives the count and the page, and then only the page's rows are read.
-// Counting and paging in two queries cost the index walk twice.
-func (db *DB) findMatches(ctx context.Context, q *pool, schoolID int64, whereOrder string, args []any, page, per int) ([]*gongkai.Disclosure, int, error) {
-	rows, err := q.QueryContext(ctx, `SELECT d.id FROM disclosures d`+whereOrder, args...)
+// search index is asked once: every match's id comes back, which gives the
+// count and, sorted here, the page; then only the page's rows are read.
+// Counting and paging in two queries cost the index walk twice, and sorting
+// in SQL costs SQLite more than the walk itself (it sorts the ties of its
+// date index by id in a temporary tree).
+func (db *DB) findMatches(ctx context.Context, q *pool, schoolID int64, dateCol, where string, args []any, page, per int) ([]*gongkai.Disclosure, int, error) {
+	rows, err := q.QueryContext(ctx, `SELECT d.id, `+dateCol+` FROM disclosures d`+where, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: search disclosures of school %d: %w", schoolID, err)
 	}
-	ids := make([]int64, 0, 256)
-	var id int64
+	type match struct{ id, date int64 }
+	ids := make([]match, 0, 256)
+	var m match
 	for rows.Next() {
-		if err := rows.Scan(&id); err != nil {
+		if err := rows.Scan(&m.id, &m.date); err != nil {
 			rows.Close()
 			return nil, 0, fmt.Errorf("store: search disclosures of school %d: %w", schoolID, err)
 		}
-		ids = append(ids, id)
+		ids = append(ids, m)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("store: search disclosures of school %d: %w", schoolID, err)
 	}
+	// Newest first, as the board lists them.
+	slices.SortFunc(ids, func(a, b match) int {
+		if c := cmp.Compare(b.date, a.date); c != 0 {
+			return c
+		}
+		return cmp.Compare(b.id, a.id)
+	})
 	size, from := pageBounds(page, per)
 	if from >= len(ids) {
 		return nil, len(ids), nil
 	}
-	pageIDs := ids[from:min(from+size, len(ids))]
+	pageIDs := make([]int64, 0, size)
+	for _, m := range ids[from:min(from+size, len(ids))] {
+		pageIDs = append(pageIDs, m.id)
+	}
 	ph := make([]string, len(pageIDs))
 	pargs := make([]any, 1, len(pageIDs)+1)
 	pargs[0] = schoolID
@@ -205,7 +220,9 @@ func (db *DB) findMatches(ctx context.Context, q *pool, schoolID int64, whereOrd
 		ph[i] = fmt.Sprintf("$%d", i+2)
 		pargs = append(pargs, id)
 	}
-	rows, err = q.QueryContext(ctx, `SELECT `+summaryColumns+summaryJoins+` WHERE d.school_id = $1 AND d.id IN (`+strings.Join(ph, ", ")+`)`, pargs...)
+	// The + 0 keeps SQLite on the primary key: by the school's own index it
+	// would walk all of the school's items to find the page's twenty.
+	rows, err = q.QueryContext(ctx, `SELECT `+summaryColumns+summaryJoins+` WHERE d.school_id + 0 = $1 AND d.id IN (`+strings.Join(ph, ", ")+`)`, pargs...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: read matches of school %d: %w", schoolID, err)
 	}

@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"gongkai"
 	"gongkai/internal/store"
@@ -82,6 +83,11 @@ func TestSearch_pages(t *testing.T) {
 			d := f.publish(t, "食堂采购验收记录第"+string(rune('一'+i))+"批")
 			want = append([]int64{d.ID}, want...)
 		}
+		// Published at the same moment, they come by id, newest first; one
+		// entered later but dated an hour earlier comes after them all.
+		f.now = f.now.Add(-time.Hour)
+		want = append(want, f.publish(t, "食堂采购验收记录补录").ID)
+		f.now = f.now.Add(time.Hour)
 		f.publish(t, "三月财务收支公示") // not a match
 		public := []gongkai.Audience{gongkai.AudiencePublic}
 		var got []int64
