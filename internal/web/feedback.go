@@ -146,16 +146,10 @@ func (s *Server) newFeedbackForm(r *http.Request, kind gongkai.FeedbackKind, ite
 		case p.Item.PublicityDays == 0 || p.Item.PublicityEnd.IsZero():
 			p.Closed = p.T("本事项没有设置公示期，不接受在线异议。如有意见，请通过意见箱反映。")
 		case !p.Item.InPublicity(p.Now):
-			p.Closed = p.Tf("本事项的公示期已于 %s 结束，不再接受异议。如仍有意见，请通过意见箱反映，学校同样会答复。", cnDateOf(p.Item.PublicityEnd))
+			p.Closed = p.Tf("本事项的公示期已于 %s 结束，不再接受异议。如仍有意见，请通过意见箱反映，学校同样会答复。", p.Day(p.Item.PublicityEnd))
 		}
 	}
 	return p, nil
-}
-
-// cnDateOf is the prose form of a date: 2025年3月3日.
-func cnDateOf(t time.Time) string {
-	y, m, d := t.In(gongkai.Beijing).Date()
-	return fmt.Sprintf("%d年%d月%d日", y, m, d)
 }
 
 func (s *Server) handleFeedbackForm(w http.ResponseWriter, r *http.Request) error {

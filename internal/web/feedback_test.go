@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"html"
+	"io"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -413,6 +414,21 @@ func TestFeedback_objectionAfterPeriod(t *testing.T) {
 		}
 		if !strings.Contains(body, fmt.Sprintf(`href="/s/xq/feedback/new?kind=opinion&amp;d=%d"`, item.ID)) {
 			t.Errorf("no way to the opinion box")
+		}
+		end := item.PublicityEnd.In(gongkai.Beijing)
+		day := fmt.Sprintf("%d年%d月%d日", end.Year(), end.Month(), end.Day())
+		if !strings.Contains(body, "公示期已于 "+day+" 结束") {
+			t.Errorf("the explanation does not give the period's end, %s", day)
+		}
+		// An English reader gets the date as English pages write it.
+		req, _ := http.NewRequest("GET", h.ts.URL+path, nil)
+		req.AddCookie(&http.Cookie{Name: "lang", Value: "en"})
+		en, err := h.client("").Do(req)
+		must(t, err)
+		enBody, _ := io.ReadAll(en.Body)
+		en.Body.Close()
+		if want := "ended on " + end.Format("2006-01-02") + ","; !strings.Contains(string(enBody), want) || strings.Contains(string(enBody), day) {
+			t.Errorf("English page: want %q and no Chinese date", want)
 		}
 		resp, body = h.fbPost(h.client(""), "/s/xq/feedback", url.Values{"kind": {"objection"}, "d": {fmt.Sprint(item.ID)}, "subject": {"迟到的异议"}, "body": {"正文"}}, nil)
 		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "公示期已于") {

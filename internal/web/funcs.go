@@ -23,14 +23,6 @@ func templateFuncs(st *staticFiles) template.FuncMap {
 			}
 			return t.In(gongkai.Beijing).Format("2006-01-02")
 		},
-		// cnDate is the prose form: 2025年3月3日.
-		"cnDate": func(t time.Time) string {
-			if t.IsZero() {
-				return ""
-			}
-			y, m, d := t.In(gongkai.Beijing).Date()
-			return fmt.Sprintf("%d年%d月%d日", y, m, d)
-		},
 		"dateTime": func(t time.Time) string {
 			if t.IsZero() {
 				return ""

@@ -91,6 +91,20 @@ func (b *base) T(zh string) string {
 // Tf translates and formats.
 func (b *base) Tf(zh string, args ...any) string { return fmt.Sprintf(b.T(zh), args...) }
 
+// Day is a date in prose, in the reader's language: 2025年3月3日, or
+// 2025-03-03 in English, which reads the same everywhere.
+func (b *base) Day(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	t = t.In(gongkai.Beijing)
+	if b.Lang == "en" {
+		return t.Format("2006-01-02")
+	}
+	y, m, d := t.Date()
+	return fmt.Sprintf("%d年%d月%d日", y, m, d)
+}
+
 // SignedIn reports whether someone is signed in.
 func (b *base) SignedIn() bool { return !b.Actor.Anonymous() }
 
