@@ -211,7 +211,7 @@ func TestCache_secondReadFromMemory(t *testing.T) {
 	eachHarness(t, func(t *testing.T, h *harness) {
 		d := h.publishItem(h.school, "2026年秋季学期收费项目公示", gongkai.AudiencePublic)
 		anon := h.client("")
-		for _, path := range []string{"/", "/s/xq/", "/s/xq/?cat=finance", "/s/xq/d/" + itoa64(d.ID), "/s/xq/catalogue",
+		for _, path := range []string{"/", "/s/xq/", "/s/xq/?cat=finance", "/s/xq/?q=" + url.QueryEscape("收费"), "/s/xq/d/" + itoa64(d.ID), "/s/xq/catalogue",
 			"/api/v1/schools", "/api/v1/schools/xq/disclosures", "/api/v1/schools/xq/catalogue"} {
 			first, _ := h.get(anon, path)
 			if first.StatusCode != http.StatusOK {
