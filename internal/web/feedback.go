@@ -378,7 +378,7 @@ func (s *Server) renderLookup(w http.ResponseWriter, r *http.Request, status int
 	if p.Case != nil {
 		// The school's header and navigation, so the sender sees whose case it is.
 		p.School = p.Case.School
-		p.Title = p.T("查询回执") + "：" + p.Case.F.Subject
+		p.Title = p.T("查询回执") + p.Colon() + p.Case.F.Subject
 	}
 	s.renderPage(w, r, status, "feedback-lookup", p)
 	return nil

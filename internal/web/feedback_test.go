@@ -430,6 +430,10 @@ func TestFeedback_objectionAfterPeriod(t *testing.T) {
 		if want := "ended on " + end.Format("2006-01-02") + ","; !strings.Contains(string(enBody), want) || strings.Contains(string(enBody), day) {
 			t.Errorf("English page: want %q and no Chinese date", want)
 		}
+		// Labels end with the colon of the reader's language.
+		if !strings.Contains(body, "公示事项：<a") || !strings.Contains(string(enBody), "Item: <a") || strings.Contains(string(enBody), "：<a") {
+			t.Errorf("labels: want 公示事项：in Chinese, \"Item: \" in English")
+		}
 		resp, body = h.fbPost(h.client(""), "/s/xq/feedback", url.Values{"kind": {"objection"}, "d": {fmt.Sprint(item.ID)}, "subject": {"迟到的异议"}, "body": {"正文"}}, nil)
 		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "公示期已于") {
 			t.Fatalf("late objection: %d", resp.StatusCode)

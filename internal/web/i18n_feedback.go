@@ -262,7 +262,7 @@ var englishFeedback = map[string]string{
 
 	// The item page
 	"在线提交异议":           "Object online",
-	"异议 %d 件，已答复 %d 件": "%d objections, %d answered",
+	"异议 %d 件，已答复 %d 件": "Objections: %d, answered: %d",
 
 	// 工作台
 	"待答复":    "Awaiting reply",

@@ -1049,7 +1049,7 @@ var reviseFields = [][2]string{{"title", "标题"}, {"doc_number", "文号"}, {"
 
 func (s *Server) newRevisePage(r *http.Request, school *gongkai.School, d *gongkai.Disclosure) *revisePage {
 	p := &revisePage{base: s.base(r, "修订"), D: d, Remove: map[int64]bool{}, MaxFileMB: gongkai.MaxAttachmentBytes >> 20}
-	p.Title = p.T("修订") + "：" + d.Title
+	p.Title = p.T("修订") + p.Colon() + d.Title
 	p.Nav, p.NoIndex = "manage", true
 	p.Action = reviewURL(school, d.ID) + "/revise"
 	p.TitleIn, p.DocNumber, p.Body = d.Title, d.DocNumber, d.Body

@@ -91,6 +91,15 @@ func (b *base) T(zh string) string {
 // Tf translates and formats.
 func (b *base) Tf(zh string, args ...any) string { return fmt.Sprintf(b.T(zh), args...) }
 
+// Colon ends a label before its value: full-width in Chinese, ": " in
+// English.
+func (b *base) Colon() string {
+	if b.Lang == "en" {
+		return ": "
+	}
+	return "："
+}
+
 // Day is a date in prose, in the reader's language: 2025年3月3日, or
 // 2025-03-03 in English, which reads the same everywhere.
 func (b *base) Day(t time.Time) string {

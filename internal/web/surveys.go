@@ -628,7 +628,7 @@ func (s *Server) surveyResults(r *http.Request) (*surveyResultsPage, error) {
 	}
 	now := s.db.Now()
 	p := &surveyResultsPage{base: s.base(r, ""), S: sv, Status: sv.Status(now), R: res, Errors: map[string]string{}}
-	p.Title, p.Nav, p.NoIndex = p.T("测评结果")+"："+sv.Title, "surveys", true
+	p.Title, p.Nav, p.NoIndex = p.T("测评结果")+p.Colon()+sv.Title, "surveys", true
 	p.CanPublish = gongkai.AuthorizeSurvey(actor, sv, gongkai.SurveyPublish, now) == nil
 	if sv.DisclosureID != 0 {
 		if p.Disclosure, err = s.db.FindDisclosureByID(ctx, school.ID, sv.DisclosureID); err != nil {
