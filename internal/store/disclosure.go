@@ -487,10 +487,11 @@ func (db *DB) Act(ctx context.Context, schoolID, id int64, actor *gongkai.Actor,
 			upd.set("signed_by", actor.ID)
 			upd.set("signed_at", ms(tx.Now))
 		case gongkai.ActionPublish:
+			first := d.IndexNo == "" // never published: no obligation names it yet
 			if err := tx.publish(ctx, it, upd); err != nil {
 				return err
 			}
-			if err := tx.meetObligation(ctx, d); err != nil { // obligation.go
+			if err := tx.meetObligation(ctx, it, first); err != nil { // obligation.go
 				return err
 			}
 		case gongkai.ActionRevise:
@@ -654,14 +655,15 @@ func (tx *Tx) lockVisible(ctx context.Context, schoolID, id int64, actor *gongka
 type lockedItem struct {
 	*gongkai.Disclosure
 	schoolCode, region string
+	obligationID       int64 // the obligation chosen when the item was entered, or 0
 }
 
 func (tx *Tx) lockItem(ctx context.Context, schoolID, id int64, actor *gongkai.Actor) (*lockedItem, error) {
 	var bureau int64
 	it := &lockedItem{}
-	d, err := scanDisclosure(tx.QueryRowContext(ctx, `SELECT `+summaryColumns+`, s.bureau_id, s.code, b.region_code`+summaryJoins+`
+	d, err := scanDisclosure(tx.QueryRowContext(ctx, `SELECT `+summaryColumns+`, s.bureau_id, s.code, b.region_code, COALESCE(d.obligation_id, 0)`+summaryJoins+`
 		JOIN schools s ON s.id = d.school_id JOIN bureaus b ON b.id = s.bureau_id
-		WHERE d.school_id = $1 AND d.id = $2`+tx.db.dialect.forUpdateOf("d"), schoolID, id), &bureau, &it.schoolCode, &it.region)
+		WHERE d.school_id = $1 AND d.id = $2`+tx.db.dialect.forUpdateOf("d"), schoolID, id), &bureau, &it.schoolCode, &it.region, &it.obligationID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("公开事项")
 	}
