@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -225,6 +226,32 @@ func TestCache_secondReadFromMemory(t *testing.T) {
 			}
 			if again.Header.Get("ETag") == "" || again.Header.Get("Cache-Control") != "no-cache" {
 				t.Errorf("%s: ETag %q, Cache-Control %q; want a validator and no-cache", path, again.Header.Get("ETag"), again.Header.Get("Cache-Control"))
+			}
+		}
+	})
+}
+
+// TestCache_readerWhoLeft renders a page whose reader has already gone (the
+// request's context cancelled, as when a phone drops off): the work is
+// finished and cached rather than abandoned, since a query cancelled half
+// way makes the PostgreSQL driver drop its connection.
+func TestCache_readerWhoLeft(t *testing.T) {
+	eachHarness(t, func(t *testing.T, h *harness) {
+		item := h.published[gongkai.AudiencePublic]
+		for _, path := range []string{"/s/xq/", "/s/xq/?q=" + url.QueryEscape(string([]rune(item.Title)[:3])), "/s/xq/d/" + itoa64(item.ID)} {
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			req := httptest.NewRequest("GET", path, nil).WithContext(ctx)
+			rec := httptest.NewRecorder()
+			h.srv.ServeHTTP(rec, req)
+			if rec.Code != http.StatusOK {
+				t.Fatalf("%s for a reader who left: %d, want the page rendered", path, rec.Code)
+			}
+			// The next reader gets the page from memory.
+			reads, _ := h.db.PublicReads()
+			again, _ := h.get(h.client(""), path)
+			if after, _ := h.db.PublicReads(); again.StatusCode != http.StatusOK || after != reads {
+				t.Errorf("%s: the next reader got %d after %d reads of the database, want the cached page", path, again.StatusCode, after-reads)
 			}
 		}
 	})

@@ -68,6 +68,15 @@ func (s *Server) wrap(rt route) http.Handler {
 				return
 			}
 		}
+		// A reader who leaves does not stop the work under way: the queries
+		// take milliseconds, and a page finished is cached for the next
+		// reader. Cancelled instead, a query makes the PostgreSQL driver
+		// drop its connection, and after a rush of readers who left, the
+		// pool hands such connections to readers still waiting, who get
+		// an error ("driver: bad connection").
+		work, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), requestWorkLimit)
+		defer cancel()
+		r = r.WithContext(work)
 		actor, token, err := s.authenticate(r, rt.api)
 		if err != nil {
 			s.fail(w, r, rt.api, err)
@@ -112,6 +121,10 @@ func (s *Server) wrap(rt route) http.Handler {
 		}
 	})
 }
+
+// requestWorkLimit bounds what one request may take of the database once
+// its reader has left or never leaves (the largest export takes seconds).
+const requestWorkLimit = 2 * time.Minute
 
 type tokenKey struct{}
 
