@@ -487,12 +487,14 @@ func (db *DB) Act(ctx context.Context, schoolID, id int64, actor *gongkai.Actor,
 			upd.set("signed_by", actor.ID)
 			upd.set("signed_at", ms(tx.Now))
 		case gongkai.ActionPublish:
-			first := d.IndexNo == "" // never published: no obligation names it yet
+			first := d.IndexNo == ""
 			if err := tx.publish(ctx, it, upd); err != nil {
 				return err
 			}
-			if err := tx.meetObligation(ctx, it, first); err != nil { // obligation.go
-				return err
+			if first {
+				if err := tx.meetObligation(ctx, it); err != nil { // obligation.go
+					return err
+				}
 			}
 		case gongkai.ActionRevise:
 			if err := tx.revise(ctx, it, actor, comment, rev, upd); err != nil {

@@ -343,23 +343,13 @@ func (db *DB) DisclosureObligation(ctx context.Context, schoolID, disclosureID i
 	return id, err
 }
 
-// meetObligation records, at publication, that the item meets its chosen
-// obligation or else the oldest open one of its catalogue item. An item
-// meets one obligation once; publishing it again changes nothing. On a
-// first publication no obligation can name the item yet (only this sets
-// an obligation's item), so the locked row says all there is to know.
-func (tx *Tx) meetObligation(ctx context.Context, it *lockedItem, first bool) error {
+// meetObligation records, at an item's first publication, that it meets
+// its chosen obligation or else the oldest open one of its catalogue item.
+// Only this names an obligation's item, so the locked row says all there is
+// to know, and an item meets one obligation at most.
+func (tx *Tx) meetObligation(ctx context.Context, it *lockedItem) error {
 	d := it.Disclosure
 	chosen, code := it.obligationID, d.CatalogueCode
-	if !first {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM obligations WHERE school_id = $1 AND disclosure_id = $2`, d.SchoolID, d.ID).Scan(&n); err != nil {
-			return fmt.Errorf("store: obligation of disclosure %d: %w", d.ID, err)
-		}
-		if n > 0 {
-			return nil
-		}
-	}
 	if chosen != 0 {
 		res, err := tx.ExecContext(ctx, `UPDATE obligations SET disclosure_id = $1, met_at = $2 WHERE school_id = $3 AND id = $4 AND met_at = 0 AND waived = FALSE`,
 			d.ID, ms(tx.Now), d.SchoolID, chosen)

@@ -91,10 +91,12 @@ func (b *base) T(zh string) string {
 // Tf translates and formats.
 func (b *base) Tf(zh string, args ...any) string { return fmt.Sprintf(b.T(zh), args...) }
 
-// Colon ends a label before its value: full-width in Chinese, ": " in
-// English.
-func (b *base) Colon() string {
-	if b.Lang == "en" {
+// Colon ends a label before its value in the reader's language.
+func (b *base) Colon() string { return colon(b.Lang == "en") }
+
+// colon is the full-width colon of Chinese, or ": " in English.
+func colon(en bool) string {
+	if en {
 		return ": "
 	}
 	return "："

@@ -86,13 +86,6 @@ type tr struct {
 	en bool
 }
 
-func (t tr) colon() string {
-	if t.en {
-		return ": "
-	}
-	return "："
-}
-
 // reportChinese writes the report in Chinese, whoever reads the page.
 var reportChinese = tr{T: func(s string) string { return s }, Tf: fmt.Sprintf}
 
@@ -257,7 +250,7 @@ func schoolFindings(t tr, in reportInput) ([]reportTable, []string) {
 			state := t.T("整改中")
 			if a.Done {
 				done++
-				state = t.T("已完成") + t.colon() + a.DoneNote
+				state = t.T("已完成") + colon(t.en) + a.DoneNote
 			}
 			tab.Rows = append(tab.Rows, []reportCell{cellText(termName(t, insp.Term)), cellText(a.Title), cellText(t.T(a.Verdict.Label())), cellText(a.Note), cellText(a.Measure), cellText(formatDate(a.Due)), cellText(state)})
 		}
