@@ -9,10 +9,16 @@ import (
 
 // Bureau is a county (or city) education bureau over many schools.
 type Bureau struct {
-	ID         int64
-	Name       string // e.g. 平川县教育局
-	RegionCode string // region of the working-day calendar, "CN" for the national one
-	CreatedAt  time.Time
+	ID           int64
+	Name         string // e.g. 平川县教育局
+	RegionCode   string // region of the working-day calendar, "CN" for the national one
+	DivisionCode string // 行政区划代码 of the county, e.g. 350121
+	Address      string
+	Phone        string // 监督举报电话, in every page's footer
+	Sponsor      string // 主办单位 in the footer; the bureau itself when empty
+	ICP          string // ICP备案号
+	PSB          string // 公安备案号
+	CreatedAt    time.Time
 }
 
 // School is a tenant: every row of school data carries its id.
@@ -26,9 +32,23 @@ type School struct {
 	FullName   string // 闽侯县祥谦小学
 	Code       string // 学校标识码, 10 digits, the first part of every index number
 	Address    string
-	Phone      string // 举报电话 / contact shown under every item
-	CreatedAt  time.Time
+	Phone      string // 监督电话: contact shown under every item and in the footer
+	CreditCode string // 统一社会信用代码, 18 characters
+	Stage      string // 学段: 小学, 初中, 九年一贯制, 高中, 中职, ...
+	// What the school publishes of itself (its profile, edited by the principal).
+	AdmissionPhone string // 招生咨询电话
+	AidPhone       string // 资助热线
+	OfficeHours    string // 办公时间
+	Guide          string // 便民办事指南 (Markdown)
+	// DeactivatedAt is when the bureau deactivated the school; zero while active.
+	DeactivatedAt time.Time
+	// Bureau is the school's bureau, for the footer (监督举报电话, 主办单位, 备案号).
+	Bureau    Bureau
+	CreatedAt time.Time
 }
+
+// Active reports whether the school has not been deactivated.
+func (s *School) Active() bool { return s.DeactivatedAt.IsZero() }
 
 // Department is a 处室 of a school (教导处, 总务处, ...).
 type Department struct {
@@ -63,4 +83,38 @@ func (s *School) Title() string {
 		return s.FullName
 	}
 	return s.Name
+}
+
+// phonePattern is one telephone number as schools write it: an optional
+// area code in brackets or before a dash, digits with spaces or dashes, and
+// an extension after 转: 0591-22345678, (0591)2234 5678, 13812345678,
+// 400-123-4567, 0591-22345678转801.
+var phonePattern = regexp.MustCompile(`^\+?[0-9][0-9 \-]*$|^\(?[0-9]{3,4}\)[0-9 \-]+$`)
+
+// ValidatePhone checks a telephone field, which may hold several numbers
+// separated by 、 , ; or /. It returns "" for a good or empty value and
+// otherwise a message that names the field.
+func ValidatePhone(label, v string) string {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return ""
+	}
+	if utf8.RuneCountInString(v) > 60 {
+		return label + "不超过 60 个字符。"
+	}
+	for _, n := range strings.FieldsFunc(v, func(r rune) bool { return strings.ContainsRune("、,，;；/", r) }) {
+		n = strings.TrimSpace(n)
+		num, ext, hasExt := strings.Cut(n, "转")
+		digits := 0
+		for _, r := range num {
+			if r >= '0' && r <= '9' {
+				digits++
+			}
+		}
+		if !phonePattern.MatchString(strings.TrimSpace(num)) || digits < 5 || digits > 15 ||
+			(hasExt && (ext == "" || strings.Trim(ext, "0123456789") != "")) {
+			return label + "只能包含数字、空格、横线和括号，例如 0591-22345678 或 13812345678。"
+		}
+	}
+	return ""
 }

@@ -1,6 +1,10 @@
 package store
 
-import "context"
+import (
+	"context"
+
+	"gongkai"
+)
 
 // ForgetSearchIndex empties the search index and asks for a rebuild, as a
 // migration that changes the tokens does, and ReindexSearch runs the rebuild
@@ -27,4 +31,22 @@ func (db *DB) DisableUserForTest(ctx context.Context, userID int64) error {
 		_, err := tx.ExecContext(ctx, `UPDATE users SET disabled = TRUE WHERE id = $1`, userID)
 		return err
 	})
+}
+
+// AppendAdminLogForTest writes one admin log entry as the command line.
+func (db *DB) AppendAdminLogForTest(ctx context.Context, e gongkai.AdminEntry) error {
+	return db.withTx(ctx, func(tx *Tx) error { return tx.logAdmin(ctx, nil, e) })
+}
+
+// ExecForTest runs a statement in a write transaction of its own.
+func (db *DB) ExecForTest(ctx context.Context, query string, args ...any) (n int64, err error) {
+	err = db.withTx(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	return n, err
 }

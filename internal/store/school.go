@@ -20,8 +20,9 @@ func (db *DB) CreateBureau(ctx context.Context, b *gongkai.Bureau) error {
 	}
 	return db.withTx(ctx, func(tx *Tx) error {
 		b.CreatedAt = tx.Now
-		err := tx.QueryRowContext(ctx, `INSERT INTO bureaus (name, region_code, created_at) VALUES ($1, $2, $3) RETURNING id`,
-			b.Name, b.RegionCode, ms(tx.Now)).Scan(&b.ID)
+		err := tx.QueryRowContext(ctx, `INSERT INTO bureaus (name, region_code, division_code, address, phone, sponsor, icp, psb, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+			b.Name, b.RegionCode, b.DivisionCode, b.Address, b.Phone, b.Sponsor, b.ICP, b.PSB, ms(tx.Now)).Scan(&b.ID)
 		if err != nil {
 			return fmt.Errorf("store: create bureau: %w", err)
 		}
@@ -29,40 +30,37 @@ func (db *DB) CreateBureau(ctx context.Context, b *gongkai.Bureau) error {
 	})
 }
 
-// FindBureauByID returns a bureau.
-func (db *DB) FindBureauByID(ctx context.Context, id int64) (*gongkai.Bureau, error) {
+const bureauColumns = `id, name, region_code, division_code, address, phone, sponsor, icp, psb, created_at`
+
+func scanBureau(sc interface{ Scan(...any) error }) (*gongkai.Bureau, error) {
 	var b gongkai.Bureau
 	var created int64
-	err := db.reader(ctx, 0).QueryRowContext(ctx, `SELECT id, name, region_code, created_at FROM bureaus WHERE id = $1`, id).
-		Scan(&b.ID, &b.Name, &b.RegionCode, &created)
+	if err := sc.Scan(&b.ID, &b.Name, &b.RegionCode, &b.DivisionCode, &b.Address, &b.Phone, &b.Sponsor, &b.ICP, &b.PSB, &created); err != nil {
+		return nil, err
+	}
+	b.CreatedAt = fromMS(created)
+	return &b, nil
+}
+
+// FindBureauByID returns a bureau.
+func (db *DB) FindBureauByID(ctx context.Context, id int64) (*gongkai.Bureau, error) {
+	b, err := scanBureau(db.reader(ctx, 0).QueryRowContext(ctx, `SELECT `+bureauColumns+` FROM bureaus WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("教育局")
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: find bureau %d: %w", id, err)
 	}
-	b.CreatedAt = fromMS(created)
-	return &b, nil
+	return b, nil
 }
 
 // FindBureaus returns every bureau, by name.
 func (db *DB) FindBureaus(ctx context.Context) ([]*gongkai.Bureau, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, name, region_code, created_at FROM bureaus ORDER BY name, id`)
+	rows, err := db.read.QueryContext(ctx, `SELECT `+bureauColumns+` FROM bureaus ORDER BY name, id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: find bureaus: %w", err)
 	}
-	defer rows.Close()
-	var out []*gongkai.Bureau
-	for rows.Next() {
-		var b gongkai.Bureau
-		var created int64
-		if err := rows.Scan(&b.ID, &b.Name, &b.RegionCode, &created); err != nil {
-			return nil, err
-		}
-		b.CreatedAt = fromMS(created)
-		out = append(out, &b)
-	}
-	return out, rows.Err()
+	return collect(rows, scanBureau)
 }
 
 // CreateSchool adds a school with the default catalogue and departments.
@@ -72,9 +70,11 @@ func (db *DB) CreateSchool(ctx context.Context, s *gongkai.School, departments [
 	}
 	return db.withTx(ctx, func(tx *Tx) error {
 		s.CreatedAt = tx.Now
-		err := tx.QueryRowContext(ctx, `INSERT INTO schools (bureau_id, slug, name, full_name, code, address, phone, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-			s.BureauID, s.Slug, s.Name, s.FullName, s.Code, s.Address, s.Phone, ms(tx.Now)).Scan(&s.ID)
+		err := tx.QueryRowContext(ctx, `INSERT INTO schools (bureau_id, slug, name, full_name, code, address, phone,
+			credit_code, stage, admission_phone, aid_phone, office_hours, guide, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
+			s.BureauID, s.Slug, s.Name, s.FullName, s.Code, s.Address, s.Phone,
+			s.CreditCode, s.Stage, s.AdmissionPhone, s.AidPhone, s.OfficeHours, s.Guide, ms(tx.Now)).Scan(&s.ID)
 		if isUniqueViolation(err) {
 			return &gongkai.Error{Code: gongkai.ECONFLICT, Message: "网址名已被使用。", Fields: map[string]string{"slug": "网址名已被使用，请换一个。"}}
 		}
@@ -103,15 +103,22 @@ func (db *DB) CreateSchool(ctx context.Context, s *gongkai.School, departments [
 	})
 }
 
-const schoolColumns = `s.id, s.bureau_id, b.name, b.region_code, s.slug, s.name, s.full_name, s.code, s.address, s.phone, s.created_at`
+// schoolColumns are read from schools s joined with their bureaus b.
+const schoolColumns = `s.id, s.bureau_id, b.name, b.region_code, s.slug, s.name, s.full_name, s.code, s.address, s.phone,
+	s.credit_code, s.stage, s.admission_phone, s.aid_phone, s.office_hours, s.guide, s.deactivated_at, s.created_at,
+	b.division_code, b.address, b.phone, b.sponsor, b.icp, b.psb, b.created_at`
 
 func scanSchool(sc interface{ Scan(...any) error }) (*gongkai.School, error) {
 	var s gongkai.School
-	var created int64
-	if err := sc.Scan(&s.ID, &s.BureauID, &s.BureauName, &s.RegionCode, &s.Slug, &s.Name, &s.FullName, &s.Code, &s.Address, &s.Phone, &created); err != nil {
+	var created, deactivated, bureauCreated int64
+	b := &s.Bureau
+	if err := sc.Scan(&s.ID, &s.BureauID, &s.BureauName, &s.RegionCode, &s.Slug, &s.Name, &s.FullName, &s.Code, &s.Address, &s.Phone,
+		&s.CreditCode, &s.Stage, &s.AdmissionPhone, &s.AidPhone, &s.OfficeHours, &s.Guide, &deactivated, &created,
+		&b.DivisionCode, &b.Address, &b.Phone, &b.Sponsor, &b.ICP, &b.PSB, &bureauCreated); err != nil {
 		return nil, err
 	}
-	s.CreatedAt = fromMS(created)
+	s.CreatedAt, s.DeactivatedAt = fromMS(created), fromMS(deactivated)
+	b.ID, b.Name, b.RegionCode, b.CreatedAt = s.BureauID, s.BureauName, s.RegionCode, fromMS(bureauCreated)
 	return &s, nil
 }
 
