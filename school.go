@@ -118,3 +118,47 @@ func ValidatePhone(label, v string) string {
 	}
 	return ""
 }
+
+// creditCodeChars are the 31 characters of a 统一社会信用代码 (GB 32100-2015:
+// digits and capitals without I, O, S, V, Z), in the order of their values.
+const creditCodeChars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+// creditCodeWeights weigh the first 17 characters for the check character.
+var creditCodeWeights = [17]int{1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28}
+
+// CreditCheckChar returns the check character (the 18th) for the first 17
+// characters of a 统一社会信用代码, and false when they are not 17 valid
+// characters.
+func CreditCheckChar(first17 string) (byte, bool) {
+	if len(first17) != 17 {
+		return 0, false
+	}
+	sum := 0
+	for i := 0; i < 17; i++ {
+		v := strings.IndexByte(creditCodeChars, first17[i])
+		if v < 0 {
+			return 0, false
+		}
+		sum += v * creditCodeWeights[i]
+	}
+	return creditCodeChars[(31-sum%31)%31], true
+}
+
+// ValidateCreditCode checks a 统一社会信用代码: 18 characters whose last is
+// the check character of the others. It returns "" for a good or empty code.
+func ValidateCreditCode(code string) string {
+	if code == "" {
+		return ""
+	}
+	if len(code) != 18 {
+		return "统一社会信用代码须为 18 位。"
+	}
+	want, ok := CreditCheckChar(code[:17])
+	if !ok {
+		return "统一社会信用代码只能包含数字和大写字母（不含 I、O、S、V、Z）。"
+	}
+	if code[17] != want {
+		return "统一社会信用代码的校验位不对，请核对最后一位。"
+	}
+	return ""
+}

@@ -18,3 +18,26 @@ func TestValidatePhone(t *testing.T) {
 		}
 	}
 }
+
+func TestValidateCreditCode(t *testing.T) {
+	// The first two are codes printed on public business licences; the
+	// others change one character of them.
+	tests := []struct {
+		code string
+		ok   bool
+	}{
+		{"", true},
+		{"91110108551385082Q", true},
+		{"9144030071526726XG", true},
+		{"91110108551385082R", false}, // wrong check character
+		{"91110108551385082", false},  // 17 characters
+		{"91110108551385I82Q", false}, // I is not used
+		{"9111010855138508OQ", false}, // O is not used
+		{"9144030071526726xg", false}, // lower case
+	}
+	for _, tt := range tests {
+		if got := ValidateCreditCode(tt.code) == ""; got != tt.ok {
+			t.Errorf("ValidateCreditCode(%q) ok = %v, want %v (%s)", tt.code, got, tt.ok, ValidateCreditCode(tt.code))
+		}
+	}
+}
