@@ -37,6 +37,8 @@ Usage:
   gongkai backup  --to FILE [--db sqlite:...]      a consistent copy of a SQLite database, taken while serving
   gongkai user create --username NAME --name 姓名 (--school SLUG --role clerk[,leader...] | --bureau-role bureau_admin|inspector [--bureau ID])
                       [--password PW]               (or GONGKAI_PASSWORD, or typed on standard input)
+  gongkai version                                  the version, its commit, the Go release and the platform
+  gongkai healthcheck [--addr 127.0.0.1:8080]      asks the server at --addr for /healthz; exit status 0 if it answers ok
 
 Every flag can also be set in the environment as GONGKAI_<FLAG>, e.g. GONGKAI_DB=postgres://...
 `
@@ -117,6 +119,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return nil
 	}
 	cmd, args := args[0], args[1:]
+	if cmd == "version" {
+		if len(args) > 0 {
+			return fmt.Errorf("usage: gongkai version")
+		}
+		currentBuildInfo().write(stdout)
+		return nil
+	}
 	var cfg config
 	fs := flag.NewFlagSet("gongkai "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -144,6 +153,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 
 	switch cmd {
 	case "serve", "migrate", "demo", "user", "backup":
+	case "healthcheck":
+		return healthcheck(ctx, cfg.addr, stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -222,7 +233,7 @@ func serve(ctx context.Context, cfg config, db *store.DB, blobs files.Store, log
 		MaxHeaderBytes:    64 << 10,
 	}
 	url := "http://" + ln.Addr().String()
-	log.Info("gongkai listening", "url", url, "db", db.Dialect())
+	log.Info("gongkai listening", "url", url, "db", db.Dialect(), "version", currentBuildInfo().Version)
 	if cfg.demo {
 		printDemoAccounts(stdout, url)
 	}

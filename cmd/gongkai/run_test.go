@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -68,6 +69,13 @@ func TestRun_serveDemo(t *testing.T) {
 			t.Fatalf("healthz: %v %v", resp, err)
 		}
 		resp.Body.Close()
+		// gongkai healthcheck, as the container's HEALTHCHECK runs it: with
+		// the wildcard address the server listens on there.
+		port := base[strings.LastIndex(base, ":")+1:]
+		var hc bytes.Buffer
+		if err := run(ctx, []string{"healthcheck", "--addr", "0.0.0.0:" + port}, func(string) string { return "" }, nil, &hc, io.Discard); err != nil || !strings.Contains(hc.String(), "ok") {
+			t.Fatalf("healthcheck of a running server: %v %q", err, hc.String())
+		}
 		if !strings.Contains(stdout.String(), "xiangqian") || !strings.Contains(stdout.String(), "gongkai-demo") {
 			t.Errorf("demo accounts not printed:\n%s", stdout.String())
 		}
@@ -85,6 +93,9 @@ func TestRun_serveDemo(t *testing.T) {
 			}
 		case <-time.After(20 * time.Second):
 			t.Fatal("server did not shut down")
+		}
+		if err := run(context.Background(), []string{"healthcheck"}, func(k string) string { return map[string]string{"GONGKAI_ADDR": "127.0.0.1:" + port}[k] }, nil, io.Discard, io.Discard); err == nil {
+			t.Error("healthcheck passed after the server stopped")
 		}
 		if strings.Contains(stderr.String(), `"level":"ERROR"`) {
 			t.Errorf("errors logged:\n%s", stderr.String())
@@ -137,5 +148,40 @@ func TestRun_userCreateAndMigrate(t *testing.T) {
 	}
 	if err := run(ctx, []string{"backup", "--to", backup}, getenv, nil, io.Discard, io.Discard); err == nil {
 		t.Fatal("a backup over an existing file was not refused")
+	}
+}
+
+// TestRun_version runs `gongkai version` as a user would: the first line
+// names gongkai and its version, the last the Go release and the platform,
+// and no database is opened for it.
+func TestRun_version(t *testing.T) {
+	getenv := func(k string) string {
+		if k == "GONGKAI_DB" {
+			return "postgres://nowhere.invalid/none" // would fail if opened
+		}
+		return ""
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"version"}, getenv, nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if !strings.HasPrefix(lines[0], "gongkai ") || len(lines[0]) <= len("gongkai ") {
+		t.Errorf("first line %q, want gongkai and the version", lines[0])
+	}
+	if want := runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH; lines[len(lines)-1] != want {
+		t.Errorf("last line %q, want %q", lines[len(lines)-1], want)
+	}
+	if err := run(context.Background(), []string{"version", "--json"}, getenv, nil, io.Discard, io.Discard); err == nil {
+		t.Error("gongkai version --json accepted")
+	}
+	out.Reset()
+	if err := run(context.Background(), nil, getenv, nil, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	for _, cmd := range []string{"gongkai version", "gongkai healthcheck"} {
+		if !strings.Contains(out.String(), "\n  "+cmd+" ") {
+			t.Errorf("usage does not list %q:\n%s", cmd, out.String())
+		}
 	}
 }
