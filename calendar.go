@@ -311,3 +311,24 @@ func (c Countdown) String() string {
 	}
 	return fmt.Sprintf(f, n)
 }
+
+// DayLabel is how the calendar page names a listed day: 放假（国庆节）,
+// 调休上班（国庆节）, or 普通日 for a day not listed.
+func DayLabel(d *CalendarDay) string {
+	switch {
+	case d == nil || d.Kind == "":
+		return "普通日"
+	case d.Kind == DayHoliday:
+		return "放假（" + d.Name + "）"
+	case d.Kind == DayWorkday:
+		return "调休上班（" + d.Name + "）"
+	}
+	return string(d.Kind)
+}
+
+// DescribeCalendarEdit is the admin log's line for an edit of one day:
+// "2027-10-09 调休上班（国庆节） → 普通日；重算期限 12 项". moved counts the
+// open deadlines that the edit moved to another day.
+func DescribeCalendarEdit(date string, old, new *CalendarDay, moved int) string {
+	return fmt.Sprintf("%s %s → %s；重算期限 %d 项", date, DayLabel(old), DayLabel(new), moved)
+}

@@ -374,3 +374,25 @@ func TestCountdownAt(t *testing.T) {
 		})
 	}
 }
+
+func TestDescribeCalendarEdit(t *testing.T) {
+	work := &gongkai.CalendarDay{Date: "2027-10-09", Kind: gongkai.DayWorkday, Name: "国庆节"}
+	off := &gongkai.CalendarDay{Date: "2027-10-08", Kind: gongkai.DayHoliday, Name: "国庆节"}
+	tests := []struct {
+		name     string
+		old, new *gongkai.CalendarDay
+		moved    int
+		want     string
+	}{
+		{"removed", work, nil, 12, "2027-10-09 调休上班（国庆节） → 普通日；重算期限 12 项"},
+		{"added", nil, off, 3, "2027-10-09 普通日 → 放假（国庆节）；重算期限 3 项"},
+		{"changed", off, work, 0, "2027-10-09 放假（国庆节） → 调休上班（国庆节）；重算期限 0 项"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := gongkai.DescribeCalendarEdit("2027-10-09", tt.old, tt.new, tt.moved); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

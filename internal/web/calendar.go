@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"gongkai"
+	"gongkai/internal/store"
 )
 
 // The bureau's working-day calendar: the holidays and 调休 days of its region.
@@ -200,18 +201,21 @@ func (s *Server) handleCalendarSet(w http.ResponseWriter, r *http.Request) error
 		fe.Add("name", "请填写节日名称，例如“元旦”“春节”，期限说明会用到它。")
 	}
 	if len(fe) == 0 {
-		err = s.db.SetCalendarDay(r.Context(), bureau.RegionCode, gongkai.CalendarDay{Date: p.Date, Kind: kind, Name: p.Name})
+		var edit store.CalendarEdit
+		edit, err = s.db.SetCalendarDay(r.Context(), bureau.RegionCode, gongkai.ActorFrom(r.Context()), gongkai.CalendarDay{Date: p.Date, Kind: kind, Name: p.Name})
 		if err == nil {
 			to := "/admin/calendar?year=" + strconv.Itoa(year)
 			wd := weekdayNames[day.Weekday()]
+			var msg string
 			switch kind {
 			case "":
-				return s.redirect(w, r, to, fmt.Sprintf("已删除 %s（%s）的设置，该日按普通%s计算。", p.Date, wd, map[bool]string{true: "休息日", false: "工作日"}[day.Weekday() == time.Saturday || day.Weekday() == time.Sunday]))
+				msg = fmt.Sprintf("已删除 %s（%s）的设置，该日按普通%s计算。", p.Date, wd, map[bool]string{true: "休息日", false: "工作日"}[day.Weekday() == time.Saturday || day.Weekday() == time.Sunday])
 			case gongkai.DayHoliday:
-				return s.redirect(w, r, to, fmt.Sprintf("已将 %s（%s）设为放假：%s。", p.Date, wd, p.Name))
+				msg = fmt.Sprintf("已将 %s（%s）设为放假：%s。", p.Date, wd, p.Name)
 			default:
-				return s.redirect(w, r, to, fmt.Sprintf("已将 %s（%s）设为调休上班：%s。", p.Date, wd, p.Name))
+				msg = fmt.Sprintf("已将 %s（%s）设为调休上班：%s。", p.Date, wd, p.Name)
 			}
+			return s.redirect(w, r, to, msg+recountText(edit))
 		}
 		fields, ierr := formError(err, "date")
 		if ierr != nil {
@@ -244,8 +248,17 @@ func (s *Server) markCalendarYear(w http.ResponseWriter, r *http.Request, bureau
 	}) {
 		return s.redirect(w, r, to, fmt.Sprintf("!%d年还没有录入任何放假日期，不能标记为录入完整。请先按国务院办公厅的通知录入放假和调休日期。", year))
 	}
-	if err := s.db.MarkCalendarYear(r.Context(), bureau.RegionCode, year); err != nil {
+	edit, err := s.db.MarkCalendarYear(r.Context(), bureau.RegionCode, gongkai.ActorFrom(r.Context()), year)
+	if err != nil {
 		return err
 	}
-	return s.redirect(w, r, to, fmt.Sprintf("已将%d年标记为录入完整，该年的期限不再标为暂定。", year))
+	return s.redirect(w, r, to, fmt.Sprintf("已将%d年标记为录入完整，该年的期限不再标为暂定。", year)+recountText(edit))
+}
+
+// recountText tells the administrator what an edit did to open deadlines.
+func recountText(e store.CalendarEdit) string {
+	if e.Moved == 0 {
+		return "没有未完成事项的期限因此改变。"
+	}
+	return fmt.Sprintf("已重算 %d 项未完成事项的期限，并记入各自的办理记录。", e.Moved)
 }
