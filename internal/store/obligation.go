@@ -37,6 +37,7 @@ type Obligation struct {
 	WaivedAt        time.Time
 	State           gongkai.ObligationState // at the store's clock when read
 	Workdays        int                     // working days from today to the due date (open), or past it (overdue)
+	Countdown       gongkai.Countdown       // how the due date stands today (open)
 }
 
 // Open reports whether the obligation still waits for a publication.
@@ -194,6 +195,9 @@ func scanObligation(sc interface{ Scan(...any) error }) (*Obligation, error) {
 // setState decides the state at now.
 func (o *Obligation) setState(cal *gongkai.WorkCalendar, now time.Time) {
 	o.State = gongkai.ObligationStateAt(cal, o.Due, o.MetAt, o.Waived, now)
+	if o.Open() {
+		o.Countdown = gongkai.CountdownAt(cal, o.Due, now)
+	}
 	switch o.State {
 	case gongkai.ObOverdue:
 		o.Workdays = cal.WorkdaysBetween(o.Due, now)
