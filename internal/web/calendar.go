@@ -35,6 +35,9 @@ type calendarPage struct {
 type calendarRow struct {
 	gongkai.CalendarDay
 	Weekday string
+	// Presumed marks 元旦, 劳动节 or 国庆 in a year not entered yet: a day
+	// off by custom until the notice is entered (gongkai.WorkCalendar.Presumed).
+	Presumed bool
 }
 
 // calendarMonth is one month of the grid, in weeks from Monday.
@@ -45,7 +48,7 @@ type calendarMonth struct {
 
 type calendarCell struct {
 	Day   int    // 0 for padding before the 1st and after the last day
-	Class string // "off" weekend, "holiday", "workday" (调休上班), ""
+	Class string // "off" weekend, "holiday", "workday" (调休上班), "holiday presumed", ""
 	Name  string
 }
 
@@ -105,14 +108,26 @@ func (s *Server) renderCalendar(w http.ResponseWriter, r *http.Request, status i
 			p.Workdays++
 		}
 	}
-	p.Months = monthGrid(year, listed)
+	var presumed map[string]bool
+	if !p.HasData {
+		cal := gongkai.NewWorkCalendar(days, years)
+		presumed = map[string]bool{}
+		for d := time.Date(year, 1, 1, 0, 0, 0, 0, gongkai.Beijing); d.Year() == year; d = d.AddDate(0, 0, 1) {
+			if pd, ok := cal.Presumed(d); ok {
+				presumed[pd.Date] = true
+				p.Days = append(p.Days, calendarRow{CalendarDay: pd, Weekday: weekdayNames[d.Weekday()], Presumed: true})
+			}
+		}
+		slices.SortStableFunc(p.Days, func(a, b calendarRow) int { return strings.Compare(a.Date, b.Date) })
+	}
+	p.Months = monthGrid(year, listed, presumed)
 	s.renderPage(w, r, status, "calendar", p)
 	return nil
 }
 
 // monthGrid lays out the twelve months of the year in weeks from Monday,
 // marking listed days and plain weekends.
-func monthGrid(year int, listed map[string]gongkai.CalendarDay) []calendarMonth {
+func monthGrid(year int, listed map[string]gongkai.CalendarDay, presumed map[string]bool) []calendarMonth {
 	months := make([]calendarMonth, 12)
 	for m := range 12 {
 		first := time.Date(year, time.Month(m+1), 1, 0, 0, 0, 0, gongkai.Beijing)
@@ -125,6 +140,8 @@ func monthGrid(year int, listed map[string]gongkai.CalendarDay) []calendarMonth 
 			}
 			if l, ok := listed[d.Format("2006-01-02")]; ok {
 				c.Class, c.Name = string(l.Kind), l.Name
+			} else if presumed[d.Format("2006-01-02")] {
+				c.Class = "holiday presumed"
 			}
 			week = append(week, c)
 			if len(week) == 7 {
