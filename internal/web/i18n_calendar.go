@@ -7,7 +7,7 @@ var englishCalendar = map[string]string{
 	"没有未完成事项的期限因此改变。": "No open deadline changed.",
 	"期限调整":            "Deadline recounted",
 	"公示期调整":           "Publicity period recounted",
-	"按惯例放假（暂定）":       "Day off by custom (provisional)",
-	"按惯例，待通知录入":       "by custom, until the notice is entered",
+	"暂定放假":            "Provisional day off",
+	"暂定":              "provisional",
 	"该年的期限按周一至周五推算，元旦、劳动节和国庆节（10月1日至3日）按惯例放假，均标为暂定。": "Deadlines in this year count Monday to Friday as working days, with New Year's Day, Labour Day and National Day (1–3 October) off by custom, and are marked provisional.",
 }
