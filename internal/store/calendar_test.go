@@ -2,11 +2,13 @@ package store_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"gongkai"
+	"gongkai/internal/calendar"
 	"gongkai/internal/store"
 	"gongkai/internal/testdb"
 )
@@ -199,4 +201,57 @@ func mustNot(tb testing.TB, err error) {
 	if err != nil {
 		tb.Fatal(err)
 	}
+}
+
+// TestSeedCalendar_newYearRecounts: a database that knew the holidays up to
+// 2026 gets 2027 from a newer lunar-go at start; an order counted into 2027
+// moves from the days presumed then to the days the notice gives (the 调休
+// Sundays 01-31 and 02-14 worked, the Spring Festival off), with a line in
+// its trail.
+func TestSeedCalendar_newYearRecounts(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db := mustOpen(t, dsn)
+		now := time.Date(2026, 12, 28, 10, 0, 0, 0, gongkai.Beijing) // a Monday
+		db.Now = func() time.Time { return now }
+		days, years := calendar.Seed()
+		var oldDays []gongkai.CalendarDay
+		for _, d := range days {
+			if d.Date < "2027" {
+				oldDays = append(oldDays, d)
+			}
+		}
+		oldYears := slices.DeleteFunc(slices.Clone(years), func(y int) bool { return y >= 2027 })
+		mustNot(t, db.SeedCalendar(ctx, "CN", oldDays, oldYears))
+		bureau := &gongkai.Bureau{Name: "青禾县教育局"}
+		mustNot(t, db.CreateBureau(ctx, bureau))
+		school := &gongkai.School{BureauID: bureau.ID, Slug: "xiangqian", Name: "祥谦小学", Code: "3501210001"}
+		mustNot(t, db.CreateSchool(ctx, school, nil))
+		u := &gongkai.User{Username: "ju-admin", DisplayName: "管理员乙", BureauID: bureau.ID, BureauRole: gongkai.RoleBureauAdmin}
+		mustNot(t, db.CreateUser(ctx, u, "x"))
+		admin, err := db.LoadActor(ctx, u.ID)
+		mustNot(t, err)
+		orders, err := db.IssueOrders(ctx, bureau.ID, admin, store.NewOrder{Kind: gongkai.OrderUrge, Title: "关于督促公开寒假安排的通知",
+			Body: "请于期限内公开寒假安排。", Workdays: 30, SchoolIDs: []int64{school.ID}})
+		mustNot(t, err)
+		if got := day(orders[0].Deadline); got != "2027-02-09" {
+			t.Fatalf("deadline before 2027 is known: %s, want 2027-02-09", got)
+		}
+
+		mustNot(t, db.SeedCalendar(ctx, "CN", days, years))
+		o, err := db.FindOrderByID(ctx, school.ID, orders[0].ID)
+		mustNot(t, err)
+		if got := day(o.Deadline); got != "2027-02-15" {
+			t.Errorf("deadline after 2027 was seeded: %s, want 2027-02-15", got)
+		}
+		step := o.Trail[len(o.Trail)-1]
+		if step.Action != gongkai.OActRecount || !strings.Contains(step.Comment, "因载入2027年节假日安排，办理期限由2027年2月9日改为2027年2月15日") {
+			t.Errorf("trail ends with %+v", step)
+		}
+		// Seeding again changes nothing.
+		mustNot(t, db.SeedCalendar(ctx, "CN", days, years))
+		if again, _ := db.FindOrderByID(ctx, school.ID, o.ID); len(again.Trail) != len(o.Trail) {
+			t.Errorf("a second seed wrote %d more steps", len(again.Trail)-len(o.Trail))
+		}
+	})
 }
