@@ -78,7 +78,8 @@ func TestWorkCalendar_IsWorkday(t *testing.T) {
 		{"adjusted sunday", "2026-01-04", true},
 		{"adjusted sunday before national day", "2026-09-20", true},
 		{"new year's eve", "2025-12-31", true},
-		{"no data weekday", "2027-01-01", true},
+		{"no data weekday", "2027-01-04", true},
+		{"no data 元旦, presumed off", "2027-01-01", false},
 		{"no data saturday", "2027-01-02", false},
 	}
 	for _, tt := range tests {
@@ -136,8 +137,8 @@ func TestWorkCalendar_AddWorkdays(t *testing.T) {
 		{"time of day ignored", "2026-09-30 23:30", 5, "2026-10-13", false},
 		{"start year without data", "2024-12-31", 1, "2025-01-02", false},
 		{"end of 2026 stays in data", "2026-12-30", 1, "2026-12-31", false},
-		{"into 2027 provisional", "2026-12-31", 1, "2027-01-01", true},
-		{"running into 2027", "2026-12-30", 5, "2027-01-06", true},
+		{"into 2027 provisional, 元旦 presumed off", "2026-12-31", 1, "2027-01-04", true},
+		{"running into 2027", "2026-12-30", 5, "2027-01-07", true},
 		{"zero", "2026-10-03", 0, "2026-10-03", false},
 		{"negative", "2026-10-03 15:00", -2, "2026-10-03", false},
 	}
@@ -241,5 +242,157 @@ func TestWorkCalendar_Days(t *testing.T) {
 	days[0].Kind = gongkai.DayWorkday
 	if c.IsWorkday(mustDate(t, "2026-01-01")) {
 		t.Error("changing the slice from Days() changed the calendar")
+	}
+}
+
+// In a year without an official schedule, 元旦, 劳动节 and 国庆 (1–3 October)
+// are still days off, and every deadline over them is provisional.
+func TestWorkCalendar_PresumedHolidays(t *testing.T) {
+	c := testCalendar(t) // 2025 and 2026 only
+	tests := []struct {
+		name, from      string
+		n               int
+		want            string
+		wantProvisional bool
+	}{
+		{"元旦 2027 on a Friday", "2026-12-31", 1, "2027-01-04", true},
+		{"劳动节 2028 on a Monday", "2028-04-28", 1, "2028-05-02", true},
+		{"国庆 2027 from Friday 1 October", "2027-09-30", 1, "2027-10-04", true},
+		{"国庆 2028 Monday to Tuesday", "2028-09-29", 1, "2028-10-04", true},
+		{"国庆 2028 over the whole week", "2028-09-29", 3, "2028-10-06", true},
+		{"4 October is presumed a working day", "2027-10-03", 1, "2027-10-04", true},
+		{"a known year keeps its schedule", "2026-04-30", 1, "2026-05-06", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			due, provisional := c.AddWorkdays(mustDate(t, tt.from), tt.n)
+			if !due.Equal(mustDate(t, tt.want)) || provisional != tt.wantProvisional {
+				t.Errorf("AddWorkdays(%s, %d) = %s, %v; want %s, %v", tt.from, tt.n, due.Format(time.DateOnly), provisional, tt.want, tt.wantProvisional)
+			}
+		})
+	}
+
+	for _, d := range []string{"2027-01-01", "2028-05-01", "2027-10-01", "2027-10-02", "2028-10-03"} {
+		day, ok := c.Presumed(mustDate(t, d))
+		if !ok || day.Kind != gongkai.DayHoliday || day.Name == "" || day.Date != d {
+			t.Errorf("Presumed(%s) = %+v, %v; want a named day off", d, day, ok)
+		}
+		if c.IsWorkday(mustDate(t, d)) {
+			t.Errorf("IsWorkday(%s) = true in a year without a schedule", d)
+		}
+	}
+	for _, d := range []string{"2026-01-01", "2027-10-04", "2027-05-02", "2028-01-02"} {
+		if _, ok := c.Presumed(mustDate(t, d)); ok {
+			t.Errorf("Presumed(%s) = true", d)
+		}
+	}
+
+	// What an administrator lists wins, and a year marked complete has only
+	// what is listed: a missing 元旦 there is an error to fix, not a guess.
+	edited := gongkai.NewWorkCalendar([]gongkai.CalendarDay{{Date: "2027-10-02", Kind: gongkai.DayWorkday, Name: "国庆节"}}, []int{2028})
+	if !edited.IsWorkday(mustDate(t, "2027-10-02")) {
+		t.Error("a listed 调休 day is presumed off")
+	}
+	if edited.IsWorkday(mustDate(t, "2027-10-01")) {
+		t.Error("an unlisted 1 October is a working day")
+	}
+	if !edited.IsWorkday(mustDate(t, "2028-05-01")) {
+		t.Error("2028 is marked complete, yet an unlisted 1 May is presumed off")
+	}
+}
+
+func TestRecountDeadline(t *testing.T) {
+	before := testCalendar(t)
+	days := before.Days()
+	// The administrator adds a day off on Thursday 2026-12-24 and marks 2027
+	// complete with 1–3 January off.
+	after := gongkai.NewWorkCalendar(append(days,
+		gongkai.CalendarDay{Date: "2026-12-24", Kind: gongkai.DayHoliday, Name: "测试"},
+		gongkai.CalendarDay{Date: "2027-01-01", Kind: gongkai.DayHoliday, Name: "元旦"},
+	), []int{2025, 2026, 2027})
+	tests := []struct {
+		name            string
+		rule            gongkai.WorkdayRule
+		want            string
+		wantProvisional bool
+		moved, changed  bool
+	}{
+		{"working days over the new day off", gongkai.WorkdayRule{From: mustDate(t, "2026-12-21 15:00"), Workdays: 5}, "2026-12-29", false, true, true},
+		{"working days before it stay", gongkai.WorkdayRule{From: mustDate(t, "2026-12-14"), Workdays: 3}, "2026-12-17", false, false, false},
+		{"a due day that became a day off moves on", gongkai.WorkdayRule{From: mustDate(t, "2026-12-24")}, "2026-12-25", false, true, true},
+		{"into a year now complete: no longer provisional", gongkai.WorkdayRule{From: mustDate(t, "2026-12-30"), Workdays: 2}, "2027-01-04", false, false, true},
+		{"a date a person chose stays", gongkai.WorkdayRule{}, "2026-12-24", false, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			old, oldProv := tt.rule.Due(before)
+			if tt.rule.From.IsZero() {
+				old, oldProv = mustDate(t, "2026-12-24"), false
+			}
+			r := gongkai.RecountDeadline(after, tt.rule, old, oldProv)
+			if !r.New.Equal(mustDate(t, tt.want)) || r.Provisional != tt.wantProvisional || r.Moved() != tt.moved || r.Changed() != tt.changed {
+				t.Errorf("recount from %s: %s (provisional %v, moved %v, changed %v); want %s, %v, %v, %v",
+					old.Format(time.DateOnly), r.New.Format(time.DateOnly), r.Provisional, r.Moved(), r.Changed(), tt.want, tt.wantProvisional, tt.moved, tt.changed)
+			}
+		})
+	}
+	r := gongkai.Recount{Old: mustDate(t, "2027-10-08"), New: mustDate(t, "2027-10-11"), Provisional: true}
+	if got, want := r.Note("答复期限", "工作日历调整"), "因工作日历调整，答复期限由2027年10月8日改为2027年10月11日（暂定）。"; got != want {
+		t.Errorf("Note = %q, want %q", got, want)
+	}
+}
+
+// One wording for time left and overdue: 今日到期 only on the due day itself.
+func TestCountdownAt(t *testing.T) {
+	c := testCalendar(t)
+	tests := []struct {
+		name, due, now string
+		want           string
+	}{
+		{"a week ahead", "2026-03-13", "2026-03-06 09:00", "剩余 5 个工作日"},
+		{"the day before", "2026-03-13", "2026-03-12 18:00", "剩余 1 个工作日"},
+		{"over a weekend", "2026-03-16", "2026-03-13 10:00", "剩余 1 个工作日"},
+		{"the due day itself", "2026-03-13", "2026-03-13 23:59", "今日到期"},
+		{"the day after", "2026-03-16", "2026-03-17 08:00", "逾期 1 个工作日"},
+		{"the Saturday after a Friday", "2026-03-13", "2026-03-14 10:00", "逾期 1 个工作日"},
+		{"the Sunday after a Friday", "2026-03-13", "2026-03-15 10:00", "逾期 1 个工作日"},
+		{"the Monday after a Friday", "2026-03-13", "2026-03-16 10:00", "逾期 1 个工作日"},
+		{"a holiday after the due day", "2026-09-30", "2026-10-02 10:00", "逾期 1 个工作日"},
+		{"after the holiday", "2026-09-30", "2026-10-09 10:00", "逾期 2 个工作日"},
+		{"on an adjusted working Saturday", "2026-09-30", "2026-10-10 10:00", "逾期 3 个工作日"},
+		{"two weeks late", "2026-03-02", "2026-03-16 10:00", "逾期 10 个工作日"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var now time.Time
+			if len(tt.now) > 10 {
+				now = mustDate(t, tt.now)
+			}
+			if got := gongkai.CountdownAt(c, mustDate(t, tt.due), now).String(); got != tt.want {
+				t.Errorf("CountdownAt(%s, %s) = %q, want %q", tt.due, tt.now, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestDescribeCalendarEdit(t *testing.T) {
+	work := &gongkai.CalendarDay{Date: "2027-10-09", Kind: gongkai.DayWorkday, Name: "国庆节"}
+	off := &gongkai.CalendarDay{Date: "2027-10-08", Kind: gongkai.DayHoliday, Name: "国庆节"}
+	tests := []struct {
+		name     string
+		old, new *gongkai.CalendarDay
+		moved    int
+		want     string
+	}{
+		{"removed", work, nil, 12, "2027-10-09 调休上班（国庆节） → 普通日；重算期限 12 项"},
+		{"added", nil, off, 3, "2027-10-09 普通日 → 放假（国庆节）；重算期限 3 项"},
+		{"changed", off, work, 0, "2027-10-09 放假（国庆节） → 调休上班（国庆节）；重算期限 0 项"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := gongkai.DescribeCalendarEdit("2027-10-09", tt.old, tt.new, tt.moved); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
 	}
 }

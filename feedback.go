@@ -124,6 +124,9 @@ const (
 	FActEscalate  FeedbackAction = "escalate" // the sender takes it to the bureau
 	FActMessage   FeedbackAction = "message"  // the sender adds to the case
 	FActRate      FeedbackAction = "rate"
+	// FActRecount is recorded by the system when an edit of the work
+	// calendar moves the reply deadline.
+	FActRecount FeedbackAction = "recount"
 )
 
 // Label is the Chinese name of the step.
@@ -151,6 +154,8 @@ func (a FeedbackAction) Label() string {
 		return "补充留言"
 	case FActRate:
 		return "评价"
+	case FActRecount:
+		return "期限调整"
 	}
 	return string(a)
 }

@@ -392,8 +392,8 @@ func TestFeedback_deadlines(t *testing.T) {
 		{"received on a holiday", "2026-10-03 11:00", 5, "2026-10-13", false},
 		{"received late at night counts by Beijing date", "2026-03-02 23:59", 5, "2026-03-09", false},
 		{"mailbox letter on a Friday", "2026-03-06 12:00", 5, "2026-03-13", false},
-		{"due in 2027, whose schedule is not loaded", "2026-12-30 10:00", 5, "2027-01-06", true},
-		{"request of 15 days into 2027", "2026-12-20 10:00", 15, "2027-01-08", true},
+		{"due in 2027, whose schedule is not loaded", "2026-12-30 10:00", 5, "2027-01-07", true},
+		{"request of 15 days into 2027", "2026-12-20 10:00", 15, "2027-01-11", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -104,6 +104,9 @@ type Period struct {
 	Key   string    // "2026-09", "2026-Q3", "2026-spring", "2026", or "event-<id>"
 	Label string    // 2026年9月, 2026年第三季度, 2026年春季学期, 2026年度
 	Due   time.Time // the last day to publish (Beijing date)
+	// Rule is how Due was counted (the date the schedule names, moved on
+	// past days off), kept to count it again when the calendar changes.
+	Rule WorkdayRule
 }
 
 // Periods returns the periods whose due date falls in [from, to], in order.
@@ -113,6 +116,7 @@ func (s Schedule) Periods(cal *WorkCalendar, from, to time.Time) []Period {
 	from, to = dateOf(from), dateOf(to)
 	var out []Period
 	add := func(p Period) {
+		p.Rule = WorkdayRule{From: p.Due}
 		p.Due = nextWorkday(cal, p.Due)
 		if !p.Due.Before(from) && !p.Due.After(to) {
 			out = append(out, p)
@@ -154,7 +158,12 @@ func (s Schedule) Periods(cal *WorkCalendar, from, to time.Time) []Period {
 
 // EventDue is the due date of an event-driven obligation.
 func (s Schedule) EventDue(cal *WorkCalendar, event time.Time) (time.Time, bool) {
-	return cal.AddWorkdays(dateOf(event), s.DueWorkdays)
+	return s.EventRule(event).Due(cal)
+}
+
+// EventRule is how the due date of an event-driven obligation is counted.
+func (s Schedule) EventRule(event time.Time) WorkdayRule {
+	return WorkdayRule{From: dateOf(event), Workdays: s.DueWorkdays}
 }
 
 // dayOfMonth is day d of the month of m, or its last day for d = 0.

@@ -90,6 +90,9 @@ const (
 	OActAnswer OrderAction = "answer" // the principal answers, optionally with a published result
 	OActReturn OrderAction = "return" // the bureau asks for more, with a reason
 	OActAccept OrderAction = "accept" // the bureau accepts the answer and closes the order
+	// OActRecount is recorded by the system when an edit of the work
+	// calendar moves the deadline.
+	OActRecount OrderAction = "recount"
 )
 
 // OrderActions are the steps taken on an issued order, in the order pages
@@ -107,6 +110,8 @@ func (a OrderAction) Label() string {
 		return "退回补充"
 	case OActAccept:
 		return "验收办结"
+	case OActRecount:
+		return "期限调整"
 	}
 	return string(a)
 }

@@ -58,6 +58,9 @@ const (
 	ActionRevise   Action = "revise" // a new version of a published item
 	ActionClose    Action = "close"
 	ActionArchive  Action = "archive"
+	// ActionRecount is recorded by the system when an edit of the work
+	// calendar moves the end of an item's publicity period.
+	ActionRecount Action = "recount"
 )
 
 // Actions lists the actions people take (not close, which the system takes).
@@ -90,6 +93,8 @@ func (a Action) Label() string {
 		return "公示期满"
 	case ActionArchive:
 		return "归档"
+	case ActionRecount:
+		return "公示期调整"
 	}
 	return string(a)
 }

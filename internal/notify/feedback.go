@@ -64,16 +64,17 @@ func lastMessage(f *gongkai.Feedback, a gongkai.FeedbackAction) string {
 	return ""
 }
 
-// dueText says when a case is due: "2026年3月9日（还有5个工作日）".
-func (d *Dispatcher) dueText(ctx context.Context, due time.Time) (date string, days int, ok bool) {
+// dueText says when something is due and how that stands today, in the one
+// wording of every page (gongkai.CountdownAt): "2026年3月9日" and
+// "（剩余 5 个工作日）", "（今日到期）" or "（逾期 2 个工作日）".
+func (d *Dispatcher) dueText(ctx context.Context, due time.Time) (date, left string, ok bool) {
 	if due.IsZero() {
-		return "", 0, false
+		return "", "", false
 	}
-	days = -1
 	if cal, err := d.db.Calendar(ctx, "CN"); err == nil {
-		days = cal.WorkdaysBetween(d.now(), due)
+		left = "（" + gongkai.CountdownAt(cal, due, d.now()).String() + "）"
 	}
-	return cnDate(due), days, true
+	return cnDate(due), left, true
 }
 
 // feedbackNotice decides, from the event and the case as it stands now,
@@ -99,15 +100,10 @@ func factsOf(ev *store.OutboxEvent) eventFacts {
 func (d *Dispatcher) feedbackNotice(ctx context.Context, typ string, ev eventFacts, f *gongkai.Feedback) notice {
 	subj := subjectOf(f)
 	kind := f.Kind.Label()
-	date, days, hasDue := d.dueText(ctx, f.Due)
+	date, left, hasDue := d.dueText(ctx, f.Due)
 	dueLine := ""
 	if hasDue {
-		dueLine = "答复期限：" + date
-		if days > 0 {
-			dueLine += fmt.Sprintf("（还有 %d 个工作日）", days)
-		} else if days == 0 {
-			dueLine += "（今日到期）"
-		}
+		dueLine = "答复期限：" + date + left
 	}
 	about := fmt.Sprintf("%s：%s", kind, subj)
 	switch typ {
@@ -126,13 +122,7 @@ func (d *Dispatcher) feedbackNotice(ctx context.Context, typ string, ev eventFac
 		}
 		return n
 	case "feedback.assigned":
-		title := "您有一件来信待答复"
-		switch {
-		case days > 0:
-			title += fmt.Sprintf("（%d个工作日内）", days)
-		case days == 0 && hasDue:
-			title += "（今日到期）"
-		}
+		title := "您有一件来信待答复" + left
 		n := notice{staff: "assignee", staffTitle: title, staffLines: []string{about}}
 		if dueLine != "" {
 			n.staffLines = append(n.staffLines, dueLine)

@@ -376,7 +376,7 @@ func TestDispatch_NamedCaseReachesHandlersAndSender(t *testing.T) {
 		_, err = f.db.HandleFeedback(ctx, f.school.ID, fb.ID, f.actor(gongkai.RolePrincipal), store.FeedbackStep{Action: gongkai.FActAssign, AssigneeID: f.users[gongkai.RoleClerk].ID})
 		must(t, err)
 		f.drain()
-		if got := f.smtp.to(email(gongkai.RoleClerk)); len(got) != 1 || got[0].Subject != "您有一件来信待答复（5个工作日内）" {
+		if got := f.smtp.to(email(gongkai.RoleClerk)); len(got) != 1 || got[0].Subject != "您有一件来信待答复（剩余 5 个工作日）" {
 			t.Fatalf("assignee got %q", subjects(got))
 		}
 
@@ -707,8 +707,8 @@ func TestDispatch_WeeklyDigestOncePerWeek(t *testing.T) {
 			t.Fatalf("supervisor's digest: %q\n%s", sup[0].Subject, sup[0].Body)
 		}
 		b := sup[0].Body
-		late := strings.Index(b, "【超期】意见建议 · 操场照明不足 · 已受理 · 已 7 天 · 答复期限 2026年3月9日\n")
-		report := strings.Index(b, "举报 · 补课收费 · 已受理 · 已 7 天 · 答复期限 2026年3月23日（还有 9 个工作日）\n")
+		late := strings.Index(b, "【超期】意见建议 · 操场照明不足 · 已受理 · 已 7 天 · 答复期限 2026年3月9日（逾期 1 个工作日）\n")
+		report := strings.Index(b, "举报 · 补课收费 · 已受理 · 已 7 天 · 答复期限 2026年3月23日（剩余 9 个工作日）\n")
 		if !strings.Contains(b, "2026年第11周") || !strings.Contains(b, "过去一周收到 1 件，答复 1 件") || late < 0 || report < late {
 			t.Fatalf("supervisor's digest (overdue first, the report's 15 working days not yet over):\n%s", b)
 		}

@@ -15,12 +15,8 @@ import (
 // overdue to the principal; in the app and by e-mail.
 func (d *Dispatcher) obligation(ctx context.Context, ev *store.OutboxEvent, school *gongkai.School) (store.Outcome, error) {
 	s := func(k string) string { v, _ := ev.Data[k].(string); return v }
-	workdays := 0
-	if n, ok := ev.Data["workdays"].(float64); ok {
-		workdays = int(n)
-	}
 	name, period := s("name"), s("period")
-	due := cnDate(parseDate(s("due")))
+	due, left, _ := d.dueText(ctx, parseDate(s("due")))
 	var role gongkai.Role
 	var title string
 	var lines []string
@@ -28,15 +24,11 @@ func (d *Dispatcher) obligation(ctx context.Context, ev *store.OutboxEvent, scho
 	case "obligation.due_soon":
 		role = gongkai.RoleClerk
 		title = fmt.Sprintf("即将到期：%s（%s）", name, period)
-		when := "今日到期"
-		if workdays > 0 {
-			when = fmt.Sprintf("还有 %d 个工作日", workdays)
-		}
-		lines = []string{fmt.Sprintf("%s（%s）应于 %s 前公开（%s），请及时填写登记表。", name, period, due, when)}
+		lines = []string{fmt.Sprintf("%s（%s）应于%s前公开%s，请及时填写登记表。", name, period, due, left)}
 	case "obligation.overdue":
 		role = gongkai.RolePrincipal
 		title = fmt.Sprintf("已逾期：%s（%s）", name, period)
-		lines = []string{fmt.Sprintf("%s（%s）应于 %s 前公开，至今尚未公开。请督促经办人尽快公开，或说明理由后免除。", name, period, due)}
+		lines = []string{fmt.Sprintf("%s（%s）应于%s前公开，至今尚未公开。请督促经办人尽快公开，或说明理由后免除。", name, period, due)}
 	default:
 		return store.Outcome{}, nil
 	}

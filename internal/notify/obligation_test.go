@@ -39,7 +39,7 @@ func TestDispatch_ObligationReminders(t *testing.T) {
 		}
 		items, _, _, err := f.db.FindNotifications(ctx, f.users[gongkai.RoleClerk].ID, 1)
 		must(t, err)
-		if len(items) != 1 || items[0].Title != soon || items[0].Link != "/s/xq/obligations" || !strings.Contains(items[0].Body, "还有 3 个工作日") {
+		if len(items) != 1 || items[0].Title != soon || items[0].Link != "/s/xq/obligations" || !strings.Contains(items[0].Body, "剩余 3 个工作日") {
 			t.Fatalf("clerk's notices: %+v", items)
 		}
 		// Friday 03-06: overdue; the principal hears, the clerk not again.

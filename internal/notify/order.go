@@ -24,13 +24,8 @@ func (d *Dispatcher) order(ctx context.Context, ev *store.OutboxEvent, school *g
 	if err != nil {
 		return store.Outcome{}, err
 	}
-	date, days, _ := d.dueText(ctx, o.Deadline)
-	deadline := "办理期限：" + date
-	if days > 0 && !o.Overdue(d.now()) {
-		deadline += fmt.Sprintf("（还有 %d 个工作日）", days)
-	} else if days == 0 {
-		deadline += "（今日到期）"
-	}
+	date, left, _ := d.dueText(ctx, o.Deadline)
+	deadline := "办理期限：" + date + left
 	head := fmt.Sprintf("%s %s：%s", o.Number, o.Kind.Label(), o.Title)
 	var title string
 	var lines []string

@@ -42,7 +42,7 @@ func TestDispatch_Orders(t *testing.T) {
 		}
 		items, _, _, err := f.db.FindNotifications(ctx, f.users[gongkai.RolePrincipal].ID, 1)
 		must(t, err)
-		if len(items) != 1 || items[0].Link != "/s/xq/orders/"+strconv.FormatInt(o.ID, 10) || !strings.Contains(items[0].Body, "还有 4 个工作日") {
+		if len(items) != 1 || items[0].Link != "/s/xq/orders/"+strconv.FormatInt(o.ID, 10) || !strings.Contains(items[0].Body, "剩余 4 个工作日") {
 			t.Fatalf("principal's notices: %+v", items)
 		}
 		// Overdue from Saturday 03-07: one reminder a day, however often the

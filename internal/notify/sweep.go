@@ -317,15 +317,12 @@ func (d *Dispatcher) digestLine(ctx context.Context, f *gongkai.Feedback, now ti
 	age := int(now.Sub(f.CreatedAt).Hours() / 24)
 	fmt.Fprintf(&b, "%s · %s · %s · 已 %d 天", f.Kind.Label(), subjectOf(f), f.State.Label(), max(age, 0))
 	if due := deadline(f); !due.IsZero() {
-		date, days, _ := d.dueText(ctx, due)
+		date, left, _ := d.dueText(ctx, due)
 		label := "答复期限"
 		if f.State == gongkai.FeedbackRectifying {
 			label = "整改期限"
 		}
-		fmt.Fprintf(&b, " · %s %s", label, date)
-		if !f.Overdue(now) && days > 0 {
-			fmt.Fprintf(&b, "（还有 %d 个工作日）", days)
-		}
+		fmt.Fprintf(&b, " · %s %s%s", label, date, left)
 	}
 	return b.String()
 }

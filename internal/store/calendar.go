@@ -2,8 +2,12 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"gongkai"
@@ -26,12 +30,23 @@ func (db *DB) SeedCalendar(ctx context.Context, region string, days []gongkai.Ca
 				return fmt.Errorf("store: seed calendar day %s: %w", d.Date, err)
 			}
 		}
+		var added []string
 		for _, y := range years {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO work_calendar_years (region_code, year) VALUES ($1, $2) ON CONFLICT DO NOTHING`, region, y); err != nil {
+			res, err := tx.ExecContext(ctx, `INSERT INTO work_calendar_years (region_code, year) VALUES ($1, $2) ON CONFLICT DO NOTHING`, region, y)
+			if err != nil {
 				return fmt.Errorf("store: seed calendar year %d: %w", y, err)
 			}
+			if k, _ := res.RowsAffected(); k > 0 {
+				added = append(added, strconv.Itoa(y))
+			}
 		}
-		return nil
+		if n == 0 || len(added) == 0 {
+			return nil // a new database: no deadline yet
+		}
+		// A newer release brought a year's schedule (2027 with lunar-go
+		// v1.4.7): deadlines counted provisionally into it are counted again.
+		_, err := tx.recountDeadlines(ctx, region, "载入"+strings.Join(added, "、")+"年节假日安排")
+		return err
 	})
 	if err != nil {
 		return err
@@ -67,86 +82,287 @@ func (db *DB) dropCalendar(region string) {
 
 // CalendarDays returns the listed days and the years with data of a region.
 func (db *DB) CalendarDays(ctx context.Context, region string) ([]gongkai.CalendarDay, []int, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT day, kind, name FROM work_calendar WHERE region_code = $1 ORDER BY day`, region)
+	return calendarDays(ctx, db.read, region)
+}
+
+func calendarDays(ctx context.Context, q querier, region string) ([]gongkai.CalendarDay, []int, error) {
+	rows, err := q.QueryContext(ctx, `SELECT day, kind, name FROM work_calendar WHERE region_code = $1 ORDER BY day`, region)
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: read calendar: %w", err)
 	}
-	defer rows.Close()
-	var days []gongkai.CalendarDay
-	for rows.Next() {
+	days, err := collect(rows, func(sc interface{ Scan(...any) error }) (gongkai.CalendarDay, error) {
 		var d gongkai.CalendarDay
 		var kind string
-		if err := rows.Scan(&d.Date, &kind, &d.Name); err != nil {
-			return nil, nil, err
-		}
+		err := sc.Scan(&d.Date, &kind, &d.Name)
 		d.Kind = gongkai.DayKind(kind)
-		days = append(days, d)
+		return d, err
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: read calendar: %w", err)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, nil, err
-	}
-	yrows, err := db.read.QueryContext(ctx, `SELECT year FROM work_calendar_years WHERE region_code = $1 ORDER BY year`, region)
+	yrows, err := q.QueryContext(ctx, `SELECT year FROM work_calendar_years WHERE region_code = $1 ORDER BY year`, region)
 	if err != nil {
 		return nil, nil, fmt.Errorf("store: read calendar years: %w", err)
 	}
-	defer yrows.Close()
-	var years []int
-	for yrows.Next() {
+	years, err := collect(yrows, func(sc interface{ Scan(...any) error }) (int, error) {
 		var y int
-		if err := yrows.Scan(&y); err != nil {
-			return nil, nil, err
-		}
-		years = append(years, y)
+		return y, sc.Scan(&y)
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("store: read calendar years: %w", err)
 	}
-	return days, years, yrows.Err()
+	return days, years, nil
+}
+
+// CalendarEdit is what an edit of the calendar did to the open deadlines of
+// the region's schools.
+type CalendarEdit struct {
+	// Moved counts the deadlines now on another day.
+	Moved int
+	// Settled counts those that stayed on their day but are no longer
+	// provisional (or became so).
+	Settled int
 }
 
 // SetCalendarDay lists a day as a holiday or a 调休 working day; an empty kind
 // removes it. A year counts as having data only once MarkCalendarYear says so,
-// since one entered day does not make a year's schedule complete.
-func (db *DB) SetCalendarDay(ctx context.Context, region string, d gongkai.CalendarDay) error {
+// since one entered day does not make a year's schedule complete. In the same
+// transaction every open deadline of the region's schools is counted again
+// (recountDeadlines) and the edit goes to the admin log of the actor's
+// bureau. Errors: EFORBIDDEN unless the actor administers a bureau;
+// EINVALID (fields date, kind, name).
+func (db *DB) SetCalendarDay(ctx context.Context, region string, actor *gongkai.Actor, d gongkai.CalendarDay) (CalendarEdit, error) {
+	var edit CalendarEdit
+	if actor == nil || !gongkai.CanAdminBureau(actor, actor.BureauID) {
+		return edit, gongkai.Errorf(gongkai.EFORBIDDEN, "只有教育局管理员可以维护工作日历。")
+	}
 	day, err := time.ParseInLocation("2006-01-02", d.Date, gongkai.Beijing)
 	if err != nil {
-		return &gongkai.Error{Code: gongkai.EINVALID, Message: "日期格式应为 2026-10-01。", Fields: map[string]string{"date": "日期格式应为 2026-10-01。"}}
+		return edit, &gongkai.Error{Code: gongkai.EINVALID, Message: "日期格式应为 2026-10-01。", Fields: map[string]string{"date": "日期格式应为 2026-10-01。"}}
 	}
 	if d.Kind != "" && d.Kind != gongkai.DayHoliday && d.Kind != gongkai.DayWorkday {
-		return &gongkai.Error{Code: gongkai.EINVALID, Message: "类型无效。", Fields: map[string]string{"kind": "请选择“放假”或“调休上班”。"}}
+		return edit, &gongkai.Error{Code: gongkai.EINVALID, Message: "类型无效。", Fields: map[string]string{"kind": "请选择“放假”或“调休上班”。"}}
 	}
 	if len([]rune(d.Name)) > 40 {
-		return &gongkai.Error{Code: gongkai.EINVALID, Message: "名称过长。", Fields: map[string]string{"name": "名称不超过 40 字。"}}
+		return edit, &gongkai.Error{Code: gongkai.EINVALID, Message: "名称过长。", Fields: map[string]string{"name": "名称不超过 40 字。"}}
 	}
+	d.Date = day.Format("2006-01-02")
 	err = db.withTx(ctx, func(tx *Tx) error {
+		var old *gongkai.CalendarDay
+		var kind, name string
+		err := tx.QueryRowContext(ctx, `SELECT kind, name FROM work_calendar WHERE region_code = $1 AND day = $2`, region, d.Date).Scan(&kind, &name)
+		switch {
+		case err == nil:
+			old = &gongkai.CalendarDay{Date: d.Date, Kind: gongkai.DayKind(kind), Name: name}
+		case !errors.Is(err, sql.ErrNoRows):
+			return fmt.Errorf("store: calendar day %s: %w", d.Date, err)
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM work_calendar WHERE region_code = $1 AND day = $2`, region, d.Date); err != nil {
 			return err
 		}
-		if d.Kind == "" {
-			return nil
+		var nd *gongkai.CalendarDay
+		if d.Kind != "" {
+			nd = &d
+			if _, err := tx.ExecContext(ctx, `INSERT INTO work_calendar (region_code, day, kind, name) VALUES ($1, $2, $3, $4)`, region, d.Date, string(d.Kind), d.Name); err != nil {
+				return fmt.Errorf("store: set calendar day: %w", err)
+			}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO work_calendar (region_code, day, kind, name) VALUES ($1, $2, $3, $4)`, region, day.Format("2006-01-02"), string(d.Kind), d.Name); err != nil {
-			return fmt.Errorf("store: set calendar day: %w", err)
+		if edit, err = tx.recountDeadlines(ctx, region, "工作日历调整（"+d.Date+"）"); err != nil {
+			return err
 		}
-		return nil
+		return tx.logAdmin(ctx, actor, gongkai.AdminEntry{BureauID: actor.BureauID, Action: gongkai.AdminCalendarEdited,
+			Subject: d.Date, Detail: gongkai.DescribeCalendarEdit(d.Date, old, nd, edit.Moved)})
 	})
-	if err != nil {
-		return err
-	}
 	db.dropCalendar(region)
-	return nil
+	if err != nil {
+		return CalendarEdit{}, err
+	}
+	return edit, nil
 }
 
 // MarkCalendarYear records that the calendar of a year is complete (the
 // State Council's notice has been entered), so its deadlines are no longer
-// provisional.
-func (db *DB) MarkCalendarYear(ctx context.Context, region string, year int) error {
+// provisional, and counts the open deadlines again as SetCalendarDay does:
+// the days presumed off in a year without a schedule are now only what is
+// listed.
+func (db *DB) MarkCalendarYear(ctx context.Context, region string, actor *gongkai.Actor, year int) (CalendarEdit, error) {
+	var edit CalendarEdit
+	if actor == nil || !gongkai.CanAdminBureau(actor, actor.BureauID) {
+		return edit, gongkai.Errorf(gongkai.EFORBIDDEN, "只有教育局管理员可以维护工作日历。")
+	}
 	if year < 2000 || year > 2100 {
-		return gongkai.Errorf(gongkai.EINVALID, "年份无效：%s", strconv.Itoa(year))
+		return edit, gongkai.Errorf(gongkai.EINVALID, "年份无效：%s", strconv.Itoa(year))
 	}
 	err := db.withTx(ctx, func(tx *Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO work_calendar_years (region_code, year) VALUES ($1, $2) ON CONFLICT DO NOTHING`, region, year)
-		return err
+		res, err := tx.ExecContext(ctx, `INSERT INTO work_calendar_years (region_code, year) VALUES ($1, $2) ON CONFLICT DO NOTHING`, region, year)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return nil // marked already: nothing changed
+		}
+		if edit, err = tx.recountDeadlines(ctx, region, fmt.Sprintf("%d年节假日安排录入完整", year)); err != nil {
+			return err
+		}
+		return tx.logAdmin(ctx, actor, gongkai.AdminEntry{BureauID: actor.BureauID, Action: gongkai.AdminCalendarEdited,
+			Subject: fmt.Sprintf("%d年", year), Detail: fmt.Sprintf("%d年 尚未录入完整 → 录入完整；重算期限 %d 项", year, edit.Moved)})
 	})
-	if err == nil {
-		db.dropCalendar(region)
+	db.dropCalendar(region)
+	if err != nil {
+		return CalendarEdit{}, err
 	}
-	return err
+	return edit, nil
+}
+
+// recountDeadlines counts every open deadline of the region's schools again
+// under the calendar as the transaction sees it, by the rule each was set
+// by (gongkai.RecountDeadline): obligations not met or waived, the reply
+// deadlines of cases waiting for a reply, the publicity periods of
+// published items, and orders not closed. A deadline that moves is written
+// to its trail where it has one (the item's events, the case's thread, the
+// order's steps), with why; the schools whose deadlines changed have their
+// cached pages dropped after commit.
+func (tx *Tx) recountDeadlines(ctx context.Context, region, why string) (CalendarEdit, error) {
+	var edit CalendarEdit
+	days, years, err := calendarDays(ctx, tx, region)
+	if err != nil {
+		return edit, err
+	}
+	cal := gongkai.NewWorkCalendar(days, years)
+	touched := map[int64]bool{}
+	count := func(schoolID int64, r gongkai.Recount) {
+		touched[schoolID] = true
+		if r.Moved() {
+			edit.Moved++
+		} else {
+			edit.Settled++
+		}
+	}
+	type open struct {
+		id, schoolID int64
+		version      int
+		state        string
+		due, from    string
+		workdays     int
+		provisional  bool
+	}
+	scan := func(sc interface{ Scan(...any) error }) (open, error) {
+		var o open
+		return o, sc.Scan(&o.id, &o.schoolID, &o.version, &o.state, &o.due, &o.provisional, &o.from, &o.workdays)
+	}
+	inRegion := ` JOIN schools s ON s.id = x.school_id JOIN bureaus b ON b.id = s.bureau_id WHERE b.region_code = $1 AND `
+	list := func(query string) ([]open, error) {
+		rows, err := tx.QueryContext(ctx, query, region)
+		if err != nil {
+			return nil, fmt.Errorf("store: open deadlines: %w", err)
+		}
+		return collect(rows, scan)
+	}
+	recount := func(o open, from time.Time, workdays int) gongkai.Recount {
+		return gongkai.RecountDeadline(cal, gongkai.WorkdayRule{From: from, Workdays: workdays}, parseDay(o.due), o.provisional)
+	}
+	today := formatDay(tx.Now)
+
+	obligations, err := list(`SELECT x.id, x.school_id, 0, '', x.due, x.due_provisional, x.due_from, x.due_workdays FROM obligations x` + inRegion +
+		`x.met_at = 0 AND NOT x.waived AND x.due_from <> '' ORDER BY x.id`)
+	if err != nil {
+		return edit, err
+	}
+	for _, o := range obligations {
+		r := recount(o, parseDay(o.from), o.workdays)
+		if !r.Changed() {
+			continue
+		}
+		due := formatDay(r.New)
+		// A deadline moved into the future is reminded of again.
+		q := `UPDATE obligations SET due = $1, due_provisional = $2 WHERE school_id = $3 AND id = $4`
+		if r.Moved() && due >= today {
+			q = `UPDATE obligations SET due = $1, due_provisional = $2, reminded_soon = FALSE, reminded_overdue = FALSE WHERE school_id = $3 AND id = $4`
+		}
+		if _, err := tx.ExecContext(ctx, q, due, r.Provisional, o.schoolID, o.id); err != nil {
+			return edit, fmt.Errorf("store: recount obligation %d: %w", o.id, err)
+		}
+		count(o.schoolID, r)
+	}
+
+	// Only cases waiting for a reply: after the reply the deadline no
+	// longer runs (gongkai.Feedback.Overdue).
+	cases, err := list(`SELECT x.id, x.school_id, 0, x.state, x.due, x.due_provisional, x.due_from, x.due_workdays FROM feedback_cases x` + inRegion +
+		`x.state IN ('received', 'assigned') AND x.due_from <> '' ORDER BY x.id`)
+	if err != nil {
+		return edit, err
+	}
+	for _, o := range cases {
+		r := recount(o, parseDay(o.from), o.workdays)
+		if !r.Changed() {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE feedback_cases SET due = $1, due_provisional = $2 WHERE school_id = $3 AND id = $4`,
+			formatDay(r.New), r.Provisional, o.schoolID, o.id); err != nil {
+			return edit, fmt.Errorf("store: recount feedback %d: %w", o.id, err)
+		}
+		if r.Moved() {
+			f := &gongkai.Feedback{ID: o.id, SchoolID: o.schoolID}
+			st := gongkai.FeedbackState(o.state)
+			msg := gongkai.FeedbackMessage{Action: gongkai.FActRecount, FromStaff: true, Author: "系统", Body: r.Note("答复期限", why)}
+			if err := tx.addMessage(ctx, f, &msg, st, st, nil); err != nil {
+				return edit, err
+			}
+		}
+		count(o.schoolID, r)
+	}
+
+	items, err := list(`SELECT x.id, x.school_id, x.version, x.state, x.publicity_end, x.end_provisional, x.publicity_start, x.publicity_days FROM disclosures x` + inRegion +
+		`x.state = 'published' AND x.publicity_days > 0 AND x.publicity_start <> '' ORDER BY x.id`)
+	if err != nil {
+		return edit, err
+	}
+	for _, o := range items {
+		// The day of publication counts (startPeriod): count from the day
+		// before.
+		r := recount(o, parseDay(o.from).AddDate(0, 0, -1), o.workdays)
+		if !r.Changed() {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE disclosures SET publicity_end = $1, end_provisional = $2 WHERE school_id = $3 AND id = $4`,
+			formatDay(r.New), r.Provisional, o.schoolID, o.id); err != nil {
+			return edit, fmt.Errorf("store: recount disclosure %d: %w", o.id, err)
+		}
+		if r.Moved() {
+			d := &gongkai.Disclosure{ID: o.id, SchoolID: o.schoolID, Version: o.version}
+			if err := tx.record(ctx, d, nil, gongkai.ActionRecount, gongkai.StatePublished, gongkai.StatePublished, r.Note("公示期截止日", why)); err != nil {
+				return edit, err
+			}
+		}
+		count(o.schoolID, r)
+	}
+
+	orders, err := list(`SELECT x.id, x.school_id, 0, x.state, x.deadline, FALSE, x.deadline_from, x.deadline_workdays FROM orders x` + inRegion +
+		`x.state <> 'accepted' AND x.deadline_from <> '' ORDER BY x.id`)
+	if err != nil {
+		return edit, err
+	}
+	for _, o := range orders {
+		r := recount(o, parseDay(o.from), o.workdays)
+		if !r.Moved() {
+			continue // orders keep no provisional mark
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE orders SET deadline = $1 WHERE school_id = $2 AND id = $3`, formatDay(r.New), o.schoolID, o.id); err != nil {
+			return edit, fmt.Errorf("store: recount order %d: %w", o.id, err)
+		}
+		st := gongkai.OrderState(o.state)
+		r.Provisional = false
+		step := gongkai.OrderStep{Action: gongkai.OActRecount, From: st, To: st, Author: "系统", Comment: r.Note("办理期限", why), Deadline: r.New}
+		if err := tx.addOrderStep(ctx, &gongkai.Order{ID: o.id, SchoolID: o.schoolID}, step); err != nil {
+			return edit, err
+		}
+		count(o.schoolID, r)
+	}
+
+	ids := make([]int64, 0, len(touched))
+	for id := range touched {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return edit, tx.touchAll(ctx, ids)
 }

@@ -643,7 +643,8 @@ func (db *DB) CreateFeedback(ctx context.Context, schoolID int64, nf *NewFeedbac
 		if err != nil {
 			return err
 		}
-		if f.Due, f.DueProvisional, err = tx.dueIn(ctx, region, settings.ReplyDays[f.Kind]); err != nil {
+		var rule gongkai.WorkdayRule
+		if f.Due, f.DueProvisional, rule, err = tx.dueIn(ctx, region, settings.ReplyDays[f.Kind]); err != nil {
 			return err
 		}
 		f.State, f.ToBureau = gongkai.FeedbackReceived, f.RoutesToBureau()
@@ -654,12 +655,12 @@ func (db *DB) CreateFeedback(ctx context.Context, schoolID int64, nf *NewFeedbac
 			}
 			f.Receipt = randomCode(receiptSymbols)
 			err := tx.QueryRowContext(ctx, `INSERT INTO feedback_cases (school_id, kind, state, receipt, secret_hash, disclosure_id, subject, body, anonymous,
-				sender_id, sender_name, contact, email, about, about_name, to_bureau, due, due_provisional, created_at, updated_at)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19)
+				sender_id, sender_name, contact, email, about, about_name, to_bureau, due, due_provisional, created_at, updated_at, due_from, due_workdays)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, $20, $21)
 				ON CONFLICT (receipt) DO NOTHING RETURNING id`,
 				schoolID, string(f.Kind), string(f.State), f.Receipt, hashSecret(secret), nullID(f.DisclosureID), f.Subject, f.Body, f.Anonymous,
 				nullID(f.SenderID), f.SenderName, f.Contact, f.Email, string(f.About), f.AboutName, f.ToBureau, formatDay(f.Due), f.DueProvisional,
-				ms(tx.Now)).Scan(&f.ID)
+				ms(tx.Now), formatDay(rule.From), rule.Workdays).Scan(&f.ID)
 			if err != nil && !errors.Is(err, sql.ErrNoRows) {
 				return fmt.Errorf("store: create feedback: %w", err)
 			}
@@ -735,14 +736,26 @@ func (tx *Tx) checkFeedbackItem(ctx context.Context, bureau int64, f *gongkai.Fe
 	return nil
 }
 
-// dueIn is the date days working days after today (today not counted).
-func (tx *Tx) dueIn(ctx context.Context, region string, days int) (time.Time, bool, error) {
+// dueIn is the date days working days after today (today not counted), and
+// the rule it was counted by, kept so that a calendar edit can count again.
+func (tx *Tx) dueIn(ctx context.Context, region string, days int) (time.Time, bool, gongkai.WorkdayRule, error) {
 	cal, err := tx.db.Calendar(ctx, region)
 	if err != nil {
-		return time.Time{}, false, err
+		return time.Time{}, false, gongkai.WorkdayRule{}, err
 	}
-	due, provisional := cal.AddWorkdays(tx.Now, days)
-	return due, provisional, nil
+	rule := gongkai.WorkdayRule{From: tx.Now, Workdays: days}
+	due, provisional := rule.Due(cal)
+	return due, provisional, rule, nil
+}
+
+// setDueRule records how a case's reply deadline was set: counted by rule,
+// or (a zero rule) chosen by staff.
+func (tx *Tx) setDueRule(ctx context.Context, f *gongkai.Feedback, rule gongkai.WorkdayRule) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE feedback_cases SET due_from = $1, due_workdays = $2 WHERE school_id = $3 AND id = $4`,
+		formatDay(rule.From), rule.Workdays, f.SchoolID, f.ID); err != nil {
+		return fmt.Errorf("store: deadline rule of feedback %d: %w", f.ID, err)
+	}
+	return nil
 }
 
 func checkAttachments(atts []gongkai.Attachment) error {

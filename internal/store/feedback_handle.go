@@ -153,6 +153,9 @@ func (db *DB) HandleFeedback(ctx context.Context, schoolID, id int64, actor *gon
 				if err := tx.setDue(ctx, region, &f.Due, &f.DueProvisional, step.Due, "due"); err != nil {
 					return err
 				}
+				if err := tx.setDueRule(ctx, f, gongkai.WorkdayRule{}); err != nil {
+					return err
+				}
 			}
 		case gongkai.FActReply:
 			if step.ResultID != 0 {
@@ -399,7 +402,11 @@ func (db *DB) SenderAct(ctx context.Context, receipt, secret string, senderID in
 				f.ClosedAt = time.Time{} // reopened for the bureau
 			}
 			// The bureau gets a deadline of its own, counted from today.
-			if f.Due, f.DueProvisional, err = tx.dueIn(ctx, region, settings.ReplyDays[f.Kind]); err != nil {
+			var rule gongkai.WorkdayRule
+			if f.Due, f.DueProvisional, rule, err = tx.dueIn(ctx, region, settings.ReplyDays[f.Kind]); err != nil {
+				return err
+			}
+			if err := tx.setDueRule(ctx, f, rule); err != nil {
 				return err
 			}
 			touch = f.Kind == gongkai.KindObjection && f.State != from

@@ -37,6 +37,7 @@ type Obligation struct {
 	WaivedAt        time.Time
 	State           gongkai.ObligationState // at the store's clock when read
 	Workdays        int                     // working days from today to the due date (open), or past it (overdue)
+	Countdown       gongkai.Countdown       // how the due date stands today (open)
 }
 
 // Open reports whether the obligation still waits for a publication.
@@ -81,9 +82,9 @@ func (db *DB) EnsureObligations(ctx context.Context, schoolID int64, from, to ti
 			for _, p := range it.Schedule.Periods(cal, from, to) {
 				due := formatDay(p.Due)
 				past := due < today
-				res, err := tx.ExecContext(ctx, `INSERT INTO obligations (school_id, catalogue_code, period_key, period_label, due, due_provisional, reminded_soon, reminded_overdue, created_at)
-					VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) ON CONFLICT (school_id, catalogue_code, period_key) DO NOTHING`,
-					schoolID, it.Code, p.Key, p.Label, due, !cal.HasYear(p.Due.Year()), past, ms(tx.Now))
+				res, err := tx.ExecContext(ctx, `INSERT INTO obligations (school_id, catalogue_code, period_key, period_label, due, due_provisional, reminded_soon, reminded_overdue, created_at, due_from, due_workdays)
+					VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10) ON CONFLICT (school_id, catalogue_code, period_key) DO NOTHING`,
+					schoolID, it.Code, p.Key, p.Label, due, !cal.HasYear(p.Due.Year()), past, ms(tx.Now), formatDay(p.Rule.From), p.Rule.Workdays)
 				if err != nil {
 					return fmt.Errorf("store: create obligation %s %s: %w", it.Code, p.Key, err)
 				}
@@ -152,9 +153,10 @@ func (db *DB) RecordEvent(ctx context.Context, schoolID int64, actor *gongkai.Ac
 		}
 		label := fmt.Sprintf("%s（%s）", title, date.In(gongkai.Beijing).Format("2006-01-02"))
 		past := formatDay(due) < formatDay(tx.Now)
-		return tx.QueryRowContext(ctx, `INSERT INTO obligations (school_id, catalogue_code, period_key, period_label, due, due_provisional, event_id, reminded_soon, reminded_overdue, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) RETURNING id`,
-			schoolID, item.Code, fmt.Sprintf("event-%d", evID), label, formatDay(due), provisional, evID, past, ms(tx.Now)).Scan(&obID)
+		rule := item.Schedule.EventRule(date)
+		return tx.QueryRowContext(ctx, `INSERT INTO obligations (school_id, catalogue_code, period_key, period_label, due, due_provisional, event_id, reminded_soon, reminded_overdue, created_at, due_from, due_workdays)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11) RETURNING id`,
+			schoolID, item.Code, fmt.Sprintf("event-%d", evID), label, formatDay(due), provisional, evID, past, ms(tx.Now), formatDay(rule.From), rule.Workdays).Scan(&obID)
 	})
 	if err != nil {
 		return nil, err
@@ -193,6 +195,9 @@ func scanObligation(sc interface{ Scan(...any) error }) (*Obligation, error) {
 // setState decides the state at now.
 func (o *Obligation) setState(cal *gongkai.WorkCalendar, now time.Time) {
 	o.State = gongkai.ObligationStateAt(cal, o.Due, o.MetAt, o.Waived, now)
+	if o.Open() {
+		o.Countdown = gongkai.CountdownAt(cal, o.Due, now)
+	}
 	switch o.State {
 	case gongkai.ObOverdue:
 		o.Workdays = cal.WorkdaysBetween(o.Due, now)

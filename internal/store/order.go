@@ -91,6 +91,7 @@ func (db *DB) IssueOrders(ctx context.Context, bureauID int64, actor *gongkai.Ac
 	fe := gongkai.FieldErrors{}
 	now := db.Now()
 	deadline := in.Deadline
+	var rule gongkai.WorkdayRule
 	if deadline.IsZero() {
 		if in.Workdays < 1 || in.Workdays > gongkai.MaxOrderWorkdays {
 			fe.Add("workdays", fmt.Sprintf("办理期限须为 1–%d 个工作日，或指定截止日期。", gongkai.MaxOrderWorkdays))
@@ -99,7 +100,8 @@ func (db *DB) IssueOrders(ctx context.Context, bureauID int64, actor *gongkai.Ac
 			if err != nil {
 				return nil, err
 			}
-			deadline, _ = cal.AddWorkdays(now, in.Workdays)
+			rule = gongkai.WorkdayRule{From: now, Workdays: in.Workdays}
+			deadline, _ = rule.Due(cal)
 		}
 	}
 	proto := gongkai.Order{Kind: in.Kind, Title: in.Title, Body: in.Body, Deadline: deadline}
@@ -186,9 +188,9 @@ func (db *DB) IssueOrders(ctx context.Context, bureauID int64, actor *gongkai.Ac
 			o.SchoolID, o.BureauID, o.State = schoolID, bureauID, gongkai.OrderIssued
 			o.Number = gongkai.OrderNumber(bureau.Name, year, seq)
 			if err := tx.QueryRowContext(ctx, `INSERT INTO orders (school_id, bureau_id, number, year, seq, kind, state, title, body, deadline,
-				obligation_id, feedback_id, issued_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) RETURNING id`,
+				obligation_id, feedback_id, issued_by, created_at, updated_at, deadline_from, deadline_workdays) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16) RETURNING id`,
 				schoolID, bureauID, o.Number, year, seq, string(o.Kind), string(o.State), o.Title, o.Body, formatDay(o.Deadline),
-				nullID(in.ObligationID), nullID(in.FeedbackID), nullID(actor.ID), ms(tx.Now)).Scan(&o.ID); err != nil {
+				nullID(in.ObligationID), nullID(in.FeedbackID), nullID(actor.ID), ms(tx.Now), formatDay(rule.From), rule.Workdays).Scan(&o.ID); err != nil {
 				return fmt.Errorf("store: issue order: %w", err)
 			}
 			step := gongkai.OrderStep{Action: gongkai.OActIssue, To: o.State, AuthorID: actor.ID, Author: actor.DisplayName, Deadline: o.Deadline}
@@ -460,6 +462,9 @@ func (db *DB) StepOrder(ctx context.Context, schoolID, id int64, actor *gongkai.
 					return err
 				}
 				add("deadline", formatDay(due))
+				// A date the bureau chose: no calendar edit moves it.
+				add("deadline_from", "")
+				add("deadline_workdays", 0)
 				o.Deadline = due
 			}
 			step.Deadline = o.Deadline

@@ -81,8 +81,8 @@ type workRow struct {
 	DateLabel string // what Date is: 提交于, 签发于, …
 	Date      time.Time
 	PeriodEnd time.Time
-	DaysLeft  int
-	Reason    string // the return reason of a returned draft
+	Countdown gongkai.Countdown // of the publicity period
+	Reason    string            // the return reason of a returned draft
 	ReturnBy  string
 }
 
@@ -207,9 +207,7 @@ func (s *Server) handleWork(w http.ResponseWriter, r *http.Request) error {
 				}
 			case gongkai.StatePublished:
 				key, row.DateLabel, row.Date, row.PeriodEnd = "period", "发布于", it.PublishedAt, it.PublicityEnd
-				if cal != nil {
-					row.DaysLeft = daysLeft(cal, p.Now, it.PublicityEnd)
-				}
+				row.Countdown = countdown(cal, it.PublicityEnd, p.Now)
 			}
 			if g := groups[key]; g != nil {
 				row.DateLabel = p.T(row.DateLabel)

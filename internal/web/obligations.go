@@ -61,17 +61,13 @@ func (p *obligationsPage) CanWaive() bool {
 // ObState is the state's label in the reader's language.
 func (p *obligationsPage) ObState(o *store.Obligation) string { return p.T(o.State.Label()) }
 
-// Remaining says how far the due date is: 剩余N个工作日, 今日到期, 逾期N个工作日.
+// Remaining says how far the due date of an open obligation is: 剩余 N 个
+// 工作日, 今日到期, 逾期 N 个工作日.
 func (p *obligationsPage) Remaining(o *store.Obligation) string {
-	switch {
-	case o.State == gongkai.ObOverdue:
-		return p.Tf("逾期%d个工作日", max(o.Workdays, 1))
-	case !o.Open():
+	if !o.Open() {
 		return ""
-	case o.Workdays == 0:
-		return p.T("今日到期")
 	}
-	return p.Tf("剩余%d个工作日", o.Workdays)
+	return p.Countdown(o.Countdown)
 }
 
 // obligationWindow is how far ahead the calendar makes obligations.

@@ -63,8 +63,8 @@ func TestObligations_calendarPage(t *testing.T) {
 			want    []string
 			not     []string
 		}{
-			{"ob-overdue", []string{"月度财务收支报表", "2026年1月", "2026-02-05", "逾期13个工作日", "已逾期", fmt.Sprintf("manage/new?obligation=%d", jan.ID)}, []string{"2025年12月"}},
-			{"ob-this", []string{"本月（2026年3月）", "2026年2月", "2026-03-05", "剩余3个工作日", "即将到期", "学校预算、决算", "2026-03-31"}, []string{"2026年1月"}},
+			{"ob-overdue", []string{"月度财务收支报表", "2026年1月", "2026-02-05", "逾期 13 个工作日", "已逾期", fmt.Sprintf("manage/new?obligation=%d", jan.ID)}, []string{"2025年12月"}},
+			{"ob-this", []string{"本月（2026年3月）", "2026年2月", "2026-03-05", "剩余 3 个工作日", "即将到期", "学校预算、决算", "2026-03-31"}, []string{"2026年1月"}},
 			{"ob-next", []string{"下月（2026年4月）", "2026年3月", "2026-04-07", "未到期"}, nil},
 			{"ob-done", []string{"2025年12月", "逾期公开", "关于2025年12月份财务收支情况的公示", fmt.Sprintf("/s/xq/manage/d/%d", dec.DisclosureID)}, []string{"填写登记表"}},
 		}

@@ -26,7 +26,7 @@ type orderRow struct {
 	School    *gongkai.School
 	URL       string
 	Overdue   bool
-	Remaining string // 剩余N个工作日, 今日到期, 逾期N个工作日; "" once answered
+	Remaining string // 剩余 N 个工作日, 今日到期, 逾期 N 个工作日; "" once answered
 }
 
 func orderURL(school *gongkai.School, id int64) string {
@@ -39,14 +39,7 @@ func remaining(b *base, cal *gongkai.WorkCalendar, o *gongkai.Order, now time.Ti
 	if !o.State.AwaitsSchool() || o.Deadline.IsZero() || cal == nil {
 		return ""
 	}
-	if o.Overdue(now) {
-		return b.Tf("逾期%d个工作日", max(cal.WorkdaysBetween(o.Deadline, now), 1))
-	}
-	n := cal.WorkdaysBetween(now, o.Deadline)
-	if n == 0 {
-		return b.T("今日到期")
-	}
-	return b.Tf("剩余%d个工作日", n)
+	return b.Countdown(gongkai.CountdownAt(cal, o.Deadline, now))
 }
 
 func newOrderRow(b *base, cal *gongkai.WorkCalendar, school *gongkai.School, o *gongkai.Order, now time.Time) orderRow {

@@ -94,7 +94,7 @@ type itemRow struct {
 	Category  string
 	Audience  string // shown when it is not what the board is for: 校内公开, 领导小组
 	InPeriod  bool
-	DaysLeft  int
+	Countdown gongkai.Countdown // of the publicity period
 	Withdrawn bool
 	Reason    string
 	Revised   bool
@@ -257,7 +257,7 @@ func (s *Server) itemRows(r *http.Request, b *base, school *gongkai.School, item
 					return nil, err
 				}
 			}
-			row.InPeriod, row.DaysLeft = true, daysLeft(cal, now, d.PublicityEnd)
+			row.InPeriod, row.Countdown = true, countdown(cal, d.PublicityEnd, now)
 		}
 		rows = append(rows, row)
 	}

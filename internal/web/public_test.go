@@ -191,15 +191,15 @@ func TestPublic_countdown(t *testing.T) {
 		pub := h.published[gongkai.AudiencePublic]
 		cal, err := h.db.Calendar(ctx, h.bureau.RegionCode)
 		must(t, err)
-		y, m, d := time.Now().In(gongkai.Beijing).Date()
-		today := time.Date(y, m, d, 0, 0, 0, 0, gongkai.Beijing)
-		left := cal.WorkdaysBetween(today.AddDate(0, 0, -1), pub.PublicityEnd)
-		if left < 1 || left > 5 {
-			t.Fatalf("expectation out of range: %d working days left", left)
+		// Published today for 5 working days: 4 or 5 left after today (the
+		// one wording: today is not counted, 今日到期 on the last day).
+		left := gongkai.CountdownAt(cal, pub.PublicityEnd, time.Now())
+		if left.State != gongkai.CountdownLeft || left.Days < 4 || left.Days > 5 {
+			t.Fatalf("expectation out of range: %+v", left)
 		}
 		_, body := h.get(h.client(""), itemPath(h.school, pub))
 		for _, w := range []string{
-			fmt.Sprintf("剩余 %d 个工作日", left),
+			left.String(),
 			pub.PublicityStart.Format("2006-01-02") + " 至 " + pub.PublicityEnd.Format("2006-01-02"),
 			fmt.Sprintf("如有异议，请于 %d年%d月%d日前", pub.PublicityEnd.Year(), pub.PublicityEnd.Month(), pub.PublicityEnd.Day()),
 		} {
@@ -208,7 +208,7 @@ func TestPublic_countdown(t *testing.T) {
 			}
 		}
 		_, body = h.get(h.client(""), "/s/xq/")
-		if want := fmt.Sprintf("公示中 · 剩%d个工作日", left); !strings.Contains(body, want) {
+		if want := "公示中 · " + left.String(); !strings.Contains(body, want) {
 			t.Errorf("board: missing %q", want)
 		}
 		_, body = h.get(h.client(""), "/")

@@ -36,8 +36,8 @@ type docView struct {
 	PeriodStart time.Time
 	PeriodEnd   time.Time
 	Provisional bool
-	InPeriod    bool // objections are accepted now
-	DaysLeft    int  // working days left in the period, today included when it is one
+	InPeriod    bool              // objections are accepted now
+	PeriodLeft  gongkai.Countdown // how the end of the period stands today
 	Trail       string
 	Revisions   int // how many times the item was revised; 0 on an older version
 	Withdrawn   bool
@@ -94,7 +94,7 @@ func (s *Server) newDocView(ctx context.Context, b *base, school *gongkai.School
 		if err != nil {
 			return nil, err
 		}
-		v.DaysLeft = daysLeft(cal, b.Now, d.PublicityEnd)
+		v.PeriodLeft = countdown(cal, d.PublicityEnd, b.Now)
 	}
 	return v, nil
 }
@@ -112,7 +112,7 @@ func (v *docView) showVersion(n int) bool {
 		if v.OldVersion {
 			// The period, the countdown and the revision count belong to the
 			// current version.
-			v.PeriodDays, v.InPeriod, v.DaysLeft = 0, false, 0
+			v.PeriodDays, v.InPeriod, v.PeriodLeft = 0, false, gongkai.Countdown{}
 			v.Revisions = 0
 			v.Trail = trailLine(v.b, v.D, 0)
 		}
@@ -135,14 +135,6 @@ func (v *docView) PublishedVersions() []gongkai.Version {
 // URL is the public address of the item.
 func (v *docView) URL() string {
 	return "/s/" + v.School.Slug + "/d/" + strconv.FormatInt(v.D.ID, 10)
-}
-
-// daysLeft counts the working days from today (included when it is one) to
-// the last day of the period.
-func daysLeft(cal *gongkai.WorkCalendar, now, end time.Time) int {
-	y, m, d := now.In(gongkai.Beijing).Date()
-	today := time.Date(y, m, d, 0, 0, 0, 0, gongkai.Beijing)
-	return cal.WorkdaysBetween(today.AddDate(0, 0, -1), end)
 }
 
 // rosterHidden applies the privacy rule: a student aid roster stops showing
