@@ -234,4 +234,3 @@ func readRows(f *excelize.File, sheet string) ([][]string, error) {
 	}
 	return rows, nil
 }
-

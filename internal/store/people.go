@@ -52,8 +52,12 @@ func (db *DB) AddMember(ctx context.Context, schoolID int64, actor *gongkai.Acto
 		if err != nil {
 			return err
 		}
+		dept, err := tx.departmentName(ctx, schoolID, departmentID)
+		if err != nil {
+			return err
+		}
 		return tx.logAdmin(ctx, actor, gongkai.AdminEntry{SchoolID: schoolID, Action: gongkai.AdminMemberAdded,
-			Subject: memberSubject(out.User), Detail: addedDetail(out, e.Department)})
+			Subject: memberSubject(out.User), Detail: addedDetail(out, dept)})
 	})
 	if err != nil {
 		return nil, err
@@ -485,7 +489,8 @@ type PasswordLink struct {
 // passwordLink finds a live link by its raw token, or says why not.
 func (tx *Tx) passwordLink(ctx context.Context, token string, lock bool) (*PasswordLink, string, error) {
 	hash := auth.HashToken(token)
-	q := `SELECT l.purpose, l.expires_at, l.used_at, ` + prefixed("u", userColumns) + ` FROM password_links l JOIN users u ON u.id = l.user_id WHERE l.token_hash = $1`
+	q := `SELECT l.purpose, l.expires_at, l.used_at, u.id, u.username, u.display_name, u.email, COALESCE(u.bureau_id, 0), u.bureau_role, u.disabled, u.created_at
+		FROM password_links l JOIN users u ON u.id = l.user_id WHERE l.token_hash = $1`
 	if lock {
 		q += tx.db.dialect.forUpdate()
 	}
@@ -511,19 +516,6 @@ func (tx *Tx) passwordLink(ctx context.Context, token string, lock bool) (*Passw
 		return nil, "", gongkai.Errorf(gongkai.ECONFLICT, "此链接已过期或已被更新的链接取代。请联系学校管理员生成新的链接。")
 	}
 	return &PasswordLink{User: &u, Purpose: purpose, Expires: fromMS(exp)}, hash, nil
-}
-
-// prefixed qualifies a column list with a table alias.
-func prefixed(alias, cols string) string {
-	parts := strings.Split(cols, ", ")
-	for i, p := range parts {
-		if strings.HasPrefix(p, "COALESCE(") {
-			parts[i] = "COALESCE(" + alias + "." + strings.TrimPrefix(p, "COALESCE(")
-			continue
-		}
-		parts[i] = alias + "." + p
-	}
-	return strings.Join(parts, ", ")
 }
 
 // FindPasswordLink returns the live link with the raw token. ENOTFOUND: no

@@ -170,6 +170,9 @@ func (s *Server) handleAddMember(w http.ResponseWriter, r *http.Request) error {
 		Roles:        parseRoles(r.PostForm["roles"], fe),
 		DepartmentID: parseDepartment(r.PostFormValue("department"), fe),
 	}
+	if len(p.Add.Roles) == 0 {
+		fe.Add("roles", "请至少选择一个角色。")
+	}
 	fail := func(status int, errs map[string]string) error {
 		p.AddErrors = errs
 		return s.renderMembers(w, r, status, p)

@@ -481,3 +481,15 @@ func sortedRoles(roles []gongkai.Role) []gongkai.Role {
 	}
 	return out
 }
+
+// Tab marks the members tab of the school administration pages.
+func (p *membersPage) Tab() string { return "members" }
+
+// Tab marks the parents' codes tab.
+func (p *invitationsPage) Tab() string { return "parents" }
+
+// Tab marks the staff invitations tab.
+func (p *staffInvitationsPage) Tab() string { return "staff" }
+
+// Tab marks the members tab.
+func (p *importPage) Tab() string { return "members" }
