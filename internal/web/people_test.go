@@ -11,18 +11,57 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/makiuchi-d/gozxing"
-	"github.com/xuri/excelize/v2"
 	zxqr "github.com/makiuchi-d/gozxing/qrcode"
+	"github.com/xuri/excelize/v2"
 
 	"gongkai"
 	"gongkai/internal/qrcode"
 	"gongkai/internal/sheet"
 	"gongkai/internal/store"
 )
+
+// matrixPeople holds, per harness, the values the authorisation matrix
+// uses for the people routes.
+var matrixPeople sync.Map
+
+// matrixPeopleValues gives the people routes values that let an allowed
+// request succeed: a member of xq of their own for the account actions (so
+// that deactivating them disturbs no harness user), live one-time links,
+// a class code for its QR code.
+func (h *harness) matrixPeopleValues(t *testing.T, pattern string) map[string]string {
+	t.Helper()
+	if !strings.Contains(pattern, "/members/{user}/") && !strings.Contains(pattern, "{token}") && !strings.Contains(pattern, "/invitations/{id}/") {
+		return nil
+	}
+	v, ok := matrixPeople.Load(h)
+	if !ok {
+		ctx := context.Background()
+		principal := h.actor("xq.principal")
+		m, err := h.db.AddMember(ctx, h.school.ID, principal, gongkai.StaffEntry{Username: "matrix.member", DisplayName: "矩阵测试", Roles: []gongkai.Role{gongkai.RoleStaff}}, 0)
+		must(t, err)
+		_, invite, err := h.db.CreateStaffInvitation(ctx, h.school.ID, principal, "矩阵", []gongkai.Role{gongkai.RoleStaff}, 0)
+		must(t, err)
+		inv, err := h.db.CreateInvitation(ctx, h.school.ID, principal.ID, "矩阵班", 10, 24*time.Hour)
+		must(t, err)
+		v = map[string]string{"user": strconv.FormatInt(m.User.ID, 10), "password": m.Token, "invite": invite, "id": strconv.FormatInt(inv.ID, 10)}
+		matrixPeople.Store(h, v)
+	}
+	vals := v.(map[string]string)
+	switch {
+	case strings.Contains(pattern, "/members/{user}/"):
+		return map[string]string{"user": vals["user"]}
+	case strings.HasPrefix(pattern, "/password/"):
+		return map[string]string{"token": vals["password"]}
+	case strings.HasPrefix(pattern, "/invite/"):
+		return map[string]string{"token": vals["invite"]}
+	}
+	return map[string]string{"id": vals["id"]}
+}
 
 var (
 	passwordLinkRE = regexp.MustCompile(`https?://[^\s<"]+(/password/[A-Za-z0-9_-]+)`)
