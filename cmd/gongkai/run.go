@@ -37,6 +37,8 @@ Usage:
   gongkai backup  --to FILE [--db sqlite:...]      a consistent copy of a SQLite database, taken while serving
   gongkai user create --username NAME --name 姓名 (--school SLUG --role clerk[,leader...] | --bureau-role bureau_admin|inspector [--bureau ID])
                       [--password PW]               (or GONGKAI_PASSWORD, or typed on standard input)
+  gongkai user reset-password --username NAME [--base-url https://...] [--smtp ...]
+                      prints a one-time link (24 hours) to set a new password; e-mails it too with --smtp
   gongkai version                                  the version, its commit, the Go release and the platform
   gongkai healthcheck [--addr 127.0.0.1:8080]      asks the server at --addr for /healthz; exit status 0 if it answers ok
 
@@ -135,11 +137,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	if cmd == "backup" {
 		fs.StringVar(&backupTo, "to", "", "the new file to write the copy to")
 	}
+	userCmd := ""
 	if cmd == "user" {
-		if len(args) == 0 || args[0] != "create" {
-			return fmt.Errorf("usage: gongkai user create ...")
+		if len(args) == 0 || (args[0] != "create" && args[0] != "reset-password") {
+			return fmt.Errorf("usage: gongkai user create ... | gongkai user reset-password --username NAME")
 		}
-		args = args[1:]
+		userCmd, args = args[0], args[1:]
 		user.flags(fs)
 	}
 	if err := fs.Parse(args); err != nil {
@@ -175,6 +178,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		fmt.Fprintln(stdout, "migrations are up to date")
 		return nil
 	case "user":
+		if userCmd == "reset-password" {
+			return resetPassword(ctx, cfg, db, user.username, stdout, log)
+		}
 		return user.create(ctx, db, getenv, stdin, stdout)
 	case "backup":
 		start := time.Now()
@@ -212,11 +218,15 @@ func serve(ctx context.Context, cfg config, db *store.DB, blobs files.Store, log
 			return err
 		}
 	}
-	srv, err := web.New(web.Config{Demo: cfg.demo, SecureCookies: cfg.secureCookies, PageCacheMB: cfg.pageCache}, db, blobs, log)
+	dispatcher, err := notify.New(notify.Config{SMTP: cfg.smtp, From: cfg.mailFrom, BaseURL: cfg.baseURL}, db, log)
 	if err != nil {
 		return err
 	}
-	dispatcher, err := notify.New(notify.Config{SMTP: cfg.smtp, From: cfg.mailFrom, BaseURL: cfg.baseURL}, db, log)
+	webCfg := web.Config{Demo: cfg.demo, SecureCookies: cfg.secureCookies, PageCacheMB: cfg.pageCache, BaseURL: cfg.baseURL}
+	if dispatcher.MailEnabled() {
+		webCfg.Mail = dispatcher
+	}
+	srv, err := web.New(webCfg, db, blobs, log)
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"gongkai"
 )
@@ -18,8 +17,9 @@ var errLastPrincipal = &gongkai.Error{Code: gongkai.ECONFLICT, Message: "学校�
 // ChangeMemberRoles replaces the roles (and department) of a member of the
 // school; an empty role list removes them from the school. It returns the
 // user, ENOTFOUND when the user is not a member of the school, and ECONFLICT
-// when the change would take the school's last principal away.
-func (db *DB) ChangeMemberRoles(ctx context.Context, schoolID, userID int64, roles []gongkai.Role, departmentID int64) (*gongkai.User, error) {
+// when the change would take the school's last principal away. The admin
+// log records the change (old → new) as done by the actor.
+func (db *DB) ChangeMemberRoles(ctx context.Context, schoolID, userID int64, actor *gongkai.Actor, roles []gongkai.Role, departmentID int64) (*gongkai.User, error) {
 	for _, r := range roles {
 		if !r.Valid() {
 			return nil, &gongkai.Error{Code: gongkai.EINVALID, Message: "角色无效。", Fields: map[string]string{"roles": "角色无效。"}}
@@ -38,7 +38,7 @@ func (db *DB) ChangeMemberRoles(ctx context.Context, schoolID, userID int64, rol
 		if err != nil {
 			return fmt.Errorf("store: find user %d: %w", userID, err)
 		}
-		current, _, err := tx.memberRoles(ctx, schoolID, userID)
+		current, dept, err := tx.memberRoles(ctx, schoolID, userID)
 		if err != nil {
 			return err
 		}
@@ -48,62 +48,33 @@ func (db *DB) ChangeMemberRoles(ctx context.Context, schoolID, userID int64, rol
 		if err := tx.setMemberRoles(ctx, schoolID, userID, roles, departmentID); err != nil {
 			return err
 		}
-		return tx.keepPrincipal(ctx, schoolID, slices.Contains(current, gongkai.RolePrincipal))
+		if err := tx.keepPrincipal(ctx, schoolID, slices.Contains(current, gongkai.RolePrincipal)); err != nil {
+			return err
+		}
+		oldDept, err := tx.departmentName(ctx, schoolID, dept)
+		if err != nil {
+			return err
+		}
+		newDept, err := tx.departmentName(ctx, schoolID, departmentID)
+		if err != nil {
+			return err
+		}
+		if len(roles) == 0 {
+			newDept = ""
+		}
+		detail := gongkai.DescribeChanges([]gongkai.Change{
+			{Field: "角色", Old: gongkai.RoleLabels(sortRoles(current)), New: gongkai.RoleLabels(sortRoles(roles))},
+			{Field: "处室", Old: oldDept, New: newDept},
+		})
+		if detail == "" {
+			return nil // nothing changed, nothing to record
+		}
+		return tx.logAdmin(ctx, actor, gongkai.AdminEntry{SchoolID: schoolID, Action: gongkai.AdminRolesChanged, Subject: memberSubject(u), Detail: detail})
 	})
 	if err != nil {
 		return nil, err
 	}
 	return u, nil
-}
-
-// AddMemberByUsername gives an existing user roles in the school, merged with
-// the roles they already hold there; departmentID 0 keeps their department.
-// It returns the user and whether they were a member before, or ENOTFOUND
-// (field "username") when nobody has that username.
-func (db *DB) AddMemberByUsername(ctx context.Context, schoolID int64, username string, roles []gongkai.Role, departmentID int64) (*gongkai.User, bool, error) {
-	username = strings.ToLower(strings.TrimSpace(username))
-	if len(roles) == 0 {
-		return nil, false, &gongkai.Error{Code: gongkai.EINVALID, Message: "请至少选择一个角色。", Fields: map[string]string{"roles": "请至少选择一个角色。"}}
-	}
-	for _, r := range roles {
-		if !r.Valid() {
-			return nil, false, &gongkai.Error{Code: gongkai.EINVALID, Message: "角色无效。", Fields: map[string]string{"roles": "角色无效。"}}
-		}
-	}
-	var u *gongkai.User
-	var existed bool
-	err := db.withTx(ctx, func(tx *Tx) error {
-		var err error
-		u, err = scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE username = $1`, username))
-		if errors.Is(err, sql.ErrNoRows) {
-			return &gongkai.Error{Code: gongkai.ENOTFOUND, Message: "没有这个用户名。", Fields: map[string]string{"username": "没有这个用户名。"}}
-		}
-		if err != nil {
-			return fmt.Errorf("store: find user %q: %w", username, err)
-		}
-		if err := tx.lockSchool(ctx, schoolID); err != nil {
-			return err
-		}
-		current, dept, err := tx.memberRoles(ctx, schoolID, u.ID)
-		if err != nil {
-			return err
-		}
-		existed = len(current) > 0
-		if departmentID == 0 {
-			departmentID = dept
-		}
-		merged := append([]gongkai.Role{}, current...)
-		for _, r := range roles {
-			if !slices.Contains(merged, r) {
-				merged = append(merged, r)
-			}
-		}
-		return tx.setMemberRoles(ctx, schoolID, u.ID, merged, departmentID)
-	})
-	if err != nil {
-		return nil, false, err
-	}
-	return u, existed, nil
 }
 
 // lockSchool serialises changes to one school's members on PostgreSQL, so
@@ -151,12 +122,30 @@ func (tx *Tx) keepPrincipal(ctx context.Context, schoolID int64, hadPrincipal bo
 	if !hadPrincipal {
 		return nil
 	}
+	// A deactivated principal cannot sign in, so does not count.
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM memberships WHERE school_id = $1 AND role = $2`, schoolID, string(gongkai.RolePrincipal)).Scan(&n); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM memberships m JOIN users u ON u.id = m.user_id
+		WHERE m.school_id = $1 AND m.role = $2 AND NOT u.disabled`, schoolID, string(gongkai.RolePrincipal)).Scan(&n); err != nil {
 		return fmt.Errorf("store: count principals: %w", err)
 	}
 	if n == 0 {
 		return errLastPrincipal
 	}
 	return nil
+}
+
+// departmentName returns the name of the school's department, "" for 0.
+func (tx *Tx) departmentName(ctx context.Context, schoolID, id int64) (string, error) {
+	if id == 0 {
+		return "", nil
+	}
+	var name string
+	err := tx.QueryRowContext(ctx, `SELECT name FROM departments WHERE school_id = $1 AND id = $2`, schoolID, id).Scan(&name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: department %d: %w", id, err)
+	}
+	return name, nil
 }

@@ -63,7 +63,7 @@ func TestAdmin_ChangeMemberRoles(t *testing.T) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				u, err := f.db.ChangeMemberRoles(ctx, f.school.ID, tt.user, tt.roles, tt.dept)
+				u, err := f.db.ChangeMemberRoles(ctx, f.school.ID, tt.user, f.actors[gongkai.RolePrincipal], tt.roles, tt.dept)
 				if err == nil && u.ID != tt.user {
 					t.Errorf("returned user %d, want %d", u.ID, tt.user)
 				}
@@ -89,14 +89,14 @@ func TestAdmin_ChangeMemberRoles(t *testing.T) {
 	})
 }
 
-func TestAdmin_AddMemberByUsername(t *testing.T) {
+func TestAdmin_AddMemberExisting(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, dsn string) {
 		f := mustFixture(t, dsn)
 		ctx := context.Background()
 		depts, _ := f.db.FindDepartments(ctx, f.school.ID)
 		// Give the staff member a department first: merging must keep it.
 		staff := f.actors[gongkai.RoleStaff]
-		if _, err := f.db.ChangeMemberRoles(ctx, f.school.ID, staff.ID, []gongkai.Role{gongkai.RoleStaff}, depts[1].ID); err != nil {
+		if _, err := f.db.ChangeMemberRoles(ctx, f.school.ID, staff.ID, nil, []gongkai.Role{gongkai.RoleStaff}, depts[1].ID); err != nil {
 			t.Fatal(err)
 		}
 
@@ -112,20 +112,24 @@ func TestAdmin_AddMemberByUsername(t *testing.T) {
 		}{
 			{"from another school", " Outsider ", []gongkai.Role{gongkai.RoleStaff}, depts[0].ID, "", false, []gongkai.Role{gongkai.RoleStaff}, depts[0].ID},
 			{"merged with roles held here", staff.Username, []gongkai.Role{gongkai.RoleRepresentative}, 0, "", true, []gongkai.Role{gongkai.RoleRepresentative, gongkai.RoleStaff}, depts[1].ID},
-			{"unknown username", "no.such.user", []gongkai.Role{gongkai.RoleStaff}, 0, gongkai.ENOTFOUND, false, nil, 0},
+			{"unknown username without a name", "no.such.user", []gongkai.Role{gongkai.RoleStaff}, 0, gongkai.EINVALID, false, nil, 0},
 			{"no role chosen", "outsider", nil, 0, gongkai.EINVALID, false, nil, 0},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				u, existed, err := f.db.AddMemberByUsername(ctx, f.school.ID, tt.username, tt.roles, tt.dept)
+				m, err := f.db.AddMember(ctx, f.school.ID, f.actors[gongkai.RolePrincipal], gongkai.StaffEntry{Username: tt.username, Roles: tt.roles}, tt.dept)
 				if code := gongkai.ErrorCode(err); code != tt.wantCode {
 					t.Fatalf("error %v, want code %q", err, tt.wantCode)
 				}
 				if err != nil {
-					if tt.wantCode == gongkai.ENOTFOUND && gongkai.ErrorFields(err)["username"] == "" {
-						t.Errorf("unknown username should be a field error: %v", err)
+					if len(gongkai.ErrorFields(err)) == 0 {
+						t.Errorf("a refusal should name its field: %v", err)
 					}
 					return
+				}
+				u, existed := m.User, m.WasMember
+				if m.Created || m.Token != "" {
+					t.Errorf("an existing account got a new one or a link: %+v", m)
 				}
 				if existed != tt.wantExisted {
 					t.Errorf("existed %v, want %v", existed, tt.wantExisted)

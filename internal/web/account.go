@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"gongkai"
 	"gongkai/internal/auth"
+	"gongkai/internal/store"
 )
 
 type loginPage struct {
@@ -77,11 +79,18 @@ func (s *Server) login(r *http.Request, username, password string) (*gongkai.Use
 	if err != nil {
 		return nil, err
 	}
-	if !auth.CheckPassword(hash, password) || u.Disabled {
+	if !auth.CheckPassword(hash, password) {
 		return nil, gongkai.Errorf(gongkai.EUNAUTHENTICATED, "用户名或密码不正确。")
+	}
+	// Said only to whoever knows the password: a stranger learns nothing.
+	if u.Disabled {
+		return nil, gongkai.Errorf(gongkai.EFORBIDDEN, accountDisabled)
 	}
 	return u, nil
 }
+
+// accountDisabled is what a deactivated person is told when they sign in.
+const accountDisabled = "账号已停用，请联系学校管理员。"
 
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
@@ -101,11 +110,10 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	token, hash := auth.NewToken()
-	if err := s.db.CreateSession(r.Context(), hash, u.ID, "web", sessionTTL); err != nil {
+	if err := s.db.StartSession(r.Context(), hash, u.ID, "web", gongkai.DescribeDevice(r.UserAgent()), sessionTTL); err != nil {
 		return err
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", MaxAge: int(sessionTTL.Seconds()),
-		HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+	s.setSessionCookie(w, token)
 	next := p.Next
 	if next == "/" || next == "" {
 		next = "/work"
@@ -125,8 +133,16 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {
 
 type accountPage struct {
 	base
-	Schools []schoolRoles
-	Errors  map[string]string
+	Schools  []schoolRoles
+	Errors   map[string]string
+	Sessions []sessionRow
+}
+
+// sessionRow is one place where the reader is signed in.
+type sessionRow struct {
+	store.Session
+	Handle  string // names the session in the form; a prefix of its hash
+	Current bool
 }
 
 type schoolRoles struct {
@@ -155,8 +171,58 @@ func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status in
 		seen[m.SchoolID] = len(p.Schools)
 		p.Schools = append(p.Schools, schoolRoles{School: school, Roles: []gongkai.Role{m.Role}})
 	}
+	sessions, err := s.db.FindSessions(r.Context(), p.Actor.ID)
+	if err != nil {
+		return err
+	}
+	token, _ := r.Context().Value(tokenKey{}).(string)
+	current := auth.HashToken(token)
+	for _, se := range sessions {
+		row := sessionRow{Session: se, Handle: se.TokenHash[:16], Current: se.TokenHash == current}
+		if row.Current {
+			p.Sessions = append([]sessionRow{row}, p.Sessions...)
+			continue
+		}
+		p.Sessions = append(p.Sessions, row)
+	}
 	s.renderPage(w, r, status, "account", p)
 	return nil
+}
+
+// handleEndSessions signs the reader out elsewhere: one other session
+// (session=HANDLE) or every other one (session=others).
+func (s *Server) handleEndSessions(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return gongkai.Errorf(gongkai.EMALFORMED, "表单无法解析。")
+	}
+	actor := gongkai.ActorFrom(r.Context())
+	token, _ := r.Context().Value(tokenKey{}).(string)
+	current := auth.HashToken(token)
+	which := r.PostFormValue("session")
+	if which == "others" {
+		n, err := s.db.EndSessions(r.Context(), actor.ID, "", current)
+		if err != nil {
+			return err
+		}
+		return s.redirect(w, r, "/account#sessions", fmt.Sprintf("已退出其他 %d 处登录。", n))
+	}
+	sessions, err := s.db.FindSessions(r.Context(), actor.ID)
+	if err != nil {
+		return err
+	}
+	for _, se := range sessions {
+		if which == "" || !strings.HasPrefix(se.TokenHash, which) || len(which) < 16 {
+			continue
+		}
+		if se.TokenHash == current {
+			return s.redirect(w, r, "/account#sessions", "!这是您正在使用的登录。要退出本机，请点页面上方的“退出”。")
+		}
+		if _, err := s.db.EndSessions(r.Context(), actor.ID, se.TokenHash, ""); err != nil {
+			return err
+		}
+		return s.redirect(w, r, "/account#sessions", "已退出该设备上的登录："+se.Device+"。")
+	}
+	return s.redirect(w, r, "/account#sessions", "!该登录已结束或不存在。")
 }
 
 func (s *Server) handlePassword(w http.ResponseWriter, r *http.Request) error {
@@ -250,11 +316,10 @@ func (s *Server) handleJoin(w http.ResponseWriter, r *http.Request) error {
 		schoolID, err = s.db.Join(r.Context(), p.Code, actor.ID, u, hash)
 		if err == nil && actor.Anonymous() {
 			token, th := auth.NewToken()
-			if err := s.db.CreateSession(r.Context(), th, u.ID, "web", sessionTTL); err != nil {
+			if err := s.db.StartSession(r.Context(), th, u.ID, "web", gongkai.DescribeDevice(r.UserAgent()), sessionTTL); err != nil {
 				return err
 			}
-			http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", MaxAge: int(sessionTTL.Seconds()),
-				HttpOnly: true, Secure: s.cfg.SecureCookies, SameSite: http.SameSiteLaxMode})
+			s.setSessionCookie(w, token)
 		}
 	}
 	if err != nil {

@@ -421,7 +421,7 @@ func (s *Server) apiToken(w http.ResponseWriter, r *http.Request) error {
 	}
 	token, hash := auth.NewToken()
 	expires := s.db.Now().Add(apiTokenTTL)
-	if err := s.db.CreateSession(r.Context(), hash, u.ID, "api", apiTokenTTL); err != nil {
+	if err := s.db.StartSession(r.Context(), hash, u.ID, "api", "API 令牌 · "+gongkai.DescribeDevice(r.UserAgent()), apiTokenTTL); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, apiTokenResponse{Token: token, TokenType: "Bearer", ExpiresAt: apiTime(expires),

@@ -222,6 +222,9 @@ func (h *harness) fillPath(t *testing.T, method, pattern string) string {
 	for k, v := range h.matrixOrderValues(t, pattern) {
 		values[k] = v
 	}
+	for k, v := range h.matrixPeopleValues(t, pattern) {
+		values[k] = v
+	}
 	path := pattern
 	for {
 		i := strings.Index(path, "{")

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
@@ -10,7 +11,6 @@ import (
 	"time"
 
 	"gongkai"
-	"gongkai/internal/auth"
 	"gongkai/internal/store"
 )
 
@@ -161,6 +161,7 @@ func (s *Server) handleAddMember(w http.ResponseWriter, r *http.Request) error {
 		return gongkai.Errorf(gongkai.EMALFORMED, "表单无法解析。")
 	}
 	school := schoolFrom(r.Context())
+	actor := gongkai.ActorFrom(r.Context())
 	p := s.newMembersPage(r)
 	fe := gongkai.FieldErrors{}
 	p.Add = memberForm{
@@ -168,10 +169,6 @@ func (s *Server) handleAddMember(w http.ResponseWriter, r *http.Request) error {
 		Username:     strings.ToLower(strings.TrimSpace(r.PostFormValue("username"))),
 		Roles:        parseRoles(r.PostForm["roles"], fe),
 		DepartmentID: parseDepartment(r.PostFormValue("department"), fe),
-	}
-	password := r.PostFormValue("password")
-	if msg := gongkai.ValidateUsername(p.Add.Username); msg != "" {
-		fe.Add("username", msg)
 	}
 	if len(p.Add.Roles) == 0 {
 		fe.Add("roles", "请至少选择一个角色。")
@@ -183,47 +180,25 @@ func (s *Server) handleAddMember(w http.ResponseWriter, r *http.Request) error {
 	if len(fe) > 0 {
 		return fail(http.StatusUnprocessableEntity, fe)
 	}
-
 	// A username that exists already is a person known elsewhere (another
-	// school, or here with other roles): give them the roles here and leave
-	// their name and password alone.
-	u, existed, err := s.db.AddMemberByUsername(r.Context(), school.ID, p.Add.Username, p.Add.Roles, p.Add.DepartmentID)
-	if err == nil {
-		if existed {
-			return s.redirect(w, r, r.URL.Path, fmt.Sprintf("“%s”（%s）已是本校人员，已加上所选角色：%s。", u.DisplayName, u.Username, roleList(p.Add.Roles)))
-		}
-		return s.redirect(w, r, r.URL.Path, fmt.Sprintf("用户名 %s 已存在，已将“%s”加入本校，角色：%s。此人的姓名和密码保持不变。", u.Username, u.DisplayName, roleList(p.Add.Roles)))
-	}
-	if gongkai.ErrorCode(err) != gongkai.ENOTFOUND {
-		errs, ierr := formError(err, "username")
-		if ierr != nil {
-			return ierr
-		}
-		return fail(statusOf(gongkai.ErrorCode(err)), errs)
-	}
-
-	if msg := gongkai.ValidateDisplayName(p.Add.DisplayName); msg != "" {
-		fe.Add("display_name", msg)
-	}
-	if msg := gongkai.ValidatePassword(password); msg != "" {
-		fe.Add("password", msg)
-	}
-	if len(fe) > 0 {
-		return fail(http.StatusUnprocessableEntity, fe)
-	}
-	hash, err := auth.HashPassword(password)
+	// school, or here with other roles): they get the roles here and keep
+	// their name and password. A new one gets an account without a
+	// password, and a one-time link to set it, shown once.
+	m, err := s.db.AddMember(r.Context(), school.ID, actor, gongkai.StaffEntry{DisplayName: p.Add.DisplayName, Username: p.Add.Username, Roles: p.Add.Roles}, p.Add.DepartmentID)
 	if err != nil {
-		return err
-	}
-	nu := &gongkai.User{Username: p.Add.Username, DisplayName: p.Add.DisplayName}
-	if err := s.db.CreateMember(r.Context(), school.ID, nu, hash, p.Add.Roles, p.Add.DepartmentID); err != nil {
 		errs, ierr := formError(err, "username")
 		if ierr != nil {
 			return ierr
 		}
 		return fail(statusOf(gongkai.ErrorCode(err)), errs)
 	}
-	return s.redirect(w, r, r.URL.Path, fmt.Sprintf("已添加“%s”（用户名 %s），角色：%s。请把初始密码告知本人，并提醒其首次登录后在“我的账号”中修改密码。", nu.DisplayName, nu.Username, roleList(p.Add.Roles)))
+	switch {
+	case m.Created:
+		return s.renderLinks(w, r, s.newLinksPage(r, "已添加人员", []*store.AddedMember{m}))
+	case m.WasMember:
+		return s.redirect(w, r, r.URL.Path, fmt.Sprintf("“%s”（%s）已是本校人员，已加上所选角色：%s。", m.User.DisplayName, m.User.Username, roleList(p.Add.Roles)))
+	}
+	return s.redirect(w, r, r.URL.Path, fmt.Sprintf("用户名 %s 已存在，已将“%s”加入本校，角色：%s。此人的姓名和密码保持不变。", m.User.Username, m.User.DisplayName, roleList(p.Add.Roles)))
 }
 
 // selfDemotion is why a principal may not drop their own principal role
@@ -256,7 +231,7 @@ func (s *Server) handleSetRoles(w http.ResponseWriter, r *http.Request) error {
 	if userID == actor.ID && actor.HasRole(school.ID, gongkai.RolePrincipal) && !slices.Contains(edit.Roles, gongkai.RolePrincipal) {
 		return refuse(http.StatusConflict, selfDemotion)
 	}
-	u, err := s.db.ChangeMemberRoles(r.Context(), school.ID, userID, edit.Roles, edit.DepartmentID)
+	u, err := s.db.ChangeMemberRoles(r.Context(), school.ID, userID, actor, edit.Roles, edit.DepartmentID)
 	switch code := gongkai.ErrorCode(err); code {
 	case "":
 	case gongkai.EINVALID, gongkai.ECONFLICT:
@@ -318,17 +293,14 @@ type invitationsPage struct {
 type invitationSlipPage struct {
 	base
 	Invitation invitationRow
-	Copies     []int // one slip per element: a printed A4 sheet holds four
+	QR         template.HTML // the join link's QR code, inline SVG
+	Copies     []int         // one slip per element: a printed A4 sheet holds eight
 }
 
 // joinBase is the absolute address of the join page as the reader reached
 // this site, so the printed slip works from a parent's phone.
 func (s *Server) joinBase(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil || s.cfg.SecureCookies {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host + "/join"
+	return s.siteBase(r) + "/join"
 }
 
 func (s *Server) invitationRow(r *http.Request, inv *store.Invitation) invitationRow {
@@ -425,7 +397,9 @@ func (s *Server) invitationSlip(w http.ResponseWriter, r *http.Request, idText s
 	if i < 0 {
 		return gongkai.Errorf(gongkai.ENOTFOUND, "邀请码不存在。")
 	}
-	p := &invitationSlipPage{base: s.base(r, "邀请码通知单"), Invitation: s.invitationRow(r, invs[i]), Copies: []int{1, 2, 3, 4}}
+	row := s.invitationRow(r, invs[i])
+	p := &invitationSlipPage{base: s.base(r, "邀请码通知单"), Invitation: row, Copies: []int{1, 2, 3, 4, 5, 6, 7, 8},
+		QR: s.qrSVG(row.JoinURL, "加入链接二维码")}
 	p.Title = p.T("邀请码通知单") + " " + invs[i].Label
 	p.Nav = "members"
 	p.NoIndex = true

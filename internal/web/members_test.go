@@ -107,7 +107,7 @@ func TestMembers_page(t *testing.T) {
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("members page: %d", resp.StatusCode)
 		}
-		for _, want := range []string{"xq.clerk", "经办人·祥谦小学", "教代会代表", "取消全部角色即移出本校", "添加人员", "初始密码", "添加处室", "财务室",
+		for _, want := range []string{"xq.clerk", "经办人·祥谦小学", "教代会代表", "取消全部角色即移出本校", "添加人员", "批量导入", "重置密码", "停用账号", "添加处室", "财务室",
 			`action="/s/xq/manage/members/` + strconv.FormatInt(h.users["xq.clerk"].ID, 10) + `"`} {
 			if !strings.Contains(body, want) {
 				t.Errorf("members page lacks %q", want)
@@ -125,16 +125,31 @@ func TestMembers_add(t *testing.T) {
 		depts, err := h.db.FindDepartments(ctx, h.school.ID)
 		must(t, err)
 		c := h.client("xq.principal")
-		form := url.Values{"display_name": {"张老师"}, "username": {"Zhang.Wei"}, "password": {"first-password-1"},
+		form := url.Values{"display_name": {"张老师"}, "username": {"Zhang.Wei"},
 			"roles": {"clerk", "staff"}, "department": {strconv.FormatInt(depts[1].ID, 10)}}
-		resp, _ := h.post(c, "/s/xq/manage/members", form)
-		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/s/xq/manage/members" {
-			t.Fatalf("add member: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+		resp, page := h.post(c, "/s/xq/manage/members", form)
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Cache-Control") != "no-store" {
+			t.Fatalf("add member: %d %s, want the links page, not stored", resp.StatusCode, resp.Header.Get("Cache-Control"))
 		}
-		if f := flash(resp); !strings.Contains(f, "张老师") || !strings.Contains(f, "修改密码") {
-			t.Errorf("flash %q", f)
+		// No password to read out: a one-time link, with its QR code.
+		link := setPasswordLink(t, page)
+		if !strings.Contains(page, "张老师") || !strings.Contains(page, "zhang.wei") || !strings.Contains(page, `<svg`) {
+			t.Errorf("links page lacks the person or the QR code")
 		}
-		// The new member signs in with the initial password and holds the roles.
+		// The new member sets a password with the link, is signed in, and
+		// holds the roles.
+		pc := h.client("")
+		resp, body := h.get(pc, link)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(body, "张老师") || !strings.Contains(body, "zhang.wei") {
+			t.Fatalf("set-password page: %d", resp.StatusCode)
+		}
+		resp, _ = h.post(pc, link, url.Values{"password": {"first-password-1"}, "again": {"first-password-1"}})
+		if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/work" {
+			t.Fatalf("set password: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		if resp, _ = h.get(pc, "/account"); resp.StatusCode != http.StatusOK {
+			t.Fatalf("not signed in after setting the password: %d", resp.StatusCode)
+		}
 		resp, _ = h.post(h.client(""), "/login", url.Values{"username": {"zhang.wei"}, "password": {"first-password-1"}})
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("new member cannot sign in: %d", resp.StatusCode)
@@ -146,7 +161,8 @@ func TestMembers_add(t *testing.T) {
 		if !a.HasRole(h.school.ID, gongkai.RoleClerk) || !a.HasRole(h.school.ID, gongkai.RoleStaff) || a.Memberships[0].DepartmentID != depts[1].ID {
 			t.Errorf("new member's memberships %+v", a.Memberships)
 		}
-		_, body := h.get(c, "/s/xq/manage/members")
+		h.wantAdminLog(t, h.school.ID, gongkai.AdminMemberAdded, "张老师（zhang.wei）", "经办人、教职工")
+		_, body = h.get(c, "/s/xq/manage/members")
 		if !strings.Contains(body, "zhang.wei") || !strings.Contains(body, "财务室") {
 			t.Error("the new member is not listed with their department")
 		}
@@ -157,10 +173,9 @@ func TestMembers_add(t *testing.T) {
 			form  url.Values
 			field string // a message that must show
 		}{
-			{"short password", url.Values{"display_name": {"李老师"}, "username": {"li.na"}, "password": {"short"}, "roles": {"staff"}}, "密码至少 10 个字符"},
 			{"no role", url.Values{"display_name": {"李老师"}, "username": {"li.na"}, "password": {"long enough pw"}}, "请至少选择一个角色"},
 			{"bad username", url.Values{"display_name": {"李老师"}, "username": {"李"}, "password": {"long enough pw"}, "roles": {"staff"}}, "用户名须为"},
-			{"no name", url.Values{"display_name": {" "}, "username": {"li.na"}, "password": {"long enough pw"}, "roles": {"staff"}}, "请填写姓名"},
+			{"no name", url.Values{"display_name": {" "}, "username": {"li.na"}, "password": {"long enough pw"}, "roles": {"staff"}}, "新账号须填写姓名"},
 			{"unknown role", url.Values{"display_name": {"李老师"}, "username": {"li.na"}, "password": {"long enough pw"}, "roles": {"janitor"}}, "角色无效"},
 			{"department of another school", url.Values{"display_name": {"李老师"}, "username": {"li.na"}, "password": {"long enough pw"}, "roles": {"staff"},
 				"department": {"999999"}}, "处室无效"},
@@ -211,10 +226,10 @@ func TestMembers_addExistingUser(t *testing.T) {
 		if resp.StatusCode == http.StatusSeeOther {
 			t.Error("the typed password replaced the existing user's password")
 		}
-		// A new username needs a name and a password.
+		// A new username needs a name.
 		resp, body := h.post(c, "/s/xq/manage/members", url.Values{"username": {"xq.teacher"}, "roles": {"representative"}})
-		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "请填写姓名") || !strings.Contains(body, "密码至少 10 个字符") {
-			t.Fatalf("new username without name and password: %d, want 422 with both messages", resp.StatusCode)
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "新账号须填写姓名") {
+			t.Fatalf("new username without a name: %d, want 422 saying so", resp.StatusCode)
 		}
 		// An existing user with a department of another school is refused.
 		resp, body = h.post(c, "/s/xq/manage/members", url.Values{"username": {"other.clerk"}, "roles": {"staff"}, "department": {"999999"}})

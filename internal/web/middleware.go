@@ -152,12 +152,41 @@ func (s *Server) authenticate(r *http.Request, api bool) (*gongkai.Actor, string
 		}
 		return &gongkai.Actor{}, "", nil // an expired cookie reads as signed out
 	case gongkai.EUNAUTHENTICATED:
+		if kind == "api" {
+			return nil, "", gongkai.Errorf(gongkai.EUNAUTHENTICATED, accountDisabled)
+		}
 		return &gongkai.Actor{}, "", nil // a disabled account reads as signed out
 	}
 	if err != nil {
 		return nil, "", err
 	}
+	s.touchSession(r.Context(), auth.HashToken(token))
 	return actor, token, nil
+}
+
+// touchEvery is how often a session's last use is written: the account
+// page shows it to the minute or so, and no reader costs a write per page.
+const touchEvery = 5 * time.Minute
+
+// touchSession records the session's use, at most every touchEvery on
+// this node.
+func (s *Server) touchSession(ctx context.Context, hash string) {
+	now := s.now()
+	s.mu.Lock()
+	if s.touched == nil || len(s.touched) > 100_000 {
+		s.touched = map[string]time.Time{}
+	}
+	last, ok := s.touched[hash]
+	due := !ok || now.Sub(last) >= touchEvery
+	if due {
+		s.touched[hash] = now
+	}
+	s.mu.Unlock()
+	if due {
+		if err := s.db.TouchSession(ctx, hash); err != nil {
+			s.log.Warn("touch session", "err", err)
+		}
+	}
 }
 
 // checkAccess enforces the route's access policy.

@@ -25,6 +25,11 @@ type Config struct {
 	SecureCookies bool // set the Secure flag (behind HTTPS)
 	Version       string
 	PageCacheMB   int // memory for rendered public pages; 0: the default, 48
+	// BaseURL is the public address of the site for links handed out
+	// (set-password and invitation links); empty: as the reader reached it.
+	BaseURL string
+	// Mail sends set-password links by e-mail; nil: e-mail is off.
+	Mail PasswordMailer
 }
 
 // Server holds the dependencies of every handler.
@@ -42,6 +47,8 @@ type Server struct {
 
 	now func() time.Time
 	mu  sync.Mutex
+	// touched is when this node last wrote each session's last use.
+	touched map[string]time.Time
 }
 
 // New builds the server; it fails when a template is missing or broken.

@@ -1,0 +1,128 @@
+package gongkai
+
+import (
+	"slices"
+	"testing"
+)
+
+func TestCheckAccountAction(t *testing.T) {
+	const (
+		school, otherSchool, farSchool = 1, 2, 3
+		bureau, farBureau              = 10, 20
+	)
+	member := func(id int64, disabled bool, ms ...Membership) *Actor {
+		a := &Actor{User: User{ID: id, Disabled: disabled}, SchoolBureau: map[int64]int64{}}
+		for _, m := range ms {
+			m.UserID = id
+			a.Memberships = append(a.Memberships, m)
+			a.SchoolBureau[m.SchoolID] = map[int64]int64{school: bureau, otherSchool: bureau, farSchool: farBureau}[m.SchoolID]
+		}
+		return a
+	}
+	in := func(s int64, r Role) Membership { return Membership{SchoolID: s, Role: r} }
+	principal := member(1, false, in(school, RolePrincipal))
+	bothPrincipal := member(2, false, in(school, RolePrincipal), in(otherSchool, RolePrincipal))
+	admin := &Actor{User: User{ID: 3, BureauID: bureau, BureauRole: RoleBureauAdmin}}
+	farAdmin := &Actor{User: User{ID: 4, BureauID: farBureau, BureauRole: RoleBureauAdmin}}
+	clerk := member(5, false, in(school, RoleClerk))
+
+	teacher := member(20, false, in(school, RoleStaff), in(school, RoleClerk))
+	gone := member(21, true, in(school, RoleStaff))
+	twoSchools := member(22, false, in(school, RoleStaff), in(otherSchool, RoleStaff))
+	farToo := member(23, false, in(school, RoleStaff), in(farSchool, RoleStaff))
+	head := member(24, false, in(school, RolePrincipal))
+	bureauUser := member(25, false, in(school, RoleStaff))
+	bureauUser.BureauID, bureauUser.BureauRole = bureau, RoleInspector
+	stranger := member(26, false, in(otherSchool, RoleStaff))
+
+	tests := []struct {
+		name    string
+		actor   *Actor
+		act     AccountAction
+		target  *Actor
+		others  int
+		wantErr string // "" when allowed
+	}{
+		{"principal deactivates a teacher", principal, AccountDeactivate, teacher, 1, ""},
+		{"principal resets a teacher", principal, AccountReset, teacher, 1, ""},
+		{"principal reactivates", principal, AccountReactivate, gone, 1, ""},
+		{"bureau admin deactivates", admin, AccountDeactivate, teacher, 1, ""},
+		{"admin of another bureau", farAdmin, AccountDeactivate, teacher, 1, EFORBIDDEN},
+		{"a clerk may not", clerk, AccountDeactivate, teacher, 1, EFORBIDDEN},
+		{"not a member here", principal, AccountDeactivate, stranger, 1, ENOTFOUND},
+		{"nobody deactivates themselves", principal, AccountDeactivate, principal, 1, ECONFLICT},
+		{"own password is changed on the account page", principal, AccountReset, principal, 1, ECONFLICT},
+		{"bureau accounts are the bureau's", principal, AccountDeactivate, bureauUser, 1, EFORBIDDEN},
+		{"a person of two schools is not one principal's", principal, AccountDeactivate, twoSchools, 1, EFORBIDDEN},
+		{"nor is their password", principal, AccountReset, twoSchools, 1, EFORBIDDEN},
+		{"a principal of both schools may", bothPrincipal, AccountDeactivate, twoSchools, 1, ""},
+		{"the bureau admin may, both schools being theirs", admin, AccountDeactivate, twoSchools, 1, ""},
+		{"not when one school is another bureau's", admin, AccountDeactivate, farToo, 1, EFORBIDDEN},
+		{"the last principal stays", admin, AccountDeactivate, head, 0, ECONFLICT},
+		{"a principal with a colleague may go", admin, AccountDeactivate, head, 1, ""},
+		{"already deactivated", principal, AccountDeactivate, gone, 1, ECONFLICT},
+		{"reactivate an active account", principal, AccountReactivate, teacher, 1, ECONFLICT},
+		{"no reset of a deactivated account", principal, AccountReset, gone, 1, ECONFLICT},
+		{"anonymous", &Actor{}, AccountDeactivate, teacher, 1, EFORBIDDEN},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := CheckAccountAction(tt.actor, tt.act, AccountFacts{SchoolID: school, SchoolBureau: bureau, Target: tt.target, OtherPrincipals: tt.others})
+			if got := ErrorCode(err); got != tt.wantErr {
+				t.Fatalf("CheckAccountAction = %v (code %q), want code %q", err, got, tt.wantErr)
+			}
+			if err != nil && ErrorMessage(err) == "" {
+				t.Fatal("a refusal without a message")
+			}
+		})
+	}
+}
+
+func TestParseRoleLabels(t *testing.T) {
+	tests := []struct {
+		in      string
+		roles   []Role
+		unknown []string
+	}{
+		{"经办人、领导小组", []Role{RoleClerk, RoleLeader}, nil},
+		{"经办人,教职工", []Role{RoleClerk, RoleStaff}, nil},
+		{" 校长， 领导小组成员 ；监督小组 ", []Role{RolePrincipal, RoleLeader, RoleSupervisor}, nil},
+		{"clerk、staff、经办人", []Role{RoleClerk, RoleStaff}, nil},
+		{"教代会代表、家长", []Role{RoleRepresentative, RoleParent}, nil},
+		{"经办人、会计", []Role{RoleClerk}, []string{"会计"}},
+		{"教育局管理员", nil, []string{"教育局管理员"}},
+		{"", nil, nil},
+	}
+	for _, tt := range tests {
+		roles, unknown := ParseRoleLabels(tt.in)
+		if !slices.Equal(roles, tt.roles) || !slices.Equal(unknown, tt.unknown) {
+			t.Errorf("ParseRoleLabels(%q) = %v, %v; want %v, %v", tt.in, roles, unknown, tt.roles, tt.unknown)
+		}
+	}
+	if got := RoleLabels([]Role{RoleClerk, RoleLeader}); got != "经办人、领导小组" {
+		t.Errorf("RoleLabels = %q", got)
+	}
+}
+
+func TestDescribeDevice(t *testing.T) {
+	tests := []struct{ ua, want string }{
+		{"Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36", "Chrome · Android"},
+		{"Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1", "Safari · iPhone"},
+		{"Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.49(0x18003129) NetType/WIFI Language/zh_CN", "微信 · iPhone"},
+		{"Mozilla/5.0 (Linux; Android 12; V2134A Build/SP1A.210812.003; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/101.0.4951.74 Mobile Safari/537.36 MicroMessenger/8.0.47.2560(0x28002F35) WeChat/arm64", "微信 · Android"},
+		{"Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36 Edg/126.0.0.0", "Edge · Windows"},
+		{"Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:127.0) Gecko/20100101 Firefox/127.0", "Firefox · Windows"},
+		{"Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15", "Safari · Mac"},
+		{"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/126.0.0.0 Safari/537.36", "Chrome · Linux"},
+		{"Mozilla/5.0 (Phone; OpenHarmony 4.1) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/114.0.0.0 Safari/537.36 ArkWeb/4.1.6.1 Mobile HuaweiBrowser/5.0.4.300", "Chrome · 鸿蒙"},
+		{"curl/8.5.0", "curl"},
+		{"Go-http-client/1.1", "程序"},
+		{"", "未知设备"},
+		{"something else", "未知设备"},
+	}
+	for _, tt := range tests {
+		if got := DescribeDevice(tt.ua); got != tt.want {
+			t.Errorf("DescribeDevice(%q) = %q, want %q", tt.ua, got, tt.want)
+		}
+	}
+}
