@@ -233,3 +233,23 @@ func setupDetail(b *gongkai.Bureau, admin *gongkai.User) string {
 	lines = append(lines, "教育局管理员："+admin.DisplayName+"（"+admin.Username+"）")
 	return strings.Join(lines, "\n")
 }
+
+// FindFooterBureau returns the bureau whose particulars a page without a
+// school shows in its footer: the bureau with the id, or with 0 the only
+// bureau when there is exactly one. It returns nil without an error when
+// there is no such bureau.
+func (db *DB) FindFooterBureau(ctx context.Context, bureauID int64) (*gongkai.Bureau, error) {
+	q, args := `SELECT `+bureauColumns+` FROM bureaus ORDER BY id LIMIT 2`, []any(nil)
+	if bureauID != 0 {
+		q, args = `SELECT `+bureauColumns+` FROM bureaus WHERE id = $1`, []any{bureauID}
+	}
+	rows, err := db.read.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: find footer bureau: %w", err)
+	}
+	bs, err := collect(rows, scanBureau)
+	if err != nil || len(bs) != 1 {
+		return nil, err
+	}
+	return bs[0], nil
+}
