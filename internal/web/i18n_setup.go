@@ -83,7 +83,6 @@ var englishSetup = map[string]string{
 	"修改学校信息":  "School particulars changed",
 	"停用学校":    "School deactivated",
 	"恢复学校":    "School reactivated",
-	"添加人员":    "Member added",
 	"导入教职工名单": "Staff list imported",
 	"修改角色":    "Roles changed",
 	"停用账号":    "Account deactivated",
