@@ -62,22 +62,25 @@ func loadTemplates(st *staticFiles) (*templates, error) {
 
 // base is what every page shows around its content.
 type base struct {
-	Title        string
-	Lang         string // "zh" or "en"
-	LargeText    bool
-	Actor        *gongkai.Actor
-	School       *gongkai.School
-	FooterBureau *gongkai.Bureau // the footer's: the school's bureau, or see footerBureau
-	Flash        string
-	FlashErr     bool
-	Path         string // the request URI, to come back to after a preference change
-	Nav          string // the active navigation item
-	CSS          string // hashed URL of the stylesheet
+	Title     string
+	Lang      string // "zh" or "en"
+	LargeText bool
+	Actor     *gongkai.Actor
+	School    *gongkai.School
+	Flash     string
+	FlashErr  bool
+	Path      string // the request URI, to come back to after a preference change
+	Nav       string // the active navigation item
+	CSS       string // hashed URL of the stylesheet
+	Now       time.Time
+	Demo      bool
+	NoIndex   bool
+	Unread    int // the signed-in reader's unread notifications, for the header
+
+	// FooterBureau is the bureau the footer shows: the school's, or see
+	// footerBureau; nil shows none.
+	FooterBureau *gongkai.Bureau
 	Favicon      string // hashed URL of the icon
-	Now          time.Time
-	Demo         bool
-	NoIndex      bool
-	Unread       int // the signed-in reader's unread notifications, for the header
 }
 
 // T translates a Chinese UI text for English readers; Chinese is the source.
@@ -144,16 +147,16 @@ func (b *base) CanCreate() bool {
 // base returns the common page fields for the request.
 func (s *Server) base(r *http.Request, title string) base {
 	b := base{
-		Title:   title,
-		Lang:    "zh",
-		Actor:   gongkai.ActorFrom(r.Context()),
-		School:  schoolFrom(r.Context()),
-		Path:    r.URL.RequestURI(),
-		CSS:     s.static.url("app.css"),
-		Favicon: s.static.url("favicon.svg"),
-		Now:     s.now(),
-		Demo:    s.cfg.Demo,
+		Title:  title,
+		Lang:   "zh",
+		Actor:  gongkai.ActorFrom(r.Context()),
+		School: schoolFrom(r.Context()),
+		Path:   r.URL.RequestURI(),
+		CSS:    s.static.url("app.css"),
+		Now:    s.now(),
+		Demo:   s.cfg.Demo,
 	}
+	b.Favicon = s.static.url("favicon.svg")
 	if b.School != nil {
 		b.FooterBureau = &b.School.Bureau
 	} else {
