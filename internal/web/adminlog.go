@@ -106,6 +106,7 @@ func (s *Server) handleSchoolAdminLog(w http.ResponseWriter, r *http.Request) er
 	p := &adminLogPage{base: s.base(r, "管理日志"), LogPath: "/s/" + school.Slug + "/manage/log", Action: action}
 	p.Title = p.T("管理日志")
 	p.Heading = p.T("管理日志")
+	p.Nav = "members" // under 人员管理, beside the other management pages
 	return s.renderAdminLog(w, r, p, store.AdminLogFilter{BureauID: school.BureauID, SchoolID: school.ID, Action: action}, page)
 }
 
