@@ -279,6 +279,10 @@ func TestBureauSettings(t *testing.T) {
 // insertAdminEntry writes an entry straight into the database, as the
 // school pages' changes do in their own transactions.
 func insertAdminEntry(t *testing.T, dsn string, bureauID, schoolID int64, action gongkai.AdminAction, subject string) {
+	insertAdminEntries(t, dsn, bureauID, schoolID, action, subject, 1)
+}
+
+func insertAdminEntries(t *testing.T, dsn string, bureauID, schoolID int64, action gongkai.AdminAction, subject string, n int) {
 	t.Helper()
 	driver, src := "pgx", dsn
 	if p, ok := strings.CutPrefix(dsn, "sqlite:"); ok {
@@ -287,9 +291,11 @@ func insertAdminEntry(t *testing.T, dsn string, bureauID, schoolID int64, action
 	db, err := sql.Open(driver, src)
 	must(t, err)
 	defer db.Close()
-	_, err = db.Exec(`INSERT INTO admin_log (bureau_id, school_id, actor_name, action, subject, detail, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		bureauID, schoolID, "校长甲", string(action), subject, "角色：教职工 → 经办人", time.Now().UnixMilli())
-	must(t, err)
+	for range n {
+		_, err = db.Exec(`INSERT INTO admin_log (bureau_id, school_id, actor_name, action, subject, detail, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			bureauID, schoolID, "校长甲", string(action), subject, "角色：教职工 → 经办人", time.Now().UnixMilli())
+		must(t, err)
+	}
 }
 
 // The bureau reads every entry, filters and exports them; a principal reads
@@ -358,6 +364,17 @@ func TestAdminLog_pages(t *testing.T) {
 		}
 		if f, _ := x.GetCellFormula(sheet.AdminLogSheet, "E2"); f != "" {
 			t.Errorf("a subject became a formula: %q", f)
+		}
+
+		// 50 entries a page, newest first, with page numbers.
+		insertAdminEntries(t, dsn, h.bureau.ID, h.school.ID, gongkai.AdminPasswordReset, "第二页之后", 50)
+		_, body = h.get(h.client("xq.principal"), "/s/xq/manage/log")
+		if n := strings.Count(body, "第二页之后"); n != 50 || strings.Contains(body, "祥谦经办人") || !strings.Contains(body, `href="/s/xq/manage/log?page=2"`) {
+			t.Errorf("first page: %d of the newest, pager %v", n, strings.Contains(body, "page=2"))
+		}
+		_, body = h.get(h.client("xq.principal"), "/s/xq/manage/log?page=2")
+		if strings.Count(body, "第二页之后") != 0 || !strings.Contains(body, "祥谦经办人") {
+			t.Errorf("second page:\n%s", body)
 		}
 	})
 }
