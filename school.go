@@ -26,8 +26,8 @@ type Bureau struct {
 // city's in 00 (350100).
 var divisionPattern = regexp.MustCompile(`^(1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[12])[0-9]{4}$`)
 
-// Validate checks a bureau's particulars as the setup page and the bureau's
-// settings take them: the name, the 行政区划代码 and the 监督举报电话 are
+// Validate trims the spaces around a bureau's particulars and checks them
+// as the setup page and the bureau's settings take them: the name, the 行政区划代码 and the 监督举报电话 are
 // required, the rest is for the footer and optional. The ICP and 公安备案号
 // are checked loosely, for their keyword and a number, since provinces write
 // them in several ways (闽ICP备12345678号-1, 闽公网安备 35012102000123号).

@@ -138,5 +138,9 @@ func offerSetup(ctx context.Context, db *store.DB, baseURL string, stdout io.Wri
 	fmt.Fprintf(stdout, "\n本系统尚未设置。请在浏览器中打开下面的链接，填写教育局信息并设置第一个管理员账号（链接只显示这一次，用过即失效）：\n")
 	fmt.Fprintf(stdout, "gongkai is not set up yet. Open this link in a browser to enter the bureau's particulars and its first administrator (shown only this once; it works until used):\n\n")
 	fmt.Fprintf(stdout, "    %s/setup/%s\n\n", strings.TrimRight(baseURL, "/"), token)
+	if strings.Contains(baseURL, "//0.0.0.0") || strings.Contains(baseURL, "//[::]") {
+		fmt.Fprintf(stdout, "（从其他电脑打开时，请把地址换成本服务器的 IP 或域名；--base-url 可指定。）\n")
+		fmt.Fprintf(stdout, "(From another computer, put this server's IP address or domain in the link; --base-url sets it.)\n\n")
+	}
 	return nil
 }
