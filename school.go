@@ -21,6 +21,56 @@ type Bureau struct {
 	CreatedAt    time.Time
 }
 
+// divisionPattern is a 行政区划代码 (GB/T 2260): six digits whose first two
+// name a province; a county's ends in its own two digits (350121), a
+// city's in 00 (350100).
+var divisionPattern = regexp.MustCompile(`^(1[1-5]|2[1-3]|3[1-7]|4[1-6]|5[0-4]|6[1-5]|71|8[12])[0-9]{4}$`)
+
+// Validate trims the spaces around a bureau's particulars and checks them
+// as the setup page and the bureau's settings take them: the name, the 行政区划代码 and the 监督举报电话 are
+// required, the rest is for the footer and optional. The ICP and 公安备案号
+// are checked loosely, for their keyword and a number, since provinces write
+// them in several ways (闽ICP备12345678号-1, 闽公网安备 35012102000123号).
+func (b *Bureau) Validate() error {
+	fe := FieldErrors{}
+	b.Name, b.DivisionCode, b.Address = strings.TrimSpace(b.Name), strings.TrimSpace(b.DivisionCode), strings.TrimSpace(b.Address)
+	b.Phone, b.Sponsor = strings.TrimSpace(b.Phone), strings.TrimSpace(b.Sponsor)
+	b.ICP, b.PSB = strings.TrimSpace(b.ICP), strings.TrimSpace(b.PSB)
+	if n := utf8.RuneCountInString(b.Name); n == 0 || n > 60 {
+		fe.Add("name", "请填写教育局名称（不超过 60 字），例如 青禾县教育局。")
+	}
+	if !divisionPattern.MatchString(b.DivisionCode) {
+		fe.Add("division_code", "行政区划代码须为 6 位数字，例如 350121。")
+	}
+	if utf8.RuneCountInString(b.Address) > 120 {
+		fe.Add("address", "地址不超过 120 字。")
+	}
+	if b.Phone == "" {
+		fe.Add("phone", "请填写监督举报电话，它显示在每个页面的底部。")
+	} else if msg := ValidatePhone("监督举报电话", b.Phone); msg != "" {
+		fe.Add("phone", msg)
+	}
+	if utf8.RuneCountInString(b.Sponsor) > 60 {
+		fe.Add("sponsor", "主办单位不超过 60 字。")
+	}
+	if b.ICP != "" && (!strings.Contains(strings.ToUpper(b.ICP), "ICP") || !strings.ContainsAny(b.ICP, "0123456789") || utf8.RuneCountInString(b.ICP) > 40) {
+		fe.Add("icp", "ICP备案号的格式如 闽ICP备12345678号，可不填。")
+	}
+	if b.PSB != "" && (!strings.Contains(b.PSB, "公网安备") || !strings.ContainsAny(b.PSB, "0123456789") || utf8.RuneCountInString(b.PSB) > 40) {
+		fe.Add("psb", "公安备案号的格式如 闽公网安备 35012102000123号，可不填。")
+	}
+	return fe.Err()
+}
+
+// SponsorName is the 主办单位 the footer shows: the sponsor, or the bureau
+// itself when none is set.
+func (b *Bureau) SponsorName() string {
+	if b.Sponsor != "" {
+		return b.Sponsor
+	}
+	return b.Name
+}
+
 // School is a tenant: every row of school data carries its id.
 type School struct {
 	ID         int64

@@ -178,6 +178,12 @@ func pageTable(d pageItems) []pageCase {
 		{name: "report", path: s + "/report/" + d.thisYear, who: overseers, hidden: true, want: ".report-doc"},
 		{name: "bureau-report", path: "/bureau/report/" + d.thisYear, who: bureau, want: ".report-doc"},
 		{name: "dashboard", path: "/bureau/", who: bureau, want: "main h1"},
+		// The county's setup and administration (issue 11): the demo county
+		// is set up, so every setup link answers 404, saying so.
+		{name: "setup-done", path: "/setup/" + strings.Repeat("A", 43), who: nobody, hidden: true, open: true},
+		{name: "bureau-settings", path: "/bureau/settings", who: bureau, want: `form[action="/bureau/settings"]`},
+		{name: "bureau-log", path: "/bureau/log", who: bureau, want: "main h1"},
+		{name: "school-log", path: s + "/manage/log", who: managers, want: "main h1"},
 		{name: "no-such-item", path: item(99999999), who: nobody, hidden: true, open: true},
 		{name: "no-such-school", path: "/s/no-such-school/", who: nobody, hidden: true, open: true},
 		{name: "no-such-page", path: "/no/such/page", who: nobody, hidden: true, open: true},

@@ -32,6 +32,10 @@ Usage:
   gongkai serve   [--addr 127.0.0.1:8080] [--db sqlite:data/gongkai.db] [--data data] [--files file:|s3://...] [--demo]
                   [--db-replica postgres://...]    a streaming replica for public reads
                   [--smtp smtp://USER:PASS@HOST:587] [--mail-from ADDRESS] [--base-url https://...]
+  gongkai setup   --bureau 青禾县教育局 --region 350121 --phone 0591-xxxxxxx --admin USERNAME --name 姓名
+                  [--address ...] [--sponsor 主办单位] [--icp ICP备案号] [--psb 公安备案号]
+                  [--password PW]                 (or GONGKAI_PASSWORD, or typed on standard input)
+                                                  set up the county: its bureau and first administrator, once
   gongkai migrate [--db ...]
   gongkai demo    [--db ...] [--data ...]          load the demo county (idempotent)
   gongkai backup  --to FILE [--db sqlite:...]      a consistent copy of a SQLite database, taken while serving
@@ -133,11 +137,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	fs.SetOutput(stderr)
 	cfg.flags(fs, getenv)
 	var user userFlags
+	var setup setupFlags
 	var backupTo string
 	if cmd == "backup" {
 		fs.StringVar(&backupTo, "to", "", "the new file to write the copy to")
 	}
 	userCmd := ""
+	if cmd == "setup" {
+		setup.flags(fs)
+	}
 	if cmd == "user" {
 		if len(args) == 0 || (args[0] != "create" && args[0] != "reset-password") {
 			return fmt.Errorf("usage: gongkai user create ... | gongkai user reset-password --username NAME")
@@ -155,7 +163,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 
 	switch cmd {
-	case "serve", "migrate", "demo", "user", "backup":
+	case "serve", "migrate", "demo", "user", "backup", "setup":
 	case "healthcheck":
 		return healthcheck(ctx, cfg.addr, stdout)
 	case "help", "-h", "--help":
@@ -182,6 +190,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return resetPassword(ctx, cfg, db, user.username, stdout, log)
 		}
 		return user.create(ctx, db, getenv, stdin, stdout)
+	case "setup":
+		return setup.run(ctx, db, getenv, stdin, stdout)
 	case "backup":
 		start := time.Now()
 		if err := db.Backup(ctx, backupTo); err != nil {
@@ -246,6 +256,14 @@ func serve(ctx context.Context, cfg config, db *store.DB, blobs files.Store, log
 	log.Info("gongkai listening", "url", url, "db", db.Dialect(), "version", currentBuildInfo().Version)
 	if cfg.demo {
 		printDemoAccounts(stdout, url)
+	} else {
+		base := cfg.baseURL
+		if base == "" {
+			base = url
+		}
+		if err := offerSetup(ctx, db, base, stdout); err != nil {
+			return err
+		}
 	}
 	// The background work stops with ctx; serve returns only once it has,
 	// so the database is never closed under a delivery in flight.
@@ -369,7 +387,7 @@ func (u *userFlags) create(ctx context.Context, db *store.DB, getenv func(string
 			}
 			user.BureauID = bs[0].ID
 		}
-		err = db.CreateUser(ctx, user, hash)
+		err = db.CreateBureauUser(ctx, nil, user, hash) // written to the admin log
 	case u.school != "":
 		school, err2 := db.FindSchoolBySlug(ctx, u.school)
 		if err2 != nil {

@@ -82,3 +82,22 @@ func (db *DB) FindAdminLog(ctx context.Context, f AdminLogFilter) ([]gongkai.Adm
 	})
 	return out, total, err
 }
+
+// AdminLogActions returns the kinds of change the filter's entries hold
+// (its Action ignored), in the order of their first appearance, for the
+// log's filter: a kind added later shows as soon as it is logged.
+func (db *DB) AdminLogActions(ctx context.Context, f AdminLogFilter) ([]gongkai.AdminAction, error) {
+	col, id := "bureau_id", f.BureauID
+	if f.SchoolID != 0 {
+		col, id = "school_id", f.SchoolID
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT action FROM admin_log WHERE `+col+` = $1 GROUP BY action ORDER BY MIN(id)`, id)
+	if err != nil {
+		return nil, fmt.Errorf("store: admin log actions: %w", err)
+	}
+	return collect(rows, func(sc interface{ Scan(...any) error }) (gongkai.AdminAction, error) {
+		var a string
+		err := sc.Scan(&a)
+		return gongkai.AdminAction(a), err
+	})
+}

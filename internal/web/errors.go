@@ -39,7 +39,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, api bool, err erro
 	code := gongkai.ErrorCode(err)
 	status := statusOf(code)
 	if status == http.StatusInternalServerError {
-		s.log.Error("internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.log.Error("internal error", "method", r.Method, "path", logPath(r.URL.Path), "err", err)
 	}
 	msg := gongkai.ErrorMessage(err)
 	if api {

@@ -1666,3 +1666,6 @@ func (p *casePage) Open(a string) bool {
 	}
 	return false
 }
+
+// Tab marks the feedback settings tab.
+func (p *feedbackSettingsPage) Tab() string { return "feedback" }

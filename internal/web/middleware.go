@@ -236,7 +236,7 @@ func (s *Server) recoverer(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.log.Error("panic", "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				s.log.Error("panic", "path", logPath(r.URL.Path), "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 				s.fail(w, r, strings.HasPrefix(r.URL.Path, "/api/"), errors.New("panic"))
 			}
 		}()
@@ -295,6 +295,6 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		case sw.status >= 400 && sw.status != http.StatusNotFound:
 			level = slog.LevelInfo
 		}
-		s.log.Log(r.Context(), level, "request", "method", r.Method, "path", r.URL.Path, "status", sw.status, "bytes", sw.bytes, "ms", d.Milliseconds())
+		s.log.Log(r.Context(), level, "request", "method", r.Method, "path", logPath(r.URL.Path), "status", sw.status, "bytes", sw.bytes, "ms", d.Milliseconds())
 	})
 }

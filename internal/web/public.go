@@ -20,7 +20,8 @@ const perPage = 20
 
 type homePage struct {
 	base
-	Bureaus []homeBureau
+	Bureaus  []homeBureau
+	NotSetUp bool // no bureau yet: the page says how to set the county up
 }
 
 type homeBureau struct {
@@ -54,6 +55,13 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 		}
 		b := &p.Bureaus[len(p.Bureaus)-1]
 		b.Schools = append(b.Schools, homeSchool{School: sc, InPeriod: counts[sc.ID]})
+	}
+	if len(schools) == 0 && p.FooterBureau == nil {
+		has, err := s.db.HasBureau(ctx)
+		if err != nil {
+			return err
+		}
+		p.NotSetUp = !has
 	}
 	cachePrivate(w, &p.base, false)
 	s.render(w, r, "home", p)

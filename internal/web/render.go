@@ -76,6 +76,11 @@ type base struct {
 	Demo      bool
 	NoIndex   bool
 	Unread    int // the signed-in reader's unread notifications, for the header
+
+	// FooterBureau is the bureau the footer shows: the school's, or see
+	// footerBureau; nil shows none.
+	FooterBureau *gongkai.Bureau
+	Favicon      string // hashed URL of the icon
 }
 
 // T translates a Chinese UI text for English readers; Chinese is the source.
@@ -150,6 +155,12 @@ func (s *Server) base(r *http.Request, title string) base {
 		CSS:    s.static.url("app.css"),
 		Now:    s.now(),
 		Demo:   s.cfg.Demo,
+	}
+	b.Favicon = s.static.url("favicon.svg")
+	if b.School != nil {
+		b.FooterBureau = &b.School.Bureau
+	} else {
+		b.FooterBureau = s.footerBureau(r.Context(), b.Actor)
 	}
 	if !b.Actor.Anonymous() {
 		// One query on a partial index; anonymous (cached) pages never ask.

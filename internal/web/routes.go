@@ -61,6 +61,18 @@ func (s *Server) routes() []route {
 		{"GET", "/invite/{token}", accessPublic, false, s.handleInviteForm},
 		{"POST", "/invite/{token}", accessPublic, false, s.handleInviteAccept},
 
+		// The first start's setup link (setup.go): the page answers 404 to a
+		// link that is not kept, and once the county is set up to any.
+		{"GET", "/setup/{token}", accessPublic, false, s.handleSetupForm},
+		{"POST", "/setup/{token}", accessPublic, false, s.handleSetup},
+		{"GET", "/bureau/settings", accessBureau, false, s.handleBureauSettings},
+		{"POST", "/bureau/settings", accessBureau, false, s.handleBureauSettingsSave},
+		// The admin log (adminlog.go): the bureau's for its administrators and
+		// inspectors (decided by bureauOf), a school's for its principal.
+		{"GET", "/bureau/log", accessSignedIn, false, s.handleBureauAdminLog},
+		{"GET", "/bureau/log.xlsx", accessSignedIn, false, s.handleBureauAdminLogExport},
+		{"GET", "/s/{slug}/manage/log", accessManage, false, s.handleSchoolAdminLog},
+
 		// Staff side.
 		{"GET", "/work", accessSignedIn, false, s.handleWork},
 		{"GET", "/s/{slug}/internal/{$}", accessStaff, false, s.handleInternalBoard},
