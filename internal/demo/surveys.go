@@ -33,15 +33,12 @@ var surveySuggestions = []string{
 // survey that its teacher and parent have yet to answer. Idempotent: a
 // survey whose title exists is kept.
 func loadSurveys(ctx context.Context, db *store.DB, now time.Time, clock *time.Time) error {
-	last := now.AddDate(0, -5, 0)
-	start := time.Date(last.Year(), last.Month(), 10, 9, 0, 0, 0, gongkai.Beijing)
-	term := fmt.Sprintf("%d年春季学期", start.Year())
-	switch {
-	case start.Month() >= 8:
-		term = fmt.Sprintf("%d年秋季学期", start.Year())
-	case start.Month() == 1:
-		term = fmt.Sprintf("%d年秋季学期", start.Year()-1)
-	}
+	// Last term's survey, six weeks before the term ended: in June or in
+	// December, never in a holiday.
+	last := gongkai.TermOf(now).Prev()
+	_, end := last.Bounds()
+	start := time.Date(end.Year(), end.Month()-1, 1, 9, 0, 0, 0, gongkai.Beijing)
+	term := last.Label()
 	for _, ss := range Schools() {
 		school, err := db.FindSchoolBySlug(ctx, ss.Slug)
 		if err != nil {
