@@ -184,3 +184,17 @@ func (b *builder) everyDuty(kind, code string, m time.Month, d int, period func(
 		b.add(it, "", r)
 	}
 }
+
+// workdayOnOrAfter is the same time of day on the first working day from
+// t's date; workdayOnOrBefore on the last working day up to it.
+func workdayOnOrAfter(t time.Time) time.Time  { return shiftToWorkday(t, 1) }
+func workdayOnOrBefore(t time.Time) time.Time { return shiftToWorkday(t, -1) }
+
+func shiftToWorkday(t time.Time, step int) time.Time {
+	cal := workCalendar()
+	d := dayOf(t)
+	for i := 0; i < 30 && !cal.IsWorkday(d); i++ {
+		d = d.AddDate(0, 0, step)
+	}
+	return d.Add(t.In(gongkai.Beijing).Sub(dayOf(t)))
+}

@@ -110,7 +110,7 @@ func loadTermSurvey(ctx context.Context, db *store.DB, school *gongkai.School, p
 	}
 	// Xiangqian publishes its results: a draft for the office clerk, then
 	// the procedure.
-	*clock = start.AddDate(0, 0, 17)
+	*clock = workdayOnOrAfter(start.AddDate(0, 0, 17)) // 09:00
 	d, err := db.PublishSurveyResults(ctx, school.ID, s.ID, sup, people["clerk3"].ID)
 	if err != nil {
 		return err
@@ -119,7 +119,7 @@ func loadTermSurvey(ctx context.Context, db *store.DB, school *gongkai.School, p
 		who    string
 		action gongkai.Action
 	}{{"clerk3", gongkai.ActionSubmit}, {"principal", gongkai.ActionApprove}, {"supervisor", gongkai.ActionCheck}, {"clerk3", gongkai.ActionPublish}} {
-		*clock = clock.Add(5 * time.Hour)
+		*clock = clock.Add(95 * time.Minute) // the same working day, by 15:20
 		if _, err := db.Act(ctx, school.ID, d.ID, people[step.who], step.action, "", nil); err != nil {
 			return fmt.Errorf("%s results: %w", step.action, err)
 		}
