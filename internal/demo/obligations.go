@@ -46,7 +46,7 @@ func loadObligations(ctx context.Context, db *store.DB, now time.Time, clock *ti
 				if reason == "" || !o.Open() {
 					continue
 				}
-				*clock = minTime(o.Due.Add(34*time.Hour), now.Add(-time.Hour))
+				*clock = minTime(workdayOnOrAfter(o.Due.Add(34*time.Hour)), now.Add(-time.Hour))
 				if err := db.WaiveObligation(ctx, school.ID, o.ID, principal, reason); err != nil {
 					return fmt.Errorf("waive %s %s: %w", o.CatalogueCode, o.PeriodKey, err)
 				}

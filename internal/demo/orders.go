@@ -61,7 +61,10 @@ func loadOrders(ctx context.Context, db *store.DB, now time.Time, clock *time.Ti
 		return time.Date(d.Year(), d.Month(), d.Day(), 9, 30, 0, 0, gongkai.Beijing)
 	}
 	issue := func(at time.Time, slug string, in store.NewOrder) (*gongkai.Order, error) {
-		*clock = at
+		*clock = workdayOnOrBefore(at) // the bureau issues on working days
+		if in.ObligationID != 0 {
+			*clock = at // already a working day after the due date
+		}
 		in.SchoolIDs = []int64{schools[slug].ID}
 		orders, err := db.IssueOrders(ctx, admin.BureauID, admin, in)
 		if err != nil {
@@ -129,9 +132,16 @@ func loadOrders(ctx context.Context, db *store.DB, now time.Time, clock *time.Ti
 	// 3. Overdue: about the oldest overdue obligation of the school with the
 	// most overdue items; issued after it fell due, not answered in time.
 	if overdue != nil {
-		at := time.Date(overdue.Due.Year(), overdue.Due.Month(), overdue.Due.Day()+2, 9, 30, 0, 0, gongkai.Beijing)
-		if at.After(day(10)) {
-			at = day(10)
+		// Two days after it fell due, or ten days ago if that is later, on
+		// a working day; never before it was overdue, nor after now.
+		at := workdayOnOrAfter(time.Date(overdue.Due.Year(), overdue.Due.Month(), overdue.Due.Day()+2, 9, 30, 0, 0, gongkai.Beijing))
+		if ten := workdayOnOrBefore(day(10)); at.Before(ten) && gongkai.PeriodOver(overdue.Due, ten) {
+			at = ten
+		}
+		if at.After(now.Add(-time.Hour)) {
+			if at = workdayOnOrBefore(now.Add(-time.Hour)); !gongkai.PeriodOver(overdue.Due, at) {
+				at = now.Add(-time.Hour)
+			}
 		}
 		y, m, d := overdue.Due.Date()
 		if _, err := issue(at, worst, store.NewOrder{Kind: gongkai.OrderUrge, Workdays: 3, ObligationID: overdue.ID,

@@ -96,7 +96,7 @@ func termShortfalls(ctx context.Context, db *store.DB, schoolID int64, from, at 
 func loadReports(ctx context.Context, db *store.DB, now time.Time, clock *time.Time) error {
 	last := gongkai.TermOf(now).Prev()
 	_, end := last.Bounds()
-	at := time.Date(end.Year(), end.Month(), end.Day()-10, 16, 0, 0, 0, gongkai.Beijing) // ten days before the term ends
+	at := workdayOnOrBefore(time.Date(end.Year(), end.Month(), end.Day()-10, 16, 0, 0, 0, gongkai.Beijing)) // ten days before the term ends
 	for _, ss := range Schools() {
 		school, err := db.FindSchoolBySlug(ctx, ss.Slug)
 		if err != nil {

@@ -37,7 +37,7 @@ func loadSurveys(ctx context.Context, db *store.DB, now time.Time, clock *time.T
 	// December, never in a holiday.
 	last := gongkai.TermOf(now).Prev()
 	_, end := last.Bounds()
-	start := time.Date(end.Year(), end.Month()-1, 1, 9, 0, 0, 0, gongkai.Beijing)
+	start := workdayOnOrAfter(time.Date(end.Year(), end.Month()-1, 1, 9, 0, 0, 0, gongkai.Beijing))
 	term := last.Label()
 	for _, ss := range Schools() {
 		school, err := db.FindSchoolBySlug(ctx, ss.Slug)

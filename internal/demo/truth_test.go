@@ -99,6 +99,9 @@ func checkTruth(ctx context.Context, t *testing.T, db *store.DB, now time.Time) 
 	if err != nil || len(bureaus) != 1 {
 		t.Fatalf("bureaus: %v, %v", bureaus, err)
 	}
+	if b := bureaus[0]; b.DivisionCode != Bureau().DivisionCode || b.Phone == "" || b.ICP == "" || b.PSB == "" || b.Sponsor == "" || b.Address == "" {
+		t.Errorf("the bureau's particulars were not stored: %+v", b)
+	}
 	dash, err := db.Dashboard(ctx, bureaus[0].ID, now)
 	if err != nil {
 		t.Fatal(err)
@@ -114,6 +117,9 @@ func checkTruth(ctx context.Context, t *testing.T, db *store.DB, now time.Time) 
 			t.Fatal(err)
 		}
 		name := ss.Slug
+		if school.CreditCode != ss.CreditCode || school.Stage != ss.Stage || school.Guide != ss.Guide || school.OfficeHours == "" || school.AidPhone == "" || school.AdmissionPhone == "" {
+			t.Errorf("%s: particulars not stored: %q %q %q", name, school.CreditCode, school.Stage, school.OfficeHours)
+		}
 		items := allItems(ctx, t, db, school.ID)
 		byID := map[int64]*gongkai.Disclosure{}
 		titles := map[string]int64{}
@@ -274,6 +280,9 @@ func checkTruth(ctx context.Context, t *testing.T, db *store.DB, now time.Time) 
 			t.Fatal(err)
 		}
 		for _, o := range orders {
+			if !cal.IsWorkday(o.CreatedAt) || o.CreatedAt.After(now) {
+				t.Errorf("%s: order %q issued %s", name, o.Title, o.CreatedAt.Format("2006-01-02 Mon 15:04"))
+			}
 			if o.ObligationID == 0 {
 				continue
 			}
@@ -312,6 +321,9 @@ func checkInspection(ctx context.Context, t *testing.T, db *store.DB, schoolID i
 	}
 	from, _ := term.Bounds()
 	at := in.SubmittedAt
+	if cal := workCalendar(); !cal.IsWorkday(at) || at.After(now) {
+		t.Errorf("%s: the %s self-inspection submitted %s", name, term.Label(), at.Format("2006-01-02 Mon"))
+	}
 	obs, err := db.FindObligations(ctx, schoolID, store.ObligationFilter{From: from, To: at})
 	if err != nil {
 		t.Fatal(err)
