@@ -876,7 +876,7 @@ func (b *builder) fees(key string, y int, autumn bool, c time.Time, r *rand.Rand
 	sb.WriteString(table([]string{"序号", "项目", "标准", "依据", "备注"}, rows))
 	sb.WriteString("\n**说明**\n\n1. 除上述项目外，学校不收取任何其他费用，不得以任何名义向学生推销或变相推销教辅材料。\n")
 	sb.WriteString("2. 代收费项目坚持“自愿、非营利、据实结算”的原则，学期结束后公布收支明细。\n")
-	fmt.Fprintf(&sb, "3. 收费时出具正式票据。如发现乱收费行为，请拨打学校举报电话%s或县教育局监督电话反映。\n\n", b.s.seed.Phone)
+	fmt.Fprintf(&sb, "3. 收费时出具正式票据。如发现乱收费行为，请拨打学校举报电话%s或县教育局监督举报电话%s反映。\n\n", b.s.seed.Phone, Bureau().Phone)
 	sb.WriteString(b.objection(5) + "\n" + b.sign("", c))
 	it.Body = sb.String()
 	if !autumn {
