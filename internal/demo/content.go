@@ -21,9 +21,6 @@ import (
 	"gongkai/internal/calendar"
 )
 
-// BureauSeed returns the bureau of the demo county.
-func BureauSeed() (name, region string) { return "青禾县教育局", "CN" }
-
 // PersonSeed is one demo user of a school. Login is the part after
 // "<slug>.", e.g. "principal" for the user "xiangqian.principal".
 type PersonSeed struct {
@@ -36,6 +33,9 @@ type PersonSeed struct {
 // SchoolSeed is one demo school with its departments and people.
 type SchoolSeed struct {
 	Slug, Name, FullName, Code, Address, Phone string
+	CreditCode, Stage                          string // 统一社会信用代码, 学段
+	AdmissionPhone, AidPhone, OfficeHours      string // 招生咨询电话, 资助热线, 办公时间
+	Guide                                      string // 便民办事指南, Markdown
 	Departments                                []string
 	People                                     []PersonSeed
 }
@@ -56,11 +56,17 @@ type FileSeed struct {
 // Revisions is 1) → close when the period has ended (Target closed or
 // archived) → archive; or withdraw with Reason (Target withdrawn).
 type ItemSeed struct {
-	Key           string // stable and unique within the school
-	Category      string // a gongkai.Categories code
-	Title         string
-	Body          string // Markdown
-	Audience      gongkai.Audience
+	Key      string // stable and unique within the school
+	Category string // a gongkai.Categories code
+	Title    string
+	Body     string // Markdown
+	Audience gongkai.Audience
+	// Catalogue is the catalogue item the item is filed under, or "" for
+	// one outside the catalogue (or published before the demo's compliance
+	// calendar begins); Period is the key of the obligation it meets, "" if
+	// none.
+	Catalogue     string
+	Period        string
 	PublicityDays int
 	DocNumber     string
 	LegalBasis    string
@@ -120,7 +126,7 @@ func schoolInfos() []*schoolInfo {
 		return SchoolSeed{Slug: slug, Name: name, FullName: full, Code: code, Address: addr, Phone: phone,
 			Departments: slices.Clone(depts), People: people(names, d)}
 	}
-	return []*schoolInfo{
+	out := []*schoolInfo{
 		{seed: mk("pingan", "平安职业技术学校", "青禾县平安职业技术学校", "3136004401", "青禾县平安镇学府路18号", "0598-5550023",
 			[]string{"校长办公室", "教务处", "学生处", "总务处", "财务室", "招生就业处", "工会"}, vd,
 			[10]string{"周明远", "韩立新", "邓素芬", "罗志刚", "孙晓琳", "胡建平", "姚文静", "宋雅婷", "曹德明", "彭丽华"}),
@@ -139,6 +145,15 @@ func schoolInfos() []*schoolInfo {
 			abbr: "开小", dept: pd, students: 1180, teachers: 68, congress: "第三届", cadres: [2]string{"严立群", "孔令芝"},
 			zone: []string{"开物社区", "南门社区", "东岳社区"}},
 	}
+	for i, p := range [][3]string{
+		{"48837051X", "0598-5550025", "0598-5550029"},
+		{"488370628", "0598-5550118", "0598-5550119"},
+		{"48837073L", "0598-5550266", "0598-5550269"},
+		{"488370845", "0598-5550392", "0598-5550395"},
+	} {
+		out[i].particulars(p[0], p[1], p[2])
+	}
+	return out
 }
 
 // people makes the ten demo users: principal, leader (副校长), leader2
@@ -197,6 +212,7 @@ type builder struct {
 	cal   *gongkai.WorkCalendar
 	items []ItemSeed
 	staff []string
+	plan  *compliance
 }
 
 // Items returns the disclosures of the school slug as they stand at now:
@@ -209,6 +225,7 @@ func Items(slug string, now time.Time) []ItemSeed {
 	}
 	now = now.In(gongkai.Beijing)
 	b := &builder{s: s, now: now, from: now.AddDate(0, -14, 0), cal: workCalendar()}
+	b.plan = planCompliance(slug, now, b.cal)
 	b.staff = names(b.rng("staff"), 36, false, b.peopleNames())
 	b.statements()
 	b.termly()
@@ -772,8 +789,9 @@ func (b *builder) statements() {
 		y, m := ms.Year(), ms.Month()
 		key := fmt.Sprintf("finance-%d-%02d", y, m)
 		r := b.rng(key)
-		created := b.formed(y, m+1, 1+r.IntN(2), r)
-		if !b.fresh(created) {
+		period := fmt.Sprintf("%d-%02d", y, m)
+		created := b.dutyCreated("monthly-finance", period, b.formed(y, m+1, 1+r.IntN(2), r))
+		if !b.dutyWanted("monthly-finance", period, created) {
 			continue
 		}
 		st := b.ledger(y, m)
@@ -781,6 +799,7 @@ func (b *builder) statements() {
 		it.PublicityDays = 5
 		it.LegalBasis = "《中小学校财务制度》（财教〔2012〕489号）"
 		it.Body = b.statementBody(y, m, st, -1, created, b.rng(key+"-body"))
+		b.meets(&it, "monthly-finance", period)
 		// Which months carry a correction, a file or a return depends on the
 		// month only, so an item's content never changes with now.
 		switch m {
@@ -807,12 +826,13 @@ func (b *builder) termly() {
 		m        time.Month
 		d        int
 		aidMonth time.Month
-	}{{"autumn", time.August, 24, time.October}, {"spring", time.February, 16, time.April}} {
-		b.every("fees-"+term.name, term.m, term.d, false, func(key string, y int, c time.Time, r *rand.Rand) {
-			b.fees(key, y, term.name == "autumn", c, r)
+	}{{"autumn", time.August, 14, time.October}, {"spring", time.February, 9, time.April}} {
+		period := func(y int) string { return fmt.Sprintf("%d-%s", y, term.name) }
+		b.everyDuty("fees-"+term.name, "fees", term.m, term.d, period, func(key string, y int, c time.Time, r *rand.Rand) ItemSeed {
+			return b.fees(key, y, term.name == "autumn", c, r)
 		})
-		b.every("aid-"+term.name, term.aidMonth, 20, false, func(key string, y int, c time.Time, r *rand.Rand) {
-			b.aid(key, y, term.name == "autumn", c, r)
+		b.everyDuty("aid-"+term.name, "aid-roster", term.aidMonth, 20, period, func(key string, y int, c time.Time, r *rand.Rand) ItemSeed {
+			return b.aid(key, y, term.name == "autumn", c, r)
 		})
 	}
 }
@@ -824,7 +844,7 @@ func termName(y int, autumn bool) string {
 	return fmt.Sprintf("%d年春季学期", y)
 }
 
-func (b *builder) fees(key string, y int, autumn bool, c time.Time, r *rand.Rand) {
+func (b *builder) fees(key string, y int, autumn bool, c time.Time, r *rand.Rand) ItemSeed {
 	term := termName(y, autumn)
 	it := b.item(key, "fees", term+"收费项目及标准公示", c)
 	it.Channels = []gongkai.Channel{"online", "board", "parent_meeting"}
@@ -856,17 +876,17 @@ func (b *builder) fees(key string, y int, autumn bool, c time.Time, r *rand.Rand
 	sb.WriteString(table([]string{"序号", "项目", "标准", "依据", "备注"}, rows))
 	sb.WriteString("\n**说明**\n\n1. 除上述项目外，学校不收取任何其他费用，不得以任何名义向学生推销或变相推销教辅材料。\n")
 	sb.WriteString("2. 代收费项目坚持“自愿、非营利、据实结算”的原则，学期结束后公布收支明细。\n")
-	fmt.Fprintf(&sb, "3. 收费时出具正式票据。如发现乱收费行为，请拨打学校举报电话%s或县教育局监督电话反映。\n\n", b.s.seed.Phone)
+	fmt.Fprintf(&sb, "3. 收费时出具正式票据。如发现乱收费行为，请拨打学校举报电话%s或县教育局监督举报电话%s反映。\n\n", b.s.seed.Phone, Bureau().Phone)
 	sb.WriteString(b.objection(5) + "\n" + b.sign("", c))
 	it.Body = sb.String()
 	if !autumn {
 		it.Attachment = &FileSeed{Name: term + "收费标准.pdf", ContentType: "application/pdf",
 			Data: tinyPDF([]string{b.s.seed.Slug + " fee schedule", term[:4] + " spring term", "gongkai demo data (fictional)"})}
 	}
-	b.add(it, "", r)
+	return it
 }
 
-func (b *builder) aid(key string, y int, autumn bool, c time.Time, r *rand.Rand) {
+func (b *builder) aid(key string, y int, autumn bool, c time.Time, r *rand.Rand) ItemSeed {
 	term := termName(y, autumn)
 	var title, intro string
 	var each int64
@@ -900,14 +920,16 @@ func (b *builder) aid(key string, y int, autumn bool, c time.Time, r *rand.Rand)
 	if autumn {
 		it.ReturnReason = "附表中列有学生身份证号和银行卡号，不符合教财厅函〔2017〕28号的要求，请删除后重新提交。"
 	}
-	b.add(it, "", r)
+	return it
 }
 
 // ---- once a year ----
 
+func yearKey(y int) string { return fmt.Sprint(y) }
+
 func (b *builder) yearly() {
 	s := b.s
-	b.every("personnel-duties", time.September, 3, true, func(key string, y int, c time.Time, r *rand.Rand) {
+	b.everyDuty("personnel-duties", "duties", time.September, 3, yearKey, func(key string, y int, c time.Time, r *rand.Rand) ItemSeed {
 		it := b.item(key, "personnel", fmt.Sprintf("%d—%d学年校长及中层干部分工与岗位职责", y, y+1), c)
 		it.DocNumber = "want"
 		rows := [][]string{
@@ -921,7 +943,7 @@ func (b *builder) yearly() {
 		}
 		it.Body = fmt.Sprintf("经学校行政会议研究，%d—%d学年学校领导班子及中层干部分工如下：\n\n%s\n**岗位职责要求**\n\n1. 各分管领导对分管范围内应公开的事项负直接责任，按校务公开目录及时提交公开。\n2. 实行“AB岗”制度，一人外出期间由另一人代为履职。\n3. 中层干部每学期向教职工述职一次，接受民主评议。\n%s",
 			y, y+1, table([]string{"姓名", "职务", "分管工作"}, rows), b.sign("", c))
-		b.add(it, "", r)
+		return it
 	})
 	b.every("personnel-groups", time.March, 1, true, func(key string, y int, c time.Time, r *rand.Rand) {
 		it := b.item(key, "personnel", fmt.Sprintf("关于调整%d年学校校务公开领导小组和监督小组成员的通知", y), c)
@@ -931,17 +953,66 @@ func (b *builder) yearly() {
 			s.person("supervisor"), s.person("rep"), b.staff[0], b.sign("", c))
 		b.add(it, "", r)
 	})
-	b.every("integrity-report", time.January, 20, true, func(key string, y int, c time.Time, r *rand.Rand) {
-		it := b.item(key, "integrity", fmt.Sprintf("关于%d年度学校领导班子廉洁自律情况的通报", y-1), c)
+	b.everyDuty("integrity-report", "integrity", time.December, 14, yearKey, func(key string, y int, c time.Time, r *rand.Rand) ItemSeed {
+		it := b.item(key, "integrity", fmt.Sprintf("关于%d年度学校领导班子廉洁自律情况的通报", y), c)
 		it.PublicityDays = 5
 		it.DocNumber = "want"
 		it.LegalBasis = "《中国共产党廉洁自律准则》"
-		it.Body = fmt.Sprintf("根据县教育局党风廉政建设工作要求，现将%d年度学校领导班子廉洁自律情况通报如下：\n\n1. 班子成员认真落实“一岗双责”，全年召开专题民主生活会%d次，开展廉政谈话%d人次。\n2. 严格执行公务接待规定，全年公务接待费%s，无超标准接待；学校无公务用车。\n3. 大宗物资采购、维修工程均按规定程序办理，并在校务公开栏公示。\n4. 班子成员未发现违规收受礼品礼金、违规操办婚丧喜庆事宜等问题；教职工未发现有偿补课等违反师德规范的行为。\n5. 全年收到校长信箱、意见箱来信%d件，均已按期答复。\n\n欢迎全体教职工和社会各界继续监督。%s\n%s",
-			y-1, 2+r.IntN(2), 10+r.IntN(30), yuan(amount(r, 800, 4200)), 5+r.IntN(20), b.objection(5), b.sign("", c))
-		b.add(it, "", r)
+		it.Body = fmt.Sprintf("根据县教育局党风廉政建设工作要求，现将%d年度学校领导班子廉洁自律情况通报如下：\n\n1. 班子成员认真落实“一岗双责”，全年召开专题民主生活会%d次，开展廉政谈话%d人次。\n2. 严格执行公务接待规定，全年公务接待费%s，无超标准接待；学校无公务用车。\n3. 大宗物资采购、维修工程均按规定程序办理，并在校务公开栏公示。\n4. 班子成员未发现违规收受礼品礼金、违规操办婚丧喜庆事宜等问题；教职工未发现有偿补课等违反师德规范的行为。\n5. 校长信箱、意见箱来信均已登记办理；对个别未按期答复的来信，已责成有关处室说明情况并整改。\n\n欢迎全体教职工和社会各界继续监督。%s\n%s",
+			y, 2+r.IntN(2), 10+r.IntN(30), yuan(amount(r, 800, 4200)), b.objection(5), b.sign("", c))
+		return it
+	})
+	b.everyDuty("finance-budget", "budget", time.March, 16, yearKey, func(key string, y int, c time.Time, r *rand.Rand) ItemSeed {
+		it := b.item(key, "finance", fmt.Sprintf("%s%d年度预算及%d年度决算公开", s.seed.Name, y, y-1), c)
+		it.PublicityDays = 5
+		it.DocNumber = "want"
+		it.LegalBasis = "《中华人民共和国预算法》；《中小学校财务制度》（财教〔2012〕489号）"
+		st := b.ledger(y-1, time.December)
+		budget := sum(st.inYr) / 100000 * (102 + int64(r.IntN(6))) * 1000
+		rows := [][]string{
+			{"财政拨款收入（生均公用经费）", yuan(budget * 70 / 100), yuan(st.inYr[0])},
+			{"上级专项补助及其他收入", yuan(budget * 30 / 100), yuan(sum(st.inYr) - st.inYr[0])},
+			{"**收入合计**", yuan(budget), yuan(sum(st.inYr))},
+			{"**支出合计**", yuan(budget), yuan(sum(st.outYr))},
+		}
+		it.Body = fmt.Sprintf("根据县财政局、县教育局关于部门预算决算公开的要求，现将学校%d年度收支预算和%d年度收支决算公开如下（单位：元）：\n\n%s\n"+
+			"%d年度决算数与各月财务收支公示的本年累计数一致，年末结余%s。预算经校长办公会研究、%s教代会审议，报县教育局批复后执行。\n\n%s\n%s",
+			y, y-1, table([]string{"项目", fmt.Sprintf("%d年预算数", y), fmt.Sprintf("%d年决算数", y-1)}, rows), y-1, yuan(st.close), s.congress,
+			b.objection(5), b.sign(s.dept[dFinance], c))
+		return it
+	})
+	b.everyDuty("decisions-schoolplan", "plan", time.September, 8, yearKey, func(key string, y int, c time.Time, r *rand.Rand) ItemSeed {
+		it := b.item(key, "decisions", fmt.Sprintf("%d—%d学年度学校工作计划", y, y+1), c)
+		it.DocNumber = "want"
+		focus := []string{"落实“双减”，规范作业管理和课后服务", "加强校园安全和食品安全管理", "推进校务公开和民主管理，办好教代会", "加强教师队伍建设，开展校本研修"}
+		if s.vocational {
+			focus[0] = "深化校企合作，提升实训教学质量"
+		}
+		it.Body = fmt.Sprintf("本学年学校工作的指导思想是：全面贯彻党的教育方针，坚持依法治校、民主管理，办好人民满意的教育。\n\n**主要任务**\n\n1. %s；\n2. %s；\n3. %s；\n4. %s。\n\n"+
+			"**校务公开工作**：按学校校务公开目录，财务收支每月5日前公开，收费、资助、评优评先、采购等事项按时限公示；每季度召开一次校务公开专题会议。\n\n"+
+			"本计划经%s教代会审议通过，各处室据此制定部门工作计划。\n%s",
+			focus[0], focus[1], focus[2], focus[3], s.congress, b.sign("", c))
+		return it
+	})
+	b.everyDuty("evaluation-pay", "staff-evaluation", time.July, 1, yearKey, func(key string, y int, c time.Time, r *rand.Rand) ItemSeed {
+		it := b.item(key, "evaluation", fmt.Sprintf("关于%d年春季学期教职工绩效考核及奖励性绩效工资分配结果的公示", y), c)
+		b.staffOnly(&it)
+		it.PublicityDays = 5
+		a, bb, cc := s.teachers*30/100+r.IntN(3), s.teachers*50/100, 0
+		cc = s.teachers - a - bb
+		rows := [][]string{
+			{"一档", fmt.Sprint(a), yuan(amount(r, 5200, 6100) / 100 * 100)},
+			{"二档", fmt.Sprint(bb), yuan(amount(r, 4300, 5100) / 100 * 100)},
+			{"三档", fmt.Sprint(cc), yuan(amount(r, 3500, 4200) / 100 * 100)},
+		}
+		it.Body = fmt.Sprintf("根据学校《%d年度奖励性绩效工资分配方案》，经考核小组按教育教学工作量、质量、班主任工作和考勤师德等项目量化考核，现将本学期考核及分配结果公示如下：\n\n%s\n"+
+			"个人考核明细在%s公示栏张贴，教职工可向考核小组查询本人得分。%s\n%s",
+			y-1, table([]string{"档次", "人数", "人均发放（元）"}, rows), s.dept[dOffice], b.objection(5), b.sign(s.dept[dOffice], c))
+		return it
 	})
 	b.every("titles", time.November, 12, true, func(key string, y int, c time.Time, r *rand.Rand) {
 		it := b.item(key, "titles", fmt.Sprintf("关于%d年度教师专业技术职务评聘推荐人选的公示", y), c)
+		it.Catalogue = "title-review"
 		b.staffOnly(&it)
 		it.PublicityDays = 5 + 2*r.IntN(2)
 		it.DocNumber = "want"
@@ -979,6 +1050,7 @@ func (b *builder) yearly() {
 	})
 	b.every("evaluation-teachers", time.August, 28, true, func(key string, y int, c time.Time, r *rand.Rand) {
 		it := b.item(key, "evaluation", fmt.Sprintf("关于推荐%d年度县级优秀教师、优秀班主任人选的公示", y), c)
+		it.Catalogue = "staff-awards"
 		rows := [][]string{
 			{b.staff[1], "县级优秀教师", pick(r, []string{"任教毕业班三年，所带班级学业质量连续位居全县前列", "主持县级课题一项，执教县级公开课两节"})},
 			{b.staff[2], "县级优秀班主任", pick(r, []string{"所带班级多次获得流动红旗，家校沟通细致及时", "关心留守儿童，坚持家访全覆盖"})},
@@ -987,7 +1059,7 @@ func (b *builder) yearly() {
 			y, table([]string{"姓名", "推荐类别", "主要事迹"}, rows), b.objection(5), b.sign("", c))
 		b.add(it, "", r)
 	})
-	b.every("enrolment-plan", time.May, 25, true, func(key string, y int, c time.Time, r *rand.Rand) {
+	b.everyDuty("enrolment-plan", "enrolment", time.May, 25, yearKey, func(key string, y int, c time.Time, r *rand.Rand) ItemSeed {
 		it := b.item(key, "enrolment", fmt.Sprintf("%d年秋季招生工作方案", y), c)
 		it.Channels = []gongkai.Channel{"online", "board", "parent_meeting"}
 		it.DocNumber = "want"
@@ -1003,7 +1075,7 @@ func (b *builder) yearly() {
 			it.Body = fmt.Sprintf("根据《中华人民共和国义务教育法》和县教育局%d年义务教育招生工作意见，现将我校一年级招生方案公布如下：\n\n1. **招生对象**：%d年8月31日前年满6周岁、户籍或居住证在本学区的适龄儿童。\n2. **招生范围**：%s。\n3. **招生计划**：一年级%d个班，每班不超过45人。\n4. **报名时间**：%d年7月中旬，具体日期另行通知。\n5. **所需材料**：户口簿、居住证明、预防接种证查验证明，原件查验后当场退还。\n6. **纪律要求**：坚持免试就近入学，不举行任何形式的入学考试或测试，不收取择校费、赞助费。\n\n%s\n%s",
 				y, y, strings.Join(s.zone, "、"), 2+s.students/400, y, b.objection(5), b.sign(s.dept[dEnrol], c))
 		}
-		b.add(it, "", r)
+		return it
 	})
 	b.every("enrolment-result", time.September, 12, true, func(key string, y int, c time.Time, r *rand.Rand) {
 		it := b.item(key, "enrolment", fmt.Sprintf("%d年秋季新生录取情况公示", y), c)
@@ -1014,9 +1086,9 @@ func (b *builder) yearly() {
 			y, total, n, total-migr, migr, r.IntN(3), s.dept[dEnrol], b.objection(5), b.sign(s.dept[dEnrol], c))
 		b.add(it, "", r)
 	})
-	b.every("congress-resolution", time.March, 18, true, func(key string, y int, c time.Time, r *rand.Rand) {
+	b.everyDuty("congress-resolution", "congress", time.March, 18, yearKey, func(key string, y int, c time.Time, r *rand.Rand) ItemSeed {
 		session := []string{"一", "二", "三", "四"}[y%4]
-		it := b.item(key, "congress", fmt.Sprintf("%s教职工代表大会第%s次会议决议", s.congress, session), c)
+		it := b.item(key, "congress", fmt.Sprintf("%s教职工代表大会第%s次会议（%d年）决议", s.congress, session, y), c)
 		b.staffOnly(&it)
 		it.Channels = []gongkai.Channel{"online", "congress", "staff_meeting"}
 		it.PublicityDays = 3
@@ -1031,10 +1103,11 @@ func (b *builder) yearly() {
 		it.Body = fmt.Sprintf("%s%s教职工代表大会第%s次会议于%s在学校会议室召开。会议应到代表%d名，实到%d名，超过全体代表的三分之二。\n\n会议听取和审议了校长%s所作的《学校工作报告》等文件，经无记名投票表决（赞成票均超过全体代表半数），形成决议如下：\n\n%s\n1. 会议批准《学校工作报告》《财务工作报告》和《校务公开工作报告》。\n2. 会议通过《绩效工资分配方案（修订稿）》，自本学期起执行。\n3. 会议共收到代表提案%d件，立案%d件，要求学校在两个月内办理完毕并向代表反馈。\n%s",
 			s.seed.FullName, s.congress, session, cnDate(c.AddDate(0, 0, -2)), reps, present, s.person("principal"),
 			table([]string{"表决事项", "赞成", "反对", "弃权", "结果"}, rows), 6+r.IntN(8), 4+r.IntN(3), b.sign(s.dept[dUnion], c))
-		b.add(it, "", r)
+		return it
 	})
 	b.every("decisions-payrules", time.December, 8, true, func(key string, y int, c time.Time, r *rand.Rand) {
 		it := b.item(key, "decisions", fmt.Sprintf("%d年度奖励性绩效工资分配方案", y), c)
+		it.Catalogue = "major-decision"
 		b.staffOnly(&it)
 		it.Channels = []gongkai.Channel{"online", "congress"}
 		it.PublicityDays = 5
@@ -1086,6 +1159,7 @@ func (b *builder) yearly() {
 		})
 		b.every("awards-skills", time.May, 20, true, func(key string, y int, c time.Time, r *rand.Rand) {
 			it := b.item(key, "awards", fmt.Sprintf("关于我校学生参加%d年全县职业院校技能大赛获奖情况的公示", y), c)
+			it.Catalogue = "student-awards"
 			it.Department = s.dept[dTeaching]
 			events := []string{"汽车机电维修", "网络布线", "电子商务运营", "幼儿教育技能", "园艺"}
 			var rows [][]string
@@ -1099,6 +1173,7 @@ func (b *builder) yearly() {
 		})
 		b.every("decisions-headteacher", time.September, 20, true, func(key string, y int, c time.Time, r *rand.Rand) {
 			it := b.item(key, "decisions", fmt.Sprintf("%d—%d学年班主任津贴发放办法（修订）", y, y+1), c)
+			it.Catalogue = "major-decision"
 			b.staffOnly(&it)
 			it.Channels = []gongkai.Channel{"online", "congress"}
 			it.Body = fmt.Sprintf("本办法经%s教代会讨论通过，自%d—%d学年起执行。\n\n1. 班主任津贴由基础津贴和考核津贴组成，基础津贴每月%d元。\n2. 考核津贴按学生处月度班级量化考核结果分三档发放。\n3. 班主任外出期间由副班主任代管，津贴按实际天数折算。\n\n%s",
@@ -1108,6 +1183,7 @@ func (b *builder) yearly() {
 	} else {
 		b.every("awards-merit", time.June, 10, true, func(key string, y int, c time.Time, r *rand.Rand) {
 			it := b.item(key, "awards", fmt.Sprintf("关于%d—%d学年“三好学生”“优秀学生干部”评选结果的公示", y-1, y), c)
+			it.Catalogue = "student-awards"
 			n := 8 + r.IntN(5)
 			kids, cls := names(r, n, true, nil), b.classes(r, n, y)
 			var rows [][]string
@@ -1120,6 +1196,7 @@ func (b *builder) yearly() {
 		})
 		b.every("awards-arts", time.December, 5, true, func(key string, y int, c time.Time, r *rand.Rand) {
 			it := b.item(key, "awards", fmt.Sprintf("关于我校师生参加%d年全县中小学生艺术节获奖情况的公示", y), c)
+			it.Catalogue = "student-awards"
 			it.Department = s.dept[dTeaching]
 			it.Channels = []gongkai.Channel{"online", "board", "broadcast"}
 			events := []string{"合唱", "书法", "绘画", "朗诵", "舞蹈"}
@@ -1149,16 +1226,6 @@ func (b *builder) yearly() {
 			}
 			it.Body = fmt.Sprintf("根据学校校务公开工作计划，监督小组于%s组织全体教职工对学校领导班子和中层干部进行民主测评，发放测评表%d份，收回%d份，全部有效。测评结果如下：\n\n%s\n测评中教职工提出的意见已汇总反馈给本人，相关整改情况将在下一季度校务公开专题会议上通报。\n%s",
 				cnDate(c.AddDate(0, 0, -3)), n, n, table([]string{"测评对象", "职务", "满意", "基本满意", "不满意", "满意率"}, rows), b.sign(s.dept[dUnion], c))
-			b.add(it, "", r)
-		})
-		b.every("evaluation-survey", time.December, 22, true, func(key string, y int, c time.Time, r *rand.Rand) {
-			it := b.item(key, "evaluation", fmt.Sprintf("%d年校务公开工作满意度测评结果", y), c)
-			var rows [][]string
-			for _, q := range []string{"公开内容的完整性", "公开时间的及时性", "意见答复的及时性", "整改结果的落实", "总体满意度"} {
-				rows = append(rows, []string{q, fmt.Sprintf("%d.%d%%", 88+r.IntN(10), r.IntN(10))})
-			}
-			it.Body = fmt.Sprintf("学校于%d年12月面向教职工和家长开展校务公开工作满意度测评，共发放问卷%d份，收回%d份。测评采用匿名方式，结果如下：\n\n%s\n对满意度相对较低的项目，学校将在下一年度工作计划中提出改进措施。\n%s",
-				y, 300+r.IntN(100), 280+r.IntN(20), table([]string{"测评项目", "满意率"}, rows), b.sign(s.dept[dUnion], c))
 			b.add(it, "", r)
 		})
 	}
@@ -1207,6 +1274,10 @@ func (b *builder) procurementItem(key string, p procurement, c time.Time, r *ran
 		kind, title = "比选", fmt.Sprintf("关于%s比选结果的公示", p.what)
 	}
 	it := b.item(key, "procurement", title, c)
+	it.Catalogue = "procurement"
+	if p.works {
+		it.Catalogue = "works"
+	}
 	it.LegalBasis = "《中华人民共和国政府采购法》；县财政局政府采购目录及限额标准"
 	source := pick(r, []string{"生均公用经费", "上级专项资金", "薄弱学校改造专项资金"})
 	rows := [][]string{
@@ -1277,14 +1348,16 @@ func (b *builder) recurring() {
 		}
 		key = fmt.Sprintf("other-meeting-%d-q%d", t.Year(), q)
 		r = b.rng(key)
-		if c = b.formed(t.Year(), t.Month()+1, 12, r); !b.fresh(c) || back > 10 {
+		period := fmt.Sprintf("%d-Q%d", t.Year(), q)
+		if c = b.dutyCreated("disclosure-meeting", period, b.formed(t.Year(), t.Month()+1, 3, r)); !b.dutyWanted("disclosure-meeting", period, c) {
 			continue
 		}
 		it := b.item(key, "other", fmt.Sprintf("%d年第%s季度校务公开专题会议纪要", t.Year(), cnNum[q]), c)
 		it.Audience = gongkai.AudienceCommunity
 		it.PublicityDays = 3
-		it.Body = fmt.Sprintf("%s，学校召开%d年第%s季度校务公开专题会议，校务公开领导小组和监督小组成员参加，%s主持。\n\n1. 会议审议了本季度各部门应公开事项的完成情况：应公开%d项，按期公开%d项。\n2. 本季度意见箱、校长信箱共收到意见%d条，已全部答复；其中%d条涉及整改，整改结果已在公开栏公布。\n3. 会议确定下季度重点公开事项：收费、学生资助、采购和评优评先。\n%s",
-			cnDate(c.AddDate(0, 0, -1)), t.Year(), cnNum[q], b.s.person("principal"), 12+r.IntN(6), 11+r.IntN(2), 2+r.IntN(6), r.IntN(3), b.sign(b.s.dept[dOffice], c))
+		it.Body = fmt.Sprintf("%s，学校召开%d年第%s季度校务公开专题会议，校务公开领导小组和监督小组成员参加，%s主持。\n\n1. 会议对照学校校务公开目录，逐项核对了本季度应公开事项的公开情况，对未按期公开的事项明确了责任处室和完成时限。\n2. 会议听取了监督小组关于本季度意见箱、校长信箱来信办理情况的汇报，对超过答复期限的来信提出督办要求；涉及整改的事项，整改结果在公开栏公布。\n3. 会议确定下季度重点公开事项：收费、学生资助、采购和评优评先。\n%s",
+			cnDate(c.AddDate(0, 0, -1)), t.Year(), cnNum[q], b.s.person("principal"), b.sign(b.s.dept[dOffice], c))
+		b.meets(&it, "disclosure-meeting", period)
 		b.add(it, "", r)
 	}
 	// Monthly awards: 流动红旗 in primary schools, 文明班级 in the vocational school.
@@ -1299,7 +1372,9 @@ func (b *builder) recurring() {
 		if !b.fresh(c) {
 			continue
 		}
-		b.add(b.monthlyAward(key, t, c, r), "", r)
+		it := b.monthlyAward(key, t, c, r)
+		it.Catalogue = "student-awards"
+		b.add(it, "", r)
 	}
 	// Rectification after feedback, and two leadership-only papers.
 	qi := quarterIndex(b.now) - 1
@@ -1326,8 +1401,8 @@ func (b *builder) recurring() {
 				b.staff[30], b.s.dept[dTeaching], b.s.dept[dStudent], b.s.dept[dGeneral], b.sign(b.s.dept[dOffice], c))
 		} else {
 			it = b.item(key, "other", fmt.Sprintf("%d年%d月校务公开工作自查情况报告", t.Year(), t.Month()), c)
-			it.Body = fmt.Sprintf("监督小组按县教育局校务公开评估细则开展自查，情况如下：\n\n1. 财务月报均在次月5日前公开，%d项采购结果公示期均满5个工作日；\n2. 发现%d项公开事项未注明依据文号，已责成%s补正；\n3. 意见箱答复平均用时%d个工作日，未出现逾期。\n\n建议下季度重点规范学生资助名单的个人信息处理，公示期满后及时撤下纸质名单。\n%s",
-				1+r.IntN(3), 1+r.IntN(2), b.s.dept[dFinance], 2+r.IntN(3), b.sign("校务公开监督小组", c))
+			it.Body = fmt.Sprintf("监督小组按县教育局校务公开评估细则开展自查，情况如下：\n\n1. 抽查了近三个月的财务月报和%d项采购结果公示，公示期均满5个工作日；\n2. 发现%d项公开事项未注明依据文号，已责成%s补正；\n3. 意见箱、校长信箱来信均已登记并明确办理处室。\n\n建议下季度重点规范学生资助名单的个人信息处理，公示期满后及时撤下纸质名单。\n%s",
+				1+r.IntN(3), 1+r.IntN(2), b.s.dept[dFinance], b.sign("校务公开监督小组", c))
 		}
 		it.Audience = gongkai.AudienceLeadership
 		it.Channels = []gongkai.Channel{"online"}
@@ -1412,6 +1487,7 @@ func (b *builder) pipeline() {
 		},
 		func(key string, c time.Time, r *rand.Rand) ItemSeed {
 			it := b.item(key, "evaluation", fmt.Sprintf("关于推荐%d年度县级“最美教师”人选的公示", c.Year()), c)
+			it.Catalogue = "staff-awards"
 			it.Body = fmt.Sprintf("经教职工民主推荐、学校评审小组考评，拟推荐%s同志为%d年度县级“最美教师”人选。该同志扎根教学一线%d年，%s。\n\n%s\n%s",
 				b.staff[6], c.Year(), 12+r.IntN(15), pick(r, []string{"长期担任班主任，坚持家访全覆盖", "承担学校留守儿童关爱工作", "所带学科教学质量位居全县前列"}), b.objection(5), b.sign("", c))
 			return it
@@ -1432,6 +1508,7 @@ func (b *builder) pipeline() {
 		},
 		func(key string, c time.Time, r *rand.Rand) ItemSeed {
 			it := b.item(key, "titles", fmt.Sprintf("关于%d年度教师岗位等级晋升推荐人选的公示", c.Year()), c)
+			it.Catalogue = "title-review"
 			b.staffOnly(&it)
 			it.Body = fmt.Sprintf("根据县人力资源和社会保障局岗位设置管理有关规定，经个人申请、推荐小组量化评分和集体研究，拟推荐%s、%s两位同志晋升专业技术岗位等级。量化评分细则和得分明细在%s备查。\n\n%s\n%s",
 				b.staff[7], b.staff[8], s.dept[dOffice], b.objection(5), b.sign("", c))

@@ -30,8 +30,7 @@ func Load(ctx context.Context, db *store.DB, blobs files.Store, now time.Time) e
 	if err != nil {
 		return err
 	}
-	bureauName, region := BureauSeed()
-	bureau, err := findOrCreateBureau(ctx, db, bureauName, region)
+	bureau, err := findOrCreateBureau(ctx, db, Bureau())
 	if err != nil {
 		return err
 	}
@@ -71,6 +70,12 @@ func Load(ctx context.Context, db *store.DB, blobs files.Store, now time.Time) e
 	if _, err := db.CloseEndedPeriods(ctx); err != nil {
 		return err
 	}
+	// The reminders of what is overdue or due soon today, as the daily
+	// sweep would have sent them: the notifications name what the
+	// obligations page shows open.
+	if _, err := db.RemindObligations(ctx); err != nil {
+		return err
+	}
 	for _, t := range archive {
 		d, err := db.FindDisclosureByID(ctx, t.schoolID, t.id)
 		if err != nil {
@@ -90,25 +95,25 @@ type archiveTask struct {
 	actor        *gongkai.Actor
 }
 
-func findOrCreateBureau(ctx context.Context, db *store.DB, name, region string) (*gongkai.Bureau, error) {
+func findOrCreateBureau(ctx context.Context, db *store.DB, seed gongkai.Bureau) (*gongkai.Bureau, error) {
 	bs, err := db.FindBureaus(ctx)
 	if err != nil {
 		return nil, err
 	}
 	for _, b := range bs {
-		if b.Name == name {
+		if b.Name == seed.Name {
 			return b, nil
 		}
 	}
-	b := &gongkai.Bureau{Name: name, RegionCode: region}
-	return b, db.CreateBureau(ctx, b)
+	return &seed, db.CreateBureau(ctx, &seed)
 }
 
 func loadSchool(ctx context.Context, db *store.DB, blobs files.Store, bureau *gongkai.Bureau, ss SchoolSeed, hash string, now time.Time, clock *time.Time) ([]archiveTask, error) {
 	school, err := db.FindSchoolBySlug(ctx, ss.Slug)
 	created := false
 	if gongkai.ErrorCode(err) == gongkai.ENOTFOUND {
-		school = &gongkai.School{BureauID: bureau.ID, Slug: ss.Slug, Name: ss.Name, FullName: ss.FullName, Code: ss.Code, Address: ss.Address, Phone: ss.Phone}
+		school = &gongkai.School{BureauID: bureau.ID, Slug: ss.Slug, Name: ss.Name, FullName: ss.FullName, Code: ss.Code, Address: ss.Address, Phone: ss.Phone,
+			CreditCode: ss.CreditCode, Stage: ss.Stage, AdmissionPhone: ss.AdmissionPhone, AidPhone: ss.AidPhone, OfficeHours: ss.OfficeHours, Guide: ss.Guide}
 		*clock = now.AddDate(-2, 0, 0)
 		if err := db.CreateSchool(ctx, school, ss.Departments); err != nil {
 			return nil, err
@@ -171,6 +176,23 @@ func loadSchool(ctx context.Context, db *store.DB, blobs files.Store, bureau *go
 	if err != nil {
 		return nil, err
 	}
+	// The compliance calendar comes first, so that each item meets its own
+	// period's obligation when it is published.
+	from, to := obligationWindow(now)
+	*clock = from.AddDate(0, 0, -1)
+	if _, err := db.EnsureObligations(ctx, school.ID, from, to); err != nil {
+		return nil, err
+	}
+	obs, err := db.FindObligations(ctx, school.ID, store.ObligationFilter{})
+	if err != nil {
+		return nil, err
+	}
+	open := map[string]int64{}
+	for _, o := range obs {
+		if o.Open() {
+			open[dutyKey(o.CatalogueCode, o.PeriodKey)] = o.ID
+		}
+	}
 	var tasks []archiveTask
 	for _, it := range Items(ss.Slug, now) {
 		if existing[it.Title] {
@@ -182,7 +204,13 @@ func loadSchool(ctx context.Context, db *store.DB, blobs files.Store, bureau *go
 				return nil, err
 			}
 		}
-		id, err := loadItem(ctx, db, blobs, school, clerk, leader, principal, supervisor, deptID[it.Department], it, clock)
+		obID := open[dutyKey(it.Catalogue, it.Period)]
+		if it.Period != "" && obID == 0 {
+			// Met or waived in an earlier run on another day: the item
+			// must not meet another period's obligation instead.
+			it.Catalogue = ""
+		}
+		id, err := loadItem(ctx, db, blobs, school, clerk, leader, principal, supervisor, deptID[it.Department], obID, it, clock)
 		if err != nil {
 			return nil, fmt.Errorf("item %s: %w", it.Key, err)
 		}
@@ -211,13 +239,18 @@ func existingTitles(ctx context.Context, db *store.DB, schoolID int64) (map[stri
 
 // loadItem walks one item through the procedure on the item's own timeline.
 func loadItem(ctx context.Context, db *store.DB, blobs files.Store, school *gongkai.School, clerk, leader, principal, supervisor *gongkai.Actor,
-	deptID int64, it ItemSeed, clock *time.Time) (int64, error) {
+	deptID, obligationID int64, it ItemSeed, clock *time.Time) (int64, error) {
 	*clock = it.Created
 	step := func(d time.Duration) { *clock = clock.Add(d) }
 	d := &gongkai.Disclosure{Title: it.Title, Body: it.Body, Category: it.Category, Audience: it.Audience, PublicityDays: it.PublicityDays,
-		DocNumber: it.DocNumber, LegalBasis: it.LegalBasis, DepartmentID: deptID, Channels: it.Channels, CatalogueCode: catalogueFor(it.Category)}
+		DocNumber: it.DocNumber, LegalBasis: it.LegalBasis, DepartmentID: deptID, Channels: it.Channels, CatalogueCode: it.Catalogue}
 	if err := db.CreateDisclosure(ctx, school.ID, clerk, d); err != nil {
 		return 0, err
+	}
+	if obligationID != 0 {
+		if err := db.SetDisclosureObligation(ctx, school.ID, d.ID, obligationID); err != nil {
+			return 0, err
+		}
 	}
 	if f := it.Attachment; f != nil {
 		st, err := blobs.Put(ctx, bytes.NewReader(f.Data), f.Name, gongkai.MaxAttachmentBytes)
@@ -293,14 +326,4 @@ func loadItem(ctx context.Context, db *store.DB, blobs files.Store, school *gong
 		}
 	}
 	return d.ID, nil
-}
-
-// catalogueFor picks the first default catalogue item of the category.
-func catalogueFor(category string) string {
-	for _, c := range gongkai.DefaultCatalogue {
-		if c.Category == category {
-			return c.Code
-		}
-	}
-	return ""
 }

@@ -61,7 +61,10 @@ func loadOrders(ctx context.Context, db *store.DB, now time.Time, clock *time.Ti
 		return time.Date(d.Year(), d.Month(), d.Day(), 9, 30, 0, 0, gongkai.Beijing)
 	}
 	issue := func(at time.Time, slug string, in store.NewOrder) (*gongkai.Order, error) {
-		*clock = at
+		*clock = workdayOnOrBefore(at) // the bureau issues on working days
+		if in.ObligationID != 0 {
+			*clock = at // already a working day after the due date
+		}
 		in.SchoolIDs = []int64{schools[slug].ID}
 		orders, err := db.IssueOrders(ctx, admin.BureauID, admin, in)
 		if err != nil {
@@ -91,7 +94,7 @@ func loadOrders(ctx context.Context, db *store.DB, now time.Time, clock *time.Ti
 		Body: schools[first].Title() + "：\n\n" +
 			"我局在校务公开专项检查中发现，你校校务公开栏存在以下问题：\n\n" +
 			"1. 公开栏内容更新不及时，部分事项公示期满后未及时撤换；\n" +
-			"2. 收费项目公示未注明收费依据的文号。\n\n" +
+			"2. 网上公开的部分事项未同步张贴到实体公示栏。\n\n" +
 			"请你校对照问题逐项整改，并将整改情况及公开结果答复我局。\n"})
 	if err != nil {
 		return err
@@ -111,7 +114,7 @@ func loadOrders(ctx context.Context, db *store.DB, now time.Time, clock *time.Ti
 		}
 	}
 	if err := step(day(30), o, principals[first], store.OrderStepInput{Action: gongkai.OActAnswer, ResultID: result,
-		Comment: "收到通知后，学校召开校务公开领导小组会议，逐项整改：\n1. 指定办公室专人每周检查公开栏，公示期满的事项及时撤换；\n2. 收费公示已补注收费依据文号并重新公示。"}); err != nil {
+		Comment: "收到通知后，学校召开校务公开领导小组会议，逐项整改：\n1. 指定办公室专人每周检查公开栏，公示期满的事项及时撤换；\n2. 收费等须张贴的事项，网上发布当日同步张贴，并在登记表中登记张贴时间（见所附收费公示）。"}); err != nil {
 		return err
 	}
 	if err := step(day(27), o, admin, store.OrderStepInput{Action: gongkai.OActAccept, Comment: "经复查，整改到位，同意办结。"}); err != nil {
@@ -129,9 +132,16 @@ func loadOrders(ctx context.Context, db *store.DB, now time.Time, clock *time.Ti
 	// 3. Overdue: about the oldest overdue obligation of the school with the
 	// most overdue items; issued after it fell due, not answered in time.
 	if overdue != nil {
-		at := time.Date(overdue.Due.Year(), overdue.Due.Month(), overdue.Due.Day()+2, 9, 30, 0, 0, gongkai.Beijing)
-		if at.After(day(10)) {
-			at = day(10)
+		// Two days after it fell due, or ten days ago if that is later, on
+		// a working day; never before it was overdue, nor after now.
+		at := workdayOnOrAfter(time.Date(overdue.Due.Year(), overdue.Due.Month(), overdue.Due.Day()+2, 9, 30, 0, 0, gongkai.Beijing))
+		if ten := workdayOnOrBefore(day(10)); at.Before(ten) && gongkai.PeriodOver(overdue.Due, ten) {
+			at = ten
+		}
+		if at.After(now.Add(-time.Hour)) {
+			if at = workdayOnOrBefore(now.Add(-time.Hour)); !gongkai.PeriodOver(overdue.Due, at) {
+				at = now.Add(-time.Hour)
+			}
 		}
 		y, m, d := overdue.Due.Date()
 		if _, err := issue(at, worst, store.NewOrder{Kind: gongkai.OrderUrge, Workdays: 3, ObligationID: overdue.ID,
@@ -144,16 +154,17 @@ func loadOrders(ctx context.Context, db *store.DB, now time.Time, clock *time.Ti
 
 	// 4. Returned for more, with a new deadline.
 	o, err = issue(day(15), second, store.NewOrder{Kind: gongkai.OrderRectify, Workdays: 10,
-		Title: "关于规范学生资助名单公示内容的通知",
-		Body: schools[second].Title() + "：\n\n经查，你校学生资助名单公示中含有学生身份证号码后四位，不符合《教育部办公厅关于进一步加强学生资助信息公开工作的通知》（教财厅函〔2017〕28号）的要求。" +
-			"请立即撤下并重新公示，只公开姓名、班级和资助金额。\n"})
+		Title: "关于规范学生资助名单公示期满后撤除的通知",
+		Body: schools[second].Title() + "：\n\n我局在专项检查中发现，你校学生资助名单在网上公示期满后已不再显示，但校门口实体公示栏的纸质名单仍未撤下，" +
+			"不符合《教育部办公厅关于进一步加强学生资助信息公开工作的通知》（教财厅函〔2017〕28号）关于公示期满后及时撤除的要求。\n\n" +
+			"请立即撤下，并说明今后防止类似问题的措施。\n"})
 	if err != nil {
 		return err
 	}
-	if err := step(day(9), o, principals[second], store.OrderStepInput{Action: gongkai.OActAnswer, Comment: "已撤下原公示，重新公示的名单只含姓名、班级和金额。"}); err != nil {
+	if err := step(day(9), o, principals[second], store.OrderStepInput{Action: gongkai.OActAnswer, Comment: "已撤下实体公示栏的纸质名单。"}); err != nil {
 		return err
 	}
 	due := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, gongkai.Beijing).AddDate(0, 0, 7)
 	return step(day(6), o, admin, store.OrderStepInput{Action: gongkai.OActReturn, Deadline: due,
-		Comment: "请补充说明撤下原公示的时间，并附重新公示的公开事项链接；同时说明今后防止类似问题的措施。"})
+		Comment: "请补充说明撤下的时间，以及今后公示期满后由谁、在何时撤除纸质名单的制度安排。"})
 }

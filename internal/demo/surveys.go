@@ -33,15 +33,12 @@ var surveySuggestions = []string{
 // survey that its teacher and parent have yet to answer. Idempotent: a
 // survey whose title exists is kept.
 func loadSurveys(ctx context.Context, db *store.DB, now time.Time, clock *time.Time) error {
-	last := now.AddDate(0, -5, 0)
-	start := time.Date(last.Year(), last.Month(), 10, 9, 0, 0, 0, gongkai.Beijing)
-	term := fmt.Sprintf("%d年春季学期", start.Year())
-	switch {
-	case start.Month() >= 8:
-		term = fmt.Sprintf("%d年秋季学期", start.Year())
-	case start.Month() == 1:
-		term = fmt.Sprintf("%d年秋季学期", start.Year()-1)
-	}
+	// Last term's survey, six weeks before the term ended: in June or in
+	// December, never in a holiday.
+	last := gongkai.TermOf(now).Prev()
+	_, end := last.Bounds()
+	start := workdayOnOrAfter(time.Date(end.Year(), end.Month()-1, 1, 9, 0, 0, 0, gongkai.Beijing))
+	term := last.Label()
 	for _, ss := range Schools() {
 		school, err := db.FindSchoolBySlug(ctx, ss.Slug)
 		if err != nil {
@@ -113,7 +110,7 @@ func loadTermSurvey(ctx context.Context, db *store.DB, school *gongkai.School, p
 	}
 	// Xiangqian publishes its results: a draft for the office clerk, then
 	// the procedure.
-	*clock = start.AddDate(0, 0, 17)
+	*clock = workdayOnOrAfter(start.AddDate(0, 0, 17)) // 09:00
 	d, err := db.PublishSurveyResults(ctx, school.ID, s.ID, sup, people["clerk3"].ID)
 	if err != nil {
 		return err
@@ -122,7 +119,7 @@ func loadTermSurvey(ctx context.Context, db *store.DB, school *gongkai.School, p
 		who    string
 		action gongkai.Action
 	}{{"clerk3", gongkai.ActionSubmit}, {"principal", gongkai.ActionApprove}, {"supervisor", gongkai.ActionCheck}, {"clerk3", gongkai.ActionPublish}} {
-		*clock = clock.Add(5 * time.Hour)
+		*clock = clock.Add(95 * time.Minute) // the same working day, by 15:20
 		if _, err := db.Act(ctx, school.ID, d.ID, people[step.who], step.action, "", nil); err != nil {
 			return fmt.Errorf("%s results: %w", step.action, err)
 		}
