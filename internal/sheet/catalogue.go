@@ -56,10 +56,12 @@ func (e *ImportError) Error() string {
 	return "sheet: " + strings.Join(e.Problems, "；")
 }
 
-// problems collects messages up to MaxProblems.
+// problems collects messages up to MaxProblems; headers name the columns
+// of the sheet they are about.
 type problems struct {
-	list []string
-	more int
+	headers []string
+	list    []string
+	more    int
 }
 
 func (p *problems) add(format string, args ...any) {
@@ -71,7 +73,7 @@ func (p *problems) add(format string, args ...any) {
 }
 
 func (p *problems) at(row, col int, msg string) {
-	p.add("第%d行 %s列 “%s”：%s", row, colName(col), headerOf(col), msg)
+	p.add("%s", cellProblem(row, col, headerOf(p.headers, col), msg))
 }
 
 func (p *problems) err() error {
@@ -94,11 +96,19 @@ func colName(col int) string {
 	return name
 }
 
-func headerOf(col int) string {
-	if col < len(Headers) {
-		return Headers[col]
+func headerOf(headers []string, col int) string {
+	if col < len(headers) {
+		return headers[col]
 	}
 	return ""
+}
+
+// cellProblem is a message about one cell: 第5行 C列 “统一社会信用代码”：….
+func cellProblem(row, col int, header, msg string) string {
+	if header == "" {
+		return fmt.Sprintf("第%d行 %s列：%s", row, colName(col), msg)
+	}
+	return fmt.Sprintf("第%d行 %s列 “%s”：%s", row, colName(col), header, msg)
 }
 
 // ExportCatalogue writes the items as a workbook with one sheet.
@@ -181,6 +191,22 @@ func ExportCatalogue(w io.Writer, items []gongkai.CatalogueItem) error {
 // declared; the reader is read to at most MaxFileBytes+1 in any case. It
 // returns an *ImportError listing every problem found (up to MaxProblems).
 func ImportCatalogue(r io.Reader, size int64) ([]gongkai.CatalogueItem, error) {
+	f, err := openWorkbook(r, size, Headers)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	rows, err := readRows(f, f.GetSheetList()[0])
+	if err != nil {
+		return nil, err
+	}
+	return parseRows(rows)
+}
+
+// openWorkbook reads an uploaded workbook through every guard: its size,
+// its zip structure (no bombs), no formula in any cell (named by the
+// headers of its sheet), and a first sheet to read.
+func openWorkbook(r io.Reader, size int64, headers []string) (*excelize.File, error) {
 	if size > MaxFileBytes {
 		return nil, fail("文件超过 %d MB，请删去无关内容后再导入。", MaxFileBytes>>20)
 	}
@@ -201,23 +227,18 @@ func ImportCatalogue(r io.Reader, size int64) ([]gongkai.CatalogueItem, error) {
 	if err := checkZip(zr); err != nil {
 		return nil, err
 	}
-	if err := checkFormulas(zr); err != nil {
+	if err := checkFormulas(zr, headers); err != nil {
 		return nil, err
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: MaxUnzippedBytes, UnzipXMLSizeLimit: MaxUnzippedBytes})
 	if err != nil {
 		return nil, fail("无法读取该工作簿，文件可能已损坏或已加密。")
 	}
-	defer f.Close()
-	sheets := f.GetSheetList()
-	if len(sheets) == 0 {
+	if len(f.GetSheetList()) == 0 {
+		f.Close()
 		return nil, fail("工作簿中没有工作表。")
 	}
-	rows, err := readRows(f, sheets[0])
-	if err != nil {
-		return nil, err
-	}
-	return parseRows(rows)
+	return f, nil
 }
 
 // checkZip refuses archives that are not workbooks, or would unpack to far
@@ -251,8 +272,8 @@ var worksheetPath = regexp.MustCompile(`^xl/worksheets/[^/]+\.xml$`)
 
 // checkFormulas refuses any cell with a formula, in any worksheet: an
 // imported catalogue holds values, and formulas can reach outside the file.
-func checkFormulas(zr *zip.Reader) error {
-	var p problems
+func checkFormulas(zr *zip.Reader, headers []string) error {
+	p := problems{headers: headers}
 	for _, zf := range zr.File {
 		if !worksheetPath.MatchString(path.Clean(zf.Name)) {
 			continue
@@ -333,7 +354,7 @@ func readRows(f *excelize.File, sheet string) ([][]string, error) {
 }
 
 func parseRows(rows [][]string) ([]gongkai.CatalogueItem, error) {
-	var p problems
+	p := problems{headers: Headers}
 	if len(rows) == 0 {
 		return nil, fail("工作表是空的：第1行应为表头（%s）。", strings.Join(Headers, "、"))
 	}
