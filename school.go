@@ -85,6 +85,8 @@ func (s *School) Validate() error {
 	fe := FieldErrors{}
 	if !slugPattern.MatchString(s.Slug) {
 		fe.Add("slug", "网址名须为 2–40 位小写字母、数字或横线，以字母开头。")
+	} else if s.Slug == "new" || s.Slug == "import" {
+		fe.Add("slug", "“"+s.Slug+"”是系统保留的网址名，请换一个。")
 	}
 	if n := utf8.RuneCountInString(strings.TrimSpace(s.Name)); n == 0 || n > 60 {
 		fe.Add("name", "请填写学校名称（不超过 60 字）。")

@@ -118,6 +118,10 @@ func TestAuthorization_matrix(t *testing.T) {
 			"POST /api/v1/orders/{id}/answer":   own(gongkai.RolePrincipal),
 			"POST /s/{slug}/orders/{id}/accept": {"bureau.admin"},
 			"POST /s/{slug}/orders/{id}/return": {"bureau.admin"},
+			// The bureau's list of schools and its export are read by the
+			// bureau's administrator and inspectors (schools_test.go).
+			"GET /bureau/schools":      {"bureau.admin", "bureau.inspector"},
+			"GET /bureau/schools.xlsx": {"bureau.admin", "bureau.inspector"},
 		}
 		h.attachPublic(t)
 		for _, rt := range h.srv.routes() {
