@@ -37,6 +37,7 @@ Usage:
   gongkai backup  --to FILE [--db sqlite:...]      a consistent copy of a SQLite database, taken while serving
   gongkai user create --username NAME --name 姓名 (--school SLUG --role clerk[,leader...] | --bureau-role bureau_admin|inspector [--bureau ID])
                       [--password PW]               (or GONGKAI_PASSWORD, or typed on standard input)
+  gongkai school import --file F.xlsx [--bureau ID]  the county's school list: all schools or, on any error, none
 
 Every flag can also be set in the environment as GONGKAI_<FLAG>, e.g. GONGKAI_DB=postgres://...
 `
@@ -133,6 +134,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		args = args[1:]
 		user.flags(fs)
 	}
+	var school schoolFlags
+	if cmd == "school" {
+		if len(args) == 0 || args[0] != "import" {
+			return fmt.Errorf("usage: gongkai school import --file F.xlsx [--bureau ID]")
+		}
+		args = args[1:]
+		school.flags(fs)
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -143,7 +152,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 
 	switch cmd {
-	case "serve", "migrate", "demo", "user", "backup":
+	case "serve", "migrate", "demo", "user", "backup", "school":
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -165,6 +174,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return nil
 	case "user":
 		return user.create(ctx, db, getenv, stdin, stdout)
+	case "school":
+		return school.importList(ctx, db, stdout)
 	case "backup":
 		start := time.Now()
 		if err := db.Backup(ctx, backupTo); err != nil {
