@@ -3,6 +3,7 @@ package sheet
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -74,6 +75,11 @@ type SchoolList struct {
 func (l *SchoolList) Add(row int, field, msg string) {
 	h := SchoolHeaderOf(field)
 	l.Problems = append(l.Problems, Problem{Row: row, Col: l.columns[h], Header: h, Message: msg})
+	// Row by row, left to right, whoever found them.
+	sort.SliceStable(l.Problems, func(i, j int) bool {
+		a, b := l.Problems[i], l.Problems[j]
+		return a.Row < b.Row || (a.Row == b.Row && a.Col < b.Col)
+	})
 }
 
 // RowProblems returns the problems of one row.

@@ -80,6 +80,19 @@ func conflictError(fe gongkai.FieldErrors) error {
 	return &gongkai.Error{Code: gongkai.ECONFLICT, Message: strings.Join(msgs, " "), Fields: fe}
 }
 
+// withConflicts adds to a validation error the fields whose values another
+// school has, so that a form shows every problem at once.
+func withConflicts(ctx context.Context, q querier, s *gongkai.School, exceptID int64, invalid error) error {
+	fe, err := schoolConflicts(ctx, q, s, exceptID)
+	if err != nil {
+		return err
+	}
+	for k, v := range gongkai.ErrorFields(invalid) {
+		fe[k] = v
+	}
+	return &gongkai.Error{Code: gongkai.EINVALID, Message: gongkai.ErrorMessage(invalid), Fields: fe}
+}
+
 // RegisterSchool adds a school of the bureau (by the bureau's form or the
 // API): the school, its departments, the default catalogue, the bureau's
 // required items and the obligations of the coming months, with the admin
@@ -92,7 +105,7 @@ func (db *DB) RegisterSchool(ctx context.Context, actor *gongkai.Actor, s *gongk
 	}
 	s.Normalize()
 	if err := s.ValidateRegistration(); err != nil {
-		return err
+		return withConflicts(ctx, db.read, s, 0, err)
 	}
 	b, err := db.FindBureauByID(ctx, s.BureauID)
 	if err != nil {
@@ -159,7 +172,7 @@ func (db *DB) UpdateSchool(ctx context.Context, actor *gongkai.Actor, bureauID, 
 			upd.Name, upd.FullName, upd.Slug, upd.Code, upd.CreditCode, upd.Stage, upd.Address, upd.Phone
 		s.Normalize()
 		if err := s.ValidateRegistration(); err != nil {
-			return err
+			return withConflicts(ctx, tx, &s, s.ID, err)
 		}
 		fe, err := schoolConflicts(ctx, tx, &s, s.ID)
 		if err != nil {

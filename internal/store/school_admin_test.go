@@ -11,7 +11,9 @@ import (
 )
 
 // bureauAdmin makes the fixture's bureau administrator.
-func (f *fixture) bureauAdmin(t *testing.T) *gongkai.Actor {
+func (f *fixture) bureauAdmin(t *testing.T) *gongkai.Actor { return bureauAdmin(t, f) }
+
+func unusedBureauAdmin(t *testing.T, f *fixture) *gongkai.Actor {
 	t.Helper()
 	ctx := context.Background()
 	u := &gongkai.User{Username: "bureau.admin", DisplayName: "县局管理员", BureauID: f.bureau.ID, BureauRole: gongkai.RoleBureauAdmin}
@@ -35,6 +37,8 @@ func TestSchools_Register(t *testing.T) {
 		ctx := context.Background()
 		f := mustFixture(t, dsn)
 		admin := f.bureauAdmin(t)
+		required := canteen()
+		must(t, f.db.SaveBureauCatalogueItem(ctx, f.bureau.ID, admin, &required))
 		s := newSchool(f)
 		if err := f.db.RegisterSchool(ctx, f.actors[gongkai.RolePrincipal], s); gongkai.ErrorCode(err) != gongkai.EFORBIDDEN {
 			t.Fatalf("a principal registered a school: %v", err)
@@ -44,8 +48,11 @@ func TestSchools_Register(t *testing.T) {
 		}
 		// The catalogue, the bureau's items and the obligations at once.
 		cat, err := f.db.FindCatalogue(ctx, s.ID)
-		if err != nil || len(cat) != len(gongkai.DefaultCatalogue) {
+		if err != nil || len(cat) != len(gongkai.DefaultCatalogue)+1 || cat[len(cat)-1].Code != required.Code || !cat[len(cat)-1].Required {
 			t.Fatalf("catalogue of the new school: %d items, %v", len(cat), err)
+		}
+		if obs, _ := f.db.FindObligations(ctx, s.ID, store.ObligationFilter{CatalogueCode: required.Code}); len(obs) == 0 {
+			t.Error("no obligations of the bureau's required item at once")
 		}
 		obs, err := f.db.FindObligations(ctx, s.ID, store.ObligationFilter{CatalogueCode: "monthly-finance"})
 		if err != nil || len(obs) == 0 {
@@ -80,6 +87,7 @@ func TestSchools_Register(t *testing.T) {
 			{"phone with letters", func(x *gongkai.School) { x.Phone = "0598-555O268" }, gongkai.EINVALID, "phone"},
 			{"code of nine digits", func(x *gongkai.School) { x.Code = "313600330" }, gongkai.EINVALID, "code"},
 			{"no stage", func(x *gongkai.School) { x.Stage = "" }, gongkai.EINVALID, "stage"},
+			{"a wrong code and a taken slug, both at once", func(x *gongkai.School) { x.Code, x.Slug = "1", "yuanba" }, gongkai.EINVALID, "slug"},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
