@@ -10,22 +10,8 @@ import (
 	"gongkai/internal/testdb"
 )
 
-// bureauAdmin makes the fixture's bureau administrator.
+// bureauAdmin makes the fixture's bureau administrator (catalogue_test.go).
 func (f *fixture) bureauAdmin(t *testing.T) *gongkai.Actor { return bureauAdmin(t, f) }
-
-func unusedBureauAdmin(t *testing.T, f *fixture) *gongkai.Actor {
-	t.Helper()
-	ctx := context.Background()
-	u := &gongkai.User{Username: "bureau.admin", DisplayName: "县局管理员", BureauID: f.bureau.ID, BureauRole: gongkai.RoleBureauAdmin}
-	if err := f.db.CreateUser(ctx, u, "x"); err != nil {
-		t.Fatal(err)
-	}
-	a, err := f.db.LoadActor(ctx, u.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return a
-}
 
 func newSchool(f *fixture) *gongkai.School {
 	return &gongkai.School{BureauID: f.bureau.ID, Slug: "yuanba", Name: "元坝镇中心小学", FullName: "青禾县元坝镇中心小学",
@@ -66,7 +52,7 @@ func TestSchools_Register(t *testing.T) {
 			t.Error("a new school has no departments")
 		}
 		log, _, err := f.db.FindAdminLog(ctx, store.AdminLogFilter{SchoolID: s.ID})
-		if err != nil || len(log) != 1 || log[0].Action != gongkai.AdminSchoolCreated || log[0].ActorName != "县局管理员" ||
+		if err != nil || len(log) != 1 || log[0].Action != gongkai.AdminSchoolCreated || log[0].ActorName != "管理员" ||
 			!strings.Contains(log[0].Detail, "学校标识码：（空） → 3136003305") {
 			t.Fatalf("admin log = %+v, %v", log, err)
 		}
