@@ -95,7 +95,7 @@ func TestSchools_pages(t *testing.T) {
 				chromedp.WaitVisible(css(`form[action="/bureau/schools/import/confirm"]`)),
 			)
 			look("4-import-preview")
-			do(t, ctx, "confirm", chromedp.Click(css(`form[action="/bureau/schools/import/confirm"] button`)), chromedp.WaitVisible(css("h1")))
+			do(t, ctx, "confirm", chromedp.Click(css(`form[action="/bureau/schools/import/confirm"] button`)), chromedp.WaitVisible(css(".imported-schools")))
 			if s := text(t, ctx, "main"); !strings.Contains(s, "已新建 2 所学校") || !strings.Contains(s, "待设置密码") {
 				t.Errorf("the import's result: %q", s)
 			}
