@@ -1,6 +1,7 @@
 package gongkai
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"time"
@@ -109,22 +110,191 @@ type Department struct {
 
 var slugPattern = regexp.MustCompile(`^[a-z][a-z0-9-]{1,39}$`)
 
-// Validate checks a school's fields.
+// schoolCodePattern is the 学校标识码 the Ministry of Education gives every
+// school: ten digits.
+var schoolCodePattern = regexp.MustCompile(`^[0-9]{10}$`)
+
+// Stages are the 学段 a bureau chooses from for a school, in the order of the
+// county's school list (教育事业统计 school types).
+var Stages = []string{"幼儿园", "小学", "初中", "九年一贯制学校", "十二年一贯制学校", "完全中学", "高中", "中等职业学校", "特殊教育学校"}
+
+// ValidStage reports whether v is one of Stages.
+func ValidStage(v string) bool {
+	for _, s := range Stages {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// Validate checks a school's fields. The 学校标识码 and 学段 may be empty
+// here (a school created before the bureau kept them); RegistrationErrors
+// requires them of what the bureau enters.
 func (s *School) Validate() error {
 	fe := FieldErrors{}
 	if !slugPattern.MatchString(s.Slug) {
 		fe.Add("slug", "网址名须为 2–40 位小写字母、数字或横线，以字母开头。")
+	} else if s.Slug == "new" || s.Slug == "import" {
+		fe.Add("slug", "“"+s.Slug+"”是系统保留的网址名，请换一个。")
 	}
 	if n := utf8.RuneCountInString(strings.TrimSpace(s.Name)); n == 0 || n > 60 {
-		fe.Add("name", "请填写学校简称（不超过 60 字）。")
+		fe.Add("name", "请填写学校名称（不超过 60 字）。")
 	}
 	if utf8.RuneCountInString(s.FullName) > 120 {
 		fe.Add("full_name", "学校全称不超过 120 字。")
 	}
-	if s.Code != "" && !regexp.MustCompile(`^[0-9A-Za-z]{4,20}$`).MatchString(s.Code) {
-		fe.Add("code", "学校标识码须为 4–20 位数字或字母。")
+	if s.Code != "" && !schoolCodePattern.MatchString(s.Code) {
+		fe.Add("code", "学校标识码须为 10 位数字。")
+	}
+	if msg := ValidateCreditCode(s.CreditCode); msg != "" {
+		fe.Add("credit_code", msg)
+	}
+	if s.Stage != "" && !ValidStage(s.Stage) {
+		fe.Add("stage", "请从列表中选择学段："+strings.Join(Stages, "、")+"。")
+	}
+	if utf8.RuneCountInString(s.Address) > 120 {
+		fe.Add("address", "地址不超过 120 字。")
+	}
+	for _, f := range []struct{ key, label, v string }{
+		{"phone", "监督电话", s.Phone}, {"admission_phone", "招生咨询电话", s.AdmissionPhone}, {"aid_phone", "资助热线", s.AidPhone},
+	} {
+		if msg := ValidatePhone(f.label, f.v); msg != "" {
+			fe.Add(f.key, msg)
+		}
+	}
+	if utf8.RuneCountInString(s.OfficeHours) > 200 {
+		fe.Add("office_hours", "办公时间不超过 200 字。")
+	}
+	if utf8.RuneCountInString(s.Guide) > MaxGuideRunes {
+		fe.Add("guide", fmt.Sprintf("便民办事指南不超过 %d 字。", MaxGuideRunes))
+	}
+	for _, v := range []string{s.Slug, s.Name, s.FullName, s.Code, s.CreditCode, s.Address, s.Phone, s.AdmissionPhone, s.AidPhone, s.OfficeHours, s.Guide} {
+		if HasNUL(v) {
+			fe.Add("name", "内容含有无法保存的控制字符。")
+		}
 	}
 	return fe.Err()
+}
+
+// MaxGuideRunes bounds the 便民办事指南.
+const MaxGuideRunes = 20000
+
+// ValidateRegistration checks a school as the bureau registers it (by form,
+// API or the county's school list): Validate, and the 学校标识码 and 学段
+// that every school of a county has.
+func (s *School) ValidateRegistration() error {
+	fe := FieldErrors{}
+	if err := s.Validate(); err != nil {
+		for k, v := range ErrorFields(err) {
+			fe.Add(k, v)
+		}
+	}
+	if s.Code == "" {
+		fe.Add("code", "请填写学校标识码（10 位数字）。")
+	}
+	if s.Stage == "" {
+		fe.Add("stage", "请选择学段。")
+	}
+	return fe.Err()
+}
+
+// SchoolUse is something a school does on the platform that its
+// deactivation may stop.
+type SchoolUse int
+
+// What a school does.
+const (
+	UseBoard       SchoolUse = iota // its public and internal boards are read
+	UseListed                       // it is on the list of schools (home page, GET /api/v1/schools)
+	UseNewDraft                     // a new item is registered
+	UseFeedback                     // the public sends feedback (objections, letters, requests)
+	UseObligations                  // obligations are created and reminded, counted overdue on the dashboard
+	UseWorkflow                     // items already under way take their steps
+)
+
+// Allows reports whether the school may be used so. A deactivated school (撤并,
+// 停办) stays readable, so that what it published is not lost, but takes in
+// nothing new and owes nothing: it is left off the lists, its board says it
+// was deactivated, and no obligation is created, reminded or counted for it.
+// Items already under way may still be finished (published or withdrawn),
+// so that nothing is left half-done.
+func (s *School) Allows(u SchoolUse) bool {
+	if s.Active() {
+		return true
+	}
+	switch u {
+	case UseBoard, UseWorkflow:
+		return true
+	}
+	return false
+}
+
+// Refusal is the error for a use the school does not allow, nil when it does.
+func (s *School) Refusal(u SchoolUse) error {
+	if s.Allows(u) {
+		return nil
+	}
+	switch u {
+	case UseNewDraft:
+		return Errorf(ECONFLICT, "%s已停用，不能再登记新的公开事项。", s.Name)
+	case UseFeedback:
+		return Errorf(ECONFLICT, "%s已停用，不再受理新的意见、申请和举报；如有需要，请向%s反映。", s.Name, s.BureauName)
+	}
+	return Errorf(ECONFLICT, "%s已停用。", s.Name)
+}
+
+// CheckDeactivate says whether the school may be deactivated now.
+func (s *School) CheckDeactivate() error {
+	if !s.Active() {
+		return Errorf(ECONFLICT, "%s已经停用。", s.Name)
+	}
+	return nil
+}
+
+// CheckReactivate says whether the school may be reactivated now.
+func (s *School) CheckReactivate() error {
+	if s.Active() {
+		return Errorf(ECONFLICT, "%s没有停用，无需恢复。", s.Name)
+	}
+	return nil
+}
+
+// DropOnDeactivate reports whether an obligation goes when its school is
+// deactivated on day (YYYY-MM-DD): an open scheduled one due on or after
+// that day was only a forecast of work the school will not do. Obligations
+// already due stay as the school's record; met or waived ones are history;
+// one raised by an event (a large expense) records that event. On
+// reactivation the obligations of the coming months are created again from
+// that day, so a period that fell due while the school was deactivated is
+// never owed.
+func DropOnDeactivate(due, day string, met, waived, event bool) bool {
+	return !met && !waived && !event && due >= day
+}
+
+// RegistrationChanges lists the bureau's fields of a school that differ
+// between old and new, for the admin log.
+func RegistrationChanges(old, nw *School) []Change {
+	return []Change{
+		{"学校名称", old.Name, nw.Name}, {"学校全称", old.FullName, nw.FullName}, {"网址名", old.Slug, nw.Slug},
+		{"学校标识码", old.Code, nw.Code}, {"统一社会信用代码", old.CreditCode, nw.CreditCode}, {"学段", old.Stage, nw.Stage},
+		{"地址", old.Address, nw.Address}, {"监督电话", old.Phone, nw.Phone},
+	}
+}
+
+// ProfileChanges lists the principal's fields of a school (its profile)
+// that differ between old and new, for the admin log. The guide's text is
+// long, so its change is named, not quoted.
+func ProfileChanges(old, nw *School) []Change {
+	guide := Change{Field: "便民办事指南"}
+	if old.Guide != nw.Guide {
+		guide.Old, guide.New = fmt.Sprintf("%d 字", utf8.RuneCountInString(old.Guide)), fmt.Sprintf("%d 字（已修改）", utf8.RuneCountInString(nw.Guide))
+	}
+	return []Change{
+		{"学校全称", old.FullName, nw.FullName}, {"地址", old.Address, nw.Address}, {"监督电话", old.Phone, nw.Phone},
+		{"招生咨询电话", old.AdmissionPhone, nw.AdmissionPhone}, {"资助热线", old.AidPhone, nw.AidPhone},
+		{"办公时间", old.OfficeHours, nw.OfficeHours}, guide,
+	}
 }
 
 // Title is the name shown in headers: the full name when there is one.
@@ -211,4 +381,36 @@ func ValidateCreditCode(code string) string {
 		return "统一社会信用代码的校验位不对，请核对最后一位。"
 	}
 	return ""
+}
+
+// Normalize trims what people paste around the bureau's fields: spaces,
+// a slug in capitals, a credit code in lower case.
+func (s *School) Normalize() {
+	for _, p := range []*string{&s.Slug, &s.Name, &s.FullName, &s.Code, &s.CreditCode, &s.Stage, &s.Address, &s.Phone,
+		&s.AdmissionPhone, &s.AidPhone, &s.OfficeHours} {
+		*p = strings.TrimSpace(*p)
+	}
+	s.Slug = strings.ToLower(s.Slug)
+	s.CreditCode = strings.ToUpper(s.CreditCode)
+}
+
+// DefaultDepartments are the 处室 a newly registered school starts with;
+// the principal adds or renames them on the members page.
+func DefaultDepartments(stage string) []string {
+	switch stage {
+	case "中等职业学校":
+		return []string{"校长办公室", "教务处", "学生处", "总务处", "财务室", "招生就业处", "工会"}
+	case "幼儿园":
+		return []string{"园长办公室", "保教处", "后勤处", "财务室", "工会"}
+	}
+	return []string{"办公室", "教导处", "德育处", "总务处", "财务室", "工会"}
+}
+
+// SchoolListRow is one school of the county's school list (学校名单) as
+// imported: the school, and the principal to give it, if any.
+type SchoolListRow struct {
+	Row               int // the row of the sheet, for messages
+	School            School
+	PrincipalName     string // 校长姓名
+	PrincipalUsername string // 校长用户名: an existing account becomes principal, a new one is created
 }

@@ -3,6 +3,7 @@ package gongkai
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestValidatePhone(t *testing.T) {
@@ -95,5 +96,139 @@ func TestBureau_Validate(t *testing.T) {
 	b.Sponsor = "青禾县人民政府"
 	if b.SponsorName() != "青禾县人民政府" {
 		t.Errorf("SponsorName = %q", b.SponsorName())
+	}
+}
+
+func TestSchool_Validate(t *testing.T) {
+	good := func() School {
+		return School{Slug: "xiangqian", Name: "祥谦小学", FullName: "青禾县祥谦小学", Code: "3136002107",
+			CreditCode: "91110108551385082Q", Stage: "小学", Address: "青禾县祥谦镇祥谦街56号", Phone: "0598-5550117"}
+	}
+	tests := []struct {
+		name   string
+		change func(*School)
+		field  string // "" when valid
+	}{
+		{"valid", func(*School) {}, ""},
+		{"code and stage may be empty", func(s *School) { s.Code, s.Stage, s.CreditCode = "", "", "" }, ""},
+		{"slug upper case", func(s *School) { s.Slug = "XiangQian" }, "slug"},
+		{"slug one letter", func(s *School) { s.Slug = "x" }, "slug"},
+		{"no name", func(s *School) { s.Name = "  " }, "name"},
+		{"code nine digits", func(s *School) { s.Code = "313600210" }, "code"},
+		{"code eleven digits", func(s *School) { s.Code = "31360021070" }, "code"},
+		{"code with letters", func(s *School) { s.Code = "XQ36002107" }, "code"},
+		{"credit code check character", func(s *School) { s.CreditCode = "91110108551385082R" }, "credit_code"},
+		{"unknown stage", func(s *School) { s.Stage = "大学" }, "stage"},
+		{"phone with letters", func(s *School) { s.Phone = "0598-TEL" }, "phone"},
+		{"admission phone with letters", func(s *School) { s.AdmissionPhone = "招生办" }, "admission_phone"},
+		{"aid phone with letters", func(s *School) { s.AidPhone = "abc" }, "aid_phone"},
+		{"long address", func(s *School) { s.Address = strings.Repeat("路", 121) }, "address"},
+		{"long guide", func(s *School) { s.Guide = strings.Repeat("办", MaxGuideRunes+1) }, "guide"},
+		{"NUL", func(s *School) { s.Address = "a\x00b" }, "name"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := good()
+			tt.change(&s)
+			err := s.Validate()
+			if tt.field == "" {
+				if err != nil {
+					t.Fatalf("Validate() = %v, want nil", err)
+				}
+				return
+			}
+			if ErrorCode(err) != EINVALID || ErrorFields(err)[tt.field] == "" {
+				t.Fatalf("Validate() = %v, want a message on %s", err, tt.field)
+			}
+		})
+	}
+}
+
+func TestSchool_ValidateRegistration(t *testing.T) {
+	s := School{Slug: "xq", Name: "祥谦小学"}
+	fields := ErrorFields(s.ValidateRegistration())
+	if fields["code"] == "" || fields["stage"] == "" {
+		t.Fatalf("fields = %v, want code and stage required", fields)
+	}
+	s.Code, s.Stage = "3136002107", "小学"
+	if err := s.ValidateRegistration(); err != nil {
+		t.Fatalf("ValidateRegistration() = %v", err)
+	}
+	s.Phone = "0591-ABCD"
+	if ErrorFields(s.ValidateRegistration())["phone"] == "" {
+		t.Fatal("a bad phone passed registration")
+	}
+}
+
+func TestSchool_Allows(t *testing.T) {
+	active := &School{Name: "祥谦小学"}
+	gone := &School{Name: "祥谦小学", BureauName: "青禾县教育局", DeactivatedAt: time.Date(2026, 9, 1, 0, 0, 0, 0, Beijing)}
+	tests := []struct {
+		use              SchoolUse
+		active, inactive bool
+	}{
+		{UseBoard, true, true},
+		{UseWorkflow, true, true},
+		{UseListed, true, false},
+		{UseNewDraft, true, false},
+		{UseFeedback, true, false},
+		{UseObligations, true, false},
+	}
+	for _, tt := range tests {
+		if got := active.Allows(tt.use); got != tt.active {
+			t.Errorf("active.Allows(%d) = %v, want %v", tt.use, got, tt.active)
+		}
+		if got := gone.Allows(tt.use); got != tt.inactive {
+			t.Errorf("deactivated.Allows(%d) = %v, want %v", tt.use, got, tt.inactive)
+		}
+		err := gone.Refusal(tt.use)
+		if (err == nil) != tt.inactive || (err != nil && ErrorCode(err) != ECONFLICT) {
+			t.Errorf("deactivated.Refusal(%d) = %v", tt.use, err)
+		}
+	}
+	if !strings.Contains(ErrorMessage(gone.Refusal(UseFeedback)), "青禾县教育局") {
+		t.Errorf("the refusal of feedback should say where to turn: %s", ErrorMessage(gone.Refusal(UseFeedback)))
+	}
+	if active.CheckDeactivate() != nil || gone.CheckDeactivate() == nil {
+		t.Error("CheckDeactivate: only an active school may be deactivated")
+	}
+	if active.CheckReactivate() == nil || gone.CheckReactivate() != nil {
+		t.Error("CheckReactivate: only a deactivated school may be reactivated")
+	}
+}
+
+func TestDropOnDeactivate(t *testing.T) {
+	day := "2026-09-01"
+	tests := []struct {
+		name               string
+		due                string
+		met, waived, event bool
+		drop               bool
+	}{
+		{"open, due later", "2026-10-05", false, false, false, true},
+		{"open, due that day", "2026-09-01", false, false, false, true},
+		{"overdue before: stays on record", "2026-08-05", false, false, false, false},
+		{"met", "2026-10-05", true, false, false, false},
+		{"waived", "2026-10-05", false, true, false, false},
+		{"raised by an event", "2026-10-05", false, false, true, false},
+	}
+	for _, tt := range tests {
+		if got := DropOnDeactivate(tt.due, day, tt.met, tt.waived, tt.event); got != tt.drop {
+			t.Errorf("%s: DropOnDeactivate = %v, want %v", tt.name, got, tt.drop)
+		}
+	}
+}
+
+func TestRegistrationChanges(t *testing.T) {
+	old := &School{Name: "祥谦小学", Phone: "0591-1111111"}
+	nw := &School{Name: "祥谦小学", Phone: "0591-2222222", Stage: "小学"}
+	got := DescribeChanges(RegistrationChanges(old, nw))
+	want := "学段：（空） → 小学\n监督电话：0591-1111111 → 0591-2222222"
+	if got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	p := DescribeChanges(ProfileChanges(&School{Guide: "旧"}, &School{Guide: "新的指南"}))
+	if !strings.Contains(p, "便民办事指南：1 字 → 4 字（已修改）") {
+		t.Errorf("profile change of the guide = %q", p)
 	}
 }

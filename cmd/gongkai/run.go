@@ -45,6 +45,7 @@ Usage:
                       prints a one-time link (24 hours) to set a new password; e-mails it too with --smtp
   gongkai version                                  the version, its commit, the Go release and the platform
   gongkai healthcheck [--addr 127.0.0.1:8080]      asks the server at --addr for /healthz; exit status 0 if it answers ok
+  gongkai school import --file F.xlsx [--bureau ID]  the county's school list: all schools or, on any error, none
 
 Every flag can also be set in the environment as GONGKAI_<FLAG>, e.g. GONGKAI_DB=postgres://...
 `
@@ -153,6 +154,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		userCmd, args = args[0], args[1:]
 		user.flags(fs)
 	}
+	var school schoolFlags
+	if cmd == "school" {
+		if len(args) == 0 || args[0] != "import" {
+			return fmt.Errorf("usage: gongkai school import --file F.xlsx [--bureau ID]")
+		}
+		args = args[1:]
+		school.flags(fs)
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -163,7 +172,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 
 	switch cmd {
-	case "serve", "migrate", "demo", "user", "backup", "setup":
+	case "serve", "migrate", "demo", "user", "backup", "setup", "school":
 	case "healthcheck":
 		return healthcheck(ctx, cfg.addr, stdout)
 	case "help", "-h", "--help":
@@ -192,6 +201,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return user.create(ctx, db, getenv, stdin, stdout)
 	case "setup":
 		return setup.run(ctx, db, getenv, stdin, stdout)
+	case "school":
+		return school.importList(ctx, db, stdout)
 	case "backup":
 		start := time.Now()
 		if err := db.Backup(ctx, backupTo); err != nil {

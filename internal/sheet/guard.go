@@ -58,7 +58,15 @@ func (p *problems) at(row, col int, msg string) {
 	if col < len(p.headers) {
 		header = p.headers[col]
 	}
-	p.add("第%d行 %s列 “%s”：%s", row, colName(col), header, msg)
+	p.add("%s", cellProblem(row, col, header, msg))
+}
+
+// cellProblem is a message about one cell: 第5行 C列 “统一社会信用代码”：….
+func cellProblem(row, col int, header, msg string) string {
+	if header == "" {
+		return fmt.Sprintf("第%d行 %s列：%s", row, colName(col), msg)
+	}
+	return fmt.Sprintf("第%d行 %s列 “%s”：%s", row, colName(col), header, msg)
 }
 
 func (p *problems) err() error {

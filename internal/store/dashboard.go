@@ -158,7 +158,8 @@ func (db *DB) Dashboard(ctx context.Context, bureauID int64, now time.Time) ([]S
 		return nil, err
 	}
 
-	rows, err := db.read.QueryContext(ctx, `SELECT id, slug, name FROM schools WHERE bureau_id = $1 ORDER BY name, id`, bureauID)
+	// A deactivated school owes nothing and is not counted (gongkai.UseObligations).
+	rows, err := db.read.QueryContext(ctx, `SELECT id, slug, name FROM schools WHERE bureau_id = $1 AND deactivated_at = 0 ORDER BY name, id`, bureauID)
 	if err != nil {
 		return nil, fmt.Errorf("store: schools of bureau %d: %w", bureauID, err)
 	}

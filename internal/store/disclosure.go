@@ -356,6 +356,9 @@ func (db *DB) CreateDisclosure(ctx context.Context, schoolID int64, actor *gongk
 // a draft made from something else (a survey's results, an annual report)
 // commits together with its link.
 func (tx *Tx) createDraft(ctx context.Context, schoolID int64, actor *gongkai.Actor, d *gongkai.Disclosure) error {
+	if err := tx.checkUse(ctx, schoolID, gongkai.UseNewDraft); err != nil {
+		return err
+	}
 	if err := tx.checkDepartment(ctx, schoolID, d.DepartmentID); err != nil {
 		return err
 	}

@@ -626,6 +626,9 @@ func (db *DB) CreateFeedback(ctx context.Context, schoolID int64, nf *NewFeedbac
 		if err != nil {
 			return fmt.Errorf("store: school %d: %w", schoolID, err)
 		}
+		if err := tx.checkUse(ctx, schoolID, gongkai.UseFeedback); err != nil {
+			return err
+		}
 		if f.DisclosureID != 0 {
 			if err := tx.checkFeedbackItem(ctx, bureau, f, sender); err != nil {
 				return err

@@ -65,36 +65,70 @@ func (db *DB) schoolCalendar(ctx context.Context, q queryRower, schoolID int64) 
 // EnsureObligations creates the obligations of every scheduled catalogue
 // item of the school whose due date falls in [from, to]; those that exist
 // stay as they are. It returns how many it created. An obligation already
-// past its due date when created is history: nobody is reminded of it.
+// past its due date when created is history: nobody is reminded of it. A
+// deactivated school owes nothing, so none are created for it.
 func (db *DB) EnsureObligations(ctx context.Context, schoolID int64, from, to time.Time) (int, error) {
+	school, err := db.FindSchoolByID(ctx, schoolID)
+	if err != nil {
+		return 0, err
+	}
+	if !school.Allows(gongkai.UseObligations) {
+		return 0, nil
+	}
 	cat, err := db.FindCatalogue(ctx, schoolID)
 	if err != nil {
 		return 0, err
 	}
-	cal, err := db.schoolCalendar(ctx, db.read, schoolID)
+	cal, err := db.Calendar(ctx, school.RegionCode)
 	if err != nil {
 		return 0, err
 	}
 	n := 0
 	err = db.withTx(ctx, func(tx *Tx) error {
-		today := formatDay(tx.Now)
-		for _, it := range cat {
-			for _, p := range it.Schedule.Periods(cal, from, to) {
-				due := formatDay(p.Due)
-				past := due < today
-				res, err := tx.ExecContext(ctx, `INSERT INTO obligations (school_id, catalogue_code, period_key, period_label, due, due_provisional, reminded_soon, reminded_overdue, created_at, due_from, due_workdays)
-					VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10) ON CONFLICT (school_id, catalogue_code, period_key) DO NOTHING`,
-					schoolID, it.Code, p.Key, p.Label, due, !cal.HasYear(p.Due.Year()), past, ms(tx.Now), formatDay(p.Rule.From), p.Rule.Workdays)
-				if err != nil {
-					return fmt.Errorf("store: create obligation %s %s: %w", it.Code, p.Key, err)
-				}
-				k, _ := res.RowsAffected()
-				n += int(k)
-			}
-		}
-		return nil
+		n, err = tx.ensureObligations(ctx, schoolID, cat, cal, from, to)
+		return err
 	})
 	return n, err
+}
+
+// ObligationMonths is how far ahead obligations are created: the daily
+// sweep and a new or reactivated school create those due within it.
+const ObligationMonths = 3
+
+func (tx *Tx) ensureObligations(ctx context.Context, schoolID int64, cat []gongkai.CatalogueItem, cal *gongkai.WorkCalendar, from, to time.Time) (int, error) {
+	n := 0
+	today := formatDay(tx.Now)
+	for _, it := range cat {
+		for _, p := range it.Schedule.Periods(cal, from, to) {
+			due := formatDay(p.Due)
+			past := due < today
+			res, err := tx.ExecContext(ctx, `INSERT INTO obligations (school_id, catalogue_code, period_key, period_label, due, due_provisional, reminded_soon, reminded_overdue, created_at, due_from, due_workdays)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10) ON CONFLICT (school_id, catalogue_code, period_key) DO NOTHING`,
+				schoolID, it.Code, p.Key, p.Label, due, !cal.HasYear(p.Due.Year()), past, ms(tx.Now), formatDay(p.Rule.From), p.Rule.Workdays)
+			if err != nil {
+				return n, fmt.Errorf("store: create obligation %s %s: %w", it.Code, p.Key, err)
+			}
+			k, _ := res.RowsAffected()
+			n += int(k)
+		}
+	}
+	return n, nil
+}
+
+// ensureObligationsAhead creates, inside the transaction that created or
+// reactivated the school, the obligations of its coming months, reading its
+// catalogue as the transaction sees it.
+func (tx *Tx) ensureObligationsAhead(ctx context.Context, schoolID int64, region string) error {
+	cat, err := readCatalogue(ctx, tx, schoolID)
+	if err != nil {
+		return err
+	}
+	cal, err := tx.db.Calendar(ctx, region)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ensureObligations(ctx, schoolID, cat, cal, tx.Now, tx.Now.AddDate(0, ObligationMonths, 0))
+	return err
 }
 
 // RecordEvent records an event that raises an obligation of an event item
@@ -391,7 +425,8 @@ func (db *DB) RemindObligations(ctx context.Context) (int, error) {
 	now := db.Now()
 	horizon := formatDay(now.AddDate(0, 0, 21)) // DueSoonWorkdays fall well within three weeks
 	rows, err := db.read.QueryContext(ctx, `SELECT o.school_id, o.id FROM obligations o
-		WHERE o.met_at = 0 AND o.waived = FALSE AND ((o.reminded_soon = FALSE AND o.due <= $1) OR (o.reminded_overdue = FALSE AND o.due < $2))
+		WHERE o.met_at = 0 AND o.waived = FALSE AND o.school_id IN (SELECT id FROM schools WHERE deactivated_at = 0)
+		AND ((o.reminded_soon = FALSE AND o.due <= $1) OR (o.reminded_overdue = FALSE AND o.due < $2))
 		ORDER BY o.school_id, o.due, o.id`, horizon, formatDay(now))
 	if err != nil {
 		return 0, fmt.Errorf("store: obligations to remind: %w", err)

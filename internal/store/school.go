@@ -68,39 +68,56 @@ func (db *DB) CreateSchool(ctx context.Context, s *gongkai.School, departments [
 	if err := s.Validate(); err != nil {
 		return err
 	}
-	return db.withTx(ctx, func(tx *Tx) error {
-		s.CreatedAt = tx.Now
-		err := tx.QueryRowContext(ctx, `INSERT INTO schools (bureau_id, slug, name, full_name, code, address, phone,
-			credit_code, stage, admission_phone, aid_phone, office_hours, guide, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
-			s.BureauID, s.Slug, s.Name, s.FullName, s.Code, s.Address, s.Phone,
-			s.CreditCode, s.Stage, s.AdmissionPhone, s.AidPhone, s.OfficeHours, s.Guide, ms(tx.Now)).Scan(&s.ID)
-		if isUniqueViolation(err) {
-			return &gongkai.Error{Code: gongkai.ECONFLICT, Message: "网址名已被使用。", Fields: map[string]string{"slug": "网址名已被使用，请换一个。"}}
+	return db.withTx(ctx, func(tx *Tx) error { return tx.insertSchool(ctx, s, departments) })
+}
+
+// insertSchool writes a new school with its departments, the default
+// catalogue and the bureau's required items.
+func (tx *Tx) insertSchool(ctx context.Context, s *gongkai.School, departments []string) error {
+	s.CreatedAt = tx.Now
+	err := tx.QueryRowContext(ctx, `INSERT INTO schools (bureau_id, slug, name, full_name, code, address, phone,
+		credit_code, stage, admission_phone, aid_phone, office_hours, guide, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
+		s.BureauID, s.Slug, s.Name, s.FullName, s.Code, s.Address, s.Phone,
+		s.CreditCode, s.Stage, s.AdmissionPhone, s.AidPhone, s.OfficeHours, s.Guide, ms(tx.Now)).Scan(&s.ID)
+	if isUniqueViolation(err) {
+		return schoolConflict(err)
+	}
+	if err != nil {
+		return fmt.Errorf("store: create school %q: %w", s.Slug, err)
+	}
+	if err := tx.touch(ctx, s.ID); err != nil { // the home page lists schools
+		return err
+	}
+	for _, d := range departments {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO departments (school_id, name) VALUES ($1, $2)`, s.ID, d); err != nil {
+			return fmt.Errorf("store: create department %q: %w", d, err)
 		}
-		if err != nil {
-			return fmt.Errorf("store: create school %q: %w", s.Slug, err)
+	}
+	for i, c := range gongkai.DefaultCatalogue {
+		sc := c.Schedule
+		if _, err := tx.ExecContext(ctx, `INSERT INTO catalogue_items (school_id, code, name, category, audience, publicity_days, frequency, department, legal_basis, position,
+			schedule, due_day, due_month_day, term_due_spring, term_due_autumn, due_workdays)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+			s.ID, c.Code, c.Name, c.Category, string(c.Audience), c.PublicityDays, c.Frequency, c.Department, c.LegalBasis, i,
+			string(sc.Frequency), sc.DueDay, sc.DueMonthDay, sc.TermDue[0], sc.TermDue[1], sc.DueWorkdays); err != nil {
+			return fmt.Errorf("store: create catalogue item %q: %w", c.Code, err)
 		}
-		if err := tx.touch(ctx, s.ID); err != nil { // the home page lists schools
-			return err
-		}
-		for _, d := range departments {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO departments (school_id, name) VALUES ($1, $2)`, s.ID, d); err != nil {
-				return fmt.Errorf("store: create department %q: %w", d, err)
-			}
-		}
-		for i, c := range gongkai.DefaultCatalogue {
-			sc := c.Schedule
-			if _, err := tx.ExecContext(ctx, `INSERT INTO catalogue_items (school_id, code, name, category, audience, publicity_days, frequency, department, legal_basis, position,
-				schedule, due_day, due_month_day, term_due_spring, term_due_autumn, due_workdays)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
-				s.ID, c.Code, c.Name, c.Category, string(c.Audience), c.PublicityDays, c.Frequency, c.Department, c.LegalBasis, i,
-				string(sc.Frequency), sc.DueDay, sc.DueMonthDay, sc.TermDue[0], sc.TermDue[1], sc.DueWorkdays); err != nil {
-				return fmt.Errorf("store: create catalogue item %q: %w", c.Code, err)
-			}
-		}
-		return tx.applyBureauCatalogue(ctx, s.BureauID, s.ID) // the bureau's required items
-	})
+	}
+	return tx.applyBureauCatalogue(ctx, s.BureauID, s.ID) // the bureau's required items
+}
+
+// schoolConflict names the field a unique index refused, for the rare
+// write that passed checkSchoolConflicts while another wrote the same value.
+func schoolConflict(err error) error {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "credit_code"):
+		return &gongkai.Error{Code: gongkai.ECONFLICT, Message: "统一社会信用代码已被本县另一所学校使用。", Fields: map[string]string{"credit_code": "统一社会信用代码已被本县另一所学校使用。"}}
+	case strings.Contains(msg, "code"):
+		return &gongkai.Error{Code: gongkai.ECONFLICT, Message: "学校标识码已被本县另一所学校使用。", Fields: map[string]string{"code": "学校标识码已被本县另一所学校使用。"}}
+	}
+	return &gongkai.Error{Code: gongkai.ECONFLICT, Message: "网址名已被使用。", Fields: map[string]string{"slug": "网址名已被使用，请换一个。"}}
 }
 
 // schoolColumns are read from schools s joined with their bureaus b.
@@ -212,7 +229,12 @@ func (db *DB) CreateDepartment(ctx context.Context, schoolID int64, name string)
 
 // FindCatalogue returns the school's catalogue in its order.
 func (db *DB) FindCatalogue(ctx context.Context, schoolID int64) ([]gongkai.CatalogueItem, error) {
-	rows, err := db.reader(ctx, schoolID).QueryContext(ctx, `SELECT id, school_id, code, name, category, audience, publicity_days, frequency, department, legal_basis, position,
+	return readCatalogue(ctx, db.reader(ctx, schoolID), schoolID)
+}
+
+// readCatalogue reads a school's catalogue from a pool or a transaction.
+func readCatalogue(ctx context.Context, q querier, schoolID int64) ([]gongkai.CatalogueItem, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, school_id, code, name, category, audience, publicity_days, frequency, department, legal_basis, position,
 		schedule, due_day, due_month_day, term_due_spring, term_due_autumn, due_workdays, required
 		FROM catalogue_items WHERE school_id = $1 ORDER BY position, id`, schoolID)
 	if err != nil {

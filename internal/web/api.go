@@ -446,7 +446,7 @@ func (s *Server) apiRevokeToken(w http.ResponseWriter, r *http.Request) error {
 // ---- Schools and catalogues --------------------------------------------
 
 func (s *Server) apiSchools(w http.ResponseWriter, r *http.Request) error {
-	schools, err := s.db.FindSchools(r.Context(), 0)
+	schools, err := s.db.FindActiveSchools(r.Context(), 0)
 	if err != nil {
 		return err
 	}

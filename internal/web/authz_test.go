@@ -124,6 +124,10 @@ func TestAuthorization_matrix(t *testing.T) {
 			"POST /setup/{token}":  nil,
 			"GET /bureau/log":      {"bureau.admin", "bureau.inspector"},
 			"GET /bureau/log.xlsx": {"bureau.admin", "bureau.inspector"},
+			// The bureau's list of schools and its export are read by the
+			// bureau's administrator and inspectors (schools_test.go).
+			"GET /bureau/schools":      {"bureau.admin", "bureau.inspector"},
+			"GET /bureau/schools.xlsx": {"bureau.admin", "bureau.inspector"},
 		}
 		h.attachPublic(t)
 		for _, rt := range h.srv.routes() {

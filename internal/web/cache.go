@@ -24,6 +24,7 @@ var cacheable = map[string]bool{
 	"GET /s/{slug}/d/{id}":                   true,
 	"GET /s/{slug}/d/{id}/v/{version}":       true,
 	"GET /s/{slug}/catalogue":                true,
+	"GET /s/{slug}/guide":                    true,
 	"GET /api/v1/schools":                    true,
 	"GET /api/v1/schools/{slug}/catalogue":   true,
 	"GET /api/v1/schools/{slug}/disclosures": true,

@@ -153,6 +153,9 @@ func (s *Server) newFeedbackForm(r *http.Request, kind gongkai.FeedbackKind, ite
 }
 
 func (s *Server) handleFeedbackForm(w http.ResponseWriter, r *http.Request) error {
+	if err := schoolFrom(r.Context()).Refusal(gongkai.UseFeedback); err != nil {
+		return err
+	}
 	q := r.URL.Query()
 	kind := gongkai.FeedbackKind(q.Get("kind"))
 	if kind == "" {

@@ -14,8 +14,9 @@ import (
 func templateFuncs(st *staticFiles) template.FuncMap {
 	md := markdown.New()
 	return template.FuncMap{
-		"static":   st.url,
-		"markdown": md.Render,
+		"static":     st.url,
+		"markdown":   md.Render,
+		"phoneLinks": phoneLinks,
 		// isoDate is the list form: 2025-03-03.
 		"isoDate": func(t time.Time) string {
 			if t.IsZero() {

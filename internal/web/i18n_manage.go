@@ -117,7 +117,7 @@ var englishManage = map[string]string{
 	"自发布之日起计算；不设公示期填 0。评优、资助名单、收费等不少于 5 个工作日。": "Counted from publication; 0 for none. Awards, aid rosters, fees and the like need at least 5 working days.",
 	"法律依据":   "Legal basis",
 	"异议联系方式": "Where to object",
-	"除网上提交外，读者还可通过何种方式提出异议，例如：电话 0591-0000000，校务公开意见箱（行政楼一楼）": "How readers can object besides the online form, e.g. phone 0591-0000000, the opinion box (administration building, ground floor)",
+	"除网上提交和本校监督电话（已自动列出）外，读者还可通过何种方式提出异议，例如：校务公开意见箱（行政楼一楼）": "How readers can object besides the online form and the school's supervision phone (listed already), e.g. the opinion box (administration building, ground floor)",
 	"保存草稿":  "Save draft",
 	"返回审核页": "Back to the review page",
 	"保存草稿不检查必填项；提交审议时检查全部项目，提交后由领导小组审议、校长签发。": "Saving a draft checks nothing; submitting checks every field, then the leadership group reviews and the principal signs.",

@@ -471,6 +471,9 @@ func mergeFieldErrors(t func(string) string, order [][2]string, errs, fields map
 }
 
 func (s *Server) handleNewForm(w http.ResponseWriter, r *http.Request) error {
+	if err := schoolFrom(r.Context()).Refusal(gongkai.UseNewDraft); err != nil {
+		return err
+	}
 	d := &gongkai.Disclosure{Channels: []gongkai.Channel{"online"}}
 	if code := r.URL.Query().Get("catalogue"); code != "" {
 		d.CatalogueCode = code

@@ -38,7 +38,7 @@ func (s *Server) handleHome(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	p := &homePage{base: s.base(r, "")}
 	p.Title = p.T("全部学校")
-	schools, err := s.db.FindSchools(ctx, 0)
+	schools, err := s.db.FindActiveSchools(ctx, 0)
 	if err != nil {
 		return err
 	}

@@ -115,6 +115,23 @@ func (s *Server) routes() []route {
 		{"POST", "/bureau/catalogue/delete", accessBureau, false, s.handleCatalogueDelete},
 		{"POST", "/bureau/catalogue/import", accessBureau, false, s.handleCatalogueImport},
 		{"GET", "/bureau/catalogue.xlsx", accessBureau, false, s.handleCatalogueExport},
+		// The bureau's schools (schools.go): the list and the export are
+		// read by the bureau's administrator and inspectors (the handler
+		// answers 404 to others), changed by the administrator only.
+		{"GET", "/bureau/schools", accessSignedIn, false, s.handleSchools},
+		{"GET", "/bureau/schools.xlsx", accessSignedIn, false, s.handleSchoolsExport},
+		{"GET", "/bureau/schools/new", accessBureau, false, s.handleSchoolNew},
+		{"POST", "/bureau/schools", accessBureau, false, s.handleSchoolCreate},
+		{"POST", "/bureau/schools/import", accessBureau, false, s.handleSchoolsImport},
+		{"POST", "/bureau/schools/import/confirm", accessBureau, false, s.handleSchoolsImportConfirm},
+		{"GET", "/bureau/schools/{slug}", accessBureau, false, s.handleSchoolEdit},
+		{"POST", "/bureau/schools/{slug}", accessBureau, false, s.handleSchoolUpdate},
+		{"POST", "/bureau/schools/{slug}/deactivate", accessBureau, false, s.handleSchoolActive(false)},
+		{"POST", "/bureau/schools/{slug}/reactivate", accessBureau, false, s.handleSchoolActive(true)},
+		// The school's profile (profile.go) and its public guide.
+		{"GET", "/s/{slug}/manage/profile", accessManage, false, s.handleProfile},
+		{"POST", "/s/{slug}/manage/profile", accessManage, false, s.handleProfileSave},
+		{"GET", "/s/{slug}/guide", accessPublic, false, s.handleGuide},
 		{"GET", "/admin/calendar", accessBureau, false, s.handleCalendar},
 		{"POST", "/admin/calendar", accessBureau, false, s.handleCalendarSet},
 
@@ -193,6 +210,8 @@ func (s *Server) routes() []route {
 		{"POST", "/api/v1/auth/token", accessPublic, true, s.apiToken},
 		{"DELETE", "/api/v1/auth/token", accessSignedIn, true, s.apiRevokeToken},
 		{"GET", "/api/v1/schools", accessPublic, true, s.apiSchools},
+		{"POST", "/api/v1/schools", accessBureau, true, s.apiCreateSchool},
+		{"PUT", "/api/v1/schools/{slug}", accessBureau, true, s.apiUpdateSchool},
 		{"GET", "/api/v1/schools/{slug}/catalogue", accessPublic, true, s.apiCatalogue},
 		{"GET", "/api/v1/schools/{slug}/disclosures", accessPublic, true, s.apiDisclosures},
 		{"POST", "/api/v1/schools/{slug}/disclosures", accessCreate, true, s.apiCreateDisclosure},
