@@ -477,7 +477,7 @@ func TestParticulars(t *testing.T) {
 		if !strings.Contains(s.Guide, s.Address) || !strings.Contains(s.Guide, "| --- |") || hasRealName(s.Guide) {
 			t.Errorf("%s: guide without the address or a table, or with a real name:\n%s", s.Slug, s.Guide)
 		}
-		if want := map[bool]string{true: "中职", false: "小学"}[strings.Contains(s.Name, "职业")]; s.Stage != want {
+		if want := map[bool]string{true: "中等职业学校", false: "小学"}[strings.Contains(s.Name, "职业")]; s.Stage != want {
 			t.Errorf("%s: stage %q, want %q", s.Slug, s.Stage, want)
 		}
 	}

@@ -51,7 +51,7 @@ func (s *schoolInfo) particulars(org, admission, aid string) {
 	seed.CreditCode = creditCode("12" + Bureau().DivisionCode + org)
 	seed.Stage = "小学"
 	if s.vocational {
-		seed.Stage = "中职"
+		seed.Stage = "中等职业学校"
 	}
 	seed.AdmissionPhone, seed.AidPhone = admission, aid
 	seed.OfficeHours = "周一至周五 8:00—11:30，14:30—17:30（法定节假日除外）"
