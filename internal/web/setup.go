@@ -236,11 +236,14 @@ func (p *bureauSettingsPage) BField(name, label, value, kind, hint string, requi
 	return newBureauField(&p.base, p.Errors, name, label, value, kind, hint, required)
 }
 
-// logPath is a request's path as the log keeps it: a setup link's token is
-// shown once on standard output and never written anywhere else.
+// logPath is a request's path as the log keeps it: the token of a one-time
+// link (setup, set a password, join as staff) is shown once, to the person
+// it is for, and never written anywhere else.
 func logPath(path string) string {
-	if strings.HasPrefix(path, "/setup/") {
-		return "/setup/…"
+	for _, prefix := range []string{"/setup/", "/password/", "/invite/"} {
+		if strings.HasPrefix(path, prefix) {
+			return prefix + "…"
+		}
 	}
 	return path
 }

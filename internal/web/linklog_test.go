@@ -1,0 +1,57 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"gongkai"
+	"gongkai/internal/testdb"
+)
+
+// The tokens of set-password and staff invitation links never reach the
+// log, whatever the answer: a refused password (422) and a used link (409)
+// are logged, and the log names the kind of link only.
+func TestOneTimeLinks_notLogged(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dsn string) {
+		e := newEmptyServer(t, dsn)
+		ctx := context.Background()
+		b := &gongkai.Bureau{Name: "青禾县教育局"}
+		must(t, e.db.CreateBureau(ctx, b))
+		sc := &gongkai.School{BureauID: b.ID, Slug: "xq", Name: "祥谦小学", Code: "3501210001"}
+		must(t, e.db.CreateSchool(ctx, sc, []string{"办公室"}))
+		m, err := e.db.AddMember(ctx, sc.ID, nil, gongkai.StaffEntry{Username: "wang.fang", DisplayName: "王芳", Roles: []gongkai.Role{gongkai.RoleStaff}}, 0)
+		must(t, err)
+		_, invite, err := e.db.CreateStaffInvitation(ctx, sc.ID, nil, "新任会计", []gongkai.Role{gongkai.RoleClerk}, 0)
+		must(t, err)
+
+		c := e.client()
+		if resp, _ := e.post(c, "/password/"+m.Token, url.Values{"password": {"short"}, "again": {"short"}}); resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("short password: %d, want 422", resp.StatusCode)
+		}
+		if resp, _ := e.post(e.client(), "/invite/"+invite, url.Values{"display_name": {"李梅"}}); resp.StatusCode != http.StatusUnprocessableEntity {
+			t.Fatalf("incomplete invitation form: %d, want 422", resp.StatusCode)
+		}
+		pw := "correct horse battery"
+		if resp, _ := e.post(e.client(), "/password/"+m.Token, url.Values{"password": {pw}, "again": {pw}}); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("set password: %d", resp.StatusCode)
+		}
+		if status, _ := e.get(e.client(), "/password/"+m.Token); status != http.StatusConflict {
+			t.Fatalf("used link: %d, want 409", status)
+		}
+
+		logged := e.logged.String()
+		for _, tok := range []string{m.Token, invite} {
+			if strings.Contains(logged, tok) {
+				t.Errorf("a one-time link's token was logged:\n%s", logged)
+			}
+		}
+		for _, want := range []string{`"/password/…"`, `"/invite/…"`} {
+			if !strings.Contains(logged, want) {
+				t.Errorf("the log lacks %s:\n%s", want, logged)
+			}
+		}
+	})
+}
