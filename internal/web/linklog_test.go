@@ -55,3 +55,28 @@ func TestOneTimeLinks_notLogged(t *testing.T) {
 		}
 	})
 }
+
+// The setup wizard holds its link's token in its address and its form: the
+// page is never stored, neither when first shown nor when shown again with
+// the mistakes of a post.
+func TestSetup_pageNotStored(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dsn string) {
+		e := newEmptyServer(t, dsn)
+		token := e.setupLink()
+		resp, err := e.client().Get(e.ts.URL + "/setup/" + token)
+		must(t, err)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Cache-Control") != "no-store" {
+			t.Errorf("setup form: %d, Cache-Control %q", resp.StatusCode, resp.Header.Get("Cache-Control"))
+		}
+		form := setupForm()
+		form.Set("password2", "something else entirely")
+		resp, body := e.post(e.client(), "/setup/"+token, form)
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "两次输入的密码不一致") || !strings.Contains(body, token) {
+			t.Fatalf("refused setup: %d", resp.StatusCode)
+		}
+		if cc := resp.Header.Get("Cache-Control"); cc != "no-store" {
+			t.Errorf("refused setup's page: Cache-Control %q, want no-store", cc)
+		}
+	})
+}

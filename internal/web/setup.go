@@ -94,8 +94,15 @@ func (s *Server) handleSetupForm(w http.ResponseWriter, r *http.Request) error {
 	if done {
 		return s.renderSetupDone(w, r, http.StatusNotFound)
 	}
+	return s.renderSetupForm(w, r, http.StatusOK, s.newSetupPage(r))
+}
+
+// renderSetupForm shows the wizard, whose address and form hold the setup
+// link's token: not stored by the browser or any cache, whether first shown
+// or shown again with the mistakes of a post.
+func (s *Server) renderSetupForm(w http.ResponseWriter, r *http.Request, status int, p *setupPage) error {
 	w.Header().Set("Cache-Control", "no-store")
-	s.render(w, r, "setup", s.newSetupPage(r))
+	s.renderPage(w, r, status, "setup", p)
 	return nil
 }
 
@@ -142,8 +149,7 @@ func (s *Server) handleSetup(w http.ResponseWriter, r *http.Request) error {
 	}
 	if len(fe) > 0 {
 		p.Errors = fe
-		s.renderPage(w, r, http.StatusUnprocessableEntity, "setup", p)
-		return nil
+		return s.renderSetupForm(w, r, http.StatusUnprocessableEntity, p)
 	}
 	hash, err := auth.HashPassword(password)
 	if err != nil {
@@ -156,8 +162,7 @@ func (s *Server) handleSetup(w http.ResponseWriter, r *http.Request) error {
 		return s.renderSetupDone(w, r, http.StatusConflict)
 	case gongkai.EINVALID:
 		p.Errors = gongkai.ErrorFields(err)
-		s.renderPage(w, r, http.StatusUnprocessableEntity, "setup", p)
-		return nil
+		return s.renderSetupForm(w, r, http.StatusUnprocessableEntity, p)
 	default:
 		return err
 	}
