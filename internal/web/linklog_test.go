@@ -2,10 +2,13 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"gongkai"
 	"gongkai/internal/testdb"
@@ -79,4 +82,34 @@ func TestSetup_pageNotStored(t *testing.T) {
 			t.Errorf("refused setup's page: Cache-Control %q, want no-store", cc)
 		}
 	})
+}
+
+// A reset link lasts 24 hours from the minute it was made, not to the end
+// of a day: the page that shows it gives the time, as does the staff
+// invitation's page.
+func TestOneTimeLinks_expiryToTheMinute(t *testing.T) {
+	eachHarness(t, func(t *testing.T, h *harness) {
+		ctx := context.Background()
+		resp, page := h.post(h.client("xq.principal"), "/s/xq/manage/members/"+strconv.FormatInt(h.users["xq.staff"].ID, 10)+"/reset", nil)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("reset: %d", resp.StatusCode)
+		}
+		link, err := h.db.FindPasswordLink(ctx, strings.TrimPrefix(setPasswordLink(t, page), "/password/"))
+		must(t, err)
+		if want := "有效期至 " + prose(link.Expires) + "，限用一次。"; !strings.Contains(page, want) {
+			t.Errorf("the reset page lacks %q", want)
+		}
+		inv, token, err := h.db.CreateStaffInvitation(ctx, h.school.ID, h.actor("xq.principal"), "新任会计", []gongkai.Role{gongkai.RoleClerk}, 0)
+		must(t, err)
+		_, page = h.get(h.client(""), "/invite/"+token)
+		if want := "<dd>" + prose(inv.ExpiresAt) + "</dd>"; !strings.Contains(page, want) {
+			t.Errorf("the invitation page lacks %q", want)
+		}
+	})
+}
+
+// prose writes a moment as the pages do in prose: 2026年3月4日 15:04.
+func prose(t time.Time) string {
+	t = t.In(gongkai.Beijing)
+	return fmt.Sprintf("%d年%d月%d日 %s", t.Year(), t.Month(), t.Day(), t.Format("15:04"))
 }

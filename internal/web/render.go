@@ -121,6 +121,16 @@ func (b *base) Day(t time.Time) string {
 	return fmt.Sprintf("%d年%d月%d日", y, m, d)
 }
 
+// DayTime is a moment in prose, to the minute: 2025年3月3日 15:04, or
+// 2025-03-03 15:04 in English. A link that expires at a time of day, not
+// at its end, is given so.
+func (b *base) DayTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return b.Day(t) + " " + t.In(gongkai.Beijing).Format("15:04")
+}
+
 // SignedIn reports whether someone is signed in.
 func (b *base) SignedIn() bool { return !b.Actor.Anonymous() }
 
