@@ -72,7 +72,7 @@ var englishPublic = map[string]string{
 	"文件":       "File",
 	"公示期内接受异议": "Objections during the publicity period",
 	"如有异议，请于 %s前通过以下方式反映：": "If you object, please tell us by %s in one of these ways:",
-	"向学校办公室或校务公开监督小组反映。":    "Contact the school office or the disclosure supervision group.",
+	"向学校办公室或校务公开监督小组反映。":   "Contact the school office or the disclosure supervision group.",
 	"版本记录":            "Versions",
 	"第 %d 版":          "Version %d",
 	"当前版本":            "current",
