@@ -101,6 +101,11 @@ func (d *Dispatcher) feedbackNotice(ctx context.Context, typ string, ev eventFac
 	subj := subjectOf(f)
 	kind := f.Kind.Label()
 	date, left, hasDue := d.dueText(ctx, f.Due)
+	if f.Answered() {
+		// A case answered since the event no longer counts down: "逾期" on
+		// a case the school answered in time would not be true.
+		left = ""
+	}
 	dueLine := ""
 	if hasDue {
 		dueLine = "答复期限：" + date + left

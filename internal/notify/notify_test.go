@@ -938,3 +938,32 @@ func TestDispatch_EscalationAndSupport(t *testing.T) {
 		}
 	})
 }
+
+// A notice delivered after the case was answered gives its deadline but no
+// countdown: "逾期" beside a case the school answered in time is untrue.
+func TestDispatch_AnsweredCaseNoLongerCountsDown(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		f := newFixture(t, dsn)
+		fb, _, err := f.db.CreateFeedback(ctx, f.school.ID, &store.NewFeedback{Kind: gongkai.KindOpinion,
+			Subject: "食堂菜价公示不全", Body: "希望公示每道菜的价格。", SenderName: "李先生"})
+		must(t, err)
+		_, err = f.db.HandleFeedback(ctx, f.school.ID, fb.ID, f.actor(gongkai.RolePrincipal), store.FeedbackStep{Action: gongkai.FActReply, Comment: "已在食堂门口补充公示。"})
+		must(t, err)
+		f.advance(30 * 24 * time.Hour) // delivered long after the deadline
+		f.drain()
+		got := f.smtp.to(email(gongkai.RoleSupervisor))
+		var body string
+		for _, m := range got {
+			if m.Subject == "新的意见建议：食堂菜价公示不全" {
+				body = m.Body
+			}
+		}
+		if !strings.Contains(body, "答复期限：2026年3月9日") {
+			t.Fatalf("the notice of the new case lacks its deadline:\n%s", body)
+		}
+		if strings.Contains(body, "逾期") || strings.Contains(body, "剩余") || strings.Contains(body, "今日到期") {
+			t.Errorf("the notice of an answered case still counts down:\n%s", body)
+		}
+	})
+}
