@@ -131,6 +131,19 @@ func (b *base) DayTime(t time.Time) string {
 	return b.Day(t) + " " + t.In(gongkai.Beijing).Format("15:04")
 }
 
+// Device names a session's device in the reader's language, part by part:
+// gongkai.DescribeDevice writes "微信 · iPhone".
+func (b *base) Device(d string) string {
+	if d == "" {
+		return b.T("未知设备")
+	}
+	parts := strings.Split(d, " · ")
+	for i, p := range parts {
+		parts[i] = b.T(p)
+	}
+	return strings.Join(parts, " · ")
+}
+
 // SignedIn reports whether someone is signed in.
 func (b *base) SignedIn() bool { return !b.Actor.Anonymous() }
 
