@@ -101,8 +101,9 @@ func (s *schoolFlags) importList(ctx context.Context, db *store.DB, stdout io.Wr
 	}
 	fmt.Fprintf(stdout, "%d schools imported into %s, each with its catalogue and obligations\n", len(out), b.Name)
 	if newUsers > 0 {
-		fmt.Fprintln(stdout, strings.TrimSpace(fmt.Sprintf(`%d new principal accounts cannot sign in yet: create a one-time link to set
-the password on each school's members page, /s/SLUG/manage/members`, newUsers)))
+		fmt.Fprintln(stdout, strings.TrimSpace(fmt.Sprintf(`%d new principal accounts cannot sign in yet: give each a one-time link to set
+the password, printed by "gongkai user reset-password --username NAME" or made
+with 重置密码 on the school's members page, /s/SLUG/manage/members`, newUsers)))
 	}
 	return nil
 }

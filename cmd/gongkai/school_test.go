@@ -80,7 +80,7 @@ func TestRun_schoolImport(t *testing.T) {
 		if err := run(ctx, []string{"school", "import", "--file", good, "--bureau", "1"}, getenv, strings.NewReader(""), &out, &errOut); err != nil {
 			t.Fatalf("import: %v\n%s", err, out.String())
 		}
-		for _, want := range []string{"created school yuanba  3136003305  元坝小学  principal yuanba.head (new account, no password yet)", "created school kaiwu", "2 schools imported into 青禾县教育局"} {
+		for _, want := range []string{"created school yuanba  3136003305  元坝小学  principal yuanba.head (new account, no password yet)", "created school kaiwu", "2 schools imported into 青禾县教育局", "gongkai user reset-password --username NAME"} {
 			if !strings.Contains(out.String(), want) {
 				t.Errorf("output lacks %q:\n%s", want, out.String())
 			}

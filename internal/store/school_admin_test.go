@@ -296,6 +296,14 @@ func TestSchools_Import(t *testing.T) {
 		if !a.HasRole(out[0].School.ID, gongkai.RolePrincipal) {
 			t.Error("the new account is not principal of the school")
 		}
+		// The members page tells the new principal (no password yet) from
+		// the existing account.
+		for i, want := range []bool{true, false} {
+			ms, err := f.db.FindMembers(ctx, out[i].School.ID)
+			if err != nil || len(ms) != 1 || ms[0].NoPassword != want {
+				t.Errorf("members of %s: %+v %v, want NoPassword %v", out[i].School.Slug, ms, err, want)
+			}
+		}
 		outsider, _ := f.db.LoadActor(ctx, f.outsider.ID)
 		if !outsider.HasRole(out[1].School.ID, gongkai.RolePrincipal) || !outsider.HasRole(f.other.ID, gongkai.RolePrincipal) {
 			t.Error("the existing account did not become principal there too")

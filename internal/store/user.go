@@ -172,12 +172,14 @@ type Member struct {
 	Roles        []gongkai.Role
 	DepartmentID int64
 	Department   string
+	NoPassword   bool // the account has no password yet: nobody opened its one-time link
 }
 
 // FindMembers returns the members of a school with their roles, by name.
 func (db *DB) FindMembers(ctx context.Context, schoolID int64) ([]*Member, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT u.id, u.username, u.display_name, u.email, COALESCE(u.bureau_id, 0), u.bureau_role, u.disabled, u.created_at,
-		m.role, COALESCE(m.department_id, 0), COALESCE(d.name, '')
+		m.role, COALESCE(m.department_id, 0), COALESCE(d.name, ''),
+		CASE WHEN u.password_hash = '' OR u.password_hash LIKE '!unset!%' THEN 1 ELSE 0 END
 		FROM memberships m JOIN users u ON u.id = m.user_id LEFT JOIN departments d ON d.id = m.department_id
 		WHERE m.school_id = $1 ORDER BY u.id, m.role`, schoolID)
 	if err != nil {
@@ -187,8 +189,8 @@ func (db *DB) FindMembers(ctx context.Context, schoolID int64) ([]*Member, error
 	var out []*Member
 	for rows.Next() {
 		var role, dept string
-		var deptID int64
-		u, err := scanUser(rows, &role, &deptID, &dept)
+		var deptID, noPassword int64
+		u, err := scanUser(rows, &role, &deptID, &dept, &noPassword)
 		if err != nil {
 			return nil, err
 		}
@@ -199,7 +201,7 @@ func (db *DB) FindMembers(ctx context.Context, schoolID int64) ([]*Member, error
 			}
 			continue
 		}
-		out = append(out, &Member{User: *u, Roles: []gongkai.Role{gongkai.Role(role)}, DepartmentID: deptID, Department: dept})
+		out = append(out, &Member{User: *u, Roles: []gongkai.Role{gongkai.Role(role)}, DepartmentID: deptID, Department: dept, NoPassword: noPassword == 1})
 	}
 	return out, rows.Err()
 }

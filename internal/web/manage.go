@@ -63,6 +63,7 @@ func (p *workPage) Empty() bool {
 type workSchool struct {
 	School    *gongkai.School
 	CanCreate bool
+	CanManage bool // the principal: the school's profile and its people
 	IsStaff   bool
 }
 
@@ -141,7 +142,7 @@ func (s *Server) handleWork(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		ws := workSchool{School: school, CanCreate: gongkai.CanCreateDisclosure(actor, id), IsStaff: gongkai.CanReadInternalBoard(actor, school.BureauID, id)}
+		ws := workSchool{School: school, CanCreate: gongkai.CanCreateDisclosure(actor, id), CanManage: gongkai.CanManageSchool(actor, school.BureauID, id), IsStaff: gongkai.CanReadInternalBoard(actor, school.BureauID, id)}
 		if !gongkai.CanSeeUnpublished(actor, school.BureauID, id) {
 			p.Boards = append(p.Boards, ws)
 			continue

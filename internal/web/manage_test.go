@@ -570,3 +570,27 @@ func TestManage_Work(t *testing.T) {
 		}
 	})
 }
+
+// TestWork_principalFindsSchoolSetup: a principal who has just set a
+// password lands on the workbench; the school's profile and its people,
+// the next steps of setting a school up, are one tap away from it, and only
+// for the one who may manage the school.
+func TestWork_principalFindsSchoolSetup(t *testing.T) {
+	eachHarness(t, func(t *testing.T, h *harness) {
+		links := []string{`href="/s/xq/manage/profile"`, `href="/s/xq/manage/members"`}
+		resp, body := h.get(h.client("xq.principal"), "/work")
+		wantStatus(t, "principal's work", resp, body, 200)
+		for _, l := range links {
+			if !strings.Contains(body, l) {
+				t.Errorf("the principal's workbench lacks %s", l)
+			}
+		}
+		resp, body = h.get(h.client("xq.clerk"), "/work")
+		wantStatus(t, "clerk's work", resp, body, 200)
+		for _, l := range links {
+			if strings.Contains(body, l) {
+				t.Errorf("the clerk's workbench offers %s", l)
+			}
+		}
+	})
+}

@@ -485,3 +485,37 @@ func TestInvitations_formErrors(t *testing.T) {
 		}
 	})
 }
+
+// TestMembers_noPasswordYet: an account added without a password is marked
+// 待设置密码 in the members list, so that the principal sees whose one-time
+// link is still unused, until the person sets a password with it.
+func TestMembers_noPasswordYet(t *testing.T) {
+	eachHarness(t, func(t *testing.T, h *harness) {
+		c := h.client("xq.principal")
+		resp, page := h.post(c, "/s/xq/manage/members", url.Values{"display_name": {"张老师"}, "username": {"zhang.wei"}, "roles": {"staff"}})
+		wantStatus(t, "add member", resp, page, http.StatusOK)
+		link := setPasswordLink(t, page)
+		row := func(username string) string {
+			_, body := h.get(c, "/s/xq/manage/members")
+			i := strings.Index(body, "<code>"+username+"</code>")
+			if i < 0 {
+				t.Fatalf("the members page does not list %s", username)
+			}
+			start := strings.LastIndex(body[:i], "<tr ")
+			return body[start:i]
+		}
+		if !strings.Contains(row("zhang.wei"), "待设置密码") {
+			t.Error("the new account without a password is not marked 待设置密码")
+		}
+		if strings.Contains(row("xq.clerk"), "待设置密码") {
+			t.Error("an account with a password is marked 待设置密码")
+		}
+		resp, _ = h.post(h.client(""), link, url.Values{"password": {"first-password-1"}, "again": {"first-password-1"}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("set password: %d", resp.StatusCode)
+		}
+		if strings.Contains(row("zhang.wei"), "待设置密码") {
+			t.Error("still marked 待设置密码 after the password was set")
+		}
+	})
+}

@@ -139,6 +139,11 @@ func TestSetup_page(t *testing.T) {
 		if status != 200 || !strings.Contains(body, "设置向导") || !strings.Contains(body, `name="division_code"`) || !strings.Contains(body, `name="password2"`) {
 			t.Fatalf("setup page: %d\n%s", status, body)
 		}
+		// The username hint names what the rule accepts: a dot too, as in
+		// the README's qh.admin.
+		if !strings.Contains(body, "小写字母、数字、点或横线") {
+			t.Error("the setup page's username hint does not say that dots and dashes are allowed")
+		}
 
 		// Mistakes are named in Chinese, every one at once, and what was
 		// typed stays.
