@@ -278,7 +278,9 @@ func (d *Dispatcher) feedback(ctx context.Context, ev *store.OutboxEvent, school
 				if err != nil && gongkai.ErrorCode(err) != gongkai.ENOTFOUND {
 					return out, err
 				}
-				if u != nil {
+				// A deactivated account is not written to; the address
+				// given with the case still is.
+				if u != nil && !u.Disabled {
 					if addr == "" {
 						addr = u.Email
 					}
