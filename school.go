@@ -211,6 +211,7 @@ const (
 	UseFeedback                     // the public sends feedback (objections, letters, requests)
 	UseObligations                  // obligations are created and reminded, counted overdue on the dashboard
 	UseWorkflow                     // items already under way take their steps
+	UseNewOrder                     // the bureau issues it a new supervision order (督办通知)
 )
 
 // Allows reports whether the school may be used so. A deactivated school (撤并,
@@ -240,6 +241,8 @@ func (s *School) Refusal(u SchoolUse) error {
 		return Errorf(ECONFLICT, "%s已停用，不能再登记新的公开事项。", s.Name)
 	case UseFeedback:
 		return Errorf(ECONFLICT, "%s已停用，不再受理新的意见、申请和举报；如有需要，请向%s反映。", s.Name, s.BureauName)
+	case UseNewOrder:
+		return Errorf(ECONFLICT, "%s已停用，不能再下发督办通知。", s.Name)
 	}
 	return Errorf(ECONFLICT, "%s已停用。", s.Name)
 }

@@ -173,6 +173,7 @@ func TestSchool_Allows(t *testing.T) {
 		{UseNewDraft, true, false},
 		{UseFeedback, true, false},
 		{UseObligations, true, false},
+		{UseNewOrder, true, false},
 	}
 	for _, tt := range tests {
 		if got := active.Allows(tt.use); got != tt.active {

@@ -150,7 +150,7 @@ func loadSchool(ctx context.Context, db *store.DB, blobs files.Store, bureau *go
 	}
 	if created {
 		*clock = now // the code must still be valid when the demo runs
-		if _, err := db.CreateInvitation(ctx, school.ID, actors["principal"].ID, "一年级一班家长", 200, 365*24*time.Hour); err != nil {
+		if _, err := db.CreateInvitation(ctx, school.ID, actors["principal"], "一年级一班家长", 200, 365*24*time.Hour); err != nil {
 			return nil, err
 		}
 	}

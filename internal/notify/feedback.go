@@ -66,12 +66,13 @@ func lastMessage(f *gongkai.Feedback, a gongkai.FeedbackAction) string {
 
 // dueText says when something is due and how that stands today, in the one
 // wording of every page (gongkai.CountdownAt): "2026年3月9日" and
-// "（剩余 5 个工作日）", "（今日到期）" or "（逾期 2 个工作日）".
-func (d *Dispatcher) dueText(ctx context.Context, due time.Time) (date, left string, ok bool) {
+// "（剩余 5 个工作日）", "（今日到期）" or "（逾期 2 个工作日）", counted on the
+// calendar of the school's bureau.
+func (d *Dispatcher) dueText(ctx context.Context, school *gongkai.School, due time.Time) (date, left string, ok bool) {
 	if due.IsZero() {
 		return "", "", false
 	}
-	if cal, err := d.db.Calendar(ctx, "CN"); err == nil {
+	if cal, err := d.db.Calendar(ctx, school.RegionCode); err == nil {
 		left = "（" + gongkai.CountdownAt(cal, due, d.now()).String() + "）"
 	}
 	return cnDate(due), left, true
@@ -97,10 +98,10 @@ func factsOf(ev *store.OutboxEvent) eventFacts {
 	return e
 }
 
-func (d *Dispatcher) feedbackNotice(ctx context.Context, typ string, ev eventFacts, f *gongkai.Feedback) notice {
+func (d *Dispatcher) feedbackNotice(ctx context.Context, school *gongkai.School, typ string, ev eventFacts, f *gongkai.Feedback) notice {
 	subj := subjectOf(f)
 	kind := f.Kind.Label()
-	date, left, hasDue := d.dueText(ctx, f.Due)
+	date, left, hasDue := d.dueText(ctx, school, f.Due)
 	if f.Answered() {
 		// A case answered since the event no longer counts down: "逾期" on
 		// a case the school answered in time would not be true.
@@ -218,7 +219,7 @@ func (d *Dispatcher) feedback(ctx context.Context, ev *store.OutboxEvent, school
 	if err != nil {
 		return out, err
 	}
-	n := d.feedbackNotice(ctx, ev.Type, factsOf(ev), f)
+	n := d.feedbackNotice(ctx, school, ev.Type, factsOf(ev), f)
 	mailed := map[string]bool{}
 	addMail := func(to, name, subject string, lines []string, path string) {
 		to = strings.TrimSpace(to)
@@ -283,7 +284,9 @@ func (d *Dispatcher) feedback(ctx context.Context, ev *store.OutboxEvent, school
 				if err != nil && gongkai.ErrorCode(err) != gongkai.ENOTFOUND {
 					return out, err
 				}
-				if u != nil {
+				// A deactivated account is not written to; the address
+				// given with the case still is.
+				if u != nil && !u.Disabled {
 					if addr == "" {
 						addr = u.Email
 					}

@@ -440,6 +440,39 @@ func TestDispatch_SignedInSenderIsNotifiedInApp(t *testing.T) {
 	})
 }
 
+// TestDispatch_DeactivatedAccountsAreLeftOut: once a member's account is
+// deactivated, neither the news of a new case nor the reply to the case
+// they sent reaches it, in the app or by e-mail.
+func TestDispatch_DeactivatedAccountsAreLeftOut(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		f := newFixture(t, dsn)
+		parent, leader := f.users[gongkai.RoleParent], f.users[gongkai.RoleLeader]
+		fb, _, err := f.db.CreateFeedback(ctx, f.school.ID, &store.NewFeedback{Kind: gongkai.KindMailbox,
+			Subject: "关于课后服务收费的疑问", Body: "课后服务每月收费多少？", SenderID: parent.ID})
+		must(t, err)
+		for _, u := range []*gongkai.User{parent, leader} {
+			_, err = f.db.SetAccountActive(ctx, f.school.ID, u.ID, f.actor(gongkai.RolePrincipal), false)
+			must(t, err)
+		}
+		f.drain()
+		if got := f.smtp.to(email(gongkai.RolePrincipal)); len(got) != 1 {
+			t.Fatalf("the principal got %q: the test cannot fail", subjects(got))
+		}
+		_, err = f.db.HandleFeedback(ctx, f.school.ID, fb.ID, f.actor(gongkai.RolePrincipal), store.FeedbackStep{Action: gongkai.FActReply, Comment: "每月 300 元，详见公示。"})
+		must(t, err)
+		f.drain()
+		for _, r := range []gongkai.Role{gongkai.RoleParent, gongkai.RoleLeader} {
+			if got := f.smtp.to(email(r)); len(got) != 0 {
+				t.Errorf("the deactivated %s was mailed %q", r, subjects(got))
+			}
+			if _, total, _, _ := f.db.FindNotifications(ctx, f.users[r].ID, 1); total != 0 {
+				t.Errorf("the deactivated %s has %d notifications", r, total)
+			}
+		}
+	})
+}
+
 func TestDispatch_AnonymousReportLeavesNoTrace(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()

@@ -16,7 +16,7 @@ import (
 func (d *Dispatcher) obligation(ctx context.Context, ev *store.OutboxEvent, school *gongkai.School) (store.Outcome, error) {
 	s := func(k string) string { v, _ := ev.Data[k].(string); return v }
 	name, period := s("name"), s("period")
-	due, left, _ := d.dueText(ctx, parseDate(s("due")))
+	due, left, _ := d.dueText(ctx, school, parseDate(s("due")))
 	var role gongkai.Role
 	var title string
 	var lines []string

@@ -24,7 +24,7 @@ func (d *Dispatcher) order(ctx context.Context, ev *store.OutboxEvent, school *g
 	if err != nil {
 		return store.Outcome{}, err
 	}
-	date, left, _ := d.dueText(ctx, o.Deadline)
+	date, left, _ := d.dueText(ctx, school, o.Deadline)
 	deadline := "办理期限：" + date + left
 	head := fmt.Sprintf("%s %s：%s", o.Number, o.Kind.Label(), o.Title)
 	var title string

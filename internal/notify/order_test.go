@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"gongkai"
+	"gongkai/internal/calendar"
 	"gongkai/internal/store"
 	"gongkai/internal/testdb"
 )
@@ -85,6 +86,39 @@ func TestDispatch_Orders(t *testing.T) {
 		f.drain()
 		if n := count(email(gongkai.RolePrincipal), late); n != 2 {
 			t.Fatalf("reminded after the answer: %d in all", n)
+		}
+	})
+}
+
+// TestDispatch_DueTextOnTheBureauCalendar: the time left in a notice is
+// counted on the calendar of the school's bureau, with its local day off,
+// not on the national one.
+func TestDispatch_DueTextOnTheBureauCalendar(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		f := newFixture(t, dsn)
+		days, years := calendar.Seed()
+		days = append(days, gongkai.CalendarDay{Date: "2026-03-04", Kind: gongkai.DayHoliday, Name: "地方假日"})
+		must(t, f.db.SeedCalendar(ctx, "350199", days, years))
+		bureau := &gongkai.Bureau{Name: "平川县教育局", RegionCode: "350199"}
+		must(t, f.db.CreateBureau(ctx, bureau))
+		school := &gongkai.School{BureauID: bureau.ID, Slug: "pc", Name: "平川小学", Code: "3501990001"}
+		must(t, f.db.CreateSchool(ctx, school, nil))
+		principal := &gongkai.User{Username: "pc.principal", DisplayName: "校长乙", Email: "principal@pc.example.cn"}
+		must(t, f.db.CreateMember(ctx, school.ID, principal, "x", []gongkai.Role{gongkai.RolePrincipal}, 0))
+		admin := &gongkai.User{Username: "pc.admin", DisplayName: "局管理员乙", BureauID: bureau.ID, BureauRole: gongkai.RoleBureauAdmin}
+		must(t, f.db.CreateUser(ctx, admin, "x"))
+		actor, err := f.db.LoadActor(ctx, admin.ID)
+		must(t, err)
+		// Issued Monday 03-02, due Friday 03-06: 4 working days on the
+		// national calendar, 3 with Wednesday off.
+		_, err = f.db.IssueOrders(ctx, bureau.ID, actor, store.NewOrder{Kind: gongkai.OrderUrge, Title: "关于督促公开的通知",
+			Body: "请公开。", Deadline: time.Date(2026, 3, 6, 0, 0, 0, 0, gongkai.Beijing), SchoolIDs: []int64{school.ID}})
+		must(t, err)
+		f.drain()
+		got := f.smtp.to("principal@pc.example.cn")
+		if len(got) != 1 || !strings.Contains(got[0].Body, "剩余 3 个工作日") {
+			t.Fatalf("the principal's mail does not count on the bureau's calendar: %q", subjects(got))
 		}
 	})
 }

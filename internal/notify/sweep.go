@@ -297,7 +297,7 @@ func (d *Dispatcher) digest(ctx context.Context, ev *store.OutboxEvent, school *
 				lines = append(lines, fmt.Sprintf("……另有 %d 件，请登录查看。", len(mine)-i))
 				break
 			}
-			lines = append(lines, d.digestLine(ctx, f, now))
+			lines = append(lines, d.digestLine(ctx, school, f, now))
 		}
 		body := strings.Join(lines[1:], "\n")
 		path := "/s/" + school.Slug + "/cases"
@@ -309,7 +309,7 @@ func (d *Dispatcher) digest(ctx context.Context, ev *store.OutboxEvent, school *
 	return out, nil
 }
 
-func (d *Dispatcher) digestLine(ctx context.Context, f *gongkai.Feedback, now time.Time) string {
+func (d *Dispatcher) digestLine(ctx context.Context, school *gongkai.School, f *gongkai.Feedback, now time.Time) string {
 	var b strings.Builder
 	if f.Overdue(now) {
 		b.WriteString("【超期】")
@@ -317,7 +317,7 @@ func (d *Dispatcher) digestLine(ctx context.Context, f *gongkai.Feedback, now ti
 	age := int(now.Sub(f.CreatedAt).Hours() / 24)
 	fmt.Fprintf(&b, "%s · %s · %s · 已 %d 天", f.Kind.Label(), subjectOf(f), f.State.Label(), max(age, 0))
 	if due := deadline(f); !due.IsZero() {
-		date, left, _ := d.dueText(ctx, due)
+		date, left, _ := d.dueText(ctx, school, due)
 		label := "答复期限"
 		if f.State == gongkai.FeedbackRectifying {
 			label = "整改期限"

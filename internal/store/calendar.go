@@ -24,6 +24,9 @@ func (db *DB) SeedCalendar(ctx context.Context, region string, days []gongkai.Ca
 		if n >= len(years) {
 			return nil
 		}
+		if err := tx.calendarChanged(ctx, region); err != nil {
+			return err
+		}
 		for _, d := range days {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO work_calendar (region_code, day, kind, name) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
 				region, d.Date, string(d.Kind), d.Name); err != nil {
@@ -48,17 +51,13 @@ func (db *DB) SeedCalendar(ctx context.Context, region string, days []gongkai.Ca
 		_, err := tx.recountDeadlines(ctx, region, "载入"+strings.Join(added, "、")+"年节假日安排")
 		return err
 	})
-	if err != nil {
-		return err
-	}
-	db.dropCalendar(region)
-	return nil
+	return err
 }
 
 // Calendar returns the working-day calendar of a region, cached until edited.
 func (db *DB) Calendar(ctx context.Context, region string) (*gongkai.WorkCalendar, error) {
 	db.calMu.RLock()
-	c := db.calendar[region]
+	c, gen := db.calendar[region], db.calGen
 	db.calMu.RUnlock()
 	if c != nil {
 		return c, nil
@@ -69,15 +68,37 @@ func (db *DB) Calendar(ctx context.Context, region string) (*gongkai.WorkCalenda
 	}
 	c = gongkai.NewWorkCalendar(days, years)
 	db.calMu.Lock()
-	db.calendar[region] = c
+	if db.calGen == gen { // not dropped while it was read: it is current
+		db.calendar[region] = c
+	}
 	db.calMu.Unlock()
 	return c, nil
 }
 
+// dropCalendar forgets the cached calendar of a region; "" forgets every
+// region's.
 func (db *DB) dropCalendar(region string) {
 	db.calMu.Lock()
-	delete(db.calendar, region)
+	if region == "" {
+		clear(db.calendar)
+	} else {
+		delete(db.calendar, region)
+	}
+	db.calGen++
 	db.calMu.Unlock()
+}
+
+// calendarChanged records that the transaction changes the region's
+// calendar: this node drops it after the commit, and on PostgreSQL every
+// other node hears of it when it commits (Listen).
+func (tx *Tx) calendarChanged(ctx context.Context, region string) error {
+	tx.calendars = append(tx.calendars, region)
+	if tx.db.dialect == postgresDialect {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, calendarChannel, region); err != nil {
+			return fmt.Errorf("store: notify calendar change: %w", err)
+		}
+	}
+	return nil
 }
 
 // CalendarDays returns the listed days and the years with data of a region.
@@ -167,13 +188,15 @@ func (db *DB) SetCalendarDay(ctx context.Context, region string, actor *gongkai.
 				return fmt.Errorf("store: set calendar day: %w", err)
 			}
 		}
+		if err := tx.calendarChanged(ctx, region); err != nil {
+			return err
+		}
 		if edit, err = tx.recountDeadlines(ctx, region, "工作日历调整（"+d.Date+"）"); err != nil {
 			return err
 		}
 		return tx.logAdmin(ctx, actor, gongkai.AdminEntry{BureauID: actor.BureauID, Action: gongkai.AdminCalendarEdited,
 			Subject: d.Date, Detail: gongkai.DescribeCalendarEdit(d.Date, old, nd, edit.Moved)})
 	})
-	db.dropCalendar(region)
 	if err != nil {
 		return CalendarEdit{}, err
 	}
@@ -201,13 +224,15 @@ func (db *DB) MarkCalendarYear(ctx context.Context, region string, actor *gongka
 		if n, _ := res.RowsAffected(); n == 0 {
 			return nil // marked already: nothing changed
 		}
+		if err := tx.calendarChanged(ctx, region); err != nil {
+			return err
+		}
 		if edit, err = tx.recountDeadlines(ctx, region, fmt.Sprintf("%d年节假日安排录入完整", year)); err != nil {
 			return err
 		}
 		return tx.logAdmin(ctx, actor, gongkai.AdminEntry{BureauID: actor.BureauID, Action: gongkai.AdminCalendarEdited,
 			Subject: fmt.Sprintf("%d年", year), Detail: fmt.Sprintf("%d年 尚未录入完整 → 录入完整；重算期限 %d 项", year, edit.Moved)})
 	})
-	db.dropCalendar(region)
 	if err != nil {
 		return CalendarEdit{}, err
 	}

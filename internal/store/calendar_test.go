@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -253,5 +254,51 @@ func TestSeedCalendar_newYearRecounts(t *testing.T) {
 		if again, _ := db.FindOrderByID(ctx, school.ID, o.ID); len(again.Trail) != len(o.Trail) {
 			t.Errorf("a second seed wrote %d more steps", len(again.Trail)-len(o.Trail))
 		}
+	})
+}
+
+// TestCalendarEdit_everyNode: two nodes on one PostgreSQL database. When
+// one node's administrator edits the calendar or marks a year complete,
+// the other node counts with the new calendar at once, not with the one
+// it had in memory.
+func TestCalendarEdit_everyNode(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dsn string) {
+		f := mustOrderFixture(t, dsn)
+		if f.db.Dialect() != "postgres" {
+			t.Skip("one node on SQLite")
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		other := mustOpen(t, dsn)
+		listening := make(chan struct{})
+		var once sync.Once
+		other.OnChange(func(int64) { once.Do(func() { close(listening) }) }) // Listen reports 0 once it listens
+		go other.Listen(ctx)
+		<-listening
+
+		// eventually waits until the other node's calendar says ok.
+		eventually := func(what string, ok func(c *gongkai.WorkCalendar) bool) {
+			t.Helper()
+			for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+				c, err := other.Calendar(ctx, "CN")
+				mustNot(t, err)
+				if ok(c) {
+					return
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("the other node still has the old calendar: %s", what)
+				}
+			}
+		}
+		wed := time.Date(2026, 3, 4, 0, 0, 0, 0, gongkai.Beijing)
+		eventually("before", func(c *gongkai.WorkCalendar) bool { return c.IsWorkday(wed) }) // cached now
+		_, err := f.db.SetCalendarDay(ctx, "CN", f.admin, gongkai.CalendarDay{Date: "2026-03-04", Kind: gongkai.DayHoliday, Name: "地方假日"})
+		mustNot(t, err)
+		eventually("2026-03-04 made a day off", func(c *gongkai.WorkCalendar) bool { return !c.IsWorkday(wed) })
+
+		eventually("before", func(c *gongkai.WorkCalendar) bool { return !c.HasYear(2099) })
+		_, err = f.db.MarkCalendarYear(ctx, "CN", f.admin, 2099)
+		mustNot(t, err)
+		eventually("2099 marked complete", func(c *gongkai.WorkCalendar) bool { return c.HasYear(2099) })
 	})
 }

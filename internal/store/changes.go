@@ -12,6 +12,10 @@ import (
 // school's public pages changed.
 const changesChannel = "gongkai_changes"
 
+// calendarChannel is the PostgreSQL channel on which every node hears that a
+// region's working-day calendar changed; the payload is the region.
+const calendarChannel = "gongkai_calendar"
+
 // OnChange registers fn to be called after a commit that changed what a
 // school's public pages show (publish, revise, withdraw, archive, the end of
 // a publicity period). schoolID 0 means "anything may have changed", e.g.
@@ -43,9 +47,10 @@ func (tx *Tx) touch(ctx context.Context, schoolID int64) error {
 	return nil
 }
 
-// Listen relays other nodes' changes to OnChange until ctx ends. It is a
-// no-op on SQLite, which has one node. After a lost connection it reports
-// schoolID 0, since notifications may have been missed meanwhile.
+// Listen relays other nodes' changes to OnChange, and drops the calendars
+// other nodes edited, until ctx ends. It is a no-op on SQLite, which has one
+// node. After a lost connection it reports schoolID 0 and drops every
+// calendar, since notifications may have been missed meanwhile.
 func (db *DB) Listen(ctx context.Context) {
 	if db.dialect != postgresDialect {
 		return
@@ -59,6 +64,7 @@ func (db *DB) Listen(ctx context.Context) {
 		db.log.Warn("change notifications interrupted", "err", err)
 		db.deaf()
 		db.changed(0)
+		db.dropCalendar("")
 		select {
 		case <-ctx.Done():
 			return
@@ -74,17 +80,24 @@ func (db *DB) listenOnce(ctx context.Context) error {
 		return err
 	}
 	defer conn.Close(context.Background())
-	if _, err := conn.Exec(ctx, "LISTEN "+changesChannel); err != nil {
-		return err
+	for _, ch := range []string{changesChannel, calendarChannel} {
+		if _, err := conn.Exec(ctx, "LISTEN "+ch); err != nil {
+			return err
+		}
 	}
 	if err := db.listening(ctx, conn); err != nil {
 		return err
 	}
 	db.changed(0) // whatever happened before we listened
+	db.dropCalendar("")
 	for {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {
 			return err
+		}
+		if n.Channel == calendarChannel {
+			db.dropCalendar(n.Payload)
+			continue
 		}
 		// The payload is "<school>" or "<school>:<lsn>" (replica.go).
 		id, err := db.heardOn(ctx, conn, n.Payload)

@@ -38,6 +38,7 @@ type DB struct {
 
 	calMu    sync.RWMutex
 	calendar map[string]*gongkai.WorkCalendar // by region
+	calGen   uint64                           // counts drops: a load older than a drop is not kept
 
 	dsn      string
 	changeMu sync.Mutex
@@ -124,9 +125,10 @@ func redact(dsn string) string {
 // Tx is a write transaction with its single timestamp.
 type Tx struct {
 	*sql.Tx
-	db      *DB
-	Now     time.Time
-	touched []int64 // schools whose public pages this transaction changes
+	db        *DB
+	Now       time.Time
+	touched   []int64  // schools whose public pages this transaction changes
+	calendars []string // regions whose calendar this transaction changes
 }
 
 // withTx runs fn in one write transaction and commits when it returns nil.
@@ -149,6 +151,9 @@ func (db *DB) withTx(ctx context.Context, fn func(tx *Tx) error) error {
 	db.noteCommit(ctx, tx.touched)
 	for _, id := range tx.touched {
 		db.changed(id)
+	}
+	for _, region := range tx.calendars {
+		db.dropCalendar(region)
 	}
 	return nil
 }

@@ -141,8 +141,14 @@ func sortSummaries(s []InspectionSummary) {
 
 // BureauInspections returns, for every school of the bureau by name, its
 // self-inspection of the term (State "" when it has none), in two queries.
+// A deactivated school owes no inspection: it is listed only with an
+// inspection of the term, or when it was deactivated after the term ended.
 func (db *DB) BureauInspections(ctx context.Context, bureauID int64, term gongkai.Term) ([]InspectionSummary, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, slug, name FROM schools WHERE bureau_id = $1 ORDER BY name, id`, bureauID)
+	_, end := term.Bounds()
+	rows, err := db.read.QueryContext(ctx, `SELECT id, slug, name FROM schools
+		WHERE bureau_id = $1 AND (deactivated_at = 0 OR deactivated_at >= $2
+			OR id IN (SELECT school_id FROM inspections WHERE term = $3))
+		ORDER BY name, id`, bureauID, ms(end), term.Key())
 	if err != nil {
 		return nil, fmt.Errorf("store: schools of bureau %d: %w", bureauID, err)
 	}

@@ -173,3 +173,33 @@ func TestInspection_saveSubmitComplete(t *testing.T) {
 		}
 	})
 }
+
+// TestInspections_deactivatedSchool: a school deactivated during a term owes
+// no self-inspection of it and leaves the bureau's list of the term, but
+// stays on the list of a term that ended before.
+func TestInspections_deactivatedSchool(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		f := mustFixture(t, dsn)
+		if _, err := f.db.SetSchoolActive(ctx, f.bureauAdmin(t), f.bureau.ID, f.other.ID, false, "撤并"); err != nil {
+			t.Fatal(err)
+		}
+		listed := func(term gongkai.Term) map[int64]bool {
+			rows, err := f.db.BureauInspections(ctx, f.bureau.ID, term)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[int64]bool{}
+			for _, r := range rows {
+				out[r.SchoolID] = true
+			}
+			return out
+		}
+		if now := listed(gongkai.Term{Year: 2026}); !now[f.school.ID] || now[f.other.ID] {
+			t.Errorf("this term lists %v, want only the active school", now)
+		}
+		if past := listed(gongkai.Term{Year: 2025, Autumn: true}); !past[f.school.ID] || !past[f.other.ID] {
+			t.Errorf("the last term lists %v, want both schools", past)
+		}
+	})
+}

@@ -41,8 +41,9 @@ func newInviteCode() string {
 	return string(out[:5]) + "-" + string(out[5:])
 }
 
-// CreateInvitation makes a new code for a class.
-func (db *DB) CreateInvitation(ctx context.Context, schoolID, createdBy int64, label string, maxUses int, validFor time.Duration) (*Invitation, error) {
+// CreateInvitation makes a new code for a class, written to the admin log
+// in the same transaction.
+func (db *DB) CreateInvitation(ctx context.Context, schoolID int64, actor *gongkai.Actor, label string, maxUses int, validFor time.Duration) (*Invitation, error) {
 	label = strings.TrimSpace(label)
 	fe := gongkai.FieldErrors{}
 	if label == "" || utf8.RuneCountInString(label) > 40 {
@@ -57,12 +58,17 @@ func (db *DB) CreateInvitation(ctx context.Context, schoolID, createdBy int64, l
 	if err := fe.Err(); err != nil {
 		return nil, err
 	}
-	inv := &Invitation{SchoolID: schoolID, Label: label, Role: gongkai.RoleParent, MaxUses: maxUses, CreatedBy: createdBy}
+	inv := &Invitation{SchoolID: schoolID, Label: label, Role: gongkai.RoleParent, MaxUses: maxUses, CreatedBy: actorID(actor)}
 	err := db.withTx(ctx, func(tx *Tx) error {
 		inv.Code, inv.CreatedAt, inv.ExpiresAt = newInviteCode(), tx.Now, tx.Now.Add(validFor)
-		return tx.QueryRowContext(ctx, `INSERT INTO invitations (school_id, code, label, role, max_uses, uses, expires_at, created_by, created_at)
+		if err := tx.QueryRowContext(ctx, `INSERT INTO invitations (school_id, code, label, role, max_uses, uses, expires_at, created_by, created_at)
 			VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $8) RETURNING id`,
-			schoolID, inv.Code, label, string(inv.Role), maxUses, ms(inv.ExpiresAt), createdBy, ms(tx.Now)).Scan(&inv.ID)
+			schoolID, inv.Code, label, string(inv.Role), maxUses, ms(inv.ExpiresAt), inv.CreatedBy, ms(tx.Now)).Scan(&inv.ID); err != nil {
+			return err
+		}
+		detail := fmt.Sprintf("角色：%s\n邀请码 %s，有效期至 %s，限用 %d 次", inv.Role.Label(), inv.Code,
+			inv.ExpiresAt.In(gongkai.Beijing).Format("2006-01-02 15:04"), maxUses)
+		return tx.logAdmin(ctx, actor, gongkai.AdminEntry{SchoolID: schoolID, Action: gongkai.AdminInvitation, Subject: label, Detail: detail})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store: create invitation: %w", err)

@@ -37,11 +37,22 @@ func clip(s string, n int) string {
 	return string(r[:n-1]) + "…"
 }
 
+// createNotification gives the user the notice, unless the account is
+// deactivated (users.disabled): nobody reads it there, and it would wait
+// for a reactivation that has nothing to do with it.
 func (tx *Tx) createNotification(ctx context.Context, n Notification) error {
 	if n.UserID == 0 || strings.TrimSpace(n.Title) == "" {
 		return fmt.Errorf("store: a notification needs a user and a title")
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO notifications (user_id, school_id, title, body, link, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+	var disabled bool
+	err := tx.QueryRowContext(ctx, `SELECT disabled FROM users WHERE id = $1`, n.UserID).Scan(&disabled)
+	if err != nil {
+		return fmt.Errorf("store: recipient %d of a notification: %w", n.UserID, err)
+	}
+	if disabled {
+		return nil
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO notifications (user_id, school_id, title, body, link, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
 		n.UserID, nullID(n.SchoolID), clip(n.Title, 200), clip(n.Body, 2000), n.Link, ms(tx.Now))
 	if err != nil {
 		return fmt.Errorf("store: create notification for user %d: %w", n.UserID, err)
@@ -49,7 +60,8 @@ func (tx *Tx) createNotification(ctx context.Context, n Notification) error {
 	return nil
 }
 
-// CreateNotifications gives each user the same notice, once per user.
+// CreateNotifications gives each user the same notice, once per user; a
+// deactivated account gets none.
 func (db *DB) CreateNotifications(ctx context.Context, userIDs []int64, schoolID int64, title, body, link string) error {
 	return db.withTx(ctx, func(tx *Tx) error {
 		seen := map[int64]bool{}

@@ -128,13 +128,16 @@ func (db *DB) IssueOrders(ctx context.Context, bureauID int64, actor *gongkai.Ac
 		if err != nil {
 			return nil, err
 		}
-		ofBureau := map[int64]bool{}
+		ofBureau := map[int64]*gongkai.School{}
 		for _, s := range own {
-			ofBureau[s.ID] = true
+			ofBureau[s.ID] = s
 		}
 		for _, id := range ids {
-			if !ofBureau[id] {
+			switch s := ofBureau[id]; {
+			case s == nil:
 				fe.Add("schools", "请选择本局所属的学校。")
+			case !s.Allows(gongkai.UseNewOrder):
+				fe.Add("schools", gongkai.ErrorMessage(s.Refusal(gongkai.UseNewOrder)))
 			}
 		}
 	}

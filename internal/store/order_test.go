@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -324,6 +325,34 @@ func TestOrders_linkedObligation(t *testing.T) {
 			SchoolIDs: []int64{f.other.ID}, ObligationID: obs[0].ID})
 		if gongkai.ErrorFields(err)["obligation"] == "" {
 			t.Errorf("another school's obligation: %v", err)
+		}
+	})
+}
+
+// TestOrders_deactivatedSchool: a deactivated school takes no new order,
+// named in the field message; its old orders stay readable.
+func TestOrders_deactivatedSchool(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		f := mustOrderFixture(t, dsn)
+		old := f.issue(t, store.NewOrder{SchoolIDs: []int64{f.other.ID}, Workdays: 10})
+		if _, err := f.db.SetSchoolActive(ctx, f.admin, f.bureau.ID, f.other.ID, false, "撤并"); err != nil {
+			t.Fatal(err)
+		}
+		in := store.NewOrder{Kind: gongkai.OrderUrge, Title: "关于督促公开的通知", Body: "请公开。", Workdays: 10, SchoolIDs: []int64{f.school.ID, f.other.ID}}
+		_, err := f.db.IssueOrders(ctx, f.bureau.ID, f.admin, in)
+		if msg := gongkai.ErrorFields(err)["schools"]; gongkai.ErrorCode(err) != gongkai.EINVALID || !strings.Contains(msg, f.other.Name+"已停用") {
+			t.Errorf("order to a deactivated school: %v", err)
+		}
+		if orders, _, _ := f.db.FindOrders(ctx, f.bureau.ID, store.OrderFilter{}); len(orders) != 1 {
+			t.Errorf("%d orders, want the old one only", len(orders))
+		}
+		if _, err := f.db.FindOrderByID(ctx, f.other.ID, old[0].ID); err != nil {
+			t.Errorf("the old order of the deactivated school: %v", err)
+		}
+		in.SchoolIDs = []int64{f.school.ID}
+		if _, err := f.db.IssueOrders(ctx, f.bureau.ID, f.admin, in); err != nil {
+			t.Errorf("order to the active school: %v", err)
 		}
 	})
 }

@@ -130,6 +130,28 @@ func TestNotifications_ReadAndCount(t *testing.T) {
 	})
 }
 
+// TestNotifications_notToDeactivatedAccounts: a deactivated account gets
+// no notice, from the outbox or otherwise; the others still do.
+func TestNotifications_notToDeactivatedAccounts(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		f := mustFixture(t, dsn)
+		clerk, leader := f.actors[gongkai.RoleClerk].ID, f.actors[gongkai.RoleLeader].ID
+		if _, err := f.db.SetAccountActive(ctx, f.school.ID, leader, f.actors[gongkai.RolePrincipal], false); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.db.CreateNotifications(ctx, []int64{clerk, leader}, f.school.ID, "新的异议", "请于5个工作日内答复。", "/work"); err != nil {
+			t.Fatal(err)
+		}
+		if n, _ := f.db.CountUnreadNotifications(ctx, clerk); n != 1 {
+			t.Errorf("the clerk has %d notices, want 1", n)
+		}
+		if n, _ := f.db.CountUnreadNotifications(ctx, leader); n != 0 {
+			t.Errorf("the deactivated leader has %d notices", n)
+		}
+	})
+}
+
 func TestFeedbackRecipients(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()

@@ -302,7 +302,7 @@ func TestStore_nulIsInvalid(t *testing.T) {
 		if err := f.db.CreateDisclosure(ctx, f.school.ID, f.actors[gongkai.RoleClerk], d); gongkai.ErrorCode(err) != gongkai.EINVALID {
 			t.Fatalf("NUL in body: %v, want invalid", err)
 		}
-		if _, err := f.db.CreateInvitation(ctx, f.school.ID, f.actors[gongkai.RolePrincipal].ID, "一班\x00", 10, time.Hour); gongkai.ErrorCode(err) != gongkai.EINVALID && err != nil {
+		if _, err := f.db.CreateInvitation(ctx, f.school.ID, f.actors[gongkai.RolePrincipal], "一班\x00", 10, time.Hour); gongkai.ErrorCode(err) != gongkai.EINVALID && err != nil {
 			t.Fatalf("NUL in invitation label: %v", err)
 		}
 	})

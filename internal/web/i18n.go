@@ -18,7 +18,6 @@ func mergeDicts(ds ...map[string]string) map[string]string {
 // englishCommon translates the layout, errors and account pages.
 var englishCommon = map[string]string{
 	"校务公开":         "School Affairs Disclosure",
-	"首页":           "Home",
 	"登录":           "Sign in",
 	"退出":           "Sign out",
 	"工作台":          "My work",

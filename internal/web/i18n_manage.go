@@ -55,7 +55,6 @@ var englishManage = map[string]string{
 	"已退回":         "Returned",
 	"退回理由：":       "Reason for return: ",
 	"公示期至 %s":     "Period ends %s",
-	"剩 %d 个工作日":   "%d working days left",
 	"我的学校":        "My schools",
 	"全部事项":        "All items",
 	"公开栏":         "Board",

@@ -21,8 +21,6 @@ var englishObligations = map[string]string{
 	"免除":           "Waive",
 	"免除理由":         "Reason for waiving",
 	"确认免除":         "Waive",
-	"逾期%d个工作日":     "%d working days overdue",
-	"剩余%d个工作日":     "%d working days left",
 	"今日到期":         "Due today",
 	"未到期":          "Upcoming",
 	"即将到期":         "Due soon",

@@ -41,8 +41,6 @@ var englishOrders = map[string]string{
 	// The order page.
 	"通知信息":         "About the order",
 	"督办事项":         "Obligation",
-	"应于":           "due by",
-	"前公开":          "",
 	"关联来信":         "Case",
 	"学校答复":         "The school's answer",
 	"整改结果：":        "Result: ",

@@ -269,6 +269,11 @@ func (s *Server) fillBureauWork(ctx context.Context, p *workPage) error {
 				row.Total += n
 			}
 		}
+		// A deactivated school takes nothing new; it stays on the list only
+		// while items of it wait to be finished.
+		if !sc.Active() && row.Total == 0 {
+			continue
+		}
 		bw.Rows = append(bw.Rows, row)
 	}
 	p.Bureau = bw

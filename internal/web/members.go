@@ -367,7 +367,7 @@ func (s *Server) handleCreateInvitation(w http.ResponseWriter, r *http.Request) 
 	}
 	if len(fe) == 0 {
 		var inv *store.Invitation
-		inv, err = s.db.CreateInvitation(r.Context(), school.ID, actor.ID, p.Label, maxUses, time.Duration(days)*24*time.Hour)
+		inv, err = s.db.CreateInvitation(r.Context(), school.ID, actor, p.Label, maxUses, time.Duration(days)*24*time.Hour)
 		if err == nil {
 			return s.redirect(w, r, r.URL.Path, fmt.Sprintf("已为“%s”生成邀请码 %s，可打印通知单发给家长。", inv.Label, inv.Code))
 		}

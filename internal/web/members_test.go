@@ -362,6 +362,13 @@ func TestInvitations_createAndJoin(t *testing.T) {
 		if !strings.Contains(flash(resp), inv.Code) {
 			t.Errorf("flash %q lacks the code", flash(resp))
 		}
+		// The admin log says who invited the class's parents.
+		if e := h.wantAdminLog(t, h.school.ID, gongkai.AdminInvitation, "三年级二班家长", "角色：家长"); e.ActorID != h.users["xq.principal"].ID {
+			t.Errorf("the invitation is logged as %q's", e.ActorName)
+		}
+		if _, log := h.get(c, "/s/xq/manage/log"); !strings.Contains(log, "发出邀请") || !strings.Contains(log, "三年级二班家长") {
+			t.Error("the school's admin log page does not show the parents' invitation")
+		}
 		_, body = h.get(c, "/s/xq/manage/invitations")
 		for _, want := range []string{inv.Code, "三年级二班家长", "0 / 2", "/join?code=" + inv.Code, "?print=" + strconv.FormatInt(inv.ID, 10)} {
 			if !strings.Contains(body, want) {
@@ -380,7 +387,7 @@ func TestInvitations_createAndJoin(t *testing.T) {
 			}
 		}
 		// Another school's code is not found through this school.
-		other, err := h.db.CreateInvitation(ctx, h.other.ID, h.users["other.principal"].ID, "外校", 10, 24*time.Hour)
+		other, err := h.db.CreateInvitation(ctx, h.other.ID, h.actor("other.principal"), "外校", 10, 24*time.Hour)
 		must(t, err)
 		if resp, _ := h.get(c, "/s/xq/manage/invitations?print="+strconv.FormatInt(other.ID, 10)); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("other school's slip: %d, want 404", resp.StatusCode)
@@ -415,7 +422,7 @@ func TestInvitations_createAndJoin(t *testing.T) {
 func TestInvitations_badCodes(t *testing.T) {
 	eachHarness(t, func(t *testing.T, h *harness) {
 		ctx := context.Background()
-		actor := h.users["xq.principal"].ID
+		actor := h.actor("xq.principal")
 		usedUp, err := h.db.CreateInvitation(ctx, h.school.ID, actor, "用完", 1, 30*24*time.Hour)
 		must(t, err)
 		_, err = h.db.Join(ctx, usedUp.Code, h.users["nobody"].ID, nil, "")

@@ -187,7 +187,8 @@ func (s *Server) newOrderForm(r *http.Request) (*orderFormPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	schools, err := s.db.FindSchools(ctx, bureau.ID)
+	// A deactivated school takes no new order.
+	schools, err := s.db.FindActiveSchools(ctx, bureau.ID)
 	if err != nil {
 		return nil, err
 	}

@@ -411,3 +411,31 @@ func TestOrders_API(t *testing.T) {
 		}
 	})
 }
+
+// TestOrders_deactivatedSchoolLeftOff: the order form and the bureau's
+// work page leave a deactivated school out; an order sent to it anyway is
+// refused with its name, the form kept.
+func TestOrders_deactivatedSchoolLeftOff(t *testing.T) {
+	eachHarness(t, func(t *testing.T, h *harness) {
+		admin := h.client("bureau.admin")
+		other := `/s/` + h.other.Slug + `/manage/"`
+		if _, work := h.get(admin, "/work"); !strings.Contains(work, other) {
+			t.Fatal("the active school is not on the work page: the test cannot fail")
+		}
+		if _, err := h.db.SetSchoolActive(context.Background(), h.actor("bureau.admin"), h.bureau.ID, h.other.ID, false, "撤并"); err != nil {
+			t.Fatal(err)
+		}
+		_, form := h.get(admin, "/bureau/orders/new")
+		if !strings.Contains(form, h.school.Name) || strings.Contains(form, h.other.Name) {
+			t.Errorf("the order form offers the deactivated school %s", h.other.Name)
+		}
+		if _, work := h.get(admin, "/work"); strings.Contains(work, other) || !strings.Contains(work, `/s/xq/manage/"`) {
+			t.Errorf("the work page lists the deactivated school")
+		}
+		resp, body := h.post(admin, "/bureau/orders", url.Values{"kind": {"urge"}, "title": {"关于督促公开的通知"}, "body": {"请公开。"}, "workdays": {"10"},
+			"school": {strconv.FormatInt(h.other.ID, 10)}})
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, h.other.Name+"已停用，不能再下发督办通知。") || !strings.Contains(body, "关于督促公开的通知") {
+			t.Errorf("order to the deactivated school: %d", resp.StatusCode)
+		}
+	})
+}

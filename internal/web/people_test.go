@@ -46,7 +46,7 @@ func (h *harness) matrixPeopleValues(t *testing.T, pattern string) map[string]st
 		must(t, err)
 		_, invite, err := h.db.CreateStaffInvitation(ctx, h.school.ID, principal, "矩阵", []gongkai.Role{gongkai.RoleStaff}, 0)
 		must(t, err)
-		inv, err := h.db.CreateInvitation(ctx, h.school.ID, principal.ID, "矩阵班", 10, 24*time.Hour)
+		inv, err := h.db.CreateInvitation(ctx, h.school.ID, principal, "矩阵班", 10, 24*time.Hour)
 		must(t, err)
 		v = map[string]string{"user": strconv.FormatInt(m.User.ID, 10), "password": m.Token, "invite": invite, "id": strconv.FormatInt(inv.ID, 10)}
 		matrixPeople.Store(h, v)
@@ -650,7 +650,7 @@ func decodeQR(t *testing.T, data []byte) string {
 
 func TestPeople_slipQRCode(t *testing.T) {
 	eachHarness(t, func(t *testing.T, h *harness) {
-		inv, err := h.db.CreateInvitation(context.Background(), h.school.ID, h.users["xq.principal"].ID, "三年级二班家长", 60, 30*24*time.Hour)
+		inv, err := h.db.CreateInvitation(context.Background(), h.school.ID, h.actor("xq.principal"), "三年级二班家长", 60, 30*24*time.Hour)
 		must(t, err)
 		c := h.client("xq.principal")
 		join := h.ts.URL + "/join?code=" + url.QueryEscape(inv.Code)
