@@ -126,3 +126,81 @@ func TestDescribeDevice(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckAttachAccount(t *testing.T) {
+	const (
+		school, sibling, farSchool, newSchool = 1, 2, 3, 0
+		bureau, farBureau                     = 10, 20
+	)
+	bureauOf := map[int64]int64{school: bureau, sibling: bureau, farSchool: farBureau}
+	account := func(ms ...Membership) *Actor {
+		a := &Actor{User: User{ID: 50}, SchoolBureau: map[int64]int64{}}
+		for _, m := range ms {
+			a.Memberships = append(a.Memberships, m)
+			a.SchoolBureau[m.SchoolID] = bureauOf[m.SchoolID]
+		}
+		return a
+	}
+	in := func(s int64, r Role) Membership { return Membership{SchoolID: s, Role: r} }
+	principal := account(in(school, RolePrincipal))
+	principal.ID = 1
+	admin := &Actor{User: User{ID: 3, BureauID: bureau, BureauRole: RoleBureauAdmin}}
+	inspector := &Actor{User: User{ID: 4, BureauID: bureau, BureauRole: RoleInspector}}
+	farAdmin := &Actor{User: User{ID: 5, BureauID: farBureau, BureauRole: RoleBureauAdmin}}
+
+	// The target account's memberships.
+	memberHere := account(in(school, RoleStaff))
+	siblingTeacher := account(in(sibling, RoleStaff))
+	siblingParent := account(in(sibling, RoleParent))
+	noSchool := account() // e.g. a teacher whose roles were all removed
+	farTeacher := account(in(farSchool, RoleStaff))
+	mixed := account(in(sibling, RoleStaff), in(farSchool, RoleStaff))
+	bureauAccount := &Actor{User: User{ID: 60, BureauID: bureau, BureauRole: RoleInspector}}
+	bureauMember := account(in(school, RoleStaff))
+	bureauMember.BureauID, bureauMember.BureauRole = bureau, RoleInspector
+
+	tests := []struct {
+		name   string
+		actor  *Actor
+		school int64
+		target *Actor
+		ok     bool
+	}{
+		{"principal changes roles of a member", principal, school, memberHere, true},
+		{"principal names a teacher of a sibling school", principal, school, siblingTeacher, false},
+		{"principal names a parent of a sibling school", principal, school, siblingParent, false},
+		{"principal names an account of no school", principal, school, noSchool, false},
+		{"principal names a teacher of another bureau", principal, school, farTeacher, false},
+		{"principal names a bureau account", principal, school, bureauAccount, false},
+		{"principal names a bureau account that is also a member", principal, school, bureauMember, false},
+		{"bureau admin changes roles of a member", admin, school, memberHere, true},
+		{"bureau admin moves a teacher between its schools", admin, school, siblingTeacher, true},
+		{"bureau admin names a principal for a new school", admin, newSchool, siblingTeacher, true},
+		{"bureau admin names an account of no school", admin, school, noSchool, false},
+		{"bureau admin names another bureau's teacher", admin, school, farTeacher, false},
+		{"bureau admin names someone also of another bureau", admin, school, mixed, false},
+		{"bureau admin names a bureau account", admin, school, bureauAccount, false},
+		{"bureau admin names a bureau account for a new school", admin, newSchool, bureauAccount, false},
+		{"inspector attaches nothing", inspector, school, siblingTeacher, false},
+		{"another bureau's admin", farAdmin, school, siblingTeacher, false},
+		{"anonymous", &Actor{}, school, siblingTeacher, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			schoolBureau := int64(bureau)
+			err := CheckAttachAccount(tt.actor, tt.school, schoolBureau, tt.target)
+			if (err == nil) != tt.ok {
+				t.Fatalf("CheckAttachAccount = %v, want allowed %v", err, tt.ok)
+			}
+			if err != nil {
+				msg := ErrorFields(err)["username"]
+				if ErrorCode(err) != EINVALID || msg == "" {
+					t.Fatalf("refusal %v is not a field error on username", err)
+				}
+			}
+		})
+	}
+	if msg := ErrorFields(CheckAttachAccount(principal, school, bureau, siblingTeacher))["username"]; msg != AttachByInvitation {
+		t.Errorf("a principal is told %q, want the invitation advice", msg)
+	}
+}

@@ -366,18 +366,45 @@ func (db *DB) FindActiveSchools(ctx context.Context, bureauID int64) ([]*gongkai
 // CheckSchoolList returns, per row of the list, a message per field for a
 // slug, 学校标识码 or 统一社会信用代码 that a school of the database already
 // has. Duplicates within the list are the sheet's to find.
-func (db *DB) CheckSchoolList(ctx context.Context, bureauID int64, rows []gongkai.SchoolListRow) (map[int]gongkai.FieldErrors, error) {
-	return checkSchoolList(ctx, db.read, bureauID, rows)
+func (db *DB) CheckSchoolList(ctx context.Context, actor *gongkai.Actor, bureauID int64, rows []gongkai.SchoolListRow) (map[int]gongkai.FieldErrors, error) {
+	var out map[int]gongkai.FieldErrors
+	err := db.withTx(ctx, func(tx *Tx) error {
+		var err error
+		out, err = tx.checkSchoolList(ctx, actor, bureauID, rows)
+		return err
+	})
+	return out, err
 }
 
-func checkSchoolList(ctx context.Context, q querier, bureauID int64, rows []gongkai.SchoolListRow) (map[int]gongkai.FieldErrors, error) {
+// checkSchoolList also names, under principal_username, an existing account
+// that the actor may not make a principal (gongkai.CheckAttachAccount).
+func (tx *Tx) checkSchoolList(ctx context.Context, actor *gongkai.Actor, bureauID int64, rows []gongkai.SchoolListRow) (map[int]gongkai.FieldErrors, error) {
 	out := map[int]gongkai.FieldErrors{}
 	for _, r := range rows {
 		s := r.School
 		s.BureauID = bureauID
-		fe, err := schoolConflicts(ctx, q, &s, 0)
+		fe, err := schoolConflicts(ctx, tx, &s, 0)
 		if err != nil {
 			return nil, err
+		}
+		if r.PrincipalUsername != "" {
+			var id int64
+			err := tx.QueryRowContext(ctx, `SELECT id FROM users WHERE username = $1`, r.PrincipalUsername).Scan(&id)
+			switch {
+			case err == nil:
+				if err := tx.checkAttach(ctx, 0, bureauID, actor, id); err != nil {
+					msg := gongkai.ErrorFields(err)["username"]
+					if msg == "" {
+						return nil, err
+					}
+					if fe == nil {
+						fe = gongkai.FieldErrors{}
+					}
+					fe.Add("principal_username", msg)
+				}
+			case !errors.Is(err, sql.ErrNoRows):
+				return nil, fmt.Errorf("store: find user %q: %w", r.PrincipalUsername, err)
+			}
 		}
 		if len(fe) > 0 {
 			out[r.Row] = fe
@@ -444,7 +471,7 @@ func (db *DB) ImportSchools(ctx context.Context, actor *gongkai.Actor, bureauID 
 				return gongkai.Errorf(gongkai.ECONFLICT, "这份名单已经导入，或上传已超过一天。请重新上传。")
 			}
 		}
-		conflicts, err := checkSchoolList(ctx, tx, bureauID, rows)
+		conflicts, err := tx.checkSchoolList(ctx, actor, bureauID, rows)
 		if err != nil {
 			return err
 		}
@@ -461,7 +488,7 @@ func (db *DB) ImportSchools(ctx context.Context, actor *gongkai.Actor, bureauID 
 			im := ImportedSchool{School: &s}
 			extra := ""
 			if r.PrincipalUsername != "" {
-				name, isNew, err := tx.makePrincipal(ctx, &s, r.PrincipalName, r.PrincipalUsername)
+				name, isNew, err := tx.makePrincipal(ctx, actor, &s, r.PrincipalName, r.PrincipalUsername)
 				if err != nil {
 					return fmt.Errorf("第%d行：%w", r.Row, err)
 				}
@@ -488,9 +515,12 @@ func (db *DB) ImportSchools(ctx context.Context, actor *gongkai.Actor, bureauID 
 
 // makePrincipal finds or creates the account of a school's principal before
 // the school exists; setPrincipal then gives the role.
-func (tx *Tx) makePrincipal(ctx context.Context, s *gongkai.School, name, username string) (string, bool, error) {
+func (tx *Tx) makePrincipal(ctx context.Context, actor *gongkai.Actor, s *gongkai.School, name, username string) (string, bool, error) {
 	u, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE username = $1`, username))
 	if err == nil {
+		if err := tx.checkAttach(ctx, 0, s.BureauID, actor, u.ID); err != nil {
+			return "", false, err
+		}
 		return u.DisplayName, false, nil
 	}
 	if !errors.Is(err, sql.ErrNoRows) {

@@ -212,7 +212,7 @@ func (db *DB) AcceptStaffInvitation(ctx context.Context, token string, userID in
 				return err
 			}
 		}
-		m, err := tx.addMember(ctx, inv.SchoolID, gongkai.StaffEntry{Username: joiner.Username, Roles: inv.Roles}, inv.DepartmentID)
+		m, err := tx.addMember(ctx, inv.SchoolID, joiner, true, gongkai.StaffEntry{Username: joiner.Username, Roles: inv.Roles}, inv.DepartmentID)
 		if err != nil {
 			return err
 		}

@@ -386,7 +386,7 @@ func (s *Server) handleImportPreview(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	plans, err := s.db.PlanStaffImport(r.Context(), school.ID, entries)
+	plans, err := s.db.PlanStaffImport(r.Context(), school.ID, gongkai.ActorFrom(r.Context()), entries)
 	if err != nil {
 		return err
 	}
