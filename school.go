@@ -211,12 +211,16 @@ const (
 	UseFeedback                     // the public sends feedback (objections, letters, requests)
 	UseObligations                  // obligations are created and reminded, counted overdue on the dashboard
 	UseWorkflow                     // items already under way take their steps
+	UseNewMembers                   // people are added by hand, by a staff list or the API
+	UseInvitations                  // staff invitations and parents' codes are made and used
 )
 
 // Allows reports whether the school may be used so. A deactivated school (撤并,
 // 停办) stays readable, so that what it published is not lost, but takes in
 // nothing new and owes nothing: it is left off the lists, its board says it
-// was deactivated, and no obligation is created, reminded or counted for it.
+// was deactivated, no obligation is created, reminded or counted for it,
+// and nobody joins it (no one added or imported, no invitation made or used;
+// the roles of its people may still be changed or taken away).
 // Items already under way may still be finished (published or withdrawn),
 // so that nothing is left half-done.
 func (s *School) Allows(u SchoolUse) bool {
@@ -240,6 +244,10 @@ func (s *School) Refusal(u SchoolUse) error {
 		return Errorf(ECONFLICT, "%s已停用，不能再登记新的公开事项。", s.Name)
 	case UseFeedback:
 		return Errorf(ECONFLICT, "%s已停用，不再受理新的意见、申请和举报；如有需要，请向%s反映。", s.Name, s.BureauName)
+	case UseNewMembers:
+		return Errorf(ECONFLICT, "%s已停用，不能再添加或导入人员。现有人员的角色仍可修改或取消。", s.Name)
+	case UseInvitations:
+		return Errorf(ECONFLICT, "%s已停用，不再接收新的人员，邀请链接和邀请码都不能再生成或使用。如有疑问，请联系%s。", s.Name, s.BureauName)
 	}
 	return Errorf(ECONFLICT, "%s已停用。", s.Name)
 }

@@ -173,6 +173,8 @@ func TestSchool_Allows(t *testing.T) {
 		{UseNewDraft, true, false},
 		{UseFeedback, true, false},
 		{UseObligations, true, false},
+		{UseNewMembers, true, false},
+		{UseInvitations, true, false},
 	}
 	for _, tt := range tests {
 		if got := active.Allows(tt.use); got != tt.active {
@@ -188,6 +190,11 @@ func TestSchool_Allows(t *testing.T) {
 	}
 	if !strings.Contains(ErrorMessage(gone.Refusal(UseFeedback)), "青禾县教育局") {
 		t.Errorf("the refusal of feedback should say where to turn: %s", ErrorMessage(gone.Refusal(UseFeedback)))
+	}
+	for _, u := range []SchoolUse{UseNewMembers, UseInvitations} {
+		if msg := ErrorMessage(gone.Refusal(u)); !strings.Contains(msg, "祥谦小学已停用") || msg == "祥谦小学已停用。" {
+			t.Errorf("the refusal of use %d should say what stops: %s", u, msg)
+		}
 	}
 	if active.CheckDeactivate() != nil || gone.CheckDeactivate() == nil {
 		t.Error("CheckDeactivate: only an active school may be deactivated")

@@ -59,6 +59,9 @@ func (db *DB) CreateInvitation(ctx context.Context, schoolID, createdBy int64, l
 	}
 	inv := &Invitation{SchoolID: schoolID, Label: label, Role: gongkai.RoleParent, MaxUses: maxUses, CreatedBy: createdBy}
 	err := db.withTx(ctx, func(tx *Tx) error {
+		if err := tx.checkUse(ctx, schoolID, gongkai.UseInvitations); err != nil {
+			return err
+		}
 		inv.Code, inv.CreatedAt, inv.ExpiresAt = newInviteCode(), tx.Now, tx.Now.Add(validFor)
 		return tx.QueryRowContext(ctx, `INSERT INTO invitations (school_id, code, label, role, max_uses, uses, expires_at, created_by, created_at)
 			VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $8) RETURNING id`,
@@ -110,6 +113,10 @@ func (db *DB) Join(ctx context.Context, code string, userID int64, u *gongkai.Us
 		}
 		if err != nil {
 			return fmt.Errorf("store: find invitation: %w", err)
+		}
+		if err := tx.checkUse(ctx, schoolID, gongkai.UseInvitations); err != nil {
+			msg := gongkai.ErrorMessage(err)
+			return &gongkai.Error{Code: gongkai.ECONFLICT, Message: msg, Fields: map[string]string{"code": msg}}
 		}
 		if userID == 0 {
 			if err := tx.createUser(ctx, u, passwordHash); err != nil {

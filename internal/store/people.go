@@ -50,6 +50,9 @@ func (db *DB) AddMember(ctx context.Context, schoolID int64, actor *gongkai.Acto
 		if err := tx.lockSchool(ctx, schoolID); err != nil {
 			return err
 		}
+		if err := tx.checkUse(ctx, schoolID, gongkai.UseNewMembers); err != nil {
+			return err
+		}
 		var err error
 		out, err = tx.addMember(ctx, schoolID, actor, false, e, departmentID)
 		if err != nil {
@@ -282,6 +285,9 @@ func (db *DB) ImportStaff(ctx context.Context, schoolID int64, actor *gongkai.Ac
 	var plans []StaffPlan
 	err := db.withTx(ctx, func(tx *Tx) error {
 		if err := tx.lockSchool(ctx, schoolID); err != nil {
+			return err
+		}
+		if err := tx.checkUse(ctx, schoolID, gongkai.UseNewMembers); err != nil {
 			return err
 		}
 		var err error

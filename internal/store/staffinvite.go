@@ -74,6 +74,9 @@ func (db *DB) CreateStaffInvitation(ctx context.Context, schoolID int64, actor *
 	inv := &StaffInvitation{SchoolID: schoolID, Label: label, Roles: sortRoles(roles), DepartmentID: departmentID}
 	var token string
 	err := db.withTx(ctx, func(tx *Tx) error {
+		if err := tx.checkUse(ctx, schoolID, gongkai.UseInvitations); err != nil {
+			return err
+		}
 		var err error
 		if inv.Department, err = tx.departmentName(ctx, schoolID, departmentID); err != nil {
 			return err
@@ -164,6 +167,9 @@ func (tx *Tx) staffInvitation(ctx context.Context, token string, lock bool) (*St
 	}
 	if !inv.ExpiresAt.After(tx.Now) {
 		return inv, gongkai.Errorf(gongkai.ECONFLICT, "此邀请链接已过期（有效期 7 天）。请请学校管理员重新生成邀请链接。")
+	}
+	if err := tx.checkUse(ctx, inv.SchoolID, gongkai.UseInvitations); err != nil {
+		return inv, err
 	}
 	return inv, nil
 }

@@ -726,3 +726,24 @@ func TestPeople_slipQRCode(t *testing.T) {
 		}
 	})
 }
+
+// The members pages of a deactivated school say that nobody joins it.
+func TestPeople_deactivatedSchool(t *testing.T) {
+	eachHarness(t, func(t *testing.T, h *harness) {
+		_, err := h.db.SetSchoolActive(context.Background(), nil, h.bureau.ID, h.school.ID, false, "撤并")
+		must(t, err)
+		c := h.client("xq.principal")
+		resp, body := h.post(c, "/s/xq/manage/members", url.Values{"display_name": {"新教师"}, "username": {"new.teacher"}, "roles": {"staff"}})
+		if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "已停用，不能再添加或导入人员") || !strings.Contains(body, `value="new.teacher"`) {
+			t.Errorf("add a member: %d", resp.StatusCode)
+		}
+		resp, body = h.upload(c, "/s/xq/manage/members/import", staffBook(t, []sheet.StaffRow{{DisplayName: "新教师", Username: "new.teacher", Roles: []gongkai.Role{gongkai.RoleStaff}}}))
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "已停用，不能再添加或导入人员") {
+			t.Errorf("import preview: %d", resp.StatusCode)
+		}
+		resp, body = h.post(c, "/s/xq/manage/staff-invitations", url.Values{"roles": {"staff"}})
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "邀请链接和邀请码都不能再生成或使用") || inviteLinkRE.MatchString(body) {
+			t.Errorf("create a staff invitation: %d", resp.StatusCode)
+		}
+	})
+}
