@@ -263,6 +263,9 @@ func ValidateStaffEntry(e *StaffEntry) {
 			e.Problem("display_name", msg)
 		}
 	}
+	if msg := CheckText("处室", e.Department, false); msg != "" {
+		e.Problem("department", msg)
+	}
 	if len(e.Roles) == 0 {
 		e.Problem("roles", "请至少填写一个角色。")
 	}

@@ -2,6 +2,7 @@ package gongkai
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -203,4 +204,63 @@ func TestCheckAttachAccount(t *testing.T) {
 	if msg := ErrorFields(CheckAttachAccount(principal, school, bureau, siblingTeacher))["username"]; msg != AttachByInvitation {
 		t.Errorf("a principal is told %q, want the invitation advice", msg)
 	}
+}
+
+// Every free-text field refuses control characters alike on both
+// databases (PostgreSQL refuses NUL and invalid UTF-8 that SQLite keeps).
+func TestCheckText(t *testing.T) {
+	tests := []struct {
+		name      string
+		v         string
+		multiline bool
+		ok        bool
+	}{
+		{"plain", "王秀英", false, true},
+		{"spaces and punctuation", "周一至周五 8:00–17:30（节假日除外）", false, true},
+		{"NUL", "王\x00秀英", false, false},
+		{"escape", "王\x1b[31m秀英", false, false},
+		{"backspace", "王\b秀英", false, false},
+		{"DEL", "王\x7f秀英", false, false},
+		{"C1 control", "王\u0085秀英", false, false},
+		{"line break in one line", "王\n秀英", false, false},
+		{"tab in one line", "王\t秀英", false, false},
+		{"invalid UTF-8", "王\xff秀英", false, false},
+		{"line breaks in a multi-line field", "第一条\r\n第二条\t说明", true, true},
+		{"NUL in a multi-line field", "第一条\n\x00", true, false},
+		{"invalid UTF-8 in a multi-line field", "第一条\n\xc3", true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			msg := CheckText("备注", tt.v, tt.multiline)
+			if (msg == "") != tt.ok {
+				t.Fatalf("CheckText(%q) = %q, want ok %v", tt.v, msg, tt.ok)
+			}
+			if msg != "" && !strings.HasPrefix(msg, "备注") {
+				t.Errorf("message %q does not name the field", msg)
+			}
+		})
+	}
+	// The fields of issue 11 use it.
+	for name, msg := range map[string]string{
+		"display name":   ValidateDisplayName("王\x00秀英"),
+		"bureau sponsor": ErrorFields((&Bureau{Name: "青禾县教育局", DivisionCode: "350121", Phone: "0591-22345678", Sponsor: "青禾\x00县"}).Validate())["sponsor"],
+		"bureau address": ErrorFields((&Bureau{Name: "青禾县教育局", DivisionCode: "350121", Phone: "0591-22345678", Address: "解放路\x1b1号"}).Validate())["address"],
+		"school name":    ErrorFields((&School{Slug: "xq", Name: "祥谦\x00小学"}).Validate())["name"],
+		"office hours":   ErrorFields((&School{Slug: "xq", Name: "祥谦小学", OfficeHours: "8:00\x0017:00"}).Validate())["office_hours"],
+		"guide":          ErrorFields((&School{Slug: "xq", Name: "祥谦小学", Guide: "办事\x00指南"}).Validate())["guide"],
+		"staff name":     staffProblem(StaffEntry{DisplayName: "王\x00秀英", Username: "wang", Roles: []Role{RoleStaff}}, "display_name"),
+		"staff dept":     staffProblem(StaffEntry{DisplayName: "王秀英", Username: "wang", Roles: []Role{RoleStaff}, Department: "财务\x00室"}, "department"),
+	} {
+		if msg == "" {
+			t.Errorf("%s with a control character is accepted", name)
+		}
+	}
+	if err := (&School{Slug: "xq", Name: "祥谦小学", Guide: "第一条\n第二条"}).Validate(); err != nil {
+		t.Errorf("a guide of several lines is refused: %v", err)
+	}
+}
+
+func staffProblem(e StaffEntry, field string) string {
+	ValidateStaffEntry(&e)
+	return e.Problems[field]
 }

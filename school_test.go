@@ -124,7 +124,8 @@ func TestSchool_Validate(t *testing.T) {
 		{"aid phone with letters", func(s *School) { s.AidPhone = "abc" }, "aid_phone"},
 		{"long address", func(s *School) { s.Address = strings.Repeat("路", 121) }, "address"},
 		{"long guide", func(s *School) { s.Guide = strings.Repeat("办", MaxGuideRunes+1) }, "guide"},
-		{"NUL", func(s *School) { s.Address = "a\x00b" }, "name"},
+		{"NUL", func(s *School) { s.Address = "a\x00b" }, "address"},
+		{"escape in the office hours", func(s *School) { s.OfficeHours = "8:00\x1b17:00" }, "office_hours"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -47,6 +47,8 @@ func (db *DB) CreateInvitation(ctx context.Context, schoolID, createdBy int64, l
 	fe := gongkai.FieldErrors{}
 	if label == "" || utf8.RuneCountInString(label) > 40 {
 		fe.Add("label", "请填写班级或用途（不超过 40 字），例如“三年级二班家长”。")
+	} else if msg := gongkai.CheckText("班级或用途", label, false); msg != "" {
+		fe.Add("label", msg)
 	}
 	if maxUses < 1 || maxUses > 2000 {
 		fe.Add("max_uses", "可用次数须在 1–2000 之间。")

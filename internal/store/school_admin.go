@@ -219,6 +219,9 @@ func (db *DB) SetSchoolActive(ctx context.Context, actor *gongkai.Actor, bureauI
 	if len([]rune(reason)) > 200 {
 		return nil, &gongkai.Error{Code: gongkai.EINVALID, Message: "说明不超过 200 字。", Fields: map[string]string{"reason": "说明不超过 200 字。"}}
 	}
+	if msg := gongkai.CheckText("说明", reason, true); msg != "" {
+		return nil, &gongkai.Error{Code: gongkai.EINVALID, Message: msg, Fields: map[string]string{"reason": msg}}
+	}
 	var s *gongkai.School
 	err := db.withTx(ctx, func(tx *Tx) error {
 		var err error

@@ -59,6 +59,8 @@ func (db *DB) CreateStaffInvitation(ctx context.Context, schoolID int64, actor *
 	fe := gongkai.FieldErrors{}
 	if utf8.RuneCountInString(label) > 40 {
 		fe.Add("label", "备注不超过 40 字。")
+	} else if msg := gongkai.CheckText("备注", label, false); msg != "" {
+		fe.Add("label", msg)
 	}
 	if len(roles) == 0 {
 		fe.Add("roles", "请至少选择一个角色。")
