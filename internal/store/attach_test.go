@@ -135,3 +135,30 @@ func TestPeople_attachNeedsConsent(t *testing.T) {
 		}
 	})
 }
+
+// The schools list names no deactivated principal.
+func TestPeople_findPrincipalsActiveOnly(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dsn string) {
+		f := mustFixture(t, dsn)
+		ctx := context.Background()
+		admin := f.bureauUser(t, "bureau-admin", gongkai.RoleBureauAdmin)
+		// The other school gets a second principal, so the first may go.
+		second := &gongkai.User{Username: "second.head", DisplayName: "副校长乙"}
+		if err := f.db.CreateMember(ctx, f.other.ID, second, "x", []gongkai.Role{gongkai.RolePrincipal}, 0); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.db.SetAccountActive(ctx, f.other.ID, f.outsider.ID, admin, false); err != nil {
+			t.Fatal(err)
+		}
+		got, err := f.db.FindPrincipals(ctx, f.bureau.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got[f.other.ID][1] != "second.head" {
+			t.Errorf("principal of the other school: %v, want the active one", got[f.other.ID])
+		}
+		if got[f.school.ID][1] != "u-principal" {
+			t.Errorf("principal of the school: %v", got[f.school.ID])
+		}
+	})
+}

@@ -644,11 +644,12 @@ func (tx *Tx) checkUse(ctx context.Context, schoolID int64, use gongkai.SchoolUs
 }
 
 // FindPrincipals returns the principal (name, username) of each school of
-// the bureau, by school id: the first one where a school has several.
+// the bureau, by school id: the first one where a school has several. A
+// deactivated account is nobody's principal any more and is left out.
 func (db *DB) FindPrincipals(ctx context.Context, bureauID int64) (map[int64][2]string, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT m.school_id, u.display_name, u.username FROM memberships m
 		JOIN users u ON u.id = m.user_id JOIN schools s ON s.id = m.school_id
-		WHERE s.bureau_id = $1 AND m.role = $2 ORDER BY m.school_id, u.id`, bureauID, string(gongkai.RolePrincipal))
+		WHERE s.bureau_id = $1 AND m.role = $2 AND NOT u.disabled ORDER BY m.school_id, u.id`, bureauID, string(gongkai.RolePrincipal))
 	if err != nil {
 		return nil, fmt.Errorf("store: principals of bureau %d: %w", bureauID, err)
 	}
