@@ -36,9 +36,9 @@ type AccountFacts struct {
 	// Target is the account, with its memberships; its SchoolBureau maps each
 	// of its schools to that school's bureau.
 	Target *Actor
-	// OtherPrincipals counts the school's principals with active accounts
-	// other than the target.
-	OtherPrincipals int
+	// LastPrincipalOf names the schools, this one or others, whose only
+	// principal with an active account is the target.
+	LastPrincipalOf []string
 }
 
 // CheckAccountAction decides whether the actor may deactivate, reactivate
@@ -53,7 +53,7 @@ type AccountFacts struct {
 // deactivate (a principal can still take away their roles here). Bureau
 // accounts are never a school's to touch, nobody acts on their own account
 // here (they change their own password on their account page), and the
-// school's last active principal is never deactivated.
+// last active principal of any of its schools is never deactivated.
 func CheckAccountAction(actor *Actor, act AccountAction, f AccountFacts) error {
 	if !CanManageSchool(actor, f.SchoolBureau, f.SchoolID) {
 		return Errorf(EFORBIDDEN, "只有本校校长或教育局管理员可以管理本校人员的账号。")
@@ -85,8 +85,8 @@ func CheckAccountAction(actor *Actor, act AccountAction, f AccountFacts) error {
 		if t.Disabled {
 			return Errorf(ECONFLICT, "此账号已停用。")
 		}
-		if t.HasRole(f.SchoolID, RolePrincipal) && f.OtherPrincipals == 0 {
-			return Errorf(ECONFLICT, "学校至少要保留一位校长。请先为另一位人员设置校长角色，再停用此人。")
+		if len(f.LastPrincipalOf) > 0 {
+			return Errorf(ECONFLICT, "此人是%s唯一的校长，学校至少要保留一位校长。请先为另一位人员设置校长角色，再停用此人。", strings.Join(f.LastPrincipalOf, "、"))
 		}
 	case AccountReactivate:
 		if !t.Disabled {

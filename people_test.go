@@ -35,40 +35,48 @@ func TestCheckAccountAction(t *testing.T) {
 	bureauUser := member(25, false, in(school, RoleStaff))
 	bureauUser.BureauID, bureauUser.BureauRole = bureau, RoleInspector
 	stranger := member(26, false, in(otherSchool, RoleStaff))
+	bothPrincipalTarget := member(27, false, in(school, RolePrincipal), in(otherSchool, RolePrincipal))
 
 	tests := []struct {
 		name    string
 		actor   *Actor
 		act     AccountAction
 		target  *Actor
-		others  int
-		wantErr string // "" when allowed
+		others  int      // other active principals of this school
+		lastOf  []string // other schools the target is the last principal of
+		wantErr string   // "" when allowed
 	}{
-		{"principal deactivates a teacher", principal, AccountDeactivate, teacher, 1, ""},
-		{"principal resets a teacher", principal, AccountReset, teacher, 1, ""},
-		{"principal reactivates", principal, AccountReactivate, gone, 1, ""},
-		{"bureau admin deactivates", admin, AccountDeactivate, teacher, 1, ""},
-		{"admin of another bureau", farAdmin, AccountDeactivate, teacher, 1, EFORBIDDEN},
-		{"a clerk may not", clerk, AccountDeactivate, teacher, 1, EFORBIDDEN},
-		{"not a member here", principal, AccountDeactivate, stranger, 1, ENOTFOUND},
-		{"nobody deactivates themselves", principal, AccountDeactivate, principal, 1, ECONFLICT},
-		{"own password is changed on the account page", principal, AccountReset, principal, 1, ECONFLICT},
-		{"bureau accounts are the bureau's", principal, AccountDeactivate, bureauUser, 1, EFORBIDDEN},
-		{"a person of two schools is not one principal's", principal, AccountDeactivate, twoSchools, 1, EFORBIDDEN},
-		{"nor is their password", principal, AccountReset, twoSchools, 1, EFORBIDDEN},
-		{"a principal of both schools may", bothPrincipal, AccountDeactivate, twoSchools, 1, ""},
-		{"the bureau admin may, both schools being theirs", admin, AccountDeactivate, twoSchools, 1, ""},
-		{"not when one school is another bureau's", admin, AccountDeactivate, farToo, 1, EFORBIDDEN},
-		{"the last principal stays", admin, AccountDeactivate, head, 0, ECONFLICT},
-		{"a principal with a colleague may go", admin, AccountDeactivate, head, 1, ""},
-		{"already deactivated", principal, AccountDeactivate, gone, 1, ECONFLICT},
-		{"reactivate an active account", principal, AccountReactivate, teacher, 1, ECONFLICT},
-		{"no reset of a deactivated account", principal, AccountReset, gone, 1, ECONFLICT},
-		{"anonymous", &Actor{}, AccountDeactivate, teacher, 1, EFORBIDDEN},
+		{"principal deactivates a teacher", principal, AccountDeactivate, teacher, 1, nil, ""},
+		{"principal resets a teacher", principal, AccountReset, teacher, 1, nil, ""},
+		{"principal reactivates", principal, AccountReactivate, gone, 1, nil, ""},
+		{"bureau admin deactivates", admin, AccountDeactivate, teacher, 1, nil, ""},
+		{"admin of another bureau", farAdmin, AccountDeactivate, teacher, 1, nil, EFORBIDDEN},
+		{"a clerk may not", clerk, AccountDeactivate, teacher, 1, nil, EFORBIDDEN},
+		{"not a member here", principal, AccountDeactivate, stranger, 1, nil, ENOTFOUND},
+		{"nobody deactivates themselves", principal, AccountDeactivate, principal, 1, nil, ECONFLICT},
+		{"own password is changed on the account page", principal, AccountReset, principal, 1, nil, ECONFLICT},
+		{"bureau accounts are the bureau's", principal, AccountDeactivate, bureauUser, 1, nil, EFORBIDDEN},
+		{"a person of two schools is not one principal's", principal, AccountDeactivate, twoSchools, 1, nil, EFORBIDDEN},
+		{"nor is their password", principal, AccountReset, twoSchools, 1, nil, EFORBIDDEN},
+		{"a principal of both schools may", bothPrincipal, AccountDeactivate, twoSchools, 1, nil, ""},
+		{"the bureau admin may, both schools being theirs", admin, AccountDeactivate, twoSchools, 1, nil, ""},
+		{"not when one school is another bureau's", admin, AccountDeactivate, farToo, 1, nil, EFORBIDDEN},
+		{"the last principal stays", admin, AccountDeactivate, head, 0, nil, ECONFLICT},
+		{"a principal with a colleague may go", admin, AccountDeactivate, head, 1, nil, ""},
+		{"nor the last principal of another school", admin, AccountDeactivate, bothPrincipalTarget, 1, []string{"开物小学"}, ECONFLICT},
+		{"a reset is no deactivation", admin, AccountReset, bothPrincipalTarget, 1, []string{"开物小学"}, ""},
+		{"already deactivated", principal, AccountDeactivate, gone, 1, nil, ECONFLICT},
+		{"reactivate an active account", principal, AccountReactivate, teacher, 1, nil, ECONFLICT},
+		{"no reset of a deactivated account", principal, AccountReset, gone, 1, nil, ECONFLICT},
+		{"anonymous", &Actor{}, AccountDeactivate, teacher, 1, nil, EFORBIDDEN},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := CheckAccountAction(tt.actor, tt.act, AccountFacts{SchoolID: school, SchoolBureau: bureau, Target: tt.target, OtherPrincipals: tt.others})
+			f := AccountFacts{SchoolID: school, SchoolBureau: bureau, Target: tt.target, LastPrincipalOf: tt.lastOf}
+			if tt.others == 0 && tt.lastOf == nil {
+				f.LastPrincipalOf = []string{"祥谦小学"}
+			}
+			err := CheckAccountAction(tt.actor, tt.act, f)
 			if got := ErrorCode(err); got != tt.wantErr {
 				t.Fatalf("CheckAccountAction = %v (code %q), want code %q", err, got, tt.wantErr)
 			}

@@ -162,3 +162,34 @@ func TestPeople_findPrincipalsActiveOnly(t *testing.T) {
 		}
 	})
 }
+
+// A bureau administrator cannot deactivate the principal of two schools
+// while either would be left without a principal, whichever school's page
+// the action comes from.
+func TestPeople_deactivateKeepsEverySchoolsPrincipal(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dsn string) {
+		f := mustFixture(t, dsn)
+		ctx := context.Background()
+		admin := f.bureauUser(t, "bureau-admin", gongkai.RoleBureauAdmin)
+		// The outsider, sole principal of the other school, also heads this
+		// one, which keeps its own principal too.
+		if _, err := f.db.AddMember(ctx, f.school.ID, admin, gongkai.StaffEntry{Username: "outsider", Roles: []gongkai.Role{gongkai.RolePrincipal}}, 0); err != nil {
+			t.Fatal(err)
+		}
+		_, err := f.db.SetAccountActive(ctx, f.school.ID, f.outsider.ID, admin, false)
+		if gongkai.ErrorCode(err) != gongkai.ECONFLICT || !strings.Contains(gongkai.ErrorMessage(err), "开物小学") {
+			t.Fatalf("deactivate the other school's last principal from this school: %v", err)
+		}
+		if u, _ := f.db.FindUserByID(ctx, f.outsider.ID); u.Disabled {
+			t.Fatal("the other school was left without a principal")
+		}
+		// With a second principal there, the account may go.
+		second := &gongkai.User{Username: "second.head", DisplayName: "副校长乙"}
+		if err := f.db.CreateMember(ctx, f.other.ID, second, "x", []gongkai.Role{gongkai.RolePrincipal}, 0); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.db.SetAccountActive(ctx, f.school.ID, f.outsider.ID, admin, false); err != nil {
+			t.Fatalf("deactivate with a principal left at both schools: %v", err)
+		}
+	})
+}

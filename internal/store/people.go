@@ -371,12 +371,24 @@ func (tx *Tx) accountFacts(ctx context.Context, schoolID, userID int64) (gongkai
 	if f.Target, err = tx.accountOf(ctx, userID); err != nil {
 		return f, err
 	}
-	err = tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM memberships m JOIN users u ON u.id = m.user_id
-		WHERE m.school_id = $1 AND m.role = $2 AND NOT u.disabled AND u.id <> $3`, schoolID, string(gongkai.RolePrincipal), userID).Scan(&f.OtherPrincipals)
+	// Every school of the account counts, not only this one: the bureau
+	// administrator may deactivate a principal of two schools.
+	rows, err := tx.QueryContext(ctx, `SELECT s.name FROM memberships m JOIN schools s ON s.id = m.school_id
+		WHERE m.user_id = $1 AND m.role = $2 AND NOT EXISTS (SELECT 1 FROM memberships o JOIN users u ON u.id = o.user_id
+			WHERE o.school_id = m.school_id AND o.role = $2 AND NOT u.disabled AND u.id <> $1)
+		ORDER BY s.id`, userID, string(gongkai.RolePrincipal))
 	if err != nil {
 		return f, fmt.Errorf("store: count principals: %w", err)
 	}
-	return f, nil
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return f, err
+		}
+		f.LastPrincipalOf = append(f.LastPrincipalOf, name)
+	}
+	return f, rows.Err()
 }
 
 // SetAccountActive deactivates (active false) or reactivates the account of
