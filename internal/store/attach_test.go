@@ -2,8 +2,10 @@ package store_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"gongkai"
 	"gongkai/internal/store"
@@ -190,6 +192,35 @@ func TestPeople_deactivateKeepsEverySchoolsPrincipal(t *testing.T) {
 		}
 		if _, err := f.db.SetAccountActive(ctx, f.school.ID, f.outsider.ID, admin, false); err != nil {
 			t.Fatalf("deactivate with a principal left at both schools: %v", err)
+		}
+	})
+}
+
+// A set-password link records who made it: the principal who added the
+// person, the one who reset the password, nobody for the command line.
+func TestPeople_passwordLinkMaker(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dsn string) {
+		f := mustFixture(t, dsn)
+		ctx := context.Background()
+		principal := f.actors[gongkai.RolePrincipal]
+		m, err := f.db.AddMember(ctx, f.school.ID, principal, gongkai.StaffEntry{Username: "wang.fang", DisplayName: "王芳", Roles: []gongkai.Role{gongkai.RoleStaff}}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.now = f.now.Add(time.Minute)
+		if _, err := f.db.ResetPassword(ctx, f.school.ID, m.User.ID, principal); err != nil {
+			t.Fatal(err)
+		}
+		f.now = f.now.Add(time.Minute)
+		if _, err := f.db.ResetPasswordByUsername(ctx, "wang.fang"); err != nil {
+			t.Fatal(err)
+		}
+		got, err := f.db.PasswordLinkMakersForTest(ctx, m.User.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []int64{principal.ID, principal.ID, 0}; !slices.Equal(got, want) {
+			t.Errorf("links made by %v, want %v", got, want)
 		}
 	})
 }

@@ -131,7 +131,7 @@ func (tx *Tx) addMember(ctx context.Context, schoolID int64, by *gongkai.Actor, 
 	if err := tx.setMemberRoles(ctx, schoolID, u.ID, e.Roles, departmentID); err != nil {
 		return nil, err
 	}
-	token, expires, err := tx.issuePasswordLink(ctx, u.ID, "new", gongkai.NewAccountLinkTTL)
+	token, expires, err := tx.issuePasswordLink(ctx, by, u.ID, "new", gongkai.NewAccountLinkTTL)
 	if err != nil {
 		return nil, err
 	}
@@ -445,16 +445,16 @@ func activeLabel(active bool) string {
 // Password links.
 
 // issuePasswordLink makes a one-time link to set the user's password and
-// voids their older unused links. It returns the raw token, whose hash
-// alone is stored.
-func (tx *Tx) issuePasswordLink(ctx context.Context, userID int64, purpose string, ttl time.Duration) (string, time.Time, error) {
+// voids their older unused links. by is who made it (nil: the command
+// line). It returns the raw token, whose hash alone is stored.
+func (tx *Tx) issuePasswordLink(ctx context.Context, by *gongkai.Actor, userID int64, purpose string, ttl time.Duration) (string, time.Time, error) {
 	if err := tx.voidPasswordLinks(ctx, userID); err != nil {
 		return "", time.Time{}, err
 	}
 	token, hash := auth.NewToken()
 	expires := tx.Now.Add(ttl)
-	if _, err := tx.ExecContext(ctx, `INSERT INTO password_links (token_hash, user_id, purpose, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
-		hash, userID, purpose, ms(tx.Now), ms(expires)); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO password_links (token_hash, user_id, purpose, created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+		hash, userID, purpose, nullID(actorID(by)), ms(tx.Now), ms(expires)); err != nil {
 		return "", time.Time{}, fmt.Errorf("store: password link for user %d: %w", userID, err)
 	}
 	return token, expires, nil
@@ -489,7 +489,7 @@ func (db *DB) ResetPassword(ctx context.Context, schoolID, userID int64, actor *
 		if err := gongkai.CheckAccountAction(actor, gongkai.AccountReset, f); err != nil {
 			return err
 		}
-		token, expires, err := tx.issuePasswordLink(ctx, userID, "reset", gongkai.ResetLinkTTL)
+		token, expires, err := tx.issuePasswordLink(ctx, actor, userID, "reset", gongkai.ResetLinkTTL)
 		if err != nil {
 			return err
 		}
@@ -517,7 +517,7 @@ func (db *DB) ResetPasswordByUsername(ctx context.Context, username string) (*Pa
 		if u.Disabled {
 			return gongkai.Errorf(gongkai.ECONFLICT, "账号 %s 已停用，请先恢复账号。", username)
 		}
-		token, expires, err := tx.issuePasswordLink(ctx, u.ID, "reset", gongkai.ResetLinkTTL)
+		token, expires, err := tx.issuePasswordLink(ctx, nil, u.ID, "reset", gongkai.ResetLinkTTL)
 		if err != nil {
 			return err
 		}
