@@ -224,3 +224,24 @@ func TestPeople_passwordLinkMaker(t *testing.T) {
 		}
 	})
 }
+
+// An uploaded school list, which holds principals' names, is deleted by
+// housekeeping once its day is over, even if nobody uploads again.
+func TestSchools_stagedImportsExpire(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dsn string) {
+		f := mustFixture(t, dsn)
+		ctx := context.Background()
+		admin := f.bureauUser(t, "bureau-admin", gongkai.RoleBureauAdmin)
+		if _, err := f.db.StageSchoolImport(ctx, f.bureau.ID, admin.ID, "名单.xlsx", []byte("PK 校长 马俊杰")); err != nil {
+			t.Fatal(err)
+		}
+		f.now = f.now.Add(23 * time.Hour)
+		if n, err := f.db.DeleteExpiredSchoolImports(ctx); err != nil || n != 0 {
+			t.Fatalf("within the day: deleted %d, %v", n, err)
+		}
+		f.now = f.now.Add(2 * time.Hour)
+		if n, err := f.db.DeleteExpiredSchoolImports(ctx); err != nil || n != 1 {
+			t.Fatalf("after the day: deleted %d, %v; want the list gone", n, err)
+		}
+	})
+}

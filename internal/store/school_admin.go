@@ -581,18 +581,40 @@ func joinFieldMessages(fe map[string]string) string {
 // ---- Uploaded lists between preview and confirmation ---------------------
 
 // schoolImportTTL is how long an uploaded list waits for its confirmation.
+// It holds principals' names, so it is kept no longer: housekeeping deletes
+// it within a minute of its day (DeleteExpiredSchoolImports).
 const schoolImportTTL = 24 * time.Hour
+
+// DeleteExpiredSchoolImports deletes the uploaded school lists older than
+// a day, confirmed or not, and returns how many.
+func (db *DB) DeleteExpiredSchoolImports(ctx context.Context) (int64, error) {
+	var n int64
+	err := db.withTx(ctx, func(tx *Tx) error {
+		var err error
+		n, err = tx.deleteExpiredSchoolImports(ctx)
+		return err
+	})
+	return n, err
+}
+
+func (tx *Tx) deleteExpiredSchoolImports(ctx context.Context) (int64, error) {
+	res, err := tx.ExecContext(ctx, `DELETE FROM school_imports WHERE created_at < $1`, ms(tx.Now.Add(-schoolImportTTL)))
+	if err != nil {
+		return 0, fmt.Errorf("store: expire staged imports: %w", err)
+	}
+	return res.RowsAffected()
+}
 
 // StageSchoolImport keeps an uploaded school list until the administrator
 // confirms its preview, and returns the token that names it. The row lives
 // in the database, so the confirmation may reach any node; lists older than
-// a day are deleted here.
+// a day are deleted here and by housekeeping.
 func (db *DB) StageSchoolImport(ctx context.Context, bureauID, actorID int64, filename string, data []byte) (token string, err error) {
 	token, hash := auth.NewToken()
 	sum := sha256.Sum256(data)
 	err = db.withTx(ctx, func(tx *Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM school_imports WHERE created_at < $1`, ms(tx.Now.Add(-schoolImportTTL))); err != nil {
-			return fmt.Errorf("store: expire staged imports: %w", err)
+		if _, err := tx.deleteExpiredSchoolImports(ctx); err != nil {
+			return err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO school_imports (token_hash, bureau_id, actor_id, filename, sha256, data, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`, hash, bureauID, actorID, filename, hex.EncodeToString(sum[:]), data, ms(tx.Now))
