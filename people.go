@@ -36,9 +36,9 @@ type AccountFacts struct {
 	// Target is the account, with its memberships; its SchoolBureau maps each
 	// of its schools to that school's bureau.
 	Target *Actor
-	// OtherPrincipals counts the school's principals with active accounts
-	// other than the target.
-	OtherPrincipals int
+	// LastPrincipalOf names the schools, this one or others, whose only
+	// principal with an active account is the target.
+	LastPrincipalOf []string
 }
 
 // CheckAccountAction decides whether the actor may deactivate, reactivate
@@ -53,7 +53,7 @@ type AccountFacts struct {
 // deactivate (a principal can still take away their roles here). Bureau
 // accounts are never a school's to touch, nobody acts on their own account
 // here (they change their own password on their account page), and the
-// school's last active principal is never deactivated.
+// last active principal of any of its schools is never deactivated.
 func CheckAccountAction(actor *Actor, act AccountAction, f AccountFacts) error {
 	if !CanManageSchool(actor, f.SchoolBureau, f.SchoolID) {
 		return Errorf(EFORBIDDEN, "只有本校校长或教育局管理员可以管理本校人员的账号。")
@@ -85,8 +85,8 @@ func CheckAccountAction(actor *Actor, act AccountAction, f AccountFacts) error {
 		if t.Disabled {
 			return Errorf(ECONFLICT, "此账号已停用。")
 		}
-		if t.HasRole(f.SchoolID, RolePrincipal) && f.OtherPrincipals == 0 {
-			return Errorf(ECONFLICT, "学校至少要保留一位校长。请先为另一位人员设置校长角色，再停用此人。")
+		if len(f.LastPrincipalOf) > 0 {
+			return Errorf(ECONFLICT, "此人是%s唯一的校长，学校至少要保留一位校长。请先为另一位人员设置校长角色，再停用此人。", strings.Join(f.LastPrincipalOf, "、"))
 		}
 	case AccountReactivate:
 		if !t.Disabled {
@@ -263,6 +263,9 @@ func ValidateStaffEntry(e *StaffEntry) {
 			e.Problem("display_name", msg)
 		}
 	}
+	if msg := CheckText("处室", e.Department, false); msg != "" {
+		e.Problem("department", msg)
+	}
 	if len(e.Roles) == 0 {
 		e.Problem("roles", "请至少填写一个角色。")
 	}
@@ -271,4 +274,52 @@ func ValidateStaffEntry(e *StaffEntry) {
 			e.Problem("roles", "角色无效。")
 		}
 	}
+}
+
+// AttachByInvitation is the refusal for naming someone else's existing
+// account. It says nothing of whose account it is.
+const AttachByInvitation = "该用户名已有账号。请发送“教职工邀请链接”，由本人登录后接受邀请加入本校。"
+
+// CheckAttachAccount decides whether the actor may give roles in a school
+// (schoolID, of bureau schoolBureau; 0 for a school the bureau is about to
+// register) to an existing account, target, by typing its username: on the
+// members form, in a staff list, through the API, or as the principal named
+// in the county's school list.
+//
+// An account is its owner's: whoever can name it into their school then
+// manages it there, and CheckAccountAction lets the manager of every school
+// of an account reset its password. So a principal attaches no existing
+// account; the person joins by accepting a staff invitation while signed in
+// (their consent), and the principal only changes the roles of people
+// already in the school. A bureau administrator, who may already act on
+// every account of their own schools, may attach an account whose every
+// school is of their bureau (a head teacher moved to another school, a
+// principal named in the school list), but not an account of another
+// bureau, of no school at all (nobody vouches for it), or a bureau account.
+// Refusals are field errors on "username" that do not name the person.
+func CheckAttachAccount(actor *Actor, schoolID, schoolBureau int64, target *Actor) error {
+	if target == nil {
+		return Errorf(ENOTFOUND, "人员不存在。")
+	}
+	if schoolID != 0 && target.IsMember(schoolID) && target.BureauRole == "" {
+		return nil // a member already: only their roles here change
+	}
+	refuse := func(msg string) error {
+		return &Error{Code: EINVALID, Message: msg, Fields: map[string]string{"username": msg}}
+	}
+	if !actor.Oversees(schoolBureau) || actor.BureauRole != RoleBureauAdmin {
+		return refuse(AttachByInvitation)
+	}
+	if target.BureauRole != "" {
+		return refuse("该用户名是教育局账号，不能加入学校。请为此人另建一个学校账号。")
+	}
+	if len(target.Memberships) == 0 {
+		return refuse("该用户名已有账号，但不在本局任何学校任职。请换一个新用户名，或由本人登录后接受“教职工邀请链接”加入。")
+	}
+	for _, m := range target.Memberships {
+		if target.SchoolBureau[m.SchoolID] != actor.BureauID {
+			return refuse("该用户名已有账号，且在其他教育局的学校任职。请换一个新用户名，或由本人登录后接受“教职工邀请链接”加入。")
+		}
+	}
+	return nil
 }

@@ -2,6 +2,7 @@ package gongkai
 
 import (
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -34,40 +35,48 @@ func TestCheckAccountAction(t *testing.T) {
 	bureauUser := member(25, false, in(school, RoleStaff))
 	bureauUser.BureauID, bureauUser.BureauRole = bureau, RoleInspector
 	stranger := member(26, false, in(otherSchool, RoleStaff))
+	bothPrincipalTarget := member(27, false, in(school, RolePrincipal), in(otherSchool, RolePrincipal))
 
 	tests := []struct {
 		name    string
 		actor   *Actor
 		act     AccountAction
 		target  *Actor
-		others  int
-		wantErr string // "" when allowed
+		others  int      // other active principals of this school
+		lastOf  []string // other schools the target is the last principal of
+		wantErr string   // "" when allowed
 	}{
-		{"principal deactivates a teacher", principal, AccountDeactivate, teacher, 1, ""},
-		{"principal resets a teacher", principal, AccountReset, teacher, 1, ""},
-		{"principal reactivates", principal, AccountReactivate, gone, 1, ""},
-		{"bureau admin deactivates", admin, AccountDeactivate, teacher, 1, ""},
-		{"admin of another bureau", farAdmin, AccountDeactivate, teacher, 1, EFORBIDDEN},
-		{"a clerk may not", clerk, AccountDeactivate, teacher, 1, EFORBIDDEN},
-		{"not a member here", principal, AccountDeactivate, stranger, 1, ENOTFOUND},
-		{"nobody deactivates themselves", principal, AccountDeactivate, principal, 1, ECONFLICT},
-		{"own password is changed on the account page", principal, AccountReset, principal, 1, ECONFLICT},
-		{"bureau accounts are the bureau's", principal, AccountDeactivate, bureauUser, 1, EFORBIDDEN},
-		{"a person of two schools is not one principal's", principal, AccountDeactivate, twoSchools, 1, EFORBIDDEN},
-		{"nor is their password", principal, AccountReset, twoSchools, 1, EFORBIDDEN},
-		{"a principal of both schools may", bothPrincipal, AccountDeactivate, twoSchools, 1, ""},
-		{"the bureau admin may, both schools being theirs", admin, AccountDeactivate, twoSchools, 1, ""},
-		{"not when one school is another bureau's", admin, AccountDeactivate, farToo, 1, EFORBIDDEN},
-		{"the last principal stays", admin, AccountDeactivate, head, 0, ECONFLICT},
-		{"a principal with a colleague may go", admin, AccountDeactivate, head, 1, ""},
-		{"already deactivated", principal, AccountDeactivate, gone, 1, ECONFLICT},
-		{"reactivate an active account", principal, AccountReactivate, teacher, 1, ECONFLICT},
-		{"no reset of a deactivated account", principal, AccountReset, gone, 1, ECONFLICT},
-		{"anonymous", &Actor{}, AccountDeactivate, teacher, 1, EFORBIDDEN},
+		{"principal deactivates a teacher", principal, AccountDeactivate, teacher, 1, nil, ""},
+		{"principal resets a teacher", principal, AccountReset, teacher, 1, nil, ""},
+		{"principal reactivates", principal, AccountReactivate, gone, 1, nil, ""},
+		{"bureau admin deactivates", admin, AccountDeactivate, teacher, 1, nil, ""},
+		{"admin of another bureau", farAdmin, AccountDeactivate, teacher, 1, nil, EFORBIDDEN},
+		{"a clerk may not", clerk, AccountDeactivate, teacher, 1, nil, EFORBIDDEN},
+		{"not a member here", principal, AccountDeactivate, stranger, 1, nil, ENOTFOUND},
+		{"nobody deactivates themselves", principal, AccountDeactivate, principal, 1, nil, ECONFLICT},
+		{"own password is changed on the account page", principal, AccountReset, principal, 1, nil, ECONFLICT},
+		{"bureau accounts are the bureau's", principal, AccountDeactivate, bureauUser, 1, nil, EFORBIDDEN},
+		{"a person of two schools is not one principal's", principal, AccountDeactivate, twoSchools, 1, nil, EFORBIDDEN},
+		{"nor is their password", principal, AccountReset, twoSchools, 1, nil, EFORBIDDEN},
+		{"a principal of both schools may", bothPrincipal, AccountDeactivate, twoSchools, 1, nil, ""},
+		{"the bureau admin may, both schools being theirs", admin, AccountDeactivate, twoSchools, 1, nil, ""},
+		{"not when one school is another bureau's", admin, AccountDeactivate, farToo, 1, nil, EFORBIDDEN},
+		{"the last principal stays", admin, AccountDeactivate, head, 0, nil, ECONFLICT},
+		{"a principal with a colleague may go", admin, AccountDeactivate, head, 1, nil, ""},
+		{"nor the last principal of another school", admin, AccountDeactivate, bothPrincipalTarget, 1, []string{"开物小学"}, ECONFLICT},
+		{"a reset is no deactivation", admin, AccountReset, bothPrincipalTarget, 1, []string{"开物小学"}, ""},
+		{"already deactivated", principal, AccountDeactivate, gone, 1, nil, ECONFLICT},
+		{"reactivate an active account", principal, AccountReactivate, teacher, 1, nil, ECONFLICT},
+		{"no reset of a deactivated account", principal, AccountReset, gone, 1, nil, ECONFLICT},
+		{"anonymous", &Actor{}, AccountDeactivate, teacher, 1, nil, EFORBIDDEN},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := CheckAccountAction(tt.actor, tt.act, AccountFacts{SchoolID: school, SchoolBureau: bureau, Target: tt.target, OtherPrincipals: tt.others})
+			f := AccountFacts{SchoolID: school, SchoolBureau: bureau, Target: tt.target, LastPrincipalOf: tt.lastOf}
+			if tt.others == 0 && tt.lastOf == nil {
+				f.LastPrincipalOf = []string{"祥谦小学"}
+			}
+			err := CheckAccountAction(tt.actor, tt.act, f)
 			if got := ErrorCode(err); got != tt.wantErr {
 				t.Fatalf("CheckAccountAction = %v (code %q), want code %q", err, got, tt.wantErr)
 			}
@@ -125,4 +134,141 @@ func TestDescribeDevice(t *testing.T) {
 			t.Errorf("DescribeDevice(%q) = %q, want %q", tt.ua, got, tt.want)
 		}
 	}
+}
+
+func TestCheckAttachAccount(t *testing.T) {
+	const (
+		school, sibling, farSchool, newSchool = 1, 2, 3, 0
+		bureau, farBureau                     = 10, 20
+	)
+	bureauOf := map[int64]int64{school: bureau, sibling: bureau, farSchool: farBureau}
+	account := func(ms ...Membership) *Actor {
+		a := &Actor{User: User{ID: 50}, SchoolBureau: map[int64]int64{}}
+		for _, m := range ms {
+			a.Memberships = append(a.Memberships, m)
+			a.SchoolBureau[m.SchoolID] = bureauOf[m.SchoolID]
+		}
+		return a
+	}
+	in := func(s int64, r Role) Membership { return Membership{SchoolID: s, Role: r} }
+	principal := account(in(school, RolePrincipal))
+	principal.ID = 1
+	admin := &Actor{User: User{ID: 3, BureauID: bureau, BureauRole: RoleBureauAdmin}}
+	inspector := &Actor{User: User{ID: 4, BureauID: bureau, BureauRole: RoleInspector}}
+	farAdmin := &Actor{User: User{ID: 5, BureauID: farBureau, BureauRole: RoleBureauAdmin}}
+
+	// The target account's memberships.
+	memberHere := account(in(school, RoleStaff))
+	siblingTeacher := account(in(sibling, RoleStaff))
+	siblingParent := account(in(sibling, RoleParent))
+	noSchool := account() // e.g. a teacher whose roles were all removed
+	farTeacher := account(in(farSchool, RoleStaff))
+	mixed := account(in(sibling, RoleStaff), in(farSchool, RoleStaff))
+	bureauAccount := &Actor{User: User{ID: 60, BureauID: bureau, BureauRole: RoleInspector}}
+	bureauMember := account(in(school, RoleStaff))
+	bureauMember.BureauID, bureauMember.BureauRole = bureau, RoleInspector
+
+	tests := []struct {
+		name   string
+		actor  *Actor
+		school int64
+		target *Actor
+		ok     bool
+	}{
+		{"principal changes roles of a member", principal, school, memberHere, true},
+		{"principal names a teacher of a sibling school", principal, school, siblingTeacher, false},
+		{"principal names a parent of a sibling school", principal, school, siblingParent, false},
+		{"principal names an account of no school", principal, school, noSchool, false},
+		{"principal names a teacher of another bureau", principal, school, farTeacher, false},
+		{"principal names a bureau account", principal, school, bureauAccount, false},
+		{"principal names a bureau account that is also a member", principal, school, bureauMember, false},
+		{"bureau admin changes roles of a member", admin, school, memberHere, true},
+		{"bureau admin moves a teacher between its schools", admin, school, siblingTeacher, true},
+		{"bureau admin names a principal for a new school", admin, newSchool, siblingTeacher, true},
+		{"bureau admin names an account of no school", admin, school, noSchool, false},
+		{"bureau admin names another bureau's teacher", admin, school, farTeacher, false},
+		{"bureau admin names someone also of another bureau", admin, school, mixed, false},
+		{"bureau admin names a bureau account", admin, school, bureauAccount, false},
+		{"bureau admin names a bureau account for a new school", admin, newSchool, bureauAccount, false},
+		{"inspector attaches nothing", inspector, school, siblingTeacher, false},
+		{"another bureau's admin", farAdmin, school, siblingTeacher, false},
+		{"anonymous", &Actor{}, school, siblingTeacher, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			schoolBureau := int64(bureau)
+			err := CheckAttachAccount(tt.actor, tt.school, schoolBureau, tt.target)
+			if (err == nil) != tt.ok {
+				t.Fatalf("CheckAttachAccount = %v, want allowed %v", err, tt.ok)
+			}
+			if err != nil {
+				msg := ErrorFields(err)["username"]
+				if ErrorCode(err) != EINVALID || msg == "" {
+					t.Fatalf("refusal %v is not a field error on username", err)
+				}
+			}
+		})
+	}
+	if msg := ErrorFields(CheckAttachAccount(principal, school, bureau, siblingTeacher))["username"]; msg != AttachByInvitation {
+		t.Errorf("a principal is told %q, want the invitation advice", msg)
+	}
+}
+
+// Every free-text field refuses control characters alike on both
+// databases (PostgreSQL refuses NUL and invalid UTF-8 that SQLite keeps).
+func TestCheckText(t *testing.T) {
+	tests := []struct {
+		name      string
+		v         string
+		multiline bool
+		ok        bool
+	}{
+		{"plain", "王秀英", false, true},
+		{"spaces and punctuation", "周一至周五 8:00–17:30（节假日除外）", false, true},
+		{"NUL", "王\x00秀英", false, false},
+		{"escape", "王\x1b[31m秀英", false, false},
+		{"backspace", "王\b秀英", false, false},
+		{"DEL", "王\x7f秀英", false, false},
+		{"C1 control", "王\u0085秀英", false, false},
+		{"line break in one line", "王\n秀英", false, false},
+		{"tab in one line", "王\t秀英", false, false},
+		{"invalid UTF-8", "王\xff秀英", false, false},
+		{"line breaks in a multi-line field", "第一条\r\n第二条\t说明", true, true},
+		{"NUL in a multi-line field", "第一条\n\x00", true, false},
+		{"invalid UTF-8 in a multi-line field", "第一条\n\xc3", true, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			msg := CheckText("备注", tt.v, tt.multiline)
+			if (msg == "") != tt.ok {
+				t.Fatalf("CheckText(%q) = %q, want ok %v", tt.v, msg, tt.ok)
+			}
+			if msg != "" && !strings.HasPrefix(msg, "备注") {
+				t.Errorf("message %q does not name the field", msg)
+			}
+		})
+	}
+	// The fields of issue 11 use it.
+	for name, msg := range map[string]string{
+		"display name":   ValidateDisplayName("王\x00秀英"),
+		"bureau sponsor": ErrorFields((&Bureau{Name: "青禾县教育局", DivisionCode: "350121", Phone: "0591-22345678", Sponsor: "青禾\x00县"}).Validate())["sponsor"],
+		"bureau address": ErrorFields((&Bureau{Name: "青禾县教育局", DivisionCode: "350121", Phone: "0591-22345678", Address: "解放路\x1b1号"}).Validate())["address"],
+		"school name":    ErrorFields((&School{Slug: "xq", Name: "祥谦\x00小学"}).Validate())["name"],
+		"office hours":   ErrorFields((&School{Slug: "xq", Name: "祥谦小学", OfficeHours: "8:00\x0017:00"}).Validate())["office_hours"],
+		"guide":          ErrorFields((&School{Slug: "xq", Name: "祥谦小学", Guide: "办事\x00指南"}).Validate())["guide"],
+		"staff name":     staffProblem(StaffEntry{DisplayName: "王\x00秀英", Username: "wang", Roles: []Role{RoleStaff}}, "display_name"),
+		"staff dept":     staffProblem(StaffEntry{DisplayName: "王秀英", Username: "wang", Roles: []Role{RoleStaff}, Department: "财务\x00室"}, "department"),
+	} {
+		if msg == "" {
+			t.Errorf("%s with a control character is accepted", name)
+		}
+	}
+	if err := (&School{Slug: "xq", Name: "祥谦小学", Guide: "第一条\n第二条"}).Validate(); err != nil {
+		t.Errorf("a guide of several lines is refused: %v", err)
+	}
+}
+
+func staffProblem(e StaffEntry, field string) string {
+	ValidateStaffEntry(&e)
+	return e.Problems[field]
 }

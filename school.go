@@ -60,6 +60,14 @@ func (b *Bureau) Validate() error {
 	if b.PSB != "" && (!strings.Contains(b.PSB, "公网安备") || !strings.ContainsAny(b.PSB, "0123456789") || utf8.RuneCountInString(b.PSB) > 40) {
 		fe.Add("psb", "公安备案号的格式如 闽公网安备 35012102000123号，可不填。")
 	}
+	for _, f := range []struct{ key, label, v string }{
+		{"name", "教育局名称", b.Name}, {"division_code", "行政区划代码", b.DivisionCode}, {"address", "地址", b.Address},
+		{"phone", "监督举报电话", b.Phone}, {"sponsor", "主办单位", b.Sponsor}, {"icp", "ICP备案号", b.ICP}, {"psb", "公安备案号", b.PSB},
+	} {
+		if msg := CheckText(f.label, f.v, false); msg != "" {
+			fe[f.key] = msg
+		}
+	}
 	return fe.Err()
 }
 
@@ -169,9 +177,17 @@ func (s *School) Validate() error {
 	if utf8.RuneCountInString(s.Guide) > MaxGuideRunes {
 		fe.Add("guide", fmt.Sprintf("便民办事指南不超过 %d 字。", MaxGuideRunes))
 	}
-	for _, v := range []string{s.Slug, s.Name, s.FullName, s.Code, s.CreditCode, s.Address, s.Phone, s.AdmissionPhone, s.AidPhone, s.OfficeHours, s.Guide} {
-		if HasNUL(v) {
-			fe.Add("name", "内容含有无法保存的控制字符。")
+	for _, f := range []struct {
+		key, label, v string
+		multiline     bool
+	}{
+		{"slug", "网址名", s.Slug, false}, {"name", "学校名称", s.Name, false}, {"full_name", "学校全称", s.FullName, false},
+		{"code", "学校标识码", s.Code, false}, {"credit_code", "统一社会信用代码", s.CreditCode, false}, {"stage", "学段", s.Stage, false},
+		{"address", "地址", s.Address, false}, {"phone", "监督电话", s.Phone, false}, {"admission_phone", "招生咨询电话", s.AdmissionPhone, false},
+		{"aid_phone", "资助热线", s.AidPhone, false}, {"office_hours", "办公时间", s.OfficeHours, false}, {"guide", "便民办事指南", s.Guide, true},
+	} {
+		if msg := CheckText(f.label, f.v, f.multiline); msg != "" {
+			fe[f.key] = msg // before the field's other problems: they may quote it
 		}
 	}
 	return fe.Err()
@@ -212,12 +228,16 @@ const (
 	UseObligations                  // obligations are created and reminded, counted overdue on the dashboard
 	UseWorkflow                     // items already under way take their steps
 	UseNewOrder                     // the bureau issues it a new supervision order (督办通知)
+	UseNewMembers                   // people are added by hand, by a staff list or the API
+	UseInvitations                  // staff invitations and parents' codes are made and used
 )
 
 // Allows reports whether the school may be used so. A deactivated school (撤并,
 // 停办) stays readable, so that what it published is not lost, but takes in
 // nothing new and owes nothing: it is left off the lists, its board says it
-// was deactivated, and no obligation is created, reminded or counted for it.
+// was deactivated, no obligation is created, reminded or counted for it,
+// and nobody joins it (no one added or imported, no invitation made or used;
+// the roles of its people may still be changed or taken away).
 // Items already under way may still be finished (published or withdrawn),
 // so that nothing is left half-done.
 func (s *School) Allows(u SchoolUse) bool {
@@ -243,6 +263,10 @@ func (s *School) Refusal(u SchoolUse) error {
 		return Errorf(ECONFLICT, "%s已停用，不再受理新的意见、申请和举报；如有需要，请向%s反映。", s.Name, s.BureauName)
 	case UseNewOrder:
 		return Errorf(ECONFLICT, "%s已停用，不能再下发督办通知。", s.Name)
+	case UseNewMembers:
+		return Errorf(ECONFLICT, "%s已停用，不能再添加或导入人员。现有人员的角色仍可修改或取消。", s.Name)
+	case UseInvitations:
+		return Errorf(ECONFLICT, "%s已停用，不再接收新的人员，邀请链接和邀请码都不能再生成或使用。如有疑问，请联系%s。", s.Name, s.BureauName)
 	}
 	return Errorf(ECONFLICT, "%s已停用。", s.Name)
 }

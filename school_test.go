@@ -124,7 +124,8 @@ func TestSchool_Validate(t *testing.T) {
 		{"aid phone with letters", func(s *School) { s.AidPhone = "abc" }, "aid_phone"},
 		{"long address", func(s *School) { s.Address = strings.Repeat("路", 121) }, "address"},
 		{"long guide", func(s *School) { s.Guide = strings.Repeat("办", MaxGuideRunes+1) }, "guide"},
-		{"NUL", func(s *School) { s.Address = "a\x00b" }, "name"},
+		{"NUL", func(s *School) { s.Address = "a\x00b" }, "address"},
+		{"escape in the office hours", func(s *School) { s.OfficeHours = "8:00\x1b17:00" }, "office_hours"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -174,6 +175,8 @@ func TestSchool_Allows(t *testing.T) {
 		{UseFeedback, true, false},
 		{UseObligations, true, false},
 		{UseNewOrder, true, false},
+		{UseNewMembers, true, false},
+		{UseInvitations, true, false},
 	}
 	for _, tt := range tests {
 		if got := active.Allows(tt.use); got != tt.active {
@@ -189,6 +192,11 @@ func TestSchool_Allows(t *testing.T) {
 	}
 	if !strings.Contains(ErrorMessage(gone.Refusal(UseFeedback)), "青禾县教育局") {
 		t.Errorf("the refusal of feedback should say where to turn: %s", ErrorMessage(gone.Refusal(UseFeedback)))
+	}
+	for _, u := range []SchoolUse{UseNewMembers, UseInvitations} {
+		if msg := ErrorMessage(gone.Refusal(u)); !strings.Contains(msg, "祥谦小学已停用") || msg == "祥谦小学已停用。" {
+			t.Errorf("the refusal of use %d should say what stops: %s", u, msg)
+		}
 	}
 	if active.CheckDeactivate() != nil || gone.CheckDeactivate() == nil {
 		t.Error("CheckDeactivate: only an active school may be deactivated")

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -112,6 +113,27 @@ func ValidateDisplayName(name string) string {
 	}
 	if utf8.RuneCountInString(name) > 40 {
 		return "姓名不能超过 40 个字符。"
+	}
+	return CheckText("姓名", name, false)
+}
+
+// CheckText checks that a free-text field holds text both databases keep
+// alike: PostgreSQL refuses NUL and invalid UTF-8, which SQLite stores, and
+// no form means to send the other control characters (escape, backspace)
+// either. Line breaks and tabs are allowed in multi-line fields only. It
+// returns "" for good text and otherwise a message that names the field.
+func CheckText(label, v string, multiline bool) string {
+	if !utf8.ValidString(v) {
+		return label + "含有无法识别的字符，请重新输入。"
+	}
+	for _, r := range v {
+		if !unicode.IsControl(r) || (multiline && (r == '\n' || r == '\r' || r == '\t')) {
+			continue
+		}
+		if r == '\n' || r == '\r' || r == '\t' {
+			return label + "不能包含换行或制表符，请写在一行内。"
+		}
+		return label + "含有不可见的控制字符，请删去后再保存。"
 	}
 	return ""
 }

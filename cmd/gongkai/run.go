@@ -301,7 +301,7 @@ func serve(ctx context.Context, cfg config, db *store.DB, blobs files.Store, log
 }
 
 // housekeeping closes publicity periods as they end and drops expired
-// sessions, once a minute.
+// sessions and uploaded school lists, once a minute.
 func housekeeping(ctx context.Context, db *store.DB, log *slog.Logger) {
 	tick := time.NewTicker(time.Minute)
 	defer tick.Stop()
@@ -315,6 +315,10 @@ func housekeeping(ctx context.Context, db *store.DB, log *slog.Logger) {
 		}
 		if _, err := db.DeleteExpiredSessions(ctx); err != nil && ctx.Err() == nil {
 			log.Error("delete expired sessions", "err", err)
+		}
+		// An uploaded school list holds principals' names: kept a day at most.
+		if _, err := db.DeleteExpiredSchoolImports(ctx); err != nil && ctx.Err() == nil {
+			log.Error("delete expired school imports", "err", err)
 		}
 		// Sign-in buckets refill within minutes; an idle one is a full one.
 		if _, err := db.DeleteIdleRateLimits(ctx, time.Hour); err != nil && ctx.Err() == nil {

@@ -66,12 +66,12 @@ func (s *schoolFlags) importList(ctx context.Context, db *store.DB, stdout io.Wr
 	if err != nil {
 		return err
 	}
-	conflicts, err := db.CheckSchoolList(ctx, bureauID, list.Rows)
+	conflicts, err := db.CheckSchoolList(ctx, nil, bureauID, list.Rows)
 	if err != nil {
 		return err
 	}
 	for _, row := range list.Rows {
-		for _, field := range []string{"slug", "code", "credit_code"} {
+		for _, field := range []string{"slug", "code", "credit_code", "principal_username"} {
 			if msg := conflicts[row.Row][field]; msg != "" {
 				list.Add(row.Row, field, msg)
 			}

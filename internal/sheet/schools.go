@@ -174,8 +174,10 @@ func parseSchools(rows [][]string) (*SchoolList, error) {
 			if msg := gongkai.ValidateUsername(row.PrincipalUsername); msg != "" {
 				fe.Add("principal_username", msg)
 			}
-			if msg := gongkai.ValidateDisplayName(row.PrincipalName); msg != "" {
+			if msg := gongkai.ValidateDisplayName(row.PrincipalName); row.PrincipalName == "" {
 				fe.Add("principal_name", "填写校长用户名时，请同时填写校长姓名。")
+			} else if msg != "" {
+				fe.Add("principal_name", msg)
 			}
 		case row.PrincipalName != "":
 			fe.Add("principal_username", "请为校长"+row.PrincipalName+"填写用户名（登录用），或把校长姓名留空。")

@@ -100,8 +100,11 @@ func TestAdmin_AddMemberExisting(t *testing.T) {
 			t.Fatal(err)
 		}
 
+		admin := f.bureauUser(t, "bureau-admin", gongkai.RoleBureauAdmin)
+		principal := f.actors[gongkai.RolePrincipal]
 		tests := []struct {
 			name        string
+			actor       *gongkai.Actor
 			username    string
 			roles       []gongkai.Role
 			dept        int64
@@ -110,14 +113,15 @@ func TestAdmin_AddMemberExisting(t *testing.T) {
 			wantRoles   []gongkai.Role
 			wantDept    int64
 		}{
-			{"from another school", " Outsider ", []gongkai.Role{gongkai.RoleStaff}, depts[0].ID, "", false, []gongkai.Role{gongkai.RoleStaff}, depts[0].ID},
-			{"merged with roles held here", staff.Username, []gongkai.Role{gongkai.RoleRepresentative}, 0, "", true, []gongkai.Role{gongkai.RoleRepresentative, gongkai.RoleStaff}, depts[1].ID},
-			{"unknown username without a name", "no.such.user", []gongkai.Role{gongkai.RoleStaff}, 0, gongkai.EINVALID, false, nil, 0},
-			{"no role chosen", "outsider", nil, 0, gongkai.EINVALID, false, nil, 0},
+			{"a principal may not name another school's principal", principal, " Outsider ", []gongkai.Role{gongkai.RoleStaff}, depts[0].ID, gongkai.EINVALID, false, nil, 0},
+			{"the bureau admin moves someone within the bureau", admin, " Outsider ", []gongkai.Role{gongkai.RoleStaff}, depts[0].ID, "", false, []gongkai.Role{gongkai.RoleStaff}, depts[0].ID},
+			{"merged with roles held here", principal, staff.Username, []gongkai.Role{gongkai.RoleRepresentative}, 0, "", true, []gongkai.Role{gongkai.RoleRepresentative, gongkai.RoleStaff}, depts[1].ID},
+			{"unknown username without a name", principal, "no.such.user", []gongkai.Role{gongkai.RoleStaff}, 0, gongkai.EINVALID, false, nil, 0},
+			{"no role chosen", admin, "outsider", nil, 0, gongkai.EINVALID, false, nil, 0},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				m, err := f.db.AddMember(ctx, f.school.ID, f.actors[gongkai.RolePrincipal], gongkai.StaffEntry{Username: tt.username, Roles: tt.roles}, tt.dept)
+				m, err := f.db.AddMember(ctx, f.school.ID, tt.actor, gongkai.StaffEntry{Username: tt.username, Roles: tt.roles}, tt.dept)
 				if code := gongkai.ErrorCode(err); code != tt.wantCode {
 					t.Fatalf("error %v, want code %q", err, tt.wantCode)
 				}

@@ -50,3 +50,22 @@ func (db *DB) ExecForTest(ctx context.Context, query string, args ...any) (n int
 	})
 	return n, err
 }
+
+// PasswordLinkMakersForTest returns who made each set-password link of the
+// user, oldest first (0 for the command line).
+func (db *DB) PasswordLinkMakersForTest(ctx context.Context, userID int64) ([]int64, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT COALESCE(created_by, 0) FROM password_links WHERE user_id = $1 ORDER BY created_at, token_hash`, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}

@@ -48,6 +48,8 @@ func (db *DB) CreateInvitation(ctx context.Context, schoolID int64, actor *gongk
 	fe := gongkai.FieldErrors{}
 	if label == "" || utf8.RuneCountInString(label) > 40 {
 		fe.Add("label", "请填写班级或用途（不超过 40 字），例如“三年级二班家长”。")
+	} else if msg := gongkai.CheckText("班级或用途", label, false); msg != "" {
+		fe.Add("label", msg)
 	}
 	if maxUses < 1 || maxUses > 2000 {
 		fe.Add("max_uses", "可用次数须在 1–2000 之间。")
@@ -60,6 +62,9 @@ func (db *DB) CreateInvitation(ctx context.Context, schoolID int64, actor *gongk
 	}
 	inv := &Invitation{SchoolID: schoolID, Label: label, Role: gongkai.RoleParent, MaxUses: maxUses, CreatedBy: actorID(actor)}
 	err := db.withTx(ctx, func(tx *Tx) error {
+		if err := tx.checkUse(ctx, schoolID, gongkai.UseInvitations); err != nil {
+			return err
+		}
 		inv.Code, inv.CreatedAt, inv.ExpiresAt = newInviteCode(), tx.Now, tx.Now.Add(validFor)
 		if err := tx.QueryRowContext(ctx, `INSERT INTO invitations (school_id, code, label, role, max_uses, uses, expires_at, created_by, created_at)
 			VALUES ($1, $2, $3, $4, $5, 0, $6, $7, $8) RETURNING id`,
@@ -116,6 +121,10 @@ func (db *DB) Join(ctx context.Context, code string, userID int64, u *gongkai.Us
 		}
 		if err != nil {
 			return fmt.Errorf("store: find invitation: %w", err)
+		}
+		if err := tx.checkUse(ctx, schoolID, gongkai.UseInvitations); err != nil {
+			msg := gongkai.ErrorMessage(err)
+			return &gongkai.Error{Code: gongkai.ECONFLICT, Message: msg, Fields: map[string]string{"code": msg}}
 		}
 		if userID == 0 {
 			if err := tx.createUser(ctx, u, passwordHash); err != nil {

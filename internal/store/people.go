@@ -32,11 +32,14 @@ type AddedMember struct {
 // memberSubject names a person in the admin log: 张伟（zhang.wei）.
 func memberSubject(u *gongkai.User) string { return u.DisplayName + "（" + u.Username + "）" }
 
-// AddMember adds one person to the school: an existing username gets the
+// AddMember adds one person to the school: a member of the school gets the
 // roles (merged with those held here; their name and password stay), an
-// unknown one becomes a new account without a password and with a
-// set-password link. departmentID 0 keeps an existing member's department.
-// Field errors (EINVALID) name display_name, username, roles, department.
+// unknown username becomes a new account without a password and with a
+// set-password link. Another existing account is attached only as
+// gongkai.CheckAttachAccount allows (a bureau administrator, within the
+// bureau); anyone else joins by accepting a staff invitation. departmentID
+// 0 keeps an existing member's department. Field errors (EINVALID) name
+// display_name, username, roles, department.
 func (db *DB) AddMember(ctx context.Context, schoolID int64, actor *gongkai.Actor, e gongkai.StaffEntry, departmentID int64) (*AddedMember, error) {
 	gongkai.ValidateStaffEntry(&e)
 	if len(e.Problems) > 0 {
@@ -47,8 +50,11 @@ func (db *DB) AddMember(ctx context.Context, schoolID int64, actor *gongkai.Acto
 		if err := tx.lockSchool(ctx, schoolID); err != nil {
 			return err
 		}
+		if err := tx.checkUse(ctx, schoolID, gongkai.UseNewMembers); err != nil {
+			return err
+		}
 		var err error
-		out, err = tx.addMember(ctx, schoolID, e, departmentID)
+		out, err = tx.addMember(ctx, schoolID, actor, false, e, departmentID)
 		if err != nil {
 			return err
 		}
@@ -82,13 +88,20 @@ func addedDetail(m *AddedMember, dept string) string {
 	return d
 }
 
-// addMember does AddMember's work in the transaction; the school is locked.
-func (tx *Tx) addMember(ctx context.Context, schoolID int64, e gongkai.StaffEntry, departmentID int64) (*AddedMember, error) {
+// addMember does AddMember's work in the transaction; the school is
+// locked. by is who names the person; consent is true when the person joins
+// themselves (an accepted invitation), which needs nobody's leave.
+func (tx *Tx) addMember(ctx context.Context, schoolID int64, by *gongkai.Actor, consent bool, e gongkai.StaffEntry, departmentID int64) (*AddedMember, error) {
 	u, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE username = $1`, e.Username))
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("store: find user %q: %w", e.Username, err)
 	}
 	if err == nil {
+		if !consent {
+			if err := tx.checkAttach(ctx, schoolID, 0, by, u.ID); err != nil {
+				return nil, err
+			}
+		}
 		current, dept, err := tx.memberRoles(ctx, schoolID, u.ID)
 		if err != nil {
 			return nil, err
@@ -118,11 +131,34 @@ func (tx *Tx) addMember(ctx context.Context, schoolID int64, e gongkai.StaffEntr
 	if err := tx.setMemberRoles(ctx, schoolID, u.ID, e.Roles, departmentID); err != nil {
 		return nil, err
 	}
-	token, expires, err := tx.issuePasswordLink(ctx, u.ID, "new", gongkai.NewAccountLinkTTL)
+	token, expires, err := tx.issuePasswordLink(ctx, by, u.ID, "new", gongkai.NewAccountLinkTTL)
 	if err != nil {
 		return nil, err
 	}
 	return &AddedMember{User: u, Roles: sortRoles(e.Roles), Created: true, Token: token, Expires: expires}, nil
+}
+
+// checkAttach applies gongkai.CheckAttachAccount to naming the existing
+// account userID into the school, or, when schoolID is 0, into a school
+// about to be registered in bureau. The command line (by nil) acts as the
+// bureau's administrator.
+func (tx *Tx) checkAttach(ctx context.Context, schoolID, bureau int64, by *gongkai.Actor, userID int64) error {
+	if schoolID != 0 {
+		if err := tx.QueryRowContext(ctx, `SELECT bureau_id FROM schools WHERE id = $1`, schoolID).Scan(&bureau); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return notFound("学校")
+			}
+			return fmt.Errorf("store: bureau of school %d: %w", schoolID, err)
+		}
+	}
+	if by == nil {
+		by = &gongkai.Actor{User: gongkai.User{ID: -1, BureauID: bureau, BureauRole: gongkai.RoleBureauAdmin}}
+	}
+	target, err := tx.accountOf(ctx, userID)
+	if err != nil {
+		return err
+	}
+	return gongkai.CheckAttachAccount(by, schoolID, bureau, target)
 }
 
 // sortRoles orders roles as the forms list them: 校长 first, 家长 last.
@@ -145,17 +181,17 @@ type StaffPlan struct {
 
 // PlanStaffImport checks a staff list against the school without changing
 // anything, for the preview. Problems are added to each entry.
-func (db *DB) PlanStaffImport(ctx context.Context, schoolID int64, entries []gongkai.StaffEntry) ([]StaffPlan, error) {
+func (db *DB) PlanStaffImport(ctx context.Context, schoolID int64, actor *gongkai.Actor, entries []gongkai.StaffEntry) ([]StaffPlan, error) {
 	var plans []StaffPlan
 	err := db.withTx(ctx, func(tx *Tx) error {
 		var err error
-		plans, err = tx.planStaff(ctx, schoolID, entries)
+		plans, err = tx.planStaff(ctx, schoolID, actor, entries)
 		return err
 	})
 	return plans, err
 }
 
-func (tx *Tx) planStaff(ctx context.Context, schoolID int64, entries []gongkai.StaffEntry) ([]StaffPlan, error) {
+func (tx *Tx) planStaff(ctx context.Context, schoolID int64, actor *gongkai.Actor, entries []gongkai.StaffEntry) ([]StaffPlan, error) {
 	depts, err := tx.departmentsByName(ctx, schoolID)
 	if err != nil {
 		return nil, err
@@ -189,6 +225,15 @@ func (tx *Tx) planStaff(ctx context.Context, schoolID int64, entries []gongkai.S
 			u, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE username = $1`, e.Username))
 			switch {
 			case err == nil:
+				if err := tx.checkAttach(ctx, schoolID, 0, actor, u.ID); err != nil {
+					fields := gongkai.ErrorFields(err)
+					if fields["username"] == "" {
+						return nil, err
+					}
+					// Refused: the preview shows nothing of the account.
+					p.Problem("username", fields["username"])
+					break
+				}
 				p.Existing = u
 				roles, _, err := tx.memberRoles(ctx, schoolID, u.ID)
 				if err != nil {
@@ -242,8 +287,11 @@ func (db *DB) ImportStaff(ctx context.Context, schoolID int64, actor *gongkai.Ac
 		if err := tx.lockSchool(ctx, schoolID); err != nil {
 			return err
 		}
+		if err := tx.checkUse(ctx, schoolID, gongkai.UseNewMembers); err != nil {
+			return err
+		}
 		var err error
-		if plans, err = tx.planStaff(ctx, schoolID, entries); err != nil {
+		if plans, err = tx.planStaff(ctx, schoolID, actor, entries); err != nil {
 			return err
 		}
 		for _, p := range plans {
@@ -253,7 +301,7 @@ func (db *DB) ImportStaff(ctx context.Context, schoolID int64, actor *gongkai.Ac
 		}
 		var detail []string
 		for _, p := range plans {
-			m, err := tx.addMember(ctx, schoolID, p.StaffEntry, p.DepartmentID)
+			m, err := tx.addMember(ctx, schoolID, actor, false, p.StaffEntry, p.DepartmentID)
 			if err != nil {
 				return fmt.Errorf("store: import row %d: %w", p.Line, err)
 			}
@@ -323,12 +371,24 @@ func (tx *Tx) accountFacts(ctx context.Context, schoolID, userID int64) (gongkai
 	if f.Target, err = tx.accountOf(ctx, userID); err != nil {
 		return f, err
 	}
-	err = tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM memberships m JOIN users u ON u.id = m.user_id
-		WHERE m.school_id = $1 AND m.role = $2 AND NOT u.disabled AND u.id <> $3`, schoolID, string(gongkai.RolePrincipal), userID).Scan(&f.OtherPrincipals)
+	// Every school of the account counts, not only this one: the bureau
+	// administrator may deactivate a principal of two schools.
+	rows, err := tx.QueryContext(ctx, `SELECT s.name FROM memberships m JOIN schools s ON s.id = m.school_id
+		WHERE m.user_id = $1 AND m.role = $2 AND NOT EXISTS (SELECT 1 FROM memberships o JOIN users u ON u.id = o.user_id
+			WHERE o.school_id = m.school_id AND o.role = $2 AND NOT u.disabled AND u.id <> $1)
+		ORDER BY s.id`, userID, string(gongkai.RolePrincipal))
 	if err != nil {
 		return f, fmt.Errorf("store: count principals: %w", err)
 	}
-	return f, nil
+	defer rows.Close()
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return f, err
+		}
+		f.LastPrincipalOf = append(f.LastPrincipalOf, name)
+	}
+	return f, rows.Err()
 }
 
 // SetAccountActive deactivates (active false) or reactivates the account of
@@ -385,16 +445,16 @@ func activeLabel(active bool) string {
 // Password links.
 
 // issuePasswordLink makes a one-time link to set the user's password and
-// voids their older unused links. It returns the raw token, whose hash
-// alone is stored.
-func (tx *Tx) issuePasswordLink(ctx context.Context, userID int64, purpose string, ttl time.Duration) (string, time.Time, error) {
+// voids their older unused links. by is who made it (nil: the command
+// line). It returns the raw token, whose hash alone is stored.
+func (tx *Tx) issuePasswordLink(ctx context.Context, by *gongkai.Actor, userID int64, purpose string, ttl time.Duration) (string, time.Time, error) {
 	if err := tx.voidPasswordLinks(ctx, userID); err != nil {
 		return "", time.Time{}, err
 	}
 	token, hash := auth.NewToken()
 	expires := tx.Now.Add(ttl)
-	if _, err := tx.ExecContext(ctx, `INSERT INTO password_links (token_hash, user_id, purpose, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
-		hash, userID, purpose, ms(tx.Now), ms(expires)); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO password_links (token_hash, user_id, purpose, created_by, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+		hash, userID, purpose, nullID(actorID(by)), ms(tx.Now), ms(expires)); err != nil {
 		return "", time.Time{}, fmt.Errorf("store: password link for user %d: %w", userID, err)
 	}
 	return token, expires, nil
@@ -429,7 +489,7 @@ func (db *DB) ResetPassword(ctx context.Context, schoolID, userID int64, actor *
 		if err := gongkai.CheckAccountAction(actor, gongkai.AccountReset, f); err != nil {
 			return err
 		}
-		token, expires, err := tx.issuePasswordLink(ctx, userID, "reset", gongkai.ResetLinkTTL)
+		token, expires, err := tx.issuePasswordLink(ctx, actor, userID, "reset", gongkai.ResetLinkTTL)
 		if err != nil {
 			return err
 		}
@@ -457,7 +517,7 @@ func (db *DB) ResetPasswordByUsername(ctx context.Context, username string) (*Pa
 		if u.Disabled {
 			return gongkai.Errorf(gongkai.ECONFLICT, "账号 %s 已停用，请先恢复账号。", username)
 		}
-		token, expires, err := tx.issuePasswordLink(ctx, u.ID, "reset", gongkai.ResetLinkTTL)
+		token, expires, err := tx.issuePasswordLink(ctx, nil, u.ID, "reset", gongkai.ResetLinkTTL)
 		if err != nil {
 			return err
 		}

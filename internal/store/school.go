@@ -213,6 +213,9 @@ func (db *DB) CreateDepartment(ctx context.Context, schoolID int64, name string)
 	if name == "" || len([]rune(name)) > 40 {
 		return nil, &gongkai.Error{Code: gongkai.EINVALID, Message: "请填写处室名称（不超过 40 字）。", Fields: map[string]string{"department": "请填写处室名称（不超过 40 字）。"}}
 	}
+	if msg := gongkai.CheckText("处室名称", name, false); msg != "" {
+		return nil, &gongkai.Error{Code: gongkai.EINVALID, Message: msg, Fields: map[string]string{"department": msg}}
+	}
 	d := &gongkai.Department{SchoolID: schoolID, Name: name}
 	err := db.withTx(ctx, func(tx *Tx) error {
 		err := tx.QueryRowContext(ctx, `SELECT id FROM departments WHERE school_id = $1 AND name = $2`, schoolID, name).Scan(&d.ID)

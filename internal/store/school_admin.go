@@ -219,6 +219,9 @@ func (db *DB) SetSchoolActive(ctx context.Context, actor *gongkai.Actor, bureauI
 	if len([]rune(reason)) > 200 {
 		return nil, &gongkai.Error{Code: gongkai.EINVALID, Message: "说明不超过 200 字。", Fields: map[string]string{"reason": "说明不超过 200 字。"}}
 	}
+	if msg := gongkai.CheckText("说明", reason, true); msg != "" {
+		return nil, &gongkai.Error{Code: gongkai.EINVALID, Message: msg, Fields: map[string]string{"reason": msg}}
+	}
 	var s *gongkai.School
 	err := db.withTx(ctx, func(tx *Tx) error {
 		var err error
@@ -366,18 +369,45 @@ func (db *DB) FindActiveSchools(ctx context.Context, bureauID int64) ([]*gongkai
 // CheckSchoolList returns, per row of the list, a message per field for a
 // slug, 学校标识码 or 统一社会信用代码 that a school of the database already
 // has. Duplicates within the list are the sheet's to find.
-func (db *DB) CheckSchoolList(ctx context.Context, bureauID int64, rows []gongkai.SchoolListRow) (map[int]gongkai.FieldErrors, error) {
-	return checkSchoolList(ctx, db.read, bureauID, rows)
+func (db *DB) CheckSchoolList(ctx context.Context, actor *gongkai.Actor, bureauID int64, rows []gongkai.SchoolListRow) (map[int]gongkai.FieldErrors, error) {
+	var out map[int]gongkai.FieldErrors
+	err := db.withTx(ctx, func(tx *Tx) error {
+		var err error
+		out, err = tx.checkSchoolList(ctx, actor, bureauID, rows)
+		return err
+	})
+	return out, err
 }
 
-func checkSchoolList(ctx context.Context, q querier, bureauID int64, rows []gongkai.SchoolListRow) (map[int]gongkai.FieldErrors, error) {
+// checkSchoolList also names, under principal_username, an existing account
+// that the actor may not make a principal (gongkai.CheckAttachAccount).
+func (tx *Tx) checkSchoolList(ctx context.Context, actor *gongkai.Actor, bureauID int64, rows []gongkai.SchoolListRow) (map[int]gongkai.FieldErrors, error) {
 	out := map[int]gongkai.FieldErrors{}
 	for _, r := range rows {
 		s := r.School
 		s.BureauID = bureauID
-		fe, err := schoolConflicts(ctx, q, &s, 0)
+		fe, err := schoolConflicts(ctx, tx, &s, 0)
 		if err != nil {
 			return nil, err
+		}
+		if r.PrincipalUsername != "" {
+			var id int64
+			err := tx.QueryRowContext(ctx, `SELECT id FROM users WHERE username = $1`, r.PrincipalUsername).Scan(&id)
+			switch {
+			case err == nil:
+				if err := tx.checkAttach(ctx, 0, bureauID, actor, id); err != nil {
+					msg := gongkai.ErrorFields(err)["username"]
+					if msg == "" {
+						return nil, err
+					}
+					if fe == nil {
+						fe = gongkai.FieldErrors{}
+					}
+					fe.Add("principal_username", msg)
+				}
+			case !errors.Is(err, sql.ErrNoRows):
+				return nil, fmt.Errorf("store: find user %q: %w", r.PrincipalUsername, err)
+			}
 		}
 		if len(fe) > 0 {
 			out[r.Row] = fe
@@ -444,7 +474,7 @@ func (db *DB) ImportSchools(ctx context.Context, actor *gongkai.Actor, bureauID 
 				return gongkai.Errorf(gongkai.ECONFLICT, "这份名单已经导入，或上传已超过一天。请重新上传。")
 			}
 		}
-		conflicts, err := checkSchoolList(ctx, tx, bureauID, rows)
+		conflicts, err := tx.checkSchoolList(ctx, actor, bureauID, rows)
 		if err != nil {
 			return err
 		}
@@ -461,7 +491,7 @@ func (db *DB) ImportSchools(ctx context.Context, actor *gongkai.Actor, bureauID 
 			im := ImportedSchool{School: &s}
 			extra := ""
 			if r.PrincipalUsername != "" {
-				name, isNew, err := tx.makePrincipal(ctx, &s, r.PrincipalName, r.PrincipalUsername)
+				name, isNew, err := tx.makePrincipal(ctx, actor, &s, r.PrincipalName, r.PrincipalUsername)
 				if err != nil {
 					return fmt.Errorf("第%d行：%w", r.Row, err)
 				}
@@ -488,9 +518,12 @@ func (db *DB) ImportSchools(ctx context.Context, actor *gongkai.Actor, bureauID 
 
 // makePrincipal finds or creates the account of a school's principal before
 // the school exists; setPrincipal then gives the role.
-func (tx *Tx) makePrincipal(ctx context.Context, s *gongkai.School, name, username string) (string, bool, error) {
+func (tx *Tx) makePrincipal(ctx context.Context, actor *gongkai.Actor, s *gongkai.School, name, username string) (string, bool, error) {
 	u, err := scanUser(tx.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE username = $1`, username))
 	if err == nil {
+		if err := tx.checkAttach(ctx, 0, s.BureauID, actor, u.ID); err != nil {
+			return "", false, err
+		}
 		return u.DisplayName, false, nil
 	}
 	if !errors.Is(err, sql.ErrNoRows) {
@@ -548,18 +581,40 @@ func joinFieldMessages(fe map[string]string) string {
 // ---- Uploaded lists between preview and confirmation ---------------------
 
 // schoolImportTTL is how long an uploaded list waits for its confirmation.
+// It holds principals' names, so it is kept no longer: housekeeping deletes
+// it within a minute of its day (DeleteExpiredSchoolImports).
 const schoolImportTTL = 24 * time.Hour
+
+// DeleteExpiredSchoolImports deletes the uploaded school lists older than
+// a day, confirmed or not, and returns how many.
+func (db *DB) DeleteExpiredSchoolImports(ctx context.Context) (int64, error) {
+	var n int64
+	err := db.withTx(ctx, func(tx *Tx) error {
+		var err error
+		n, err = tx.deleteExpiredSchoolImports(ctx)
+		return err
+	})
+	return n, err
+}
+
+func (tx *Tx) deleteExpiredSchoolImports(ctx context.Context) (int64, error) {
+	res, err := tx.ExecContext(ctx, `DELETE FROM school_imports WHERE created_at < $1`, ms(tx.Now.Add(-schoolImportTTL)))
+	if err != nil {
+		return 0, fmt.Errorf("store: expire staged imports: %w", err)
+	}
+	return res.RowsAffected()
+}
 
 // StageSchoolImport keeps an uploaded school list until the administrator
 // confirms its preview, and returns the token that names it. The row lives
 // in the database, so the confirmation may reach any node; lists older than
-// a day are deleted here.
+// a day are deleted here and by housekeeping.
 func (db *DB) StageSchoolImport(ctx context.Context, bureauID, actorID int64, filename string, data []byte) (token string, err error) {
 	token, hash := auth.NewToken()
 	sum := sha256.Sum256(data)
 	err = db.withTx(ctx, func(tx *Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM school_imports WHERE created_at < $1`, ms(tx.Now.Add(-schoolImportTTL))); err != nil {
-			return fmt.Errorf("store: expire staged imports: %w", err)
+		if _, err := tx.deleteExpiredSchoolImports(ctx); err != nil {
+			return err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO school_imports (token_hash, bureau_id, actor_id, filename, sha256, data, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)`, hash, bureauID, actorID, filename, hex.EncodeToString(sum[:]), data, ms(tx.Now))
@@ -611,11 +666,12 @@ func (tx *Tx) checkUse(ctx context.Context, schoolID int64, use gongkai.SchoolUs
 }
 
 // FindPrincipals returns the principal (name, username) of each school of
-// the bureau, by school id: the first one where a school has several.
+// the bureau, by school id: the first one where a school has several. A
+// deactivated account is nobody's principal any more and is left out.
 func (db *DB) FindPrincipals(ctx context.Context, bureauID int64) (map[int64][2]string, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT m.school_id, u.display_name, u.username FROM memberships m
 		JOIN users u ON u.id = m.user_id JOIN schools s ON s.id = m.school_id
-		WHERE s.bureau_id = $1 AND m.role = $2 ORDER BY m.school_id, u.id`, bureauID, string(gongkai.RolePrincipal))
+		WHERE s.bureau_id = $1 AND m.role = $2 AND NOT u.disabled ORDER BY m.school_id, u.id`, bureauID, string(gongkai.RolePrincipal))
 	if err != nil {
 		return nil, fmt.Errorf("store: principals of bureau %d: %w", bureauID, err)
 	}

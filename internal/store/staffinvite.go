@@ -59,6 +59,8 @@ func (db *DB) CreateStaffInvitation(ctx context.Context, schoolID int64, actor *
 	fe := gongkai.FieldErrors{}
 	if utf8.RuneCountInString(label) > 40 {
 		fe.Add("label", "备注不超过 40 字。")
+	} else if msg := gongkai.CheckText("备注", label, false); msg != "" {
+		fe.Add("label", msg)
 	}
 	if len(roles) == 0 {
 		fe.Add("roles", "请至少选择一个角色。")
@@ -74,6 +76,9 @@ func (db *DB) CreateStaffInvitation(ctx context.Context, schoolID int64, actor *
 	inv := &StaffInvitation{SchoolID: schoolID, Label: label, Roles: sortRoles(roles), DepartmentID: departmentID}
 	var token string
 	err := db.withTx(ctx, func(tx *Tx) error {
+		if err := tx.checkUse(ctx, schoolID, gongkai.UseInvitations); err != nil {
+			return err
+		}
 		var err error
 		if inv.Department, err = tx.departmentName(ctx, schoolID, departmentID); err != nil {
 			return err
@@ -165,6 +170,9 @@ func (tx *Tx) staffInvitation(ctx context.Context, token string, lock bool) (*St
 	if !inv.ExpiresAt.After(tx.Now) {
 		return inv, gongkai.Errorf(gongkai.ECONFLICT, "此邀请链接已过期（有效期 7 天）。请请学校管理员重新生成邀请链接。")
 	}
+	if err := tx.checkUse(ctx, inv.SchoolID, gongkai.UseInvitations); err != nil {
+		return inv, err
+	}
 	return inv, nil
 }
 
@@ -212,7 +220,7 @@ func (db *DB) AcceptStaffInvitation(ctx context.Context, token string, userID in
 				return err
 			}
 		}
-		m, err := tx.addMember(ctx, inv.SchoolID, gongkai.StaffEntry{Username: joiner.Username, Roles: inv.Roles}, inv.DepartmentID)
+		m, err := tx.addMember(ctx, inv.SchoolID, joiner, true, gongkai.StaffEntry{Username: joiner.Username, Roles: inv.Roles}, inv.DepartmentID)
 		if err != nil {
 			return err
 		}

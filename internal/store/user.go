@@ -46,6 +46,14 @@ func (db *DB) CreateUser(ctx context.Context, u *gongkai.User, passwordHash stri
 }
 
 func (tx *Tx) createUser(ctx context.Context, u *gongkai.User, passwordHash string) error {
+	// Every path that makes an account checks the name first; this is the
+	// last guard, so that no database is sent a name the other would refuse.
+	if msg := gongkai.ValidateDisplayName(u.DisplayName); msg != "" {
+		return &gongkai.Error{Code: gongkai.EINVALID, Message: msg, Fields: map[string]string{"display_name": msg}}
+	}
+	if msg := gongkai.ValidateUsername(u.Username); msg != "" {
+		return &gongkai.Error{Code: gongkai.EINVALID, Message: msg, Fields: map[string]string{"username": msg}}
+	}
 	u.CreatedAt = tx.Now
 	err := tx.QueryRowContext(ctx, `INSERT INTO users (username, display_name, email, password_hash, bureau_id, bureau_role, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,

@@ -24,7 +24,7 @@ var englishMembers = map[string]string{
 	"添加人员：请检查标红的项目。":                        "Add a member: please check the fields marked in red.",
 	"添加处室：请检查标红的项目。":                        "Add a department: please check the field marked in red.",
 	"3–40 位小写字母、数字、点或横线，例如 zhang.wei，用于登录。": "3–40 lower-case letters, digits, dots or dashes, e.g. zhang.wei; you sign in with it.",
-	"3–40 位小写字母、数字、点或横线，例如 zhang.wei。若该用户名已存在（例如在其他学校任职），将把此人加入本校并加上所选角色，其姓名和密码不变。": "3–40 lower-case letters, digits, dots or dashes, e.g. zhang.wei. If the username exists already (someone working at another school, say), that person joins this school with the roles ticked; their name and password stay as they are.",
+	"3–40 位小写字母、数字、点或横线，例如 zhang.wei。填写本校人员的用户名，可为其加上所选角色；已有账号的人员（例如在其他学校任职）请发送“教职工邀请链接”，由本人登录后接受邀请加入。": "3–40 lower-case letters, digits, dots or dashes, e.g. zhang.wei. The username of a member of this school gives them the roles ticked; someone who has an account already (working at another school, say) is sent a staff invitation link, and joins by accepting it while signed in.",
 	"添加处室": "Add a department",
 	"例如：教导处、总务处、德育处。": "For example: Academic Affairs, General Affairs, Moral Education.",
 	"还没有处室。":          "No departments yet.",

@@ -4,6 +4,10 @@ package web
 // their templates (one-time links, staff invitations, the staff list
 // import, the account's sessions).
 var englishPeople = map[string]string{
+	"该用户名已有账号。请发送“教职工邀请链接”，由本人登录后接受邀请加入本校。":                "This username has an account already. Send a staff invitation link; the person joins this school by accepting it while signed in.",
+	"该用户名是教育局账号，不能加入学校。请为此人另建一个学校账号。":                      "This username is a bureau account, which cannot join a school. Make a separate school account for the person.",
+	"该用户名已有账号，但不在本局任何学校任职。请换一个新用户名，或由本人登录后接受“教职工邀请链接”加入。":  "This username has an account, but it works at none of the bureau's schools. Choose a new username, or let the person join by accepting a staff invitation link while signed in.",
+	"该用户名已有账号，且在其他教育局的学校任职。请换一个新用户名，或由本人登录后接受“教职工邀请链接”加入。": "This username has an account at a school of another bureau. Choose a new username, or let the person join by accepting a staff invitation link while signed in.",
 	"教职工邀请链接":    "Staff invitation links",
 	"生成邀请链接":     "Create an invitation link",
 	"已生成的邀请链接":   "Invitation links created",

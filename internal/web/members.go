@@ -180,9 +180,10 @@ func (s *Server) handleAddMember(w http.ResponseWriter, r *http.Request) error {
 	if len(fe) > 0 {
 		return fail(http.StatusUnprocessableEntity, fe)
 	}
-	// A username that exists already is a person known elsewhere (another
-	// school, or here with other roles): they get the roles here and keep
-	// their name and password. A new one gets an account without a
+	// A member's username adds the roles to those held here. Another
+	// existing account joins only by its owner accepting an invitation
+	// (the bureau administrator may move people within the bureau); the
+	// refusal names nobody. A new username gets an account without a
 	// password, and a one-time link to set it, shown once.
 	m, err := s.db.AddMember(r.Context(), school.ID, actor, gongkai.StaffEntry{DisplayName: p.Add.DisplayName, Username: p.Add.Username, Roles: p.Add.Roles}, p.Add.DepartmentID)
 	if err != nil {

@@ -206,9 +206,27 @@ func TestMembers_add(t *testing.T) {
 func TestMembers_addExistingUser(t *testing.T) {
 	eachHarness(t, func(t *testing.T, h *harness) {
 		c := h.client("xq.principal")
-		// A teacher of the other school also teaches here; the name and
-		// password typed are ignored, the person's own stay.
-		resp, _ := h.post(c, "/s/xq/manage/members", url.Values{"display_name": {"冒名"}, "username": {"other.staff"}, "password": {"not-their-password"}, "roles": {"staff", "representative"}})
+		// A principal cannot take in another school's teacher by typing the
+		// username, even as a parent: the teacher is sent an invitation. The
+		// page does not say whose account it is.
+		other := h.users["other.staff"]
+		for _, role := range []string{"staff", "parent"} {
+			resp, body := h.post(c, "/s/xq/manage/members", url.Values{"username": {"other.staff"}, "roles": {role}})
+			if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "该用户名已有账号。请发送“教职工邀请链接”") {
+				t.Fatalf("principal names another school's teacher as %s: %d, want 422 with the invitation advice", role, resp.StatusCode)
+			}
+			if strings.Contains(body, other.DisplayName) {
+				t.Errorf("the refusal shows the name behind the username")
+			}
+		}
+		if got := h.memberRoles(t, h.school, other.ID); got != nil {
+			t.Fatalf("the refused form made other.staff a member: %v", got)
+		}
+		// The bureau administrator may move a teacher between the bureau's
+		// schools; the name and password typed are ignored, the person's
+		// own stay.
+		admin := h.client("bureau.admin")
+		resp, _ := h.post(admin, "/s/xq/manage/members", url.Values{"display_name": {"冒名"}, "username": {"other.staff"}, "password": {"not-their-password"}, "roles": {"staff", "representative"}})
 		if resp.StatusCode != http.StatusSeeOther {
 			t.Fatalf("add existing user: %d", resp.StatusCode)
 		}
@@ -232,7 +250,7 @@ func TestMembers_addExistingUser(t *testing.T) {
 			t.Fatalf("new username without a name: %d, want 422 saying so", resp.StatusCode)
 		}
 		// An existing user with a department of another school is refused.
-		resp, body = h.post(c, "/s/xq/manage/members", url.Values{"username": {"other.clerk"}, "roles": {"staff"}, "department": {"999999"}})
+		resp, body = h.post(admin, "/s/xq/manage/members", url.Values{"username": {"other.clerk"}, "roles": {"staff"}, "department": {"999999"}})
 		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "处室无效") || !strings.Contains(body, `value="other.clerk"`) {
 			t.Fatalf("existing user, bad department: %d", resp.StatusCode)
 		}

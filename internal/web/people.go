@@ -363,6 +363,9 @@ func (s *Server) handleImportPreview(w http.ResponseWriter, r *http.Request) err
 		s.renderPage(w, r, http.StatusUnprocessableEntity, "members-import", p)
 		return nil
 	}
+	if err := school.Refusal(gongkai.UseNewMembers); err != nil {
+		return refuse(gongkai.ErrorMessage(err))
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, sheet.MaxFileBytes+64<<10)
 	if err := r.ParseMultipartForm(1 << 20); err != nil {
 		var mbe *http.MaxBytesError
@@ -386,7 +389,7 @@ func (s *Server) handleImportPreview(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	plans, err := s.db.PlanStaffImport(r.Context(), school.ID, entries)
+	plans, err := s.db.PlanStaffImport(r.Context(), school.ID, gongkai.ActorFrom(r.Context()), entries)
 	if err != nil {
 		return err
 	}
@@ -421,8 +424,9 @@ func (s *Server) handleImportConfirm(w http.ResponseWriter, r *http.Request) err
 		return nil
 	}
 	added, plans, err := s.db.ImportStaff(r.Context(), school.ID, gongkai.ActorFrom(r.Context()), entries)
-	if gongkai.ErrorCode(err) == gongkai.EINVALID {
-		// Someone changed the school between preview and confirm.
+	if code := gongkai.ErrorCode(err); code == gongkai.EINVALID || code == gongkai.ECONFLICT {
+		// Someone changed the school (or the bureau deactivated it)
+		// between preview and confirm.
 		fillImport(p, plans)
 		if len(p.Problems) == 0 {
 			p.Problems = []string{gongkai.ErrorMessage(err)}

@@ -197,6 +197,40 @@ func TestPeople_staffInvitation(t *testing.T) {
 	})
 }
 
+// A teacher of another school joins by accepting a staff invitation while
+// signed in: their consent is the press of the button, and the list of
+// invitations and the admin log record who joined.
+func TestPeople_staffInvitationSignedIn(t *testing.T) {
+	eachHarness(t, func(t *testing.T, h *harness) {
+		c := h.client("xq.principal")
+		resp, page := h.post(c, "/s/xq/manage/staff-invitations", url.Values{"roles": {"staff"}})
+		m := inviteLinkRE.FindStringSubmatch(page)
+		if resp.StatusCode != http.StatusOK || m == nil {
+			t.Fatalf("create invitation: %d", resp.StatusCode)
+		}
+		tc := h.client("other.staff")
+		other := h.users["other.staff"]
+		if resp, body := h.post(tc, m[1], url.Values{}); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "以此账号加入") {
+			t.Fatalf("accept without pressing the button: %d", resp.StatusCode)
+		}
+		if got := h.memberRoles(t, h.school, other.ID); got != nil {
+			t.Fatalf("joined without consent: %v", got)
+		}
+		resp, _ = h.post(tc, m[1], url.Values{"accept": {"1"}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("accept signed in: %d", resp.StatusCode)
+		}
+		a := h.actor("other.staff")
+		if !a.HasRole(h.school.ID, gongkai.RoleStaff) || !a.HasRole(h.other.ID, gongkai.RoleStaff) {
+			t.Errorf("memberships %+v", a.Memberships)
+		}
+		if _, list := h.get(c, "/s/xq/manage/staff-invitations"); !strings.Contains(list, "已使用") || !strings.Contains(list, other.DisplayName) {
+			t.Error("the list does not show the link as used by the teacher")
+		}
+		h.wantAdminLog(t, h.school.ID, gongkai.AdminMemberAdded, other.DisplayName+"（other.staff）", "邀请链接")
+	})
+}
+
 // staffBook writes a staff list as the export does.
 func staffBook(t *testing.T, rows []sheet.StaffRow) []byte {
 	t.Helper()
@@ -210,13 +244,20 @@ var entryRE = regexp.MustCompile(`name="entry" value="([^"]*)"`)
 func TestPeople_staffImport(t *testing.T) {
 	eachHarness(t, func(t *testing.T, h *harness) {
 		ctx := context.Background()
-		c := h.client("xq.principal")
 		data := staffBook(t, []sheet.StaffRow{
 			{DisplayName: "林晓红", Username: "lin.xiaohong", Roles: []gongkai.Role{gongkai.RoleClerk, gongkai.RoleLeader}, Department: "财务室"},
 			{DisplayName: "陈志远", Username: "chen.zhiyuan", Roles: []gongkai.Role{gongkai.RoleStaff}},
 			{DisplayName: "", Username: "other.staff", Roles: []gongkai.Role{gongkai.RoleRepresentative}}, // of the other school
 		})
-		resp, page := h.upload(c, "/s/xq/manage/members/import", data)
+		// The principal may not take in the other school's teacher: the
+		// preview says so without the teacher's name, and offers no import.
+		resp, page := h.upload(h.client("xq.principal"), "/s/xq/manage/members/import", data)
+		if !strings.Contains(page, "该用户名已有账号。请发送“教职工邀请链接”") || strings.Contains(page, h.users["other.staff"].DisplayName) || strings.Contains(page, "确认导入") {
+			t.Fatalf("principal's preview with another school's teacher: %d", resp.StatusCode)
+		}
+		// The bureau administrator may, within the bureau.
+		c := h.client("bureau.admin")
+		resp, page = h.upload(c, "/s/xq/manage/members/import", data)
 		if resp.StatusCode != http.StatusOK || !strings.Contains(page, "新账号") || !strings.Contains(page, "已有账号，加入本校") || !strings.Contains(page, "确认导入") {
 			t.Fatalf("preview: %d", resp.StatusCode)
 		}
@@ -426,7 +467,7 @@ func TestPeople_deactivate(t *testing.T) {
 		if !strings.Contains(flash(resp), "不能停用您自己的账号") {
 			t.Errorf("self: %q", flash(resp))
 		}
-		_, err := h.db.AddMember(ctx, h.school.ID, h.actor("xq.principal"), gongkai.StaffEntry{Username: "other.staff", Roles: []gongkai.Role{gongkai.RoleStaff}}, 0)
+		_, err := h.db.AddMember(ctx, h.school.ID, h.actor("bureau.admin"), gongkai.StaffEntry{Username: "other.staff", Roles: []gongkai.Role{gongkai.RoleStaff}}, 0)
 		must(t, err)
 		resp, _ = h.post(c, fmt.Sprintf("/s/xq/manage/members/%d/deactivate", h.users["other.staff"].ID), nil)
 		if !strings.Contains(flash(resp), "还在其他学校任职") {
@@ -617,7 +658,15 @@ func TestPeople_apiAddMember(t *testing.T) {
 			t.Errorf("the link of the answer does not open: %d", resp.StatusCode)
 		}
 		h.wantAdminLog(t, h.school.ID, gongkai.AdminMemberAdded, "孙丽（sun.li）", "处室：财务室")
-		// An existing account: 200, no link.
+		// A principal may not name an existing account of another school.
+		status, body = post("xq.principal", `{"username":"other.clerk","roles":["parent"]}`)
+		if status != http.StatusUnprocessableEntity || !strings.Contains(body, `"username"`) || !strings.Contains(body, "教职工邀请链接") || strings.Contains(body, h.users["other.clerk"].DisplayName) {
+			t.Errorf("principal names another school's clerk: %d %s", status, body)
+		}
+		if got := h.memberRoles(t, h.school, h.users["other.clerk"].ID); got != nil {
+			t.Fatalf("the refused request made other.clerk a member: %v", got)
+		}
+		// The bureau administrator may: 200, no link.
 		status, body = post("bureau.admin", `{"username":"other.clerk","roles":["staff"]}`)
 		if status != http.StatusOK || strings.Contains(body, "set_password_url") {
 			t.Errorf("existing: %d %s", status, body)
@@ -674,6 +723,27 @@ func TestPeople_slipQRCode(t *testing.T) {
 		}
 		if resp, _ := h.get(h.client("xq.clerk"), fmt.Sprintf("/s/xq/manage/invitations/%d/qr.png", inv.ID)); resp.StatusCode != http.StatusForbidden {
 			t.Errorf("a clerk reads the QR code: %d", resp.StatusCode)
+		}
+	})
+}
+
+// The members pages of a deactivated school say that nobody joins it.
+func TestPeople_deactivatedSchool(t *testing.T) {
+	eachHarness(t, func(t *testing.T, h *harness) {
+		_, err := h.db.SetSchoolActive(context.Background(), nil, h.bureau.ID, h.school.ID, false, "撤并")
+		must(t, err)
+		c := h.client("xq.principal")
+		resp, body := h.post(c, "/s/xq/manage/members", url.Values{"display_name": {"新教师"}, "username": {"new.teacher"}, "roles": {"staff"}})
+		if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "已停用，不能再添加或导入人员") || !strings.Contains(body, `value="new.teacher"`) {
+			t.Errorf("add a member: %d", resp.StatusCode)
+		}
+		resp, body = h.upload(c, "/s/xq/manage/members/import", staffBook(t, []sheet.StaffRow{{DisplayName: "新教师", Username: "new.teacher", Roles: []gongkai.Role{gongkai.RoleStaff}}}))
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "已停用，不能再添加或导入人员") {
+			t.Errorf("import preview: %d", resp.StatusCode)
+		}
+		resp, body = h.post(c, "/s/xq/manage/staff-invitations", url.Values{"roles": {"staff"}})
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "邀请链接和邀请码都不能再生成或使用") || inviteLinkRE.MatchString(body) {
+			t.Errorf("create a staff invitation: %d", resp.StatusCode)
 		}
 	})
 }

@@ -293,12 +293,12 @@ func (s *Server) readSchoolList(r *http.Request, bureauID int64, data []byte) (*
 	if err != nil {
 		return nil, err
 	}
-	conflicts, err := s.db.CheckSchoolList(r.Context(), bureauID, list.Rows)
+	conflicts, err := s.db.CheckSchoolList(r.Context(), gongkai.ActorFrom(r.Context()), bureauID, list.Rows)
 	if err != nil {
 		return nil, err
 	}
 	for _, row := range list.Rows {
-		for _, field := range []string{"slug", "code", "credit_code"} {
+		for _, field := range []string{"slug", "code", "credit_code", "principal_username"} {
 			if msg := conflicts[row.Row][field]; msg != "" && len(list.RowProblems(row.Row)) < 10 {
 				list.Add(row.Row, field, msg)
 			}
