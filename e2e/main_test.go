@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -59,8 +60,22 @@ func startServer(t *testing.T, dialect string) *server {
 // process is stopped when the test ends, unless it has exited before.
 func launch(t *testing.T, dsn, data string) *server {
 	t.Helper()
-	cmd := exec.Command(binary, "serve", "--demo", "--addr", "127.0.0.1:0", "--db", dsn, "--data", data, "--log-level", "warn")
-	cmd.Env = append(os.Environ(), "GONGKAI_DB=", "GONGKAI_ADDR=")
+	s, _ := launchUntil(t, dsn, data, true, regexp.MustCompile(`running at (\S+)`))
+	return s
+}
+
+// launchUntil runs `gongkai serve`, with the demo or on the database as it
+// is, and waits for the first line of its standard output that ready
+// matches: its first group is the server's address, and the line's matches
+// are returned.
+func launchUntil(t *testing.T, dsn, data string, demo bool, ready *regexp.Regexp) (*server, []string) {
+	t.Helper()
+	args := []string{"serve", "--addr", "127.0.0.1:0", "--db", dsn, "--data", data, "--log-level", "warn"}
+	if demo {
+		args = append(args, "--demo")
+	}
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append(os.Environ(), "GONGKAI_DB=", "GONGKAI_ADDR=", "GONGKAI_DEMO=")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -89,25 +104,27 @@ func launch(t *testing.T, dsn, data string) *server {
 			t.Logf("server log:\n%s", b)
 		}
 	})
-	found := make(chan string, 1)
+	found := make(chan []string, 1)
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
-			if _, url, ok := strings.Cut(sc.Text(), "running at "); ok {
-				found <- strings.TrimSpace(url)
+			if m := ready.FindStringSubmatch(sc.Text()); m != nil {
+				found <- m
 				break
 			}
 		}
 		io.Copy(io.Discard, stdout)
 	}()
 	select {
-	case s.URL = <-found:
+	case m := <-found:
+		s.URL = strings.TrimSpace(m[1])
+		return s, m
 	case <-s.exited:
-		t.Fatalf("gongkai exited before it listened: %v", cmd.ProcessState)
+		t.Fatalf("gongkai exited before it was ready: %v", cmd.ProcessState)
 	case <-time.After(120 * time.Second):
-		t.Fatal("gongkai did not start within 2 minutes")
+		t.Fatal("gongkai was not ready within 2 minutes")
 	}
-	return s
+	return nil, nil
 }
 
 // browser returns a chromedp context for a fresh headless Chromium with the

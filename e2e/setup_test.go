@@ -1,16 +1,10 @@
 package e2e
 
 import (
-	"bufio"
 	"context"
-	"io"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -21,54 +15,8 @@ import (
 // and returns the server with the setup link it printed.
 func launchUnset(t *testing.T, dsn, data string) (*server, string) {
 	t.Helper()
-	cmd := exec.Command(binary, "serve", "--addr", "127.0.0.1:0", "--db", dsn, "--data", data, "--log-level", "warn")
-	cmd.Env = append(os.Environ(), "GONGKAI_DB=", "GONGKAI_ADDR=", "GONGKAI_DEMO=")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	logFile, err := os.Create(filepath.Join(t.TempDir(), "server.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = logFile
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	s := &server{cmd: cmd, exited: make(chan struct{})}
-	go func() { cmd.Wait(); close(s.exited) }()
-	t.Cleanup(func() {
-		cmd.Process.Signal(os.Interrupt)
-		select {
-		case <-s.exited:
-		case <-time.After(15 * time.Second):
-			cmd.Process.Kill()
-			<-s.exited
-		}
-		logFile.Close()
-	})
-	link := regexp.MustCompile(`^\s*(http://127\.0\.0\.1:\d+)(/setup/[A-Za-z0-9_-]{43})\s*$`)
-	found := make(chan []string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if m := link.FindStringSubmatch(sc.Text()); m != nil {
-				found <- m
-				break
-			}
-		}
-		io.Copy(io.Discard, stdout)
-	}()
-	select {
-	case m := <-found:
-		s.URL = m[1]
-		return s, m[1] + m[2]
-	case <-s.exited:
-		t.Fatalf("gongkai exited before it printed a setup link: %v", cmd.ProcessState)
-	case <-time.After(120 * time.Second):
-		t.Fatal("gongkai printed no setup link within 2 minutes")
-	}
-	return nil, ""
+	s, m := launchUntil(t, dsn, data, false, regexp.MustCompile(`^\s*(http://127\.0\.0\.1:\d+)(/setup/[A-Za-z0-9_-]{43})\s*$`))
+	return s, m[1] + m[2]
 }
 
 // TestSetup_wizardInBrowser sets a county up as its IT teacher would, on a

@@ -102,9 +102,16 @@ func (s *Server) newLinksPage(r *http.Request, heading string, added []*store.Ad
 // are not put behind a GET that a browser's history or cache could
 // replay, and the answer is not stored.
 func (s *Server) renderLinks(w http.ResponseWriter, r *http.Request, p *linksPage) error {
+	return s.renderSecret(w, r, http.StatusOK, "people-links", p)
+}
+
+// renderSecret renders a page whose address or content holds a one-time
+// token (a setup, password or invitation link): no browser or cache keeps
+// it, and no link on it passes the address on as a referrer.
+func (s *Server) renderSecret(w http.ResponseWriter, r *http.Request, status int, name string, p basePage) error {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	s.renderPage(w, r, http.StatusOK, "people-links", p)
+	s.renderPage(w, r, status, name, p)
 	return nil
 }
 
@@ -210,10 +217,7 @@ func (s *Server) newPasswordLinkPage(r *http.Request) *passwordLinkPage {
 }
 
 func (s *Server) renderPasswordLink(w http.ResponseWriter, r *http.Request, status int, p *passwordLinkPage) error {
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Referrer-Policy", "no-referrer")
-	s.renderPage(w, r, status, "password-link", p)
-	return nil
+	return s.renderSecret(w, r, status, "password-link", p)
 }
 
 func (s *Server) handlePasswordLinkForm(w http.ResponseWriter, r *http.Request) error {

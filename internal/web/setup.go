@@ -101,9 +101,7 @@ func (s *Server) handleSetupForm(w http.ResponseWriter, r *http.Request) error {
 // link's token: not stored by the browser or any cache, whether first shown
 // or shown again with the mistakes of a post.
 func (s *Server) renderSetupForm(w http.ResponseWriter, r *http.Request, status int, p *setupPage) error {
-	w.Header().Set("Cache-Control", "no-store")
-	s.renderPage(w, r, status, "setup", p)
-	return nil
+	return s.renderSecret(w, r, status, "setup", p)
 }
 
 // handleSetup creates the bureau and its first administrator, signs the

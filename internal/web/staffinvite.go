@@ -129,10 +129,7 @@ func (s *Server) newInvitePage(r *http.Request) *invitePage {
 }
 
 func (s *Server) renderInvite(w http.ResponseWriter, r *http.Request, status int, p *invitePage) error {
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Referrer-Policy", "no-referrer")
-	s.renderPage(w, r, status, "invite", p)
-	return nil
+	return s.renderSecret(w, r, status, "invite", p)
 }
 
 // loadInvite finds the live invitation of the page, or renders why not.
