@@ -23,7 +23,7 @@ run: build
 	$(BIN) serve --demo
 
 build:
-	go build -o $(BIN) ./cmd/gongkai
+	go build -ldflags '-X main.version=$(VERSION)' -o $(BIN) ./cmd/gongkai
 
 test:
 	PKGS='$(PKGS)' scripts/test.sh $(ARGS)
