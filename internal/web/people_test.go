@@ -733,8 +733,22 @@ func TestPeople_deactivatedSchool(t *testing.T) {
 		_, err := h.db.SetSchoolActive(context.Background(), nil, h.bureau.ID, h.school.ID, false, "撤并")
 		must(t, err)
 		c := h.client("xq.principal")
+		// The pages offer no form that would only be refused.
+		for _, page := range []struct{ path, form string }{
+			{"/s/xq/manage/members", `action="/s/xq/manage/members"`},
+			{"/s/xq/manage/members", `action="/s/xq/manage/members/import"`},
+			{"/s/xq/manage/staff-invitations", `action="/s/xq/manage/staff-invitations"`},
+			{"/s/xq/manage/invitations", `action="/s/xq/manage/invitations"`},
+		} {
+			resp, body := h.get(c, page.path)
+			if resp.StatusCode != http.StatusOK || strings.Contains(body, page.form) || !strings.Contains(body, "本校已停用") {
+				t.Errorf("%s of a deactivated school: %d, offers %s: %v", page.path, resp.StatusCode, page.form, strings.Contains(body, page.form))
+			}
+		}
 		resp, body := h.post(c, "/s/xq/manage/members", url.Values{"display_name": {"新教师"}, "username": {"new.teacher"}, "roles": {"staff"}})
-		if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "已停用，不能再添加或导入人员") || !strings.Contains(body, `value="new.teacher"`) {
+		// A form posted from a page opened before the deactivation is
+		// refused, and the page says why.
+		if resp.StatusCode != http.StatusConflict || !strings.Contains(body, "本校已停用") || strings.Contains(body, "已添加") {
 			t.Errorf("add a member: %d", resp.StatusCode)
 		}
 		resp, body = h.upload(c, "/s/xq/manage/members/import", staffBook(t, []sheet.StaffRow{{DisplayName: "新教师", Username: "new.teacher", Roles: []gongkai.Role{gongkai.RoleStaff}}}))
@@ -742,7 +756,7 @@ func TestPeople_deactivatedSchool(t *testing.T) {
 			t.Errorf("import preview: %d", resp.StatusCode)
 		}
 		resp, body = h.post(c, "/s/xq/manage/staff-invitations", url.Values{"roles": {"staff"}})
-		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "邀请链接和邀请码都不能再生成或使用") || inviteLinkRE.MatchString(body) {
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "本校已停用") || inviteLinkRE.MatchString(body) {
 			t.Errorf("create a staff invitation: %d", resp.StatusCode)
 		}
 	})
