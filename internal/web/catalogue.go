@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -267,20 +268,11 @@ func (s *Server) handleCatalogueImport(w http.ResponseWriter, r *http.Request) e
 		p.ImportProblems = problems
 		return s.renderCatalogueAdmin(w, r, http.StatusUnprocessableEntity, sc, p)
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, sheet.MaxFileBytes+64<<10)
-	if err := r.ParseMultipartForm(1 << 20); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return refuse(fmt.Sprintf("文件超过 %d MB，请删去无关内容后再导入。", sheet.MaxFileBytes>>20))
-		}
-		return refuse("请选择要导入的 Excel 工作簿（.xlsx）。")
+	f, fh, done, msg := workbookUpload(w, r, "请选择要导入的 Excel 工作簿（.xlsx）。")
+	if msg != "" {
+		return refuse(msg)
 	}
-	defer r.MultipartForm.RemoveAll()
-	f, fh, err := r.FormFile("file")
-	if err != nil {
-		return refuse("请选择要导入的 Excel 工作簿（.xlsx）。")
-	}
-	defer f.Close()
+	defer done()
 	items, err := sheet.ImportCatalogue(f, fh.Size)
 	var ie *sheet.ImportError
 	if errors.As(err, &ie) {
@@ -302,4 +294,30 @@ func (s *Server) handleCatalogueImport(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	return s.redirect(w, r, sc.url, fmt.Sprintf("已导入 %d 项。", len(items)))
+}
+
+// workbookUpload opens the workbook of an import form (field "file"), its
+// size bounded before it is read. msg is why there is none to read, with
+// missing as the message for a form without a file; done releases the
+// upload.
+func workbookUpload(w http.ResponseWriter, r *http.Request, missing string) (f multipart.File, fh *multipart.FileHeader, done func(), msg string) {
+	tooLarge := fmt.Sprintf("文件超过 %d MB，请删去无关内容后再导入。", sheet.MaxFileBytes>>20)
+	r.Body = http.MaxBytesReader(w, r.Body, sheet.MaxFileBytes+64<<10)
+	if err := r.ParseMultipartForm(1 << 20); err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return nil, nil, nil, tooLarge
+		}
+		return nil, nil, nil, missing
+	}
+	f, fh, err := r.FormFile("file")
+	if err != nil {
+		r.MultipartForm.RemoveAll()
+		return nil, nil, nil, missing
+	}
+	done = func() { f.Close(); r.MultipartForm.RemoveAll() }
+	if fh.Size > sheet.MaxFileBytes {
+		done()
+		return nil, nil, nil, tooLarge
+	}
+	return f, fh, done, ""
 }

@@ -370,20 +370,11 @@ func (s *Server) handleImportPreview(w http.ResponseWriter, r *http.Request) err
 	if err := school.Refusal(gongkai.UseNewMembers); err != nil {
 		return refuse(gongkai.ErrorMessage(err))
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, sheet.MaxFileBytes+64<<10)
-	if err := r.ParseMultipartForm(1 << 20); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return refuse(fmt.Sprintf("文件超过 %d MB，请删去无关内容后再导入。", sheet.MaxFileBytes>>20))
-		}
-		return refuse("请选择要导入的 Excel 工作簿（.xlsx）。")
+	f, fh, done, msg := workbookUpload(w, r, "请选择要导入的 Excel 工作簿（.xlsx）。")
+	if msg != "" {
+		return refuse(msg)
 	}
-	defer r.MultipartForm.RemoveAll()
-	f, fh, err := r.FormFile("file")
-	if err != nil {
-		return refuse("请选择要导入的 Excel 工作簿（.xlsx）。")
-	}
-	defer f.Close()
+	defer done()
 	p.FileName = fh.Filename
 	entries, err := sheet.ImportStaff(f, fh.Size)
 	var ie *sheet.ImportError

@@ -316,23 +316,11 @@ func (s *Server) handleSchoolsImport(w http.ResponseWriter, r *http.Request) err
 	refuse := func(problems ...string) error {
 		return s.renderSchools(w, r, http.StatusUnprocessableEntity, &schoolsPage{base: s.base(r, ""), ImportProblems: problems})
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, sheet.MaxFileBytes+64<<10)
-	if err := r.ParseMultipartForm(1 << 20); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return refuse(fmt.Sprintf("文件超过 %d MB，请删去无关内容后再导入。", sheet.MaxFileBytes>>20))
-		}
-		return refuse("请选择要导入的学校名单（Excel 工作簿 .xlsx）。")
+	f, fh, done, msg := workbookUpload(w, r, "请选择要导入的学校名单（Excel 工作簿 .xlsx）。")
+	if msg != "" {
+		return refuse(msg)
 	}
-	defer r.MultipartForm.RemoveAll()
-	f, fh, err := r.FormFile("file")
-	if err != nil {
-		return refuse("请选择要导入的学校名单（Excel 工作簿 .xlsx）。")
-	}
-	defer f.Close()
-	if fh.Size > sheet.MaxFileBytes {
-		return refuse(fmt.Sprintf("文件超过 %d MB，请删去无关内容后再导入。", sheet.MaxFileBytes>>20))
-	}
+	defer done()
 	data, err := io.ReadAll(io.LimitReader(f, sheet.MaxFileBytes+1))
 	if err != nil {
 		return err
