@@ -1515,8 +1515,10 @@ func (s *Server) handleReplyTemplateDelete(w http.ResponseWriter, r *http.Reques
 	if err != nil || id <= 0 {
 		return gongkai.Errorf(gongkai.ENOTFOUND, "回复模板不存在。")
 	}
-	// Deleting what is gone already (a second click) is done.
-	if err := s.db.DeleteReplyTemplate(r.Context(), school.ID, id); err != nil && gongkai.ErrorCode(err) != gongkai.ENOTFOUND {
+	// A template of another school, or one gone already, is not found:
+	// answering "deleted" would tell another school's principal that the
+	// id exists and that something was done to it.
+	if err := s.db.DeleteReplyTemplate(r.Context(), school.ID, id); err != nil {
 		return err
 	}
 	return s.redirect(w, r, "/s/"+school.Slug+"/manage/feedback#tpl-title", "回复模板已删除。")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -100,7 +101,7 @@ func (s *Server) wrap(rt route) http.Handler {
 		r = r.WithContext(ctx)
 		if err := s.checkAccess(r, rt.access); err != nil {
 			if gongkai.ErrorCode(err) == gongkai.EUNAUTHENTICATED && !rt.api && r.Method == http.MethodGet {
-				http.Redirect(w, r, "/login?next="+safeNext(r.URL.RequestURI()), http.StatusSeeOther)
+				http.Redirect(w, r, "/login?next="+url.QueryEscape(safeNext(r.URL.RequestURI())), http.StatusSeeOther)
 				return
 			}
 			s.fail(w, r, rt.api, err)
@@ -218,14 +219,6 @@ func (s *Server) checkAccess(r *http.Request, a access) error {
 		return gongkai.Errorf(gongkai.EFORBIDDEN, "您没有访问此页面的权限。")
 	}
 	return nil
-}
-
-// safeNext keeps a redirect target on this site.
-func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/"
-	}
-	return next
 }
 
 // recoverer turns a panic into a logged 500 page.
