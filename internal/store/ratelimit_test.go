@@ -136,3 +136,46 @@ func TestAllow_concurrent(t *testing.T) {
 		}
 	})
 }
+
+// TestSpend: a debt grows with each try past the burst down to its floor,
+// refills as tokens do, and Level reads it without taking.
+func TestSpend(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		db := mustOpen(t, dsn)
+		now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+		db.Now = func() time.Time { return now }
+		level := func() float64 {
+			t.Helper()
+			l, err := db.Level(ctx, "login-user:zhang", 20*time.Second, 3)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return l
+		}
+		if l := level(); l != 3 {
+			t.Fatalf("unused bucket holds %v, want 3", l)
+		}
+		var left float64
+		for range 6 {
+			var err error
+			if left, err = db.Spend(ctx, "login-user:zhang", 20*time.Second, 3, -2); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if left != -2 || level() != -2 {
+			t.Fatalf("after 6 spends of a burst of 3: %v left, level %v; want the floor -2", left, level())
+		}
+		now = now.Add(40 * time.Second)
+		if l := level(); l != 0 {
+			t.Fatalf("40 s later the level is %v, want 0 (two tokens refilled)", l)
+		}
+		if l := level(); l != 0 {
+			t.Fatalf("reading the level took a token: %v", l)
+		}
+		now = now.Add(time.Hour)
+		if l := level(); l != 3 {
+			t.Fatalf("an hour later the level is %v, want the burst 3", l)
+		}
+	})
+}

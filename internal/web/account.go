@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"math"
 	"net"
 	"net/http"
 	"strings"
@@ -52,22 +53,72 @@ func clientKey(r *http.Request) string {
 }
 
 // login checks a username and password under rate limits shared by the
-// page and the API: five quick tries per name, then one every 20 seconds;
-// thirty per client address, then one every 2 seconds. The limit per name
-// is kept in the database, so that several nodes behind a load balancer
-// give no more guesses than one; the limit per address stays in this
-// node's memory, because addresses are never stored.
+// page and the API. Nobody can lock an account out from another address:
+//   - per client address: thirty quick tries, then one every 2 seconds;
+//   - per username and address: five quick tries, then one every 20
+//     seconds — a guesser at one address is stopped, the owner at theirs
+//     is not;
+//   - per username alone, failures only: past ten quick ones each try is
+//     slowed down (loginSlowdown), more the more failures, never refused,
+//     so guessing from many addresses gets slow while the owner still
+//     signs in, at most a few seconds later.
+//
+// The count per username is kept in the database, so that several nodes
+// behind a load balancer give no more guesses than one; the limits per
+// address stay in this node's memory, because addresses are never stored.
 func (s *Server) login(r *http.Request, username, password string) (*gongkai.User, error) {
 	username = strings.ToLower(strings.TrimSpace(username))
 	tooMany := gongkai.Errorf(gongkai.ETOOMANY, "登录尝试过于频繁，请稍后再试。")
 	if !s.limiter.allow("login-ip:"+clientKey(r), 2*time.Second, 30) {
 		return nil, tooMany
 	}
-	if ok, err := s.db.Allow(r.Context(), "login-user:"+username, 20*time.Second, 5); err != nil {
-		return nil, err
-	} else if !ok {
+	if !s.limiter.allow("login-pair:"+clientKey(r)+"\x00"+username, 20*time.Second, 5) {
 		return nil, tooMany
 	}
+	userKey := "login-user:" + username
+	level, err := s.db.Level(r.Context(), userKey, loginFailEvery, loginFailBurst)
+	if err != nil {
+		return nil, err
+	}
+	if wait := loginSlowdown(s.loginDelay, level); wait > 0 {
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return nil, tooMany
+		}
+	}
+	u, err := s.checkPassword(r, username, password)
+	if gongkai.ErrorCode(err) == gongkai.EUNAUTHENTICATED {
+		if _, serr := s.db.Spend(r.Context(), userKey, loginFailEvery, loginFailBurst, loginFailFloor); serr != nil {
+			return nil, serr
+		}
+	}
+	return u, err
+}
+
+// The failures per username before sign-in slows down, how fast they are
+// forgiven, and how deep the debt that sets the slowdown may grow.
+const (
+	loginFailBurst = 10
+	loginFailEvery = 20 * time.Second
+	loginFailFloor = -4
+)
+
+// loginSlowdown is how long a sign-in waits when its username's failure
+// bucket holds level tokens: nothing while one is left, then base, doubling
+// with each failure of debt up to 16 × base (4 s with the default base).
+func loginSlowdown(base time.Duration, level float64) time.Duration {
+	if level >= 1 {
+		return 0
+	}
+	debt := max(1, min(int(math.Ceil(1-level)), 5)) // 1..5
+	return base << (debt - 1)
+}
+
+// checkPassword finds the user whose password this is.
+func (s *Server) checkPassword(r *http.Request, username, password string) (*gongkai.User, error) {
 	if username == "" || password == "" {
 		return nil, &gongkai.Error{Code: gongkai.EINVALID, Message: "请输入用户名和密码。"}
 	}

@@ -46,14 +46,17 @@ type Server struct {
 	handler http.Handler
 
 	now func() time.Time
-	mu  sync.Mutex
+	// loginDelay is the first step of the sign-in slowdown per username
+	// (account.go loginSlowdown); tests shorten it.
+	loginDelay time.Duration
+	mu         sync.Mutex
 	// touched is when this node last wrote each session's last use.
 	touched map[string]time.Time
 }
 
 // New builds the server; it fails when a template is missing or broken.
 func New(cfg Config, db *store.DB, blobs Blobs, log *slog.Logger) (*Server, error) {
-	s := &Server{cfg: cfg, db: db, blobs: blobs, log: log, now: time.Now}
+	s := &Server{cfg: cfg, db: db, blobs: blobs, log: log, now: time.Now, loginDelay: 250 * time.Millisecond}
 	var err error
 	if s.static, err = loadStatic(); err != nil {
 		return nil, err
