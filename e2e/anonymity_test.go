@@ -297,7 +297,10 @@ func runAnonymity(t *testing.T, dialect string) {
 			}
 		}
 	}
-	metrics := anon.get("/metrics")
+	if public := anon.get("/metrics"); public.status != http.StatusNotFound {
+		t.Fatalf("/metrics on the site: %d, want 404 (metrics have their own listener)", public.status)
+	}
+	metrics := call(t, "GET", srv.Metrics, nil)
 	if metrics.status != http.StatusOK {
 		t.Fatalf("/metrics: %d", metrics.status)
 	}
@@ -985,17 +988,19 @@ func (s *smtpRecorder) docs(t *testing.T) []anonDoc {
 // ---- the gongkai process ------------------------------------------------------
 
 type anonServer struct {
-	URL    string
-	cmd    *exec.Cmd
-	exited chan struct{}
-	closed bool
+	URL     string
+	Metrics string // the metrics listener's /metrics
+	cmd     *exec.Cmd
+	exited  chan struct{}
+	closed  bool
 }
 
 // anonLaunch runs `gongkai serve --demo --log-level debug` with stdout and
 // stderr in files under logs (named so that stdout sorts first).
 func anonLaunch(t *testing.T, dsn, data, logs string, extra ...string) *anonServer {
 	t.Helper()
-	args := append([]string{"serve", "--demo", "--addr", "127.0.0.1:0", "--db", dsn, "--data", data, "--log-level", "debug"}, extra...)
+	metrics := freeAddr(t)
+	args := append([]string{"serve", "--demo", "--addr", "127.0.0.1:0", "--metrics-addr", metrics, "--db", dsn, "--data", data, "--log-level", "debug"}, extra...)
 	cmd := exec.Command(binary, args...)
 	cmd.Env = append(os.Environ(), "GONGKAI_DB=", "GONGKAI_ADDR=", "GONGKAI_SMTP=", "GONGKAI_FILES=", "GONGKAI_DB_REPLICA=")
 	stdout, err := os.Create(filepath.Join(logs, "1-stdout.log"))
@@ -1010,7 +1015,7 @@ func anonLaunch(t *testing.T, dsn, data, logs string, extra ...string) *anonServ
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &anonServer{cmd: cmd, exited: make(chan struct{})}
+	s := &anonServer{cmd: cmd, exited: make(chan struct{}), Metrics: "http://" + metrics + "/metrics"}
 	go func() { cmd.Wait(); stdout.Close(); stderr.Close(); close(s.exited) }()
 	t.Cleanup(func() {
 		if !s.closed {

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -43,9 +44,10 @@ func TestMain(m *testing.M) {
 
 // server is a running gongkai process.
 type server struct {
-	URL    string
-	cmd    *exec.Cmd
-	exited chan struct{} // closed when the process has exited
+	URL     string
+	Metrics string // the metrics listener's /metrics
+	cmd     *exec.Cmd
+	exited  chan struct{} // closed when the process has exited
 }
 
 // startServer runs `gongkai serve --demo` on a free loopback port against
@@ -70,7 +72,8 @@ func launch(t *testing.T, dsn, data string) *server {
 // are returned.
 func launchUntil(t *testing.T, dsn, data string, demo bool, ready *regexp.Regexp) (*server, []string) {
 	t.Helper()
-	args := []string{"serve", "--addr", "127.0.0.1:0", "--db", dsn, "--data", data, "--log-level", "warn"}
+	metrics := freeAddr(t)
+	args := []string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", metrics, "--db", dsn, "--data", data, "--log-level", "warn"}
 	if demo {
 		args = append(args, "--demo")
 	}
@@ -88,7 +91,7 @@ func launchUntil(t *testing.T, dsn, data string, demo bool, ready *regexp.Regexp
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &server{cmd: cmd, exited: make(chan struct{})}
+	s := &server{cmd: cmd, exited: make(chan struct{}), Metrics: "http://" + metrics + "/metrics"}
 	go func() { cmd.Wait(); close(s.exited) }()
 	t.Cleanup(func() {
 		cmd.Process.Signal(os.Interrupt)
@@ -125,6 +128,18 @@ func launchUntil(t *testing.T, dsn, data string, demo bool, ready *regexp.Regexp
 		t.Fatal("gongkai was not ready within 2 minutes")
 	}
 	return nil, nil
+}
+
+// freeAddr is a loopback address with a port free at the moment, for a
+// listener whose address the server does not print (--metrics-addr).
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
 }
 
 // browser returns a chromedp context for a fresh headless Chromium with the

@@ -98,8 +98,8 @@ func TestNodes(t *testing.T) {
 		if first.status != http.StatusOK || strings.Contains(first.body, title) {
 			t.Fatalf("board on B before publication: %d, shows the item: %v", first.status, strings.Contains(first.body, title))
 		}
-		before := publicReads(t, b.URL)
-		if again := call(t, "GET", board, nil); again.status != http.StatusOK || publicReads(t, b.URL) != before {
+		before := publicReads(t, b.Metrics)
+		if again := call(t, "GET", board, nil); again.status != http.StatusOK || publicReads(t, b.Metrics) != before {
 			t.Fatalf("board on B read the database again: not served from its cache")
 		}
 		// A reader polls B's board while A publishes, to see when B learns
@@ -386,9 +386,9 @@ func call(t *testing.T, method, target string, body io.Reader, header ...string)
 // publicReads returns the node's count of reads for public pages, by pool
 // (gongkai_db_reads_total in /metrics): unchanged after a request means
 // the page came from the node's cache.
-func publicReads(t *testing.T, base string) (reads struct{ primary, replica float64 }) {
+func publicReads(t *testing.T, metrics string) (reads struct{ primary, replica float64 }) {
 	t.Helper()
-	r := call(t, "GET", base+"/metrics", nil)
+	r := call(t, "GET", metrics, nil)
 	if r.status != http.StatusOK {
 		t.Fatalf("/metrics: %d", r.status)
 	}

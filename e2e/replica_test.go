@@ -39,12 +39,12 @@ func TestReplica(t *testing.T) {
 	fresh := func() (string, float64, float64) {
 		t.Helper()
 		n++
-		before := publicReads(t, s.URL)
+		before := publicReads(t, s.Metrics)
 		r := call(t, "GET", fmt.Sprintf("%s/s/xiangqian/?n=%d", s.URL, n), nil)
 		if r.status != http.StatusOK {
 			t.Fatalf("board: %d", r.status)
 		}
-		after := publicReads(t, s.URL)
+		after := publicReads(t, s.Metrics)
 		return r.body, after.primary - before.primary, after.replica - before.replica
 	}
 	onReplica := func(title string) bool {

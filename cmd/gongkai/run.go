@@ -32,6 +32,7 @@ Usage:
   gongkai serve   [--addr 127.0.0.1:8080] [--db sqlite:data/gongkai.db] [--data data] [--files file:|s3://...] [--demo]
                   [--db-replica postgres://...]    a streaming replica for public reads
                   [--smtp smtp://USER:PASS@HOST:587] [--mail-from ADDRESS] [--base-url https://...]
+                  [--metrics-addr 127.0.0.1:9090]  Prometheus metrics on their own listener (off by default)
   gongkai setup   --bureau 青禾县教育局 --region 350121 --phone 0591-xxxxxxx --admin USERNAME --name 姓名
                   [--address ...] [--sponsor 主办单位] [--icp ICP备案号] [--psb 公安备案号]
                   [--password PW]                 (or GONGKAI_PASSWORD, or typed on standard input)
@@ -53,6 +54,7 @@ Every flag can also be set in the environment as GONGKAI_<FLAG>, e.g. GONGKAI_DB
 // config is what the flags and GONGKAI_* variables set.
 type config struct {
 	addr          string
+	metricsAddr   string
 	db            string
 	dbReplica     string
 	data          string
@@ -75,6 +77,7 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 		return def
 	}
 	fs.StringVar(&c.addr, "addr", env("ADDR", "127.0.0.1:8080"), "listen address")
+	fs.StringVar(&c.metricsAddr, "metrics-addr", env("METRICS_ADDR", ""), "listen address for Prometheus metrics at /metrics, apart from the site (empty: no metrics served)")
 	c.db = env("DB", "sqlite:data/gongkai.db")
 	fs.Var(redacted{&c.db}, "db", "database: sqlite:PATH or postgres://...")
 	c.dbReplica = env("DB_REPLICA", "")
@@ -263,8 +266,19 @@ func serve(ctx context.Context, cfg config, db *store.DB, blobs files.Store, log
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 	}
+	var mln net.Listener
+	var ms *http.Server
+	if cfg.metricsAddr != "" {
+		if mln, ms, err = metricsServer(cfg.metricsAddr, srv); err != nil {
+			ln.Close()
+			return err
+		}
+	}
 	url := "http://" + ln.Addr().String()
 	log.Info("gongkai listening", "url", url, "db", db.Dialect(), "version", currentBuildInfo().Version)
+	if mln != nil {
+		log.Info("metrics listening", "url", "http://"+mln.Addr().String()+"/metrics")
+	}
 	if cfg.demo {
 		printDemoAccounts(stdout, url)
 	} else {
@@ -284,8 +298,13 @@ func serve(ctx context.Context, cfg config, db *store.DB, blobs files.Store, log
 	// Notifications, e-mail and webhooks from the outbox; overdue cases; the weekly digest.
 	background.Go(func() { dispatcher.Run(ctx) })
 	defer background.Wait()
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- hs.Serve(ln) }()
+	servers := []*http.Server{hs}
+	if ms != nil {
+		go func() { errc <- ms.Serve(mln) }()
+		servers = append(servers, ms)
+	}
 	select {
 	case err := <-errc:
 		return err
@@ -294,10 +313,26 @@ func serve(ctx context.Context, cfg config, db *store.DB, blobs files.Store, log
 	log.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
-	if err := hs.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+	for _, s := range servers {
+		if err := s.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
 	}
 	return nil
+}
+
+// metricsServer listens on addr for Prometheus at /metrics and nothing
+// else. The metrics are not on the site's listener: they tell how busy
+// each route is and how the database pools fare, which is the operator's
+// business, and a scraper needs no way through nginx to reach them.
+func metricsServer(addr string, srv *web.Server) (net.Listener, *http.Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("metrics listener: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", srv.MetricsHandler())
+	return ln, &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute}, nil
 }
 
 // housekeeping closes publicity periods as they end and drops expired

@@ -47,7 +47,7 @@ func TestRun_serveDemo(t *testing.T) {
 		stdout, stderr := newSyncBuffer(), newSyncBuffer()
 		done := make(chan error, 1)
 		go func() {
-			done <- run(ctx, []string{"serve", "--demo", "--addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, strings.NewReader(""), stdout, stderr)
+			done <- run(ctx, []string{"serve", "--demo", "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0"}, func(k string) string { return env[k] }, strings.NewReader(""), stdout, stderr)
 		}()
 		addr := regexp.MustCompile(`running at (http://127\.0\.0\.1:\d+)`)
 		var base string
@@ -75,6 +75,25 @@ func TestRun_serveDemo(t *testing.T) {
 		var hc bytes.Buffer
 		if err := run(ctx, []string{"healthcheck", "--addr", "0.0.0.0:" + port}, func(string) string { return "" }, nil, &hc, io.Discard); err != nil || !strings.Contains(hc.String(), "ok") {
 			t.Fatalf("healthcheck of a running server: %v %q", err, hc.String())
+		}
+		// Prometheus metrics answer on their own listener, not on the site's.
+		if resp, err := http.Get(base + "/metrics"); err != nil || resp.StatusCode != http.StatusNotFound {
+			t.Fatalf("/metrics on the site's listener: %v %v, want 404", resp, err)
+		} else {
+			resp.Body.Close()
+		}
+		m := regexp.MustCompile(`"metrics listening","url":"(http://127\.0\.0\.1:\d+/metrics)"`).FindStringSubmatch(stderr.String())
+		if m == nil {
+			t.Fatalf("no metrics listener logged:\n%s", stderr.String())
+		}
+		resp, err = http.Get(m[1])
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("metrics listener: %v %v", resp, err)
+		}
+		mb, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(mb), `gongkai_http_requests_total{route="GET /healthz",status="200"}`) {
+			t.Errorf("the metrics listener does not count the site's requests:\n%.500s", mb)
 		}
 		if !strings.Contains(stdout.String(), "xiangqian") || !strings.Contains(stdout.String(), "gongkai-demo") {
 			t.Errorf("demo accounts not printed:\n%s", stdout.String())

@@ -255,9 +255,15 @@ func TestHarness_loginPageAndHealth(t *testing.T) {
 		if resp.StatusCode != http.StatusForbidden {
 			t.Fatalf("cross-site post: %d", resp.StatusCode)
 		}
+		// Metrics are on their own listener (TestRun_metricsListener).
 		resp, body = h.get(h.client(""), "/metrics")
-		if resp.StatusCode != 200 || !strings.Contains(body, "gongkai_http_requests_total") {
-			t.Fatalf("metrics: %d", resp.StatusCode)
+		if resp.StatusCode != http.StatusNotFound || strings.Contains(body, "gongkai_http_requests_total") {
+			t.Fatalf("metrics on the public listener: %d, want 404", resp.StatusCode)
+		}
+		rec := httptest.NewRecorder()
+		h.srv.MetricsHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+		if rec.Code != 200 || !strings.Contains(rec.Body.String(), `gongkai_http_requests_total{route="GET /login"`) {
+			t.Fatalf("metrics handler: %d", rec.Code)
 		}
 	})
 }

@@ -59,10 +59,9 @@ func (m *metrics) observe(route string, status int, d time.Duration) {
 	m.duration.WithLabelValues(route).Observe(d.Seconds())
 }
 
-func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) error {
-	s.metrics.handler.ServeHTTP(w, r)
-	return nil
-}
+// MetricsHandler serves the Prometheus metrics; gongkai serve puts it on a
+// listener of its own (--metrics-addr), never on the site's.
+func (s *Server) MetricsHandler() http.Handler { return s.metrics.handler }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) error {
 	if err := s.db.Ping(r.Context()); err != nil {

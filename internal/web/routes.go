@@ -10,7 +10,7 @@ import (
 type access string
 
 const (
-	accessOps      access = "ops"       // health, metrics, static files
+	accessOps      access = "ops"       // health, static files (metrics are on their own listener)
 	accessPublic   access = "public"    // anyone; items answer 404 when not visible
 	accessSignedIn access = "signed_in" // any signed-in user
 	accessStaff    access = "staff"     // staff of the school (not parents), or its bureau
@@ -33,7 +33,6 @@ type route struct {
 func (s *Server) routes() []route {
 	return []route{
 		{"GET", "/healthz", accessOps, false, s.handleHealth},
-		{"GET", "/metrics", accessOps, false, s.handleMetrics},
 		{"GET", "/static/{hash}/{file}", accessOps, false, s.handleStatic},
 
 		// Public pages.
