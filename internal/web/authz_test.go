@@ -128,6 +128,11 @@ func TestAuthorization_matrix(t *testing.T) {
 			// bureau's administrator and inspectors (schools_test.go).
 			"GET /bureau/schools":      {"bureau.admin", "bureau.inspector"},
 			"GET /bureau/schools.xlsx": {"bureau.admin", "bureau.inspector"},
+			// The inspector (督查员) reads everything of the bureau and
+			// changes nothing: its required items and its calendar too.
+			"GET /bureau/catalogue":      {"bureau.admin", "bureau.inspector"},
+			"GET /bureau/catalogue.xlsx": {"bureau.admin", "bureau.inspector"},
+			"GET /admin/calendar":        {"bureau.admin", "bureau.inspector"},
 		}
 		h.attachPublic(t)
 		for _, rt := range h.srv.routes() {

@@ -30,6 +30,9 @@ type calendarPage struct {
 	// The form to set a day, filled again after an error.
 	Date, Kind, Name string
 	Errors           map[string]string
+	// ReadOnly: the reader is the bureau's inspector, who reads the
+	// calendar and changes nothing.
+	ReadOnly bool
 }
 
 type calendarRow struct {
@@ -75,10 +78,13 @@ func (s *Server) handleCalendar(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderCalendar(w http.ResponseWriter, r *http.Request, status int, p *calendarPage, year int) error {
-	bureau, err := s.actorBureau(r)
+	// Read by the bureau's administrator and inspectors, changed by the
+	// administrator only (handleCalendarSet).
+	bureau, err := s.bureauOf(r)
 	if err != nil {
 		return err
 	}
+	p.ReadOnly = !gongkai.CanAdminBureau(p.Actor, bureau.ID)
 	days, years, err := s.db.CalendarDays(r.Context(), bureau.RegionCode)
 	if err != nil {
 		return err

@@ -29,6 +29,9 @@ type catalogueAdminPage struct {
 	Edit *catalogueForm
 	// ImportProblems lists why an import was refused, by row and column.
 	ImportProblems []string
+	// ReadOnly: the reader is the bureau's inspector, who reads the
+	// bureau's required items and changes nothing.
+	ReadOnly bool
 }
 
 // catalogueForm is one item's form; P gives the partial the page's T.
@@ -75,7 +78,13 @@ func (s *Server) catalogueScope(r *http.Request) (*catalogueScope, error) {
 	if school := schoolFrom(r.Context()); school != nil {
 		return &catalogueScope{school: school, url: "/s/" + school.Slug + "/manage/catalogue", name: school.Name}, nil
 	}
-	b, err := s.actorBureau(r)
+	// The bureau's items are read by its administrator and inspectors, and
+	// changed by the administrator only.
+	read := s.actorBureau
+	if r.Method == http.MethodGet {
+		read = s.bureauOf
+	}
+	b, err := read(r)
 	if err != nil {
 		return nil, err
 	}
@@ -95,6 +104,7 @@ func (s *Server) renderCatalogueAdmin(w http.ResponseWriter, r *http.Request, st
 		return err
 	}
 	p.Items, p.URL, p.Bureau = items, sc.url, sc.bureau
+	p.ReadOnly = sc.bureau != nil && !gongkai.CanAdminBureau(p.Actor, sc.bureau.ID)
 	if sc.bureau != nil {
 		p.Title = p.T("教育局要求公开的事项")
 	} else {

@@ -130,3 +130,38 @@ func TestLoginSlowdown(t *testing.T) {
 		}
 	}
 }
+
+// TestInspector_readsBureauPages: the bureau's inspector reads its required
+// items, their export and the working-day calendar, without a form to
+// change them, and is refused the changes.
+func TestInspector_readsBureauPages(t *testing.T) {
+	eachHarness(t, func(t *testing.T, h *harness) {
+		insp, admin := h.client("bureau.inspector"), h.client("bureau.admin")
+		for _, path := range []string{"/bureau/catalogue", "/admin/calendar"} {
+			resp, body := h.get(insp, path)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("inspector GET %s: %d, want 200", path, resp.StatusCode)
+			}
+			if strings.Contains(body, `method="post" action="`+path) {
+				t.Errorf("inspector's %s offers a form to change it", path)
+			}
+			if _, body := h.get(admin, path); !strings.Contains(body, `method="post" action="`+path) {
+				t.Errorf("administrator's %s offers no form", path)
+			}
+		}
+		if resp, _ := h.get(insp, "/bureau/catalogue.xlsx"); resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != xlsxType {
+			t.Fatalf("inspector's export: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+		}
+		for path, form := range map[string]url.Values{
+			"/bureau/catalogue": {"code": {"insp"}, "name": {"督查员添加"}, "category": {"other"}, "audience": {"public"}, "frequency": {"once"}},
+			"/admin/calendar":   {"action": {"set"}, "date": {"2027-05-06"}, "kind": {"holiday"}, "name": {"督查员"}},
+		} {
+			if resp, _ := h.post(insp, path, form); resp.StatusCode != http.StatusForbidden {
+				t.Errorf("inspector POST %s: %d, want 403", path, resp.StatusCode)
+			}
+		}
+		if _, body := h.get(admin, "/bureau/catalogue"); strings.Contains(body, "督查员添加") {
+			t.Error("the inspector's item was saved")
+		}
+	})
+}

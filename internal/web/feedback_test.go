@@ -623,7 +623,11 @@ func (h *harness) matrixFeedbackValues(t *testing.T, pattern string) map[string]
 	case strings.HasSuffix(pattern, "/support"):
 		return map[string]string{"id": ids["request"]}
 	case strings.Contains(pattern, "/templates/{id}"):
-		return map[string]string{"id": ids["template"]}
+		// A template of its own per call: deleting one that is gone
+		// answers 404.
+		tpl := &store.ReplyTemplate{SchoolID: h.school.ID, Title: "已收到", Body: "您的来信已收到。"}
+		must(t, h.db.SaveReplyTemplate(context.Background(), tpl))
+		return map[string]string{"id": fmt.Sprint(tpl.ID)}
 	case strings.Contains(pattern, "/files/{att}"):
 		return map[string]string{"id": ids["case"], "att": ids["att"], "name": "b.pdf"}
 	}

@@ -109,11 +109,14 @@ func (s *Server) routes() []route {
 		{"POST", "/s/{slug}/manage/catalogue/delete", accessManage, false, s.handleCatalogueDelete},
 		{"POST", "/s/{slug}/manage/catalogue/import", accessManage, false, s.handleCatalogueImport},
 		{"GET", "/s/{slug}/manage/catalogue.xlsx", accessManage, false, s.handleCatalogueExport},
-		{"GET", "/bureau/catalogue", accessBureau, false, s.handleCatalogueAdmin},
+		// The bureau's required items and its working-day calendar are read
+		// by its administrator and inspectors (the handlers answer 403 to
+		// others) and changed by the administrator only.
+		{"GET", "/bureau/catalogue", accessSignedIn, false, s.handleCatalogueAdmin},
 		{"POST", "/bureau/catalogue", accessBureau, false, s.handleCatalogueSave},
 		{"POST", "/bureau/catalogue/delete", accessBureau, false, s.handleCatalogueDelete},
 		{"POST", "/bureau/catalogue/import", accessBureau, false, s.handleCatalogueImport},
-		{"GET", "/bureau/catalogue.xlsx", accessBureau, false, s.handleCatalogueExport},
+		{"GET", "/bureau/catalogue.xlsx", accessSignedIn, false, s.handleCatalogueExport},
 		// The bureau's schools (schools.go): the list and the export are
 		// read by the bureau's administrator and inspectors (the handler
 		// answers 404 to others), changed by the administrator only.
@@ -131,7 +134,7 @@ func (s *Server) routes() []route {
 		{"GET", "/s/{slug}/manage/profile", accessManage, false, s.handleProfile},
 		{"POST", "/s/{slug}/manage/profile", accessManage, false, s.handleProfileSave},
 		{"GET", "/s/{slug}/guide", accessPublic, false, s.handleGuide},
-		{"GET", "/admin/calendar", accessBureau, false, s.handleCalendar},
+		{"GET", "/admin/calendar", accessSignedIn, false, s.handleCalendar},
 		{"POST", "/admin/calendar", accessBureau, false, s.handleCalendarSet},
 
 		// Feedback: the public's ways in, the receipt, the staff's handling.
