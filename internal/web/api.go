@@ -66,6 +66,11 @@ func apiReadJSON(w http.ResponseWriter, r *http.Request, v any, allowEmpty bool)
 	if allowEmpty && len(bytes.TrimSpace(b)) == 0 {
 		return true, nil
 	}
+	// encoding/json would turn bytes that are not UTF-8 into U+FFFD
+	// silently; the sender is told instead, as on the pages.
+	if !utf8.Valid(b) {
+		return false, gongkai.Errorf(gongkai.EINVALID, textRefused)
+	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(v); err != nil {
 		return false, apiJSONError(b, err)

@@ -315,6 +315,9 @@ func (s *Server) apiFeedbackLookup(w http.ResponseWriter, r *http.Request) error
 	if err := in.check(true); err != nil {
 		return err
 	}
+	if err := s.receiptAllowed(r, in.Receipt, gongkai.Errorf(gongkai.ETOOMANY, "查询过于频繁，请稍后再试。")); err != nil {
+		return err
+	}
 	f, err := s.db.LookupFeedback(r.Context(), in.Receipt, in.Secret)
 	if err != nil {
 		return err
@@ -356,6 +359,11 @@ func (s *Server) apiFeedbackFollowUp(w http.ResponseWriter, r *http.Request) err
 	}
 	if err := fe.Err(); err != nil {
 		return err
+	}
+	if in.Secret != "" { // a guess at the secret; a signed-in sender of a named case needs none
+		if err := s.receiptAllowed(r, in.Receipt, gongkai.Errorf(gongkai.ETOOMANY, "操作过于频繁，请稍后再试。")); err != nil {
+			return err
+		}
 	}
 	var senderID int64
 	if !actor.Anonymous() {

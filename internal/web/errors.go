@@ -65,6 +65,8 @@ func errorTitle(status int) string {
 		return "请先登录"
 	case http.StatusTooManyRequests:
 		return "操作过于频繁"
+	case http.StatusRequestEntityTooLarge:
+		return "提交的内容过大"
 	case http.StatusInternalServerError:
 		return "服务器出错了"
 	}

@@ -192,7 +192,12 @@ func (s *Server) handleFeedbackCreate(w http.ResponseWriter, r *http.Request) er
 	ctx := r.Context()
 	school := schoolFrom(ctx)
 	actor := gongkai.ActorFrom(ctx)
-	if err := parseMultipart(w, r); err != nil {
+	// Counted before the form is read: files of a refused sender are not
+	// taken in first.
+	if !s.limiter.allow("feedback:"+clientKey(r), 20*time.Second, 10) {
+		return gongkai.Errorf(gongkai.ETOOMANY, "提交过于频繁，请稍后再试。")
+	}
+	if err := parseFeedbackMultipart(w, r); err != nil {
 		return err
 	}
 	defer removeMultipart(r)
@@ -213,9 +218,6 @@ func (s *Server) handleFeedbackCreate(w http.ResponseWriter, r *http.Request) er
 	if p.Closed != "" {
 		s.renderPage(w, r, http.StatusUnprocessableEntity, "feedback-form", p)
 		return nil
-	}
-	if !s.limiter.allow("feedback:"+clientKey(r), 20*time.Second, 10) {
-		return gongkai.Errorf(gongkai.ETOOMANY, "提交过于频繁，请稍后再试。")
 	}
 	nf := &store.NewFeedback{Kind: kind, Subject: p.In.Subject, Body: p.In.Body, Anonymous: p.In.Anonymous,
 		SenderName: p.In.Name, Contact: p.In.Contact, Email: p.In.Email}
@@ -399,6 +401,13 @@ func (s *Server) lookupAllowed(r *http.Request, receipt string) error {
 	if !s.limiter.allow("lookup-ip:"+clientKey(r), 3*time.Second, 20) {
 		return tooMany
 	}
+	return s.receiptAllowed(r, receipt, tooMany)
+}
+
+// receiptAllowed limits guesses of one receipt's secret, from any number of
+// addresses and nodes, for the page and the API alike: ten quick tries,
+// then one every 30 seconds; refused with tooMany.
+func (s *Server) receiptAllowed(r *http.Request, receipt string, tooMany error) error {
 	key := strings.Map(func(r rune) rune {
 		if r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' {
 			return r
@@ -469,7 +478,7 @@ var senderDone = map[gongkai.FeedbackAction]string{
 func (s *Server) handleLookupAct(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	actor := gongkai.ActorFrom(ctx)
-	if err := parseMultipart(w, r); err != nil {
+	if err := parseFeedbackMultipart(w, r); err != nil {
 		return err
 	}
 	defer removeMultipart(r)

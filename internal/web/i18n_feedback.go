@@ -76,7 +76,7 @@ var englishFeedback = map[string]string{
 	"请说明希望公开的范围和用途。":                           "Say what exactly you would like published and what for.",
 	"请写明您的意见或问题。":                              "Write your opinion or question.",
 	"附件（可选）":                                   "Attachments (optional)",
-	"PDF、图片、Word 或 Excel，最多 %d 个，每个不超过 %d MB。": "PDF, images, Word or Excel; at most %d files of up to %d MB each.",
+	"PDF、图片、Word 或 Excel，最多 %d 个，合计不超过 %d MB。": "PDF, images, Word or Excel; at most %d files, %d MB together.",
 	"署名方式": "Name",
 	"署名提交": "Send with my name",
 	"匿名提交": "Send anonymously",

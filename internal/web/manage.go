@@ -775,8 +775,14 @@ func parseMultipart(w http.ResponseWriter, r *http.Request) error {
 	err := r.ParseMultipartForm(8 << 20)
 	var tooLarge *http.MaxBytesError
 	switch {
-	case err == nil, errors.Is(err, http.ErrNotMultipart):
+	case err == nil && r.MultipartForm != nil:
+		if err := checkValues(r.MultipartForm.Value); err != nil {
+			removeMultipart(r)
+			return err
+		}
 		return nil
+	case err == nil, errors.Is(err, http.ErrNotMultipart):
+		return checkValues(r.PostForm)
 	case errors.As(err, &tooLarge):
 		return gongkai.Errorf(gongkai.ETOOLARGE, "上传内容超过 %d MB，请分几次上传附件（每个文件不超过 %d MB）。", maxFormBody>>20, gongkai.MaxAttachmentBytes>>20)
 	}

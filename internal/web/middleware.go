@@ -53,6 +53,14 @@ func (s *Server) buildHandler() http.Handler {
 // handler, whose error becomes a page or a JSON error.
 func (s *Server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r, err := limitBody(w, r, rt)
+		if err == nil && !rt.api && isURLEncoded(r) {
+			err = checkForm(r)
+		}
+		if err != nil {
+			s.fail(w, r, rt.api, err)
+			return
+		}
 		if rt.access == accessOps {
 			if err := rt.handle(w, r); err != nil {
 				s.fail(w, r, false, err)
