@@ -33,6 +33,7 @@ Usage:
                   [--db-replica postgres://...]    a streaming replica for public reads
                   [--smtp smtp://USER:PASS@HOST:587] [--mail-from ADDRESS] [--base-url https://...]
                   [--metrics-addr 127.0.0.1:9090]  Prometheus metrics on their own listener (off by default)
+                  [--trusted-proxies 127.0.0.1]    proxies in front whose X-Forwarded-For names the client
   gongkai setup   --bureau 青禾县教育局 --region 350121 --phone 0591-xxxxxxx --admin USERNAME --name 姓名
                   [--address ...] [--sponsor 主办单位] [--icp ICP备案号] [--psb 公安备案号]
                   [--password PW]                 (or GONGKAI_PASSWORD, or typed on standard input)
@@ -53,20 +54,21 @@ Every flag can also be set in the environment as GONGKAI_<FLAG>, e.g. GONGKAI_DB
 
 // config is what the flags and GONGKAI_* variables set.
 type config struct {
-	addr          string
-	metricsAddr   string
-	db            string
-	dbReplica     string
-	data          string
-	files         string
-	demo          bool
-	secureCookies bool
-	logLevel      string
-	smtp          string
-	mailFrom      string
-	baseURL       string
-	memoryLimit   int // MiB; 0: none
-	pageCache     int // MiB
+	addr           string
+	metricsAddr    string
+	db             string
+	dbReplica      string
+	data           string
+	files          string
+	demo           bool
+	secureCookies  bool
+	logLevel       string
+	smtp           string
+	mailFrom       string
+	baseURL        string
+	memoryLimit    int // MiB; 0: none
+	pageCache      int // MiB
+	trustedProxies string
 }
 
 func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
@@ -77,6 +79,7 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 		return def
 	}
 	fs.StringVar(&c.addr, "addr", env("ADDR", "127.0.0.1:8080"), "listen address")
+	fs.StringVar(&c.trustedProxies, "trusted-proxies", env("TRUSTED_PROXIES", ""), "addresses or prefixes of the proxies in front (e.g. 127.0.0.1 for nginx on this machine) whose X-Forwarded-For names the client; empty: none")
 	fs.StringVar(&c.metricsAddr, "metrics-addr", env("METRICS_ADDR", ""), "listen address for Prometheus metrics at /metrics, apart from the site (empty: no metrics served)")
 	c.db = env("DB", "sqlite:data/gongkai.db")
 	fs.Var(redacted{&c.db}, "db", "database: sqlite:PATH or postgres://...")
@@ -246,7 +249,11 @@ func serve(ctx context.Context, cfg config, db *store.DB, blobs files.Store, log
 	if err != nil {
 		return err
 	}
-	webCfg := web.Config{Demo: cfg.demo, SecureCookies: cfg.secureCookies, PageCacheMB: cfg.pageCache, BaseURL: cfg.baseURL}
+	proxies, err := web.ParseTrustedProxies(cfg.trustedProxies)
+	if err != nil {
+		return err
+	}
+	webCfg := web.Config{Demo: cfg.demo, SecureCookies: cfg.secureCookies, PageCacheMB: cfg.pageCache, BaseURL: cfg.baseURL, TrustedProxies: proxies}
 	if dispatcher.MailEnabled() {
 		webCfg.Mail = dispatcher
 	}

@@ -46,7 +46,7 @@ func (s *Server) buildHandler() http.Handler {
 		api := strings.HasPrefix(r.URL.Path, "/api/")
 		s.fail(w, r, api, gongkai.Errorf(gongkai.EFORBIDDEN, "请求来自其他网站，已拒绝。请回到本站页面重新操作。"))
 	}))
-	return s.recoverer(s.logRequests(cop.Handler(mux)))
+	return s.recoverer(s.behindProxies(s.logRequests(cop.Handler(mux))))
 }
 
 // wrap adapts one route: acting user, school, access policy, then the

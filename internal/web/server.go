@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -30,6 +31,10 @@ type Config struct {
 	BaseURL string
 	// Mail sends set-password links by e-mail; nil: e-mail is off.
 	Mail PasswordMailer
+	// TrustedProxies are the proxies in front (nginx) whose
+	// X-Forwarded-For names the client; empty: the connection's address is
+	// the client's.
+	TrustedProxies []netip.Prefix
 }
 
 // Server holds the dependencies of every handler.
