@@ -5,6 +5,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -110,7 +111,9 @@ func checkForm(r *http.Request) error {
 	return checkValues(r.Form)
 }
 
-// checkValues refuses values that are not UTF-8, naming their fields.
+// checkValues refuses values that are not UTF-8, naming their fields. The
+// refusal keeps what was typed (the unreadable bytes shown as �), so the
+// error page can hand it back and nothing is lost.
 func checkValues(vs url.Values) error {
 	var fe gongkai.FieldErrors
 	for k, list := range vs {
@@ -128,7 +131,37 @@ func checkValues(vs url.Values) error {
 	if fe == nil {
 		return nil
 	}
-	return &gongkai.Error{Code: gongkai.EINVALID, Message: textRefused, Fields: fe}
+	return &refusedText{err: &gongkai.Error{Code: gongkai.EINVALID, Message: textRefused, Fields: fe}, Kept: keptValues(vs)}
+}
+
+// refusedText is a form refused for text that is not UTF-8, with what the
+// person typed, made readable.
+type refusedText struct {
+	err  *gongkai.Error
+	Kept []keptValue
+}
+
+func (e *refusedText) Error() string { return e.err.Error() }
+func (e *refusedText) Unwrap() error { return e.err }
+
+type keptValue struct{ Name, Value string }
+
+// keptValues are the typed fields worth handing back: not passwords, not
+// the hidden fields a page fills in, not empty ones.
+func keptValues(vs url.Values) []keptValue {
+	var out []keptValue
+	for k, list := range vs {
+		if strings.Contains(k, "password") || k == "csrf" || k == "next" || k == "_method" {
+			continue
+		}
+		for _, v := range list {
+			if strings.TrimSpace(v) != "" {
+				out = append(out, keptValue{strings.ToValidUTF8(k, "�"), strings.ToValidUTF8(v, "�")})
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
 }
 
 func bodyLimitOf(err error) int64 {

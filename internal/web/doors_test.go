@@ -269,6 +269,9 @@ func TestInvalidUTF8_refused(t *testing.T) {
 		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "无法识别的字符") {
 			t.Errorf("a GBK subject: %d, want 422 saying why:\n%.300s", resp.StatusCode, body)
 		}
+		if !strings.Contains(body, "希望增加阅读时间。") || !strings.Contains(body, "�") {
+			t.Errorf("the refusal does not hand back what was typed (with the unreadable part marked):\n%s", body)
+		}
 		var buf strings.Builder
 		mw := multipart.NewWriter(&buf)
 		mw.WriteField("kind", "opinion")

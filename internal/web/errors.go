@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"errors"
 	"maps"
 	"net/http"
 	"slices"
@@ -50,6 +51,10 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, api bool, err erro
 		msg = "页面不存在或您无权查看。"
 	}
 	p := &errorPage{Status: status, Message: msg}
+	var refused *refusedText
+	if errors.As(err, &refused) {
+		p.Kept = refused.Kept
+	}
 	p.base = s.base(r, http.StatusText(status))
 	p.Title = p.T(errorTitle(status))
 	s.renderPage(w, r, status, "error", p)
@@ -77,6 +82,7 @@ type errorPage struct {
 	base
 	Status  int
 	Message string
+	Kept    []keptValue // what a refused form held, handed back
 }
 
 type apiError struct {
