@@ -82,12 +82,15 @@ type DisclosureFilter struct {
 	States   []gongkai.State
 	Category string
 	// Revising restricts to items with a pending revision.
-	Revising  bool
-	Year      int // of publication (Published) or creation
-	Query     string
-	CreatedBy int64
-	Page      int // from 1
-	PerPage   int // default 20, at most 100
+	Revising bool
+	// WithRevisions makes States match items whose pending revision is in
+	// one of the states too (a staff list of what waits for each step).
+	WithRevisions bool
+	Year          int // of publication (Published) or creation
+	Query         string
+	CreatedBy     int64
+	Page          int // from 1
+	PerPage       int // default 20, at most 100
 	// Total, when above zero, is the number of items the filter finds,
 	// known to the caller (a board's counts by category): it is not
 	// counted again. Searches are always counted.
@@ -122,7 +125,11 @@ func (db *DB) FindDisclosures(ctx context.Context, schoolID int64, f DisclosureF
 		for i, s := range f.States {
 			ph[i] = arg(string(s))
 		}
-		where = append(where, "d.state IN ("+strings.Join(ph, ", ")+")")
+		cond := "d.state IN (" + strings.Join(ph, ", ") + ")"
+		if f.WithRevisions {
+			cond = "(" + cond + " OR d.revision_state IN (" + strings.Join(ph, ", ") + "))"
+		}
+		where = append(where, cond)
 	}
 	if f.Category != "" {
 		where = append(where, "d.category = "+arg(f.Category))
