@@ -125,12 +125,12 @@ type testAPIItem struct {
 	RevisionPending bool     `json:"revision_pending"`
 	RevisionState   string   `json:"revision_state"`
 	RevisionActions []string `json:"revision_actions"`
-	Trail []struct {
-		Action  string `json:"action"`
-		From    string `json:"from"`
-		To      string `json:"to"`
-		Actor   string `json:"actor"`
-		Role    string `json:"role"`
+	Trail           []struct {
+		Action   string `json:"action"`
+		From     string `json:"from"`
+		To       string `json:"to"`
+		Actor    string `json:"actor"`
+		Role     string `json:"role"`
 		Comment  string `json:"comment"`
 		At       string `json:"at"`
 		Version  int    `json:"version"`
