@@ -71,9 +71,19 @@ func TestFlow_revisionSignedAgain(t *testing.T) {
 			}
 			screenshot(t, phone, "3-board-revising-390")
 
-			login(t, desk, srv.URL, "xiangqian.leader")
-			decide(t, desk, revision, "comment", "同意更正，金额已核对。")
-			logout(t, desk)
+			// A leader reviews it on a phone, and sees the item's review
+			// page point to the revision.
+			staffPhone := browser(t, 390, 844)
+			login(t, staffPhone, srv.URL, "xiangqian.leader")
+			do(t, staffPhone, "open the item's review page", chromedp.Navigate(review), chromedp.WaitVisible(css(".notice-revising")))
+			screenshot(t, staffPhone, "2b-review-revising-390")
+			checkNoHorizontalScroll(t, staffPhone, "review page with a pending revision")
+			do(t, staffPhone, "open the revision", chromedp.Navigate(revision), chromedp.WaitVisible(css("#comment")))
+			screenshot(t, staffPhone, "2c-revision-390")
+			checkNoHorizontalScroll(t, staffPhone, "revision page")
+			checkAccessibility(t, staffPhone, "revision page")
+			decide(t, staffPhone, revision, "comment", "同意更正，金额已核对。")
+			logout(t, staffPhone)
 
 			login(t, desk, srv.URL, "xiangqian.principal")
 			do(t, desk, "open the work page", chromedp.Navigate(srv.URL+"/work"), chromedp.WaitVisible(css("main")))
