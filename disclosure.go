@@ -141,6 +141,10 @@ type Disclosure struct {
 	SignedByName   string
 	SignedAt       time.Time
 	Reason         string // reason of the last withdraw or revise
+	// RevisionState is where the item's pending revision stands (draft,
+	// submitted, approved, checked), or "" when it has none. The pending
+	// version is Version+1 in Versions, unpublished.
+	RevisionState State
 
 	Attachments []Attachment
 	Versions    []Version
@@ -172,6 +176,15 @@ type Version struct {
 	PublishedAt time.Time
 	CreatedBy   int64
 	Attachments []Attachment
+	// Who signed the version (签发, the principal) and who checked it (审核,
+	// the supervision group), shown to everyone with the dates. Versions
+	// revised before revisions were signed again have neither.
+	SignedBy      int64
+	SignedByName  string
+	SignedAt      time.Time
+	CheckedBy     int64
+	CheckedByName string
+	CheckedAt     time.Time
 }
 
 // Event is one recorded step of the procedure.
@@ -186,6 +199,9 @@ type Event struct {
 	Comment   string
 	Version   int
 	At        time.Time
+	// Revision marks a step of a revision of the published item, not of the
+	// item itself; such steps leave the item's state as it is.
+	Revision bool
 }
 
 // Limits of the registration form.

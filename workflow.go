@@ -95,6 +95,8 @@ func (a Action) Label() string {
 		return "归档"
 	case ActionRecount:
 		return "公示期调整"
+	case ActionAbandon:
+		return "放弃修订"
 	}
 	return string(a)
 }
@@ -164,10 +166,10 @@ func rolesEver(a Action) []Role {
 }
 
 // CommentRequired reports whether the action needs a comment: a return, a
-// withdrawal and a revision must say why, and a review comment is the comment.
+// withdrawal, a revision and abandoning one must say why, and a review comment is the comment.
 func CommentRequired(a Action) bool {
 	switch a {
-	case ActionReturn, ActionWithdraw, ActionRevise, ActionComment:
+	case ActionReturn, ActionWithdraw, ActionRevise, ActionComment, ActionAbandon:
 		return true
 	}
 	return false

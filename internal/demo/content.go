@@ -53,7 +53,8 @@ type FileSeed struct {
 // when Comment is set) → (return with ReturnReason and submit again, when
 // ReturnReason is set; a Target draft stays returned) → approve → check →
 // publish at Published → (revise once with Reason and RevisedBody when
-// Revisions is 1) → close when the period has ended (Target closed or
+// Revisions is 1: the revision is submitted, commented on by a leader,
+// signed, checked and published again) → close when the period has ended (Target closed or
 // archived) → archive; or withdraw with Reason (Target withdrawn).
 type ItemSeed struct {
 	Key      string // stable and unique within the school

@@ -314,9 +314,28 @@ func loadItem(ctx context.Context, db *store.DB, blobs files.Store, school *gong
 		return 0, err
 	}
 	if it.Revisions > 0 && it.RevisedBody != "" {
+		// A revision is signed again: drafted by the clerk, reviewed by the
+		// leadership group, signed by the principal, checked by the
+		// supervision group, then published by the clerk.
 		step(26 * time.Hour)
 		if err := act(clerk, gongkai.ActionRevise, it.Reason, &store.Revision{Title: it.Title, Body: it.RevisedBody, DocNumber: it.DocNumber}); err != nil {
 			return 0, err
+		}
+		for _, s := range []struct {
+			who     *gongkai.Actor
+			a       gongkai.Action
+			comment string
+		}{
+			{clerk, gongkai.ActionSubmit, ""},
+			{leader, gongkai.ActionComment, "同意更正。"},
+			{principal, gongkai.ActionApprove, ""},
+			{supervisor, gongkai.ActionCheck, ""},
+			{clerk, gongkai.ActionPublish, ""},
+		} {
+			step(47 * time.Minute)
+			if _, err := db.ActRevision(ctx, school.ID, d.ID, s.who, s.a, s.comment); err != nil {
+				return 0, fmt.Errorf("revision %s: %w", s.a, err)
+			}
 		}
 	}
 	if it.Target == gongkai.StateWithdrawn {

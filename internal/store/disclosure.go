@@ -19,7 +19,8 @@ import (
 const summaryColumns = `d.id, d.school_id, d.index_no, d.catalogue_code, d.category, d.title, d.audience, d.state, d.doc_number,
 	COALESCE(d.department_id, 0), COALESCE(dep.name, ''), COALESCE(d.clerk_id, 0), COALESCE(cu.display_name, ''),
 	d.channels, d.legal_basis, d.contact, d.publicity_days, d.publicity_start, d.publicity_end, d.end_provisional,
-	d.version, d.created_by, d.created_at, d.updated_at, d.published_at, COALESCE(d.signed_by, 0), COALESCE(su.display_name, ''), d.signed_at, d.reason`
+	d.version, d.created_by, d.created_at, d.updated_at, d.published_at, COALESCE(d.signed_by, 0), COALESCE(su.display_name, ''), d.signed_at, d.reason,
+	d.revision_state`
 
 const summaryJoins = ` FROM disclosures d
 	LEFT JOIN departments dep ON dep.id = d.department_id
@@ -28,16 +29,16 @@ const summaryJoins = ` FROM disclosures d
 
 func scanDisclosure(sc interface{ Scan(...any) error }, extra ...any) (*gongkai.Disclosure, error) {
 	var d gongkai.Disclosure
-	var aud, state, channels, pStart, pEnd string
+	var aud, state, channels, pStart, pEnd, revState string
 	var created, updated, published, signed int64
 	dest := append([]any{&d.ID, &d.SchoolID, &d.IndexNo, &d.CatalogueCode, &d.Category, &d.Title, &aud, &state, &d.DocNumber,
 		&d.DepartmentID, &d.DepartmentName, &d.ClerkID, &d.ClerkName,
 		&channels, &d.LegalBasis, &d.Contact, &d.PublicityDays, &pStart, &pEnd, &d.EndProvisional,
-		&d.Version, &d.CreatedBy, &created, &updated, &published, &d.SignedBy, &d.SignedByName, &signed, &d.Reason}, extra...)
+		&d.Version, &d.CreatedBy, &created, &updated, &published, &d.SignedBy, &d.SignedByName, &signed, &d.Reason, &revState}, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return nil, err
 	}
-	d.Audience, d.State = gongkai.Audience(aud), gongkai.State(state)
+	d.Audience, d.State, d.RevisionState = gongkai.Audience(aud), gongkai.State(state), gongkai.State(revState)
 	for _, c := range strings.Split(channels, ",") {
 		if c != "" {
 			d.Channels = append(d.Channels, gongkai.Channel(c))
@@ -78,13 +79,18 @@ type DisclosureFilter struct {
 	Published bool
 	Audiences []gongkai.Audience
 	// States, when set, restricts to these states (work lists).
-	States    []gongkai.State
-	Category  string
-	Year      int // of publication (Published) or creation
-	Query     string
-	CreatedBy int64
-	Page      int // from 1
-	PerPage   int // default 20, at most 100
+	States   []gongkai.State
+	Category string
+	// Revising restricts to items with a pending revision.
+	Revising bool
+	// WithRevisions makes States match items whose pending revision is in
+	// one of the states too (a staff list of what waits for each step).
+	WithRevisions bool
+	Year          int // of publication (Published) or creation
+	Query         string
+	CreatedBy     int64
+	Page          int // from 1
+	PerPage       int // default 20, at most 100
 	// Total, when above zero, is the number of items the filter finds,
 	// known to the caller (a board's counts by category): it is not
 	// counted again. Searches are always counted.
@@ -119,10 +125,17 @@ func (db *DB) FindDisclosures(ctx context.Context, schoolID int64, f DisclosureF
 		for i, s := range f.States {
 			ph[i] = arg(string(s))
 		}
-		where = append(where, "d.state IN ("+strings.Join(ph, ", ")+")")
+		cond := "d.state IN (" + strings.Join(ph, ", ") + ")"
+		if f.WithRevisions {
+			cond = "(" + cond + " OR d.revision_state IN (" + strings.Join(ph, ", ") + "))"
+		}
+		where = append(where, cond)
 	}
 	if f.Category != "" {
 		where = append(where, "d.category = "+arg(f.Category))
+	}
+	if f.Revising {
+		where = append(where, "d.revision_state <> ''")
 	}
 	if f.CreatedBy != 0 {
 		where = append(where, "d.created_by = "+arg(f.CreatedBy))
@@ -299,25 +312,28 @@ func loadDetails(ctx context.Context, q *pool, d *gongkai.Disclosure) error {
 	atts.Close()
 	d.Attachments = byVersion[d.Version]
 
-	vrows, err := q.QueryContext(ctx, `SELECT version, title, body, doc_number, reason, published_at, created_by
-		FROM disclosure_versions WHERE school_id = $1 AND disclosure_id = $2 ORDER BY version`, d.SchoolID, d.ID)
+	vrows, err := q.QueryContext(ctx, `SELECT v.version, v.title, v.body, v.doc_number, v.reason, v.published_at, v.created_by,
+		COALESCE(v.signed_by, 0), COALESCE(su.display_name, ''), v.signed_at, COALESCE(v.checked_by, 0), COALESCE(cu.display_name, ''), v.checked_at
+		FROM disclosure_versions v LEFT JOIN users su ON su.id = v.signed_by LEFT JOIN users cu ON cu.id = v.checked_by
+		WHERE v.school_id = $1 AND v.disclosure_id = $2 ORDER BY v.version`, d.SchoolID, d.ID)
 	if err != nil {
 		return fmt.Errorf("store: versions of disclosure %d: %w", d.ID, err)
 	}
 	for vrows.Next() {
 		var v gongkai.Version
-		var published int64
-		if err := vrows.Scan(&v.Version, &v.Title, &v.Body, &v.DocNumber, &v.Reason, &published, &v.CreatedBy); err != nil {
+		var published, signed, checked int64
+		if err := vrows.Scan(&v.Version, &v.Title, &v.Body, &v.DocNumber, &v.Reason, &published, &v.CreatedBy,
+			&v.SignedBy, &v.SignedByName, &signed, &v.CheckedBy, &v.CheckedByName, &checked); err != nil {
 			vrows.Close()
 			return err
 		}
-		v.PublishedAt = fromMS(published)
+		v.PublishedAt, v.SignedAt, v.CheckedAt = fromMS(published), fromMS(signed), fromMS(checked)
 		v.Attachments = byVersion[v.Version]
 		d.Versions = append(d.Versions, v)
 	}
 	vrows.Close()
 
-	erows, err := q.QueryContext(ctx, `SELECT id, action, from_state, to_state, COALESCE(actor_id, 0), actor_name, actor_role, comment, version, created_at
+	erows, err := q.QueryContext(ctx, `SELECT id, action, from_state, to_state, COALESCE(actor_id, 0), actor_name, actor_role, comment, version, created_at, revision
 		FROM disclosure_events WHERE school_id = $1 AND disclosure_id = $2 ORDER BY id`, d.SchoolID, d.ID)
 	if err != nil {
 		return fmt.Errorf("store: trail of disclosure %d: %w", d.ID, err)
@@ -327,7 +343,7 @@ func loadDetails(ctx context.Context, q *pool, d *gongkai.Disclosure) error {
 		var e gongkai.Event
 		var action, from, to, role string
 		var at int64
-		if err := erows.Scan(&e.ID, &action, &from, &to, &e.ActorID, &e.ActorName, &role, &e.Comment, &e.Version, &at); err != nil {
+		if err := erows.Scan(&e.ID, &action, &from, &to, &e.ActorID, &e.ActorName, &role, &e.Comment, &e.Version, &at, &e.Revision); err != nil {
 			return err
 		}
 		e.Action, e.From, e.To, e.ActorRole, e.At = gongkai.Action(action), gongkai.State(from), gongkai.State(to), gongkai.Role(role), fromMS(at)
@@ -448,6 +464,9 @@ func (db *DB) Act(ctx context.Context, schoolID, id int64, actor *gongkai.Actor,
 	if utf8.RuneCountInString(comment) > 2000 {
 		return nil, &gongkai.Error{Code: gongkai.EINVALID, Message: "意见不能超过 2000 字。", Fields: map[string]string{"comment": "意见不能超过 2000 字。"}}
 	}
+	if action == gongkai.ActionRevise {
+		return db.StartRevision(ctx, schoolID, id, actor, comment, rev)
+	}
 	if action == gongkai.ActionEdit || action == gongkai.ActionClose || action == gongkai.ActionCreate {
 		return nil, gongkai.Errorf(gongkai.EINVALID, "不支持的操作：%s", action)
 	}
@@ -464,7 +483,7 @@ func (db *DB) Act(ctx context.Context, schoolID, id int64, actor *gongkai.Actor,
 			return err
 		}
 		d := it.Disclosure
-		if err := gongkai.Authorize(actor, schoolID, d.State, action); err != nil {
+		if err := gongkai.AuthorizeStep(actor, schoolID, d.State, d.RevisionState, action); err != nil {
 			return err
 		}
 		if gongkai.CommentRequired(action) && comment == "" {
@@ -489,6 +508,17 @@ func (db *DB) Act(ctx context.Context, schoolID, id int64, actor *gongkai.Actor,
 		case gongkai.ActionApprove:
 			upd.set("signed_by", actor.ID)
 			upd.set("signed_at", ms(tx.Now))
+			if err := tx.signVersion(ctx, d, d.Version, actor.ID); err != nil {
+				return err
+			}
+		case gongkai.ActionCheck:
+			if err := tx.checkVersion(ctx, d, d.Version, actor.ID); err != nil {
+				return err
+			}
+		case gongkai.ActionReturn:
+			if err := tx.unsignVersion(ctx, d, d.Version); err != nil {
+				return err
+			}
 		case gongkai.ActionPublish:
 			first := d.IndexNo == ""
 			if err := tx.publish(ctx, it, upd); err != nil {
@@ -499,12 +529,15 @@ func (db *DB) Act(ctx context.Context, schoolID, id int64, actor *gongkai.Actor,
 					return err
 				}
 			}
-		case gongkai.ActionRevise:
-			if err := tx.revise(ctx, it, actor, comment, rev, upd); err != nil {
-				return err
-			}
 		case gongkai.ActionWithdraw:
 			upd.set("reason", comment)
+			if gongkai.WithdrawAbandons(action, d.RevisionState) {
+				// The revision can no longer replace the text on the board.
+				if err := tx.abandonRevision(ctx, it, actor, comment); err != nil {
+					return err
+				}
+				upd.set("revision_state", "")
+			}
 		}
 		upd.set("state", string(to))
 		upd.set("updated_at", ms(tx.Now))
@@ -578,71 +611,6 @@ func (tx *Tx) startPeriod(ctx context.Context, it *lockedItem, upd *rowUpdate) e
 	upd.set("publicity_end", formatDay(end))
 	upd.set("end_provisional", provisional)
 	return nil
-}
-
-// revise makes a new version of a published item. The old version stays
-// readable; the publicity period starts again, since readers must get the
-// full period to object to what changed.
-func (tx *Tx) revise(ctx context.Context, it *lockedItem, actor *gongkai.Actor, reason string, rev *Revision, upd *rowUpdate) error {
-	d := it.Disclosure
-	if rev == nil {
-		return &gongkai.Error{Code: gongkai.EINVALID, Message: "请填写修订后的内容。", Fields: map[string]string{"body": "请填写修订后的内容。"}}
-	}
-	var body string
-	if err := tx.QueryRowContext(ctx, `SELECT body FROM disclosures WHERE school_id = $1 AND id = $2`, d.SchoolID, d.ID).Scan(&body); err != nil {
-		return err
-	}
-	next := *d
-	next.Title = strings.TrimSpace(rev.Title)
-	next.Body = strings.TrimSpace(strings.ReplaceAll(rev.Body, "\r\n", "\n"))
-	next.DocNumber = strings.TrimSpace(rev.DocNumber)
-	if next.Title == "" {
-		next.Title = d.Title
-	}
-	if err := next.ValidateForSubmit(); err != nil {
-		return err
-	}
-	if next.Title == d.Title && next.Body == body && next.DocNumber == d.DocNumber && len(rev.Add) == 0 && len(rev.Remove) == 0 {
-		return &gongkai.Error{Code: gongkai.EINVALID, Message: "修订内容与当前版本相同。", Fields: map[string]string{"body": "修订内容与当前版本相同。"}}
-	}
-	v := d.Version + 1
-	if _, err := tx.ExecContext(ctx, `INSERT INTO disclosure_versions (school_id, disclosure_id, version, title, body, doc_number, reason, published_at, created_by, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $8)`, d.SchoolID, d.ID, v, next.Title, next.Body, next.DocNumber, reason, ms(tx.Now), actor.ID); err != nil {
-		return fmt.Errorf("store: create version %d: %w", v, err)
-	}
-	// The new version keeps the files of the old one.
-	if _, err := tx.ExecContext(ctx, `INSERT INTO attachments (school_id, disclosure_id, version, filename, content_type, size, sha256, storage_key, created_at)
-		SELECT school_id, disclosure_id, $1, filename, content_type, size, sha256, storage_key, created_at FROM attachments
-		WHERE school_id = $2 AND disclosure_id = $3 AND version = $4`, v, d.SchoolID, d.ID, d.Version); err != nil {
-		return fmt.Errorf("store: carry attachments: %w", err)
-	}
-	for _, old := range rev.Remove {
-		var name string
-		if err := tx.QueryRowContext(ctx, `SELECT storage_key FROM attachments WHERE school_id = $1 AND disclosure_id = $2 AND version = $3 AND id = $4`,
-			d.SchoolID, d.ID, d.Version, old).Scan(&name); err != nil {
-			return &gongkai.Error{Code: gongkai.EINVALID, Message: "要删除的附件不存在。", Fields: map[string]string{"attachments": "要删除的附件不存在。"}}
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM attachments WHERE school_id = $1 AND disclosure_id = $2 AND version = $3 AND storage_key = $4`,
-			d.SchoolID, d.ID, v, name); err != nil {
-			return err
-		}
-	}
-	for _, a := range rev.Add {
-		a.Version = v
-		if err := tx.insertAttachment(ctx, d.SchoolID, d.ID, &a); err != nil {
-			return err
-		}
-	}
-	upd.set("title", next.Title)
-	upd.set("body", next.Body)
-	upd.set("doc_number", next.DocNumber)
-	upd.set("version", v)
-	upd.set("reason", reason)
-	d.Title, d.Body, d.DocNumber, d.Version = next.Title, next.Body, next.DocNumber, v
-	if err := tx.index(ctx, d); err != nil {
-		return err
-	}
-	return tx.startPeriod(ctx, it, upd)
 }
 
 // lockVisible loads the item for a write, locking its row on PostgreSQL,

@@ -185,9 +185,7 @@ func TestObligations_meetingAtTheBoundary(t *testing.T) {
 			}
 		}
 		// Publishing again (a revision) does not meet another one.
-		if _, err := f.db.Act(ctx, f.school.ID, feb.ID, f.actors[gongkai.RoleClerk], gongkai.ActionRevise, "更正金额", &store.Revision{Title: feb.Title, Body: "更正后的内容。"}); err != nil {
-			t.Fatal(err)
-		}
+		f.revise(t, feb.ID, "更正金额", &store.Revision{Title: feb.Title, Body: "更正后的内容。"})
 		if obs := obligationsOf(t, f, "monthly-finance"); obs[2].DisclosureID != 0 {
 			t.Errorf("the revision met April's statement")
 		}

@@ -101,9 +101,7 @@ func reportData(t *testing.T, dsn string) *fixture {
 	}
 	d3 := publish(a, clerk, principal, supervisor, item("绩效工资分配方案", "finance", gongkai.AudienceStaff, "board"), "2026-05-06", nil)
 	at("2026-05-07")
-	if _, err := f.db.Act(ctx, a, d3.ID, clerk, gongkai.ActionRevise, "更正笔误。", &store.Revision{Title: d3.Title, Body: "更正后的方案。"}); err != nil {
-		t.Fatal(err)
-	}
+	reviseAll(t, f.db, a, d3.ID, clerk, principal, supervisor, "更正笔误。", &store.Revision{Title: d3.Title, Body: "更正后的方案。"})
 	draft := item("未发布的草稿", "finance", gongkai.AudiencePublic)
 	draft.Body = "草稿"
 	if err := f.db.CreateDisclosure(ctx, a, clerk, draft); err != nil {

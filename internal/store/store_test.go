@@ -159,10 +159,7 @@ func TestDisclosures_Lifecycle(t *testing.T) {
 			t.Fatalf("revise without change: %v", err)
 		}
 		f.now = f.now.AddDate(0, 0, 1)
-		rev, err := f.db.Act(ctx, f.school.ID, d.ID, f.actors[gongkai.RoleClerk], gongkai.ActionRevise, "更正收入金额", &store.Revision{Body: "收入 ¥12,500.00 元。"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		rev := f.revise(t, d.ID, "更正收入金额", &store.Revision{Body: "收入 ¥12,500.00 元。"})
 		if rev.Version != 2 || len(rev.Versions) != 2 || rev.Versions[0].Body != got.Body || rev.Body != "收入 ¥12,500.00 元。" || rev.IndexNo != got.IndexNo {
 			t.Fatalf("revision: version %d, %d versions, body %q, index %q", rev.Version, len(rev.Versions), rev.Body, rev.IndexNo)
 		}

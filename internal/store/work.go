@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,6 +19,9 @@ type WorkItem struct {
 	Step                gongkai.Action // the step into the current state; "" when unknown
 	StepComment         string
 	StepActor           string
+	// Revision marks a row for the item's pending revision rather than the
+	// item: RevisionState is the step it waits for, the item stays published.
+	Revision bool
 }
 
 // WorkQuery says what one school's work queue holds. The conditions are
@@ -28,7 +32,11 @@ type WorkQuery struct {
 	// Published items whose publicity period ends between these dates
 	// (Beijing calendar days, both included); ignored when PeriodTo is zero.
 	PeriodFrom, PeriodTo time.Time
-	Limit                int // default 200
+	// Pending revisions in these states, and draft revisions started by
+	// this user, listed as rows of their own.
+	RevisionStates   []gongkai.State
+	RevisionDraftsBy int64
+	Limit            int // default 200
 }
 
 // FindWork returns the school's items that match q, the longest waiting
@@ -55,7 +63,7 @@ func (db *DB) FindWork(ctx context.Context, schoolID int64, q WorkQuery) ([]*Wor
 			" AND d.publicity_end <= "+arg(formatDay(q.PeriodTo))+")")
 	}
 	if len(or) == 0 {
-		return nil, nil
+		return db.findRevisionWork(ctx, schoolID, q)
 	}
 	limit := q.Limit
 	if limit <= 0 {
@@ -88,11 +96,78 @@ func (db *DB) FindWork(ctx context.Context, schoolID int64, q WorkQuery) ([]*Wor
 		w.Disclosure, w.Step, w.Since = d, gongkai.Action(step), fromMS(since)
 		out = append(out, w)
 	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	revs, err := db.findRevisionWork(ctx, schoolID, q)
+	if err != nil {
+		return nil, err
+	}
+	if len(revs) == 0 {
+		return out, nil
+	}
+	out = append(out, revs...)
+	slices.SortStableFunc(out, func(a, b *WorkItem) int { return a.Since.Compare(b.Since) })
+	return out, nil
+}
+
+// findRevisionWork returns the school's pending revisions that match q,
+// each with the step that brought it into its state, in one query.
+func (db *DB) findRevisionWork(ctx context.Context, schoolID int64, q WorkQuery) ([]*WorkItem, error) {
+	args := []any{schoolID}
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	var or []string
+	if len(q.RevisionStates) > 0 {
+		ph := make([]string, len(q.RevisionStates))
+		for i, s := range q.RevisionStates {
+			ph[i] = arg(string(s))
+		}
+		or = append(or, "d.revision_state IN ("+strings.Join(ph, ", ")+")")
+	}
+	if q.RevisionDraftsBy != 0 {
+		or = append(or, "(d.revision_state = 'draft' AND v.created_by = "+arg(q.RevisionDraftsBy)+")")
+	}
+	if len(or) == 0 {
+		return nil, nil
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 200
+	}
+	query := `SELECT ` + summaryColumns + `, COALESCE(e.action, ''), COALESCE(e.comment, ''), COALESCE(e.actor_name, ''), COALESCE(e.created_at, v.created_at)` +
+		summaryJoins + `
+	JOIN disclosure_versions v ON v.school_id = d.school_id AND v.disclosure_id = d.id AND v.version = d.version + 1
+	LEFT JOIN disclosure_events e ON e.school_id = d.school_id AND e.id = (
+		SELECT MAX(x.id) FROM disclosure_events x
+		WHERE x.school_id = d.school_id AND x.disclosure_id = d.id AND x.revision AND x.version = v.version
+		AND x.to_state = d.revision_state AND x.from_state <> x.to_state)
+	WHERE d.school_id = $1 AND d.revision_state <> '' AND (` + strings.Join(or, " OR ") + `)
+	ORDER BY COALESCE(e.created_at, v.created_at), d.id LIMIT ` + fmt.Sprint(limit)
+	rows, err := db.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: find revisions to do of school %d: %w", schoolID, err)
+	}
+	defer rows.Close()
+	var out []*WorkItem
+	for rows.Next() {
+		var step string
+		var since int64
+		w := &WorkItem{Revision: true}
+		d, err := scanDisclosure(rows, &step, &w.StepComment, &w.StepActor, &since)
+		if err != nil {
+			return nil, fmt.Errorf("store: scan revisions to do of school %d: %w", schoolID, err)
+		}
+		w.Disclosure, w.Step, w.Since = d, gongkai.Action(step), fromMS(since)
+		out = append(out, w)
+	}
 	return out, rows.Err()
 }
 
 // CountByState returns, for each school of the bureau that has any, how many
-// items are in each of the states, in one query.
+// items and pending revisions are in each of the states, in one query.
 func (db *DB) CountByState(ctx context.Context, bureauID int64, states []gongkai.State) (map[int64]map[gongkai.State]int, error) {
 	out := map[int64]map[gongkai.State]int{}
 	if len(states) == 0 {
@@ -104,8 +179,14 @@ func (db *DB) CountByState(ctx context.Context, bureauID int64, states []gongkai
 		args = append(args, string(s))
 		ph[i] = fmt.Sprintf("$%d", len(args))
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT d.school_id, d.state, COUNT(*) FROM disclosures d JOIN schools s ON s.id = d.school_id
-		WHERE s.bureau_id = $1 AND d.state IN (`+strings.Join(ph, ", ")+`) GROUP BY d.school_id, d.state`, args...)
+	// A pending revision waits for its step like an item does.
+	rows, err := db.read.QueryContext(ctx, `SELECT school_id, state, CAST(SUM(n) AS BIGINT) FROM (
+		SELECT d.school_id, d.state, COUNT(*) AS n FROM disclosures d JOIN schools s ON s.id = d.school_id
+		WHERE s.bureau_id = $1 AND d.state IN (`+strings.Join(ph, ", ")+`) GROUP BY d.school_id, d.state
+		UNION ALL
+		SELECT d.school_id, d.revision_state, COUNT(*) FROM disclosures d JOIN schools s ON s.id = d.school_id
+		WHERE s.bureau_id = $1 AND d.revision_state IN (`+strings.Join(ph, ", ")+`) GROUP BY d.school_id, d.revision_state) c
+		GROUP BY school_id, state`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: count items of bureau %d: %w", bureauID, err)
 	}

@@ -243,6 +243,9 @@ type apiItem struct {
 	PublicityEnd   apiDate `json:"publicity_end"`
 	Version        int     `json:"version"`
 	URL            string  `json:"url"`
+	// RevisionPending: a revision of the item is on its way through the
+	// procedure (修订审核中); what is shown stays the current version.
+	RevisionPending bool `json:"revision_pending"`
 }
 
 // apiDetail is one item with everything a reader may see of it.
@@ -270,6 +273,10 @@ type apiDetail struct {
 	Versions       []apiVersion    `json:"versions"`
 	Trail          []apiEvent      `json:"trail"`
 	Actions        []string        `json:"actions"`
+	// Of the pending revision, for the people of the procedure only: where
+	// it stands and the steps the caller may take on it.
+	RevisionState   string   `json:"revision_state,omitempty"`
+	RevisionActions []string `json:"revision_actions,omitempty"`
 }
 
 type apiAttachment struct {
@@ -290,6 +297,10 @@ type apiVersion struct {
 	Reason      string          `json:"reason"`
 	PublishedAt apiTime         `json:"published_at"`
 	Attachments []apiAttachment `json:"attachments"`
+	SignedBy    *string         `json:"signed_by"`
+	SignedAt    apiTime         `json:"signed_at"`
+	CheckedBy   *string         `json:"checked_by"`
+	CheckedAt   apiTime         `json:"checked_at"`
 }
 
 type apiEvent struct {
@@ -301,6 +312,8 @@ type apiEvent struct {
 	Comment string  `json:"comment"`
 	Version int     `json:"version"`
 	At      apiTime `json:"at"`
+	// Revision marks a step of a revision rather than of the item.
+	Revision bool `json:"revision"`
 }
 
 func apiItemOf(school *gongkai.School, d *gongkai.Disclosure) apiItem {
@@ -310,6 +323,7 @@ func apiItemOf(school *gongkai.School, d *gongkai.Disclosure) apiItem {
 		Category: d.Category, CategoryName: cat.Name, Audience: string(d.Audience), State: string(d.State),
 		PublishedAt: apiTime(d.PublishedAt), PublicityStart: apiDate(d.PublicityStart), PublicityEnd: apiDate(d.PublicityEnd),
 		Version: d.Version, URL: "/s/" + school.Slug + "/d/" + strconv.FormatInt(d.ID, 10),
+		RevisionPending: d.RevisionState != "",
 	}
 }
 
@@ -356,12 +370,16 @@ func (s *Server) apiDetailOf(actor *gongkai.Actor, school *gongkai.School, d *go
 		if !insider && v.PublishedAt.IsZero() {
 			continue
 		}
-		out.Versions = append(out.Versions, apiVersion{Version: v.Version, Title: v.Title, Body: v.Body, DocNumber: v.DocNumber,
-			Reason: v.Reason, PublishedAt: apiTime(v.PublishedAt), Attachments: apiAttachmentsOf(school, v.Attachments)})
+		out.Versions = append(out.Versions, apiVersionOf(school, v))
 	}
-	for _, e := range d.Trail {
+	trail := d.Trail
+	if !insider {
+		// Steps of revisions not (yet) published are not public.
+		trail = gongkai.PublicTrail(trail)
+	}
+	for _, e := range trail {
 		ev := apiEvent{Action: string(e.Action), From: string(e.From), To: string(e.To), Actor: e.ActorName, Role: string(e.ActorRole),
-			Comment: e.Comment, Version: e.Version, At: apiTime(e.At)}
+			Comment: e.Comment, Version: e.Version, At: apiTime(e.At), Revision: e.Revision}
 		if !insider {
 			ev.Actor = ""
 			if e.Action != gongkai.ActionWithdraw && e.Action != gongkai.ActionRevise {
@@ -370,8 +388,14 @@ func (s *Server) apiDetailOf(actor *gongkai.Actor, school *gongkai.School, d *go
 		}
 		out.Trail = append(out.Trail, ev)
 	}
-	for _, a := range gongkai.AvailableActions(actor, school.ID, d.State) {
+	for _, a := range gongkai.AvailableSteps(actor, school.ID, d.State, d.RevisionState) {
 		out.Actions = append(out.Actions, string(a))
+	}
+	if insider && d.RevisionState != "" {
+		out.RevisionState = string(d.RevisionState)
+		for _, a := range gongkai.AvailableRevisionActions(actor, school.ID, d.State, d.RevisionState) {
+			out.RevisionActions = append(out.RevisionActions, string(a))
+		}
 	}
 	if rosterHidden(actor, school, d, s.now()) {
 		out.Hidden, out.Body, out.Attachments = true, "", []apiAttachment{}

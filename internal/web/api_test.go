@@ -113,18 +113,28 @@ type testAPIItem struct {
 	} `json:"attachments"`
 	Versions []struct {
 		Version     int     `json:"version"`
+		Title       string  `json:"title"`
 		Body        string  `json:"body"`
 		Reason      string  `json:"reason"`
 		PublishedAt *string `json:"published_at"`
+		SignedBy    *string `json:"signed_by"`
+		SignedAt    *string `json:"signed_at"`
+		CheckedBy   *string `json:"checked_by"`
+		CheckedAt   *string `json:"checked_at"`
 	} `json:"versions"`
-	Trail []struct {
-		Action  string `json:"action"`
-		From    string `json:"from"`
-		To      string `json:"to"`
-		Actor   string `json:"actor"`
-		Role    string `json:"role"`
-		Comment string `json:"comment"`
-		At      string `json:"at"`
+	RevisionPending bool     `json:"revision_pending"`
+	RevisionState   string   `json:"revision_state"`
+	RevisionActions []string `json:"revision_actions"`
+	Trail           []struct {
+		Action   string `json:"action"`
+		From     string `json:"from"`
+		To       string `json:"to"`
+		Actor    string `json:"actor"`
+		Role     string `json:"role"`
+		Comment  string `json:"comment"`
+		At       string `json:"at"`
+		Version  int    `json:"version"`
+		Revision bool   `json:"revision"`
 	} `json:"trail"`
 	Actions []string `json:"actions"`
 }
@@ -276,11 +286,12 @@ func TestAPI_procedure(t *testing.T) {
 			t.Errorf("principal's actions %v", inside.Actions)
 		}
 
-		// A revision is a new version with its reason; the body left out
-		// stays as it was, so only the title changes.
+		// A revision is a draft version with its reason, not yet public;
+		// the body left out stays as it was, so only the title changes.
 		status, body, _ = h.apiCall(t, "POST", item+"/revise", clerk, map[string]string{"comment": "更正标题", "title": "关于2026年3月份财务收支情况的公示（修订）"})
 		rev := apiJSON[testAPIItem](t, body)
-		if status != http.StatusOK || rev.Version != 2 || len(rev.Versions) != 2 || rev.Versions[1].Reason != "更正标题" || rev.Body != form["body"] {
+		if status != http.StatusOK || rev.Version != 1 || len(rev.Versions) != 2 || rev.Versions[1].Reason != "更正标题" || rev.Versions[1].PublishedAt != nil ||
+			rev.Versions[1].Body != form["body"] || rev.RevisionState != "draft" || fmt.Sprint(rev.RevisionActions) != "[edit submit abandon]" {
 			t.Fatalf("revise: %d %s", status, body)
 		}
 		status, body, _ = h.apiCall(t, "POST", item+"/withdraw", principal, map[string]string{"comment": "数据有误"})

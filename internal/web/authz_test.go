@@ -54,8 +54,14 @@ func TestAuthorization_matrix(t *testing.T) {
 		narrower := map[string][]string{
 			"POST /s/{slug}/manage/d/{id}/act/{action}": own(gongkai.RoleLeader, gongkai.RolePrincipal),
 			"POST /api/v1/disclosures/{id}/{action}":    own(gongkai.RoleLeader, gongkai.RolePrincipal),
-			"PUT /api/v1/disclosures/{id}":              editors,
-			"POST /api/v1/disclosures/{id}/attachments": editors,
+			// A revision waiting for review (revision_test.go): its step
+			// "comment" is the leaders'; its draft is edited by the clerk
+			// or the principal (the submitted revision answers 409 to them).
+			"POST /s/{slug}/manage/d/{id}/revision/act/{action}": own(gongkai.RoleLeader, gongkai.RolePrincipal),
+			"POST /api/v1/disclosures/{id}/revision/{action}":    own(gongkai.RoleLeader, gongkai.RolePrincipal),
+			"PUT /api/v1/disclosures/{id}/revision":              editors,
+			"PUT /api/v1/disclosures/{id}":                       editors,
+			"POST /api/v1/disclosures/{id}/attachments":          editors,
 			// A case (an opinion) is seen by the leadership, the supervision
 			// group and the bureau; a note is added by all but the inspector.
 			"GET /api/v1/feedback/{id}":           append(own(gongkai.RolePrincipal, gongkai.RoleLeader, gongkai.RoleSupervisor), "bureau.admin", "bureau.inspector"),
@@ -239,6 +245,9 @@ func (h *harness) fillPath(t *testing.T, method, pattern string) string {
 		values[k] = v
 	}
 	for k, v := range h.matrixPeopleValues(t, pattern) {
+		values[k] = v
+	}
+	for k, v := range h.matrixRevisionValues(t, pattern) {
 		values[k] = v
 	}
 	path := pattern

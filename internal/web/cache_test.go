@@ -40,11 +40,15 @@ func TestCache_noStalePage(t *testing.T) {
 		}
 		item := "/s/xq/d/" + itoa64(d.ID)
 		h.get(anon, item)
-		if _, err := h.db.Act(ctx, h.school.ID, d.ID, h.actor("xq.clerk"), gongkai.ActionRevise, "更正灯具数量", &store.Revision{Title: d.Title, Body: "灯具 48 套，已更正。"}); err != nil {
+		if _, err := h.db.StartRevision(ctx, h.school.ID, d.ID, h.actor("xq.clerk"), "更正灯具数量", &store.Revision{Title: d.Title, Body: "灯具 48 套，已更正。"}); err != nil {
 			t.Fatal(err)
 		}
-		if _, b := h.get(anon, item); !strings.Contains(b, "灯具 48 套") {
-			t.Fatal("item page stale after revise")
+		if _, b := h.get(anon, item); strings.Contains(b, "灯具 48 套") || !strings.Contains(b, "修订审核中") {
+			t.Fatal("item page shows the unsigned revision, or not the mark, after revise")
+		}
+		h.finishRevision(t, h.school, d.ID)
+		if _, b := h.get(anon, item); !strings.Contains(b, "灯具 48 套") || strings.Contains(b, "修订审核中") {
+			t.Fatal("item page stale after the revision's publication")
 		}
 		h.get(anon, item)
 		if _, err := h.db.Act(ctx, h.school.ID, d.ID, h.actor("xq.principal"), gongkai.ActionWithdraw, "另行公布", nil); err != nil {

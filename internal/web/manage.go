@@ -156,8 +156,23 @@ func (s *Server) handleWork(w http.ResponseWriter, r *http.Request) error {
 				q.States = append(q.States, st)
 			}
 		}
+		// A pending revision waits for the same steps as an item.
+		revStep := map[gongkai.State][]gongkai.Action{
+			gongkai.StateSubmitted: {gongkai.ActionApprove, gongkai.ActionComment, gongkai.ActionReturn},
+			gongkai.StateApproved:  {gongkai.ActionCheck},
+			gongkai.StateChecked:   {gongkai.ActionPublish},
+		}
+		for _, st := range []gongkai.State{gongkai.StateSubmitted, gongkai.StateApproved, gongkai.StateChecked} {
+			for _, a := range revStep[st] {
+				if gongkai.AuthorizeRevision(actor, id, gongkai.StatePublished, st, a) == nil {
+					q.RevisionStates = append(q.RevisionStates, st)
+					break
+				}
+			}
+		}
 		if ws.CanCreate {
 			q.DraftsBy = actor.ID
+			q.RevisionDraftsBy = actor.ID
 		}
 		var cal *gongkai.WorkCalendar
 		if actor.HasRole(id, gongkai.RoleClerk) || actor.HasRole(id, gongkai.RolePrincipal) {
@@ -182,7 +197,13 @@ func (s *Server) handleWork(w http.ResponseWriter, r *http.Request) error {
 			row := workRow{School: school, Item: it, URL: reviewURL(school, it.ID), Date: it.Since}
 			key := ""
 			acts := gongkai.AvailableActions(actor, id, it.State)
-			switch it.State {
+			state := it.State
+			if it.Revision {
+				// The revision's own step decides its heading.
+				row.URL, state = revisionURL(school, it.ID), it.RevisionState
+				acts = gongkai.AvailableRevisionActions(actor, id, it.State, it.RevisionState)
+			}
+			switch state {
 			case gongkai.StateSubmitted:
 				row.DateLabel = "提交于"
 				if slices.Contains(acts, gongkai.ActionApprove) {
@@ -203,6 +224,8 @@ func (s *Server) handleWork(w http.ResponseWriter, r *http.Request) error {
 			case gongkai.StateDraft:
 				if it.Step == gongkai.ActionReturn {
 					key, row.DateLabel, row.Reason, row.ReturnBy = "returned", "退回于", it.StepComment, it.StepActor
+				} else if it.Revision {
+					key, row.DateLabel = "drafts", "修订于"
 				} else {
 					key, row.DateLabel, row.Date = "drafts", "更新于", it.UpdatedAt
 				}
@@ -307,6 +330,9 @@ type linkItem struct {
 
 const managePerPage = 20
 
+// revisingTab is the list's filter of items with a pending revision.
+const revisingTab = "revising"
+
 func (s *Server) handleManageList(w http.ResponseWriter, r *http.Request) error {
 	school := schoolFrom(r.Context())
 	p := &manageListPage{base: s.base(r, "登记与审核")}
@@ -317,10 +343,12 @@ func (s *Server) handleManageList(w http.ResponseWriter, r *http.Request) error 
 	if utf8.RuneCountInString(p.Query) > 100 {
 		p.Query = string([]rune(p.Query)[:100])
 	}
-	f := store.DisclosureFilter{Query: p.Query, PerPage: managePerPage}
+	f := store.DisclosureFilter{Query: p.Query, PerPage: managePerPage, WithRevisions: true}
 	if st := gongkai.State(q.Get("state")); slices.Contains(gongkai.States, st) {
 		p.State = string(st)
 		f.States = []gongkai.State{st}
+	} else if st == revisingTab {
+		p.State, f.Revising = revisingTab, true
 	}
 	p.Page, _ = strconv.Atoi(q.Get("page"))
 	p.Page = max(p.Page, 1)
@@ -353,6 +381,7 @@ func (s *Server) handleManageList(w http.ResponseWriter, r *http.Request) error 
 	for _, st := range gongkai.States {
 		p.Tabs = append(p.Tabs, linkItem{Label: p.T(st.Label()), URL: link(string(st), 1), Current: p.State == string(st)})
 	}
+	p.Tabs = append(p.Tabs, linkItem{Label: p.T(gongkai.RevisionPendingLabel), URL: link(revisingTab, 1), Current: p.State == revisingTab})
 	from, to := max(p.Page-4, 1), min(p.Page+4, p.Pages)
 	for n := from; n <= to && p.Pages > 1; n++ {
 		p.PageLinks = append(p.PageLinks, linkItem{Label: strconv.Itoa(n), URL: link(p.State, n), Current: n == p.Page})
@@ -938,6 +967,10 @@ type reviewPage struct {
 	Error        string
 	CommentError string
 	Return       *gongkai.Event
+	// Revision is the item's pending revision, for those who may see it;
+	// RevisionState names its step.
+	Revision      *gongkai.Version
+	RevisionState string
 }
 
 // ButtonClass is the look of a decision button: the step forward is the
@@ -978,7 +1011,10 @@ func (s *Server) renderReview(w http.ResponseWriter, r *http.Request, status int
 		p.Title = p.T("（无标题）")
 	}
 	p.ActionURL = reviewURL(school, d.ID) + "/act/"
-	for _, a := range gongkai.AvailableActions(actor, school.ID, d.State) {
+	if gongkai.CanSeeRevision(actor, school.BureauID, school.ID) {
+		p.Revision, p.RevisionState = d.PendingRevision(), gongkai.RevisionLabel(d.RevisionState)
+	}
+	for _, a := range gongkai.AvailableSteps(actor, school.ID, d.State, d.RevisionState) {
 		switch a {
 		case gongkai.ActionEdit:
 			p.CanEdit = true
@@ -1039,114 +1075,6 @@ func (s *Server) handleAct(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.redirect(w, r, reviewURL(school, d.ID), done)
-}
-
-// ---------------------------------------------------------------- revise
-
-type revisePage struct {
-	base
-	D         *gongkai.Disclosure
-	Action    string
-	TitleIn   string
-	DocNumber string
-	Body      string
-	Comment   string
-	Remove    map[int64]bool
-	Files     []fileView
-	Errors    map[string]string
-	Summary   []fieldError
-	MaxFileMB int
-}
-
-var reviseFields = [][2]string{{"title", "标题"}, {"doc_number", "文号"}, {"body", "公开内容"}, {"file", "附件"}, {"attachments", "附件"}, {"comment", "修订理由"}}
-
-func (s *Server) newRevisePage(r *http.Request, school *gongkai.School, d *gongkai.Disclosure) *revisePage {
-	p := &revisePage{base: s.base(r, "修订"), D: d, Remove: map[int64]bool{}, MaxFileMB: gongkai.MaxAttachmentBytes >> 20}
-	p.Title = p.T("修订") + p.Colon() + d.Title
-	p.Nav, p.NoIndex = "manage", true
-	p.Action = reviewURL(school, d.ID) + "/revise"
-	p.TitleIn, p.DocNumber, p.Body = d.Title, d.DocNumber, d.Body
-	p.Files = fileViews(school, d.Attachments)
-	return p
-}
-
-func (p *revisePage) setErrors(fields map[string]string) {
-	p.Errors, p.Summary = mergeFieldErrors(p.T, reviseFields, p.Errors, fields)
-}
-
-func (s *Server) handleReviseForm(w http.ResponseWriter, r *http.Request) error {
-	school, d, err := s.loadItem(r)
-	if err != nil {
-		return err
-	}
-	if err := gongkai.Authorize(gongkai.ActorFrom(r.Context()), school.ID, d.State, gongkai.ActionRevise); err != nil {
-		return err
-	}
-	s.render(w, r, "revise", s.newRevisePage(r, school, d))
-	return nil
-}
-
-func (s *Server) handleRevise(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	actor := gongkai.ActorFrom(ctx)
-	school, d, err := s.loadItem(r)
-	if err != nil {
-		return err
-	}
-	if err := gongkai.Authorize(actor, school.ID, d.State, gongkai.ActionRevise); err != nil {
-		return err
-	}
-	if err := parseMultipart(w, r); err != nil {
-		return err
-	}
-	defer removeMultipart(r)
-	p := s.newRevisePage(r, school, d)
-	p.TitleIn, p.DocNumber, p.Body, p.Comment = r.PostFormValue("title"), r.PostFormValue("doc_number"), r.PostFormValue("body"), r.PostFormValue("comment")
-	rev := &store.Revision{Title: p.TitleIn, Body: p.Body, DocNumber: p.DocNumber}
-	for _, v := range r.PostForm["remove"] {
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			continue
-		}
-		p.Remove[id] = true
-		rev.Remove = append(rev.Remove, id)
-	}
-	// Every problem at once: the reason, and the form as submission checks it.
-	next := *d
-	next.Title, next.Body, next.DocNumber = strings.TrimSpace(p.TitleIn), strings.TrimSpace(p.Body), strings.TrimSpace(p.DocNumber)
-	fe := gongkai.FieldErrors{}
-	if strings.TrimSpace(p.Comment) == "" {
-		fe.Add("comment", "请填写修订理由。")
-	}
-	for k, v := range gongkai.ErrorFields(next.ValidateForSubmit()) {
-		fe.Add(k, v)
-	}
-	fhs := formFiles(r, "file")
-	if len(d.Attachments)-len(rev.Remove)+len(fhs) > store.MaxAttachments {
-		fe.Add("file", fmt.Sprintf("每项最多 %d 个附件。", store.MaxAttachments))
-	}
-	if len(fe) > 0 {
-		p.setErrors(fe)
-		s.renderPage(w, r, http.StatusUnprocessableEntity, "revise", p)
-		return nil
-	}
-	if rev.Add, err = s.storeFiles(ctx, fhs); err == nil {
-		_, err = s.db.Act(ctx, school.ID, d.ID, actor, gongkai.ActionRevise, p.Comment, rev)
-	}
-	if err != nil {
-		code := gongkai.ErrorCode(err)
-		if code != gongkai.EINVALID && code != gongkai.ETOOLARGE {
-			return err
-		}
-		fields := gongkai.ErrorFields(err)
-		if len(fields) == 0 {
-			fields = map[string]string{"body": gongkai.ErrorMessage(err)}
-		}
-		p.setErrors(fields)
-		s.renderPage(w, r, statusOf(code), "revise", p)
-		return nil
-	}
-	return s.redirect(w, r, reviewURL(school, d.ID), fmt.Sprintf("已发布修订版本（第 %d 版）。", d.Version+1))
 }
 
 // ---------------------------------------------------------------- helpers

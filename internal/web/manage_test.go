@@ -472,13 +472,19 @@ func TestManage_Revise(t *testing.T) {
 		wantStatus(t, "revise", resp, body, http.StatusSeeOther)
 		got, err := h.db.FindDisclosureByID(ctx, h.school.ID, d.ID)
 		must(t, err)
-		if got.Version != 2 || got.Body != newBody || len(got.Attachments) != 1 {
-			t.Fatalf("after revise: version %d body %q files %d", got.Version, got.Body, len(got.Attachments))
+		p := got.PendingRevision()
+		if got.Version != 1 || got.Body != d.Body || p == nil || p.Body != newBody || len(p.Attachments) != 1 {
+			t.Fatalf("after revise: version %d body %q pending %+v", got.Version, got.Body, p)
 		}
 		resp, body = h.get(h.client(""), "/s/xq/d/"+itoa64(d.ID))
 		wantStatus(t, "public page", resp, body, 200)
+		if strings.Contains(body, "12,300.00") || !strings.Contains(body, "修订审核中") {
+			t.Fatal("public page shows the unsigned revision, or not the mark")
+		}
+		h.finishRevision(t, h.school, d.ID)
+		resp, body = h.get(h.client(""), "/s/xq/d/"+itoa64(d.ID))
 		if !strings.Contains(body, "12,300.00") || !strings.Contains(body, "更正合计金额") {
-			t.Fatal("public page does not show the revision and its reason")
+			t.Fatal("public page does not show the published revision and its reason")
 		}
 	})
 }

@@ -106,6 +106,7 @@ type itemRow struct {
 	Withdrawn bool
 	Reason    string
 	Revised   bool
+	Revising  bool // a revision is pending (修订审核中)
 }
 
 type pageLink struct {
@@ -254,7 +255,8 @@ func (s *Server) itemRows(r *http.Request, b *base, school *gongkai.School, item
 	rows := make([]itemRow, 0, len(items))
 	for _, d := range items {
 		row := itemRow{ID: d.ID, URL: fmt.Sprintf("/s/%s/d/%d", school.Slug, d.ID), Title: d.Title, Date: d.PublishedAt,
-			Category: categoryName(b, d.Category), Withdrawn: d.State == gongkai.StateWithdrawn, Reason: d.Reason, Revised: d.Version > 1}
+			Category: categoryName(b, d.Category), Withdrawn: d.State == gongkai.StateWithdrawn, Reason: d.Reason, Revised: d.Version > 1,
+			Revising: d.RevisionState != ""}
 		if d.Audience == gongkai.AudienceCommunity || d.Audience == gongkai.AudienceLeadership {
 			row.Audience = b.T(d.Audience.Label())
 		}

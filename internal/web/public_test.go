@@ -222,7 +222,6 @@ func TestPublic_countdown(t *testing.T) {
 
 func TestPublic_withdrawnAndRevised(t *testing.T) {
 	eachHarness(t, func(t *testing.T, h *harness) {
-		ctx := context.Background()
 		w := h.publishWith(h.school, "校舍维修资金使用情况公示", nil)
 		h.act(h.school, w.ID, "principal", gongkai.ActionWithdraw, "数据有误，另行公布")
 		for _, path := range []string{"/s/xq/", itemPath(h.school, w)} {
@@ -233,9 +232,7 @@ func TestPublic_withdrawnAndRevised(t *testing.T) {
 		}
 
 		r := h.publishWith(h.school, "2026年春季收费标准公示", nil)
-		_, err := h.db.Act(ctx, h.school.ID, r.ID, h.actor("xq.clerk"), gongkai.ActionRevise, "更正住宿费金额",
-			&store.Revision{Title: "2026年春季收费标准公示（更正）", Body: "住宿费每学期 ¥400.00 元。"})
-		must(t, err)
+		h.revise(t, h.school, r.ID, "更正住宿费金额", &store.Revision{Title: "2026年春季收费标准公示（更正）", Body: "住宿费每学期 ¥400.00 元。"})
 		_, body := h.get(h.client(""), itemPath(h.school, r))
 		for _, want := range []string{"2026年春季收费标准公示（更正）", "住宿费每学期", "已修订 1 次", "第 2 版", "更正住宿费金额",
 			fmt.Sprintf(`href="/s/xq/d/%d/v/1"`, r.ID)} {

@@ -86,6 +86,12 @@ func (s *Server) routes() []route {
 		{"POST", "/s/{slug}/manage/d/{id}/act/{action}", accessWorkflow, false, s.handleAct},
 		{"GET", "/s/{slug}/manage/d/{id}/revise", accessCreate, false, s.handleReviseForm},
 		{"POST", "/s/{slug}/manage/d/{id}/revise", accessCreate, false, s.handleRevise},
+		// The pending revision of a published item (revision.go): its page
+		// and steps for the procedure, its draft for the clerk or principal.
+		{"GET", "/s/{slug}/manage/d/{id}/revision", accessWorkflow, false, s.handleRevision},
+		{"GET", "/s/{slug}/manage/d/{id}/revision/edit", accessCreate, false, s.handleRevisionEditForm},
+		{"POST", "/s/{slug}/manage/d/{id}/revision/edit", accessCreate, false, s.handleRevisionEdit},
+		{"POST", "/s/{slug}/manage/d/{id}/revision/act/{action}", accessWorkflow, false, s.handleRevisionAct},
 		{"GET", "/s/{slug}/manage/members", accessManage, false, s.handleMembers},
 		{"POST", "/s/{slug}/manage/members", accessManage, false, s.handleAddMember},
 		{"POST", "/s/{slug}/manage/members/{user}", accessManage, false, s.handleSetRoles},
@@ -221,6 +227,8 @@ func (s *Server) routes() []route {
 		{"PUT", "/api/v1/disclosures/{id}", accessSignedIn, true, s.apiUpdateDisclosure},
 		{"POST", "/api/v1/disclosures/{id}/attachments", accessSignedIn, true, s.apiUpload},
 		{"POST", "/api/v1/disclosures/{id}/{action}", accessSignedIn, true, s.apiAct},
+		{"PUT", "/api/v1/disclosures/{id}/revision", accessSignedIn, true, s.apiRevisionUpdate},
+		{"POST", "/api/v1/disclosures/{id}/revision/{action}", accessSignedIn, true, s.apiRevisionAct},
 		{"POST", "/api/v1/schools/{slug}/feedback", accessPublic, true, s.apiCreateFeedback},
 		{"GET", "/api/v1/schools/{slug}/feedback", accessStaff, true, s.apiFeedbackQueue},
 		{"GET", "/api/v1/schools/{slug}/obligations", accessWorkflow, true, s.apiObligations},

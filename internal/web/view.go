@@ -42,6 +42,9 @@ type docView struct {
 	Revisions   int // how many times the item was revised; 0 on an older version
 	Withdrawn   bool
 	Reason      string
+	// RevisionPending marks an item whose revision is on its way through
+	// the procedure (修订审核中); the text shown stays the current one.
+	RevisionPending bool
 	// Hidden is set when the privacy rule withholds the body and files: a
 	// student aid roster after its publicity period, for readers outside
 	// the procedure.
@@ -81,6 +84,8 @@ func (s *Server) newDocView(ctx context.Context, b *base, school *gongkai.School
 		Revisions:   max(d.Version-1, 0),
 		Withdrawn:   d.State == gongkai.StateWithdrawn,
 		Reason:      d.Reason,
+
+		RevisionPending: d.RevisionState != "",
 	}
 	if d.DepartmentName != "" {
 		v.Publisher += " · " + d.DepartmentName
@@ -158,7 +163,7 @@ func rosterHidden(a *gongkai.Actor, school *gongkai.School, d *gongkai.Disclosur
 // 校长签发 · 监督小组审核 · 2025-03-03 发布 · 已修订 1 次.
 func trailLine(b *base, d *gongkai.Disclosure, revisions int) string {
 	var reviewed, signed, checked bool
-	for _, e := range d.Trail {
+	for _, e := range gongkai.PublicTrail(d.Trail) {
 		switch e.Action {
 		case gongkai.ActionComment:
 			reviewed = true
