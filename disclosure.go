@@ -140,7 +140,8 @@ type Disclosure struct {
 	SignedBy       int64     // the principal who signed off (签发)
 	SignedByName   string
 	SignedAt       time.Time
-	Reason         string // reason of the last withdraw or revise
+	Reason         string    // reason of the last withdraw or revise
+	WithdrawnAt    time.Time // when it was withdrawn; zero if never
 
 	Attachments []Attachment
 	Versions    []Version
