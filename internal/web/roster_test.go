@@ -453,12 +453,29 @@ func TestRosters_demoSearchLeaks(t *testing.T) {
 				if body := get(n, "/s/xiangqian/?q="+url.QueryEscape("闻人晓风")); !found(body, fresh.ID) {
 					t.Fatalf("node %s does not find a roster in its period by a name", n.name)
 				}
+				if body := get(n, fmt.Sprintf("/s/xiangqian/d/%d", fresh.ID)); !strings.Contains(body, "闻人晓风") {
+					t.Fatalf("node %s does not show a roster in its period", n.name)
+				}
 			}
 		}
 
 		// Takedown: one roster is withdrawn on A, then every period ends.
 		_, err = db.Act(ctx, school.ID, fresh.ID, actor("principal"), gongkai.ActionWithdraw, "名单需重新核定", nil)
 		must(t, err)
+		// Each node drops the pages it cached (B learns of it from A
+		// through LISTEN/NOTIFY), on the same day.
+		for _, n := range nodes {
+			deadline := time.Now().Add(5 * time.Second)
+			for found(get(n, "/s/xiangqian/?q="+url.QueryEscape("闻人晓风")), fresh.ID) {
+				if time.Now().After(deadline) {
+					t.Fatalf("node %s still finds the withdrawn roster 5 s after A withdrew it", n.name)
+				}
+				time.Sleep(20 * time.Millisecond)
+			}
+			if body := get(n, fmt.Sprintf("/s/xiangqian/d/%d", fresh.ID)); strings.Contains(body, "闻人晓风") || !strings.Contains(body, "撤回时撤下") {
+				t.Errorf("node %s: the withdrawn roster's page shows its people or no notice", n.name)
+			}
+		}
 		later := now.AddDate(0, 0, 60)
 		for _, n := range nodes {
 			n.db.Now = func() time.Time { return later }
