@@ -55,6 +55,13 @@ func TestRosters_takenDownAndAssessed(t *testing.T) {
 			checkAccessibility(t, ctx, "privacy record")
 			checkNoHorizontalScroll(t, ctx, "privacy record")
 			screenshot(t, ctx, "privacy")
+			do(t, ctx, "open the catalogue's roster settings",
+				chromedp.Navigate(srv.URL+"/s/xiangqian/manage/catalogue#item-aid-roster"),
+				chromedp.Click(css(`#item-aid-roster summary`)),
+				chromedp.WaitVisible(css(`#item-aid-roster-takedown`)),
+			)
+			checkNoHorizontalScroll(t, ctx, "catalogue roster settings")
+			screenshot(t, ctx, "catalogue-roster")
 			do(t, ctx, "open the assessment form", chromedp.Navigate(srv.URL+"/s/xiangqian/privacy/assess/aid-roster"), chromedp.WaitVisible(css("#f-purpose")))
 			checkAccessibility(t, ctx, "assessment form")
 			checkNoHorizontalScroll(t, ctx, "assessment form")
