@@ -18,6 +18,7 @@ type CatalogueItem struct {
 	Position      int
 	Schedule      Schedule // the due-date rule that produces obligations
 	Required      bool     // required by the bureau: the school cannot drop it
+	Roster        RosterRule
 }
 
 // DefaultCatalogue is the catalogue a new school starts with, from the seed
@@ -32,11 +33,11 @@ var DefaultCatalogue = []CatalogueItem{
 	{Code: "fees", Name: "收费项目、标准及依据", Category: "fees", Audience: AudiencePublic, PublicityDays: 5, Frequency: "每学期开学前", Department: "财务室", LegalBasis: "《教育收费公示制度》", Schedule: Schedule{Frequency: FreqTerm, TermDue: [2]string{"02-25", "08-25"}}},
 	{Code: "procurement", Name: "大宗物资采购", Category: "procurement", Audience: AudiencePublic, PublicityDays: 5, Frequency: "采购结果确定后20个工作日内", Department: "总务处", LegalBasis: "《中华人民共和国政府采购法》", Schedule: Schedule{Frequency: FreqEvent, DueWorkdays: 20}},
 	{Code: "works", Name: "基建工程（设计、招投标、合同）", Category: "procurement", Audience: AudiencePublic, PublicityDays: 5, Frequency: "各阶段完成后20个工作日内", Department: "总务处", LegalBasis: "《中华人民共和国招标投标法》", Schedule: Schedule{Frequency: FreqEvent, DueWorkdays: 20}},
-	{Code: "aid-roster", Name: "学生资助名单", Category: "aid", Audience: AudienceCommunity, PublicityDays: 5, Frequency: "每学期评定后", Department: "德育处", LegalBasis: "教财厅函〔2017〕28号", Schedule: Schedule{Frequency: FreqTerm, TermDue: [2]string{"04-30", "10-31"}}},
-	{Code: "student-awards", Name: "学生评优评先与奖惩", Category: "awards", Audience: AudiencePublic, PublicityDays: 5, Frequency: "评定后", Department: "德育处", Schedule: Schedule{Frequency: FreqEvent, DueWorkdays: 20}},
-	{Code: "staff-awards", Name: "教职工评优评先与奖惩", Category: "awards", Audience: AudienceStaff, PublicityDays: 5, Frequency: "评定后", Department: "办公室", Schedule: Schedule{Frequency: FreqEvent, DueWorkdays: 20}},
-	{Code: "staff-evaluation", Name: "教职工考核与绩效工资分配", Category: "evaluation", Audience: AudienceStaff, PublicityDays: 5, Frequency: "每学年", Department: "办公室", Schedule: Schedule{Frequency: FreqYearly, DueMonthDay: "07-15"}},
-	{Code: "title-review", Name: "专业技术职务评聘", Category: "titles", Audience: AudienceStaff, PublicityDays: 5, Frequency: "每年评审时", Department: "办公室", Schedule: Schedule{Frequency: FreqEvent, DueWorkdays: 20}},
+	{Code: "aid-roster", Name: "学生资助名单", Category: "aid", Audience: AudienceCommunity, PublicityDays: 5, Frequency: "每学期评定后", Department: "德育处", LegalBasis: "教财厅函〔2017〕28号", Schedule: Schedule{Frequency: FreqTerm, TermDue: [2]string{"04-30", "10-31"}}, Roster: StudentRoster},
+	{Code: "student-awards", Name: "学生评优评先与奖惩", Category: "awards", Audience: AudiencePublic, PublicityDays: 5, Frequency: "评定后", Department: "德育处", Schedule: Schedule{Frequency: FreqEvent, DueWorkdays: 20}, Roster: StudentRoster},
+	{Code: "staff-awards", Name: "教职工评优评先与奖惩", Category: "awards", Audience: AudienceStaff, PublicityDays: 5, Frequency: "评定后", Department: "办公室", Schedule: Schedule{Frequency: FreqEvent, DueWorkdays: 20}, Roster: StaffRoster},
+	{Code: "staff-evaluation", Name: "教职工考核与绩效工资分配", Category: "evaluation", Audience: AudienceStaff, PublicityDays: 5, Frequency: "每学年", Department: "办公室", Schedule: Schedule{Frequency: FreqYearly, DueMonthDay: "07-15"}, Roster: StaffRoster},
+	{Code: "title-review", Name: "专业技术职务评聘", Category: "titles", Audience: AudienceStaff, PublicityDays: 5, Frequency: "每年评审时", Department: "办公室", Schedule: Schedule{Frequency: FreqEvent, DueWorkdays: 20}, Roster: StaffRoster},
 	{Code: "enrolment", Name: "招生政策、程序与录取结果", Category: "enrolment", Audience: AudiencePublic, PublicityDays: 5, Frequency: "每年招生时", Department: "教导处", LegalBasis: "《中华人民共和国义务教育法》", Schedule: Schedule{Frequency: FreqYearly, DueMonthDay: "08-20"}},
 	{Code: "duties", Name: "校长及中层干部分工与岗位职责", Category: "personnel", Audience: AudiencePublic, Frequency: "每学年或调整后", Department: "办公室", Schedule: Schedule{Frequency: FreqYearly, DueMonthDay: "09-30"}},
 	{Code: "congress", Name: "教职工代表大会决议", Category: "congress", Audience: AudienceStaff, Frequency: "每年至少一次", Department: "工会", LegalBasis: "《学校教职工代表大会规定》", Schedule: Schedule{Frequency: FreqYearly, DueMonthDay: "12-31"}},

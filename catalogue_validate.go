@@ -28,7 +28,8 @@ func CatalogueCodeValid(code string) bool {
 // category, audience, a publicity period no shorter than the category's legal
 // minimum, text lengths, and a due-date rule that can produce a date. Field
 // keys are code, name, category, audience, publicity_days, frequency_text,
-// department, legal_basis and those of Schedule.Validate.
+// department, legal_basis, those of ValidateRosterRule and those of
+// Schedule.Validate.
 func ValidateCatalogueItem(c *CatalogueItem) error {
 	c.Code = strings.TrimSpace(c.Code)
 	c.Name = strings.TrimSpace(c.Name)
@@ -78,6 +79,14 @@ func ValidateCatalogueItem(c *CatalogueItem) error {
 		c.Schedule.TermDue = sc.TermDue
 	case FreqEvent:
 		c.Schedule.DueWorkdays = sc.DueWorkdays
+	}
+	// An item that says nothing of rosters (an import without these
+	// columns) keeps the rule it has.
+	if c.Roster.Kind != "" {
+		ValidateRosterRule(&c.Roster, fe)
+		if c.Roster.Holds() && c.PublicityDays < 5 && fe["publicity_days"] == "" {
+			fe.Add("publicity_days", "列有名单的事项公示期不得少于 5 个工作日。")
+		}
 	}
 	for k, v := range ErrorFields(c.Schedule.Validate()) {
 		fe.Add(k, v)

@@ -145,6 +145,7 @@ type Disclosure struct {
 	// submitted, approved, checked), or "" when it has none. The pending
 	// version is Version+1 in Versions, unpublished.
 	RevisionState State
+	WithdrawnAt   time.Time // when it was withdrawn; zero if never
 
 	Attachments []Attachment
 	Versions    []Version

@@ -172,6 +172,9 @@ func loadSchool(ctx context.Context, db *store.DB, blobs files.Store, bureau *go
 	if err != nil {
 		return nil, err
 	}
+	if err := ensureAssessments(ctx, db, school, principal, supervisor, now, clock); err != nil {
+		return nil, err
+	}
 	existing, err := existingTitles(ctx, db, school.ID)
 	if err != nil {
 		return nil, err
@@ -345,4 +348,39 @@ func loadItem(ctx context.Context, db *store.DB, blobs files.Store, school *gong
 		}
 	}
 	return d.ID, nil
+}
+
+// ensureAssessments records, as the principal did when the school started
+// on gongkai, the impact assessment of every catalogue item that publishes
+// a list of people, so that its items may be entered (PIPL art. 55).
+func ensureAssessments(ctx context.Context, db *store.DB, school *gongkai.School, principal, supervisor *gongkai.Actor, now time.Time, clock *time.Time) error {
+	cat, err := db.FindCatalogue(ctx, school.ID)
+	if err != nil {
+		return err
+	}
+	done, err := db.FindImpactAssessments(ctx, school.ID, "")
+	if err != nil {
+		return err
+	}
+	has := map[string]bool{}
+	for _, a := range done {
+		has[a.CatalogueCode] = true
+	}
+	*clock = now.AddDate(-2, 0, 1)
+	for _, c := range cat {
+		if !c.Roster.Holds() || has[c.Code] {
+			continue
+		}
+		purpose := "公示评定结果，接受学生、家长和社会对评定程序与结果的监督。"
+		if c.Roster.Kind == gongkai.RosterStaff {
+			purpose = "公示评定结果，接受全体教职工对评定程序与结果的监督。"
+		}
+		a := &gongkai.ImpactAssessment{CatalogueCode: c.Code, Purpose: purpose, Fields: c.Roster.FieldsText(),
+			Audience: c.Audience.Label(), Retention: c.Roster.Takedown.Label() + "；原件由经办处室存档，查阅须登记理由。",
+			CheckedBy: supervisor.DisplayName + "（监督小组组长）", AssessedOn: *clock}
+		if err := db.CreateImpactAssessment(ctx, school.ID, principal, a); err != nil {
+			return fmt.Errorf("impact assessment of %s: %w", c.Code, err)
+		}
+	}
+	return nil
 }

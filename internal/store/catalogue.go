@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"gongkai"
 )
@@ -14,12 +15,49 @@ import (
 // set, which the school cannot drop.
 
 const catalogueFields = `code, name, category, audience, publicity_days, frequency, department, legal_basis, position,
-	schedule, due_day, due_month_day, term_due_spring, term_due_autumn, due_workdays`
+	schedule, due_day, due_month_day, term_due_spring, term_due_autumn, due_workdays, roster, roster_fields, takedown`
 
 func catalogueArgs(c *gongkai.CatalogueItem) []any {
 	sc := c.Schedule
 	return []any{c.Code, c.Name, c.Category, string(c.Audience), c.PublicityDays, c.Frequency, c.Department, c.LegalBasis, c.Position,
 		string(sc.Frequency), sc.DueDay, sc.DueMonthDay, sc.TermDue[0], sc.TermDue[1], sc.DueWorkdays}
+}
+
+// rosterArgs are the roster columns of an item: its rule, or, when the
+// item says nothing of it (an import without these columns), the default
+// catalogue's rule of its code.
+func rosterArgs(r gongkai.RosterRule, code string) []any {
+	if r.Kind == "" {
+		r = defaultRoster(code)
+	}
+	fields := make([]string, len(r.Fields))
+	for i, f := range r.Fields {
+		fields[i] = string(f)
+	}
+	return []any{string(r.Kind), strings.Join(fields, ","), string(r.Takedown)}
+}
+
+func defaultRoster(code string) gongkai.RosterRule {
+	for _, c := range gongkai.DefaultCatalogue {
+		if c.Code == code && c.Roster.Kind != "" {
+			return c.Roster
+		}
+	}
+	return gongkai.NoRoster
+}
+
+// scanRoster turns the stored roster columns into a rule.
+func scanRoster(kind, fields, takedown string) gongkai.RosterRule {
+	r := gongkai.RosterRule{Kind: gongkai.RosterKind(kind), Takedown: gongkai.Takedown(takedown)}
+	for _, f := range strings.Split(fields, ",") {
+		if f != "" {
+			r.Fields = append(r.Fields, gongkai.RosterField(f))
+		}
+	}
+	if !r.Holds() {
+		return gongkai.NoRoster
+	}
+	return r
 }
 
 // schoolBureau returns the bureau of the school and checks that the actor
@@ -45,7 +83,9 @@ func (tx *Tx) upsertSchoolItem(ctx context.Context, schoolID int64, c *gongkai.C
 	var id int64
 	var pos int
 	var wasRequired bool
-	err := tx.QueryRowContext(ctx, `SELECT id, position, required FROM catalogue_items WHERE school_id = $1 AND code = $2`, schoolID, c.Code).Scan(&id, &pos, &wasRequired)
+	var kind, fields, takedown string
+	err := tx.QueryRowContext(ctx, `SELECT id, position, required, roster, roster_fields, takedown FROM catalogue_items WHERE school_id = $1 AND code = $2`,
+		schoolID, c.Code).Scan(&id, &pos, &wasRequired, &kind, &fields, &takedown)
 	switch {
 	case errors.Is(err, sql.ErrNoRows):
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(position), -1) + 1 FROM catalogue_items WHERE school_id = $1`, schoolID).Scan(&pos); err != nil {
@@ -54,9 +94,10 @@ func (tx *Tx) upsertSchoolItem(ctx context.Context, schoolID int64, c *gongkai.C
 		item := *c
 		item.Position = pos
 		args := append([]any{schoolID}, catalogueArgs(&item)...)
+		args = append(args, rosterArgs(item.Roster, item.Code)...)
 		args = append(args, required)
 		if err := tx.QueryRowContext(ctx, `INSERT INTO catalogue_items (school_id, `+catalogueFields+`, required)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) RETURNING id`, args...).Scan(&c.ID); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING id`, args...).Scan(&c.ID); err != nil {
 			return fmt.Errorf("store: create catalogue item %q: %w", c.Code, err)
 		}
 		c.Position, c.Required = pos, required
@@ -65,13 +106,17 @@ func (tx *Tx) upsertSchoolItem(ctx context.Context, schoolID int64, c *gongkai.C
 	default:
 		item := *c
 		item.Position = pos
-		args := append(catalogueArgs(&item), required || wasRequired, id)
+		if item.Roster.Kind == "" { // an import says nothing of rosters: keep the item's rule
+			item.Roster = scanRoster(kind, fields, takedown)
+		}
+		args := append(catalogueArgs(&item), rosterArgs(item.Roster, item.Code)...)
+		args = append(args, required || wasRequired, id)
 		if _, err := tx.ExecContext(ctx, `UPDATE catalogue_items SET code = $1, name = $2, category = $3, audience = $4, publicity_days = $5, frequency = $6,
 			department = $7, legal_basis = $8, position = $9, schedule = $10, due_day = $11, due_month_day = $12, term_due_spring = $13,
-			term_due_autumn = $14, due_workdays = $15, required = $16 WHERE id = $17`, args...); err != nil {
+			term_due_autumn = $14, due_workdays = $15, roster = $16, roster_fields = $17, takedown = $18, required = $19 WHERE id = $20`, args...); err != nil {
 			return fmt.Errorf("store: update catalogue item %q: %w", c.Code, err)
 		}
-		c.ID, c.Position, c.Required = id, pos, required || wasRequired
+		c.ID, c.Position, c.Required, c.Roster = id, pos, required || wasRequired, item.Roster
 	}
 	c.SchoolID = schoolID
 	return nil
@@ -189,12 +234,14 @@ func (db *DB) FindBureauCatalogue(ctx context.Context, bureauID int64) ([]gongka
 	var out []gongkai.CatalogueItem
 	for rows.Next() {
 		var c gongkai.CatalogueItem
-		var aud, freq string
+		var aud, freq, kind, fields, takedown string
 		if err := rows.Scan(&c.ID, &c.Code, &c.Name, &c.Category, &aud, &c.PublicityDays, &c.Frequency, &c.Department, &c.LegalBasis, &c.Position,
-			&freq, &c.Schedule.DueDay, &c.Schedule.DueMonthDay, &c.Schedule.TermDue[0], &c.Schedule.TermDue[1], &c.Schedule.DueWorkdays); err != nil {
+			&freq, &c.Schedule.DueDay, &c.Schedule.DueMonthDay, &c.Schedule.TermDue[0], &c.Schedule.TermDue[1], &c.Schedule.DueWorkdays,
+			&kind, &fields, &takedown); err != nil {
 			return nil, err
 		}
 		c.Audience, c.Schedule.Frequency, c.Required = gongkai.Audience(aud), gongkai.Frequency(freq), true
+		c.Roster = scanRoster(kind, fields, takedown)
 		out = append(out, c)
 	}
 	return out, rows.Err()
@@ -220,18 +267,27 @@ func (tx *Tx) upsertBureauItem(ctx context.Context, bureauID int64, c *gongkai.C
 		}
 		c.Position = pos
 		args := append([]any{bureauID}, catalogueArgs(c)...)
+		args = append(args, rosterArgs(c.Roster, c.Code)...)
 		if err := tx.QueryRowContext(ctx, `INSERT INTO bureau_catalogue_items (bureau_id, `+catalogueFields+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`, args...).Scan(&c.ID); err != nil {
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) RETURNING id`, args...).Scan(&c.ID); err != nil {
 			return fmt.Errorf("store: create bureau catalogue item %q: %w", c.Code, err)
 		}
 	case err != nil:
 		return fmt.Errorf("store: find bureau catalogue item %q: %w", c.Code, err)
 	default:
 		c.ID, c.Position = id, pos
-		args := append(catalogueArgs(c), id)
+		if c.Roster.Kind == "" { // an import says nothing of rosters: keep the item's rule
+			var kind, fields, takedown string
+			if err := tx.QueryRowContext(ctx, `SELECT roster, roster_fields, takedown FROM bureau_catalogue_items WHERE id = $1`, id).Scan(&kind, &fields, &takedown); err != nil {
+				return fmt.Errorf("store: bureau catalogue item %q: %w", c.Code, err)
+			}
+			c.Roster = scanRoster(kind, fields, takedown)
+		}
+		args := append(catalogueArgs(c), rosterArgs(c.Roster, c.Code)...)
+		args = append(args, id)
 		if _, err := tx.ExecContext(ctx, `UPDATE bureau_catalogue_items SET code = $1, name = $2, category = $3, audience = $4, publicity_days = $5, frequency = $6,
 			department = $7, legal_basis = $8, position = $9, schedule = $10, due_day = $11, due_month_day = $12, term_due_spring = $13,
-			term_due_autumn = $14, due_workdays = $15 WHERE id = $16`, args...); err != nil {
+			term_due_autumn = $14, due_workdays = $15, roster = $16, roster_fields = $17, takedown = $18 WHERE id = $19`, args...); err != nil {
 			return fmt.Errorf("store: update bureau catalogue item %q: %w", c.Code, err)
 		}
 	}
@@ -355,13 +411,15 @@ func (tx *Tx) applyBureauCatalogue(ctx context.Context, bureauID, schoolID int64
 	var items []gongkai.CatalogueItem
 	for rows.Next() {
 		var c gongkai.CatalogueItem
-		var aud, freq string
+		var aud, freq, kind, fields, takedown string
 		if err := rows.Scan(&c.Code, &c.Name, &c.Category, &aud, &c.PublicityDays, &c.Frequency, &c.Department, &c.LegalBasis, &c.Position,
-			&freq, &c.Schedule.DueDay, &c.Schedule.DueMonthDay, &c.Schedule.TermDue[0], &c.Schedule.TermDue[1], &c.Schedule.DueWorkdays); err != nil {
+			&freq, &c.Schedule.DueDay, &c.Schedule.DueMonthDay, &c.Schedule.TermDue[0], &c.Schedule.TermDue[1], &c.Schedule.DueWorkdays,
+			&kind, &fields, &takedown); err != nil {
 			rows.Close()
 			return err
 		}
 		c.Audience, c.Schedule.Frequency = gongkai.Audience(aud), gongkai.Frequency(freq)
+		c.Roster = scanRoster(kind, fields, takedown)
 		items = append(items, c)
 	}
 	rows.Close()

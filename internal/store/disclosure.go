@@ -20,7 +20,7 @@ const summaryColumns = `d.id, d.school_id, d.index_no, d.catalogue_code, d.categ
 	COALESCE(d.department_id, 0), COALESCE(dep.name, ''), COALESCE(d.clerk_id, 0), COALESCE(cu.display_name, ''),
 	d.channels, d.legal_basis, d.contact, d.publicity_days, d.publicity_start, d.publicity_end, d.end_provisional,
 	d.version, d.created_by, d.created_at, d.updated_at, d.published_at, COALESCE(d.signed_by, 0), COALESCE(su.display_name, ''), d.signed_at, d.reason,
-	d.revision_state`
+	d.revision_state, d.withdrawn_at`
 
 const summaryJoins = ` FROM disclosures d
 	LEFT JOIN departments dep ON dep.id = d.department_id
@@ -30,11 +30,11 @@ const summaryJoins = ` FROM disclosures d
 func scanDisclosure(sc interface{ Scan(...any) error }, extra ...any) (*gongkai.Disclosure, error) {
 	var d gongkai.Disclosure
 	var aud, state, channels, pStart, pEnd, revState string
-	var created, updated, published, signed int64
+	var created, updated, published, signed, withdrawn int64
 	dest := append([]any{&d.ID, &d.SchoolID, &d.IndexNo, &d.CatalogueCode, &d.Category, &d.Title, &aud, &state, &d.DocNumber,
 		&d.DepartmentID, &d.DepartmentName, &d.ClerkID, &d.ClerkName,
 		&channels, &d.LegalBasis, &d.Contact, &d.PublicityDays, &pStart, &pEnd, &d.EndProvisional,
-		&d.Version, &d.CreatedBy, &created, &updated, &published, &d.SignedBy, &d.SignedByName, &signed, &d.Reason, &revState}, extra...)
+		&d.Version, &d.CreatedBy, &created, &updated, &published, &d.SignedBy, &d.SignedByName, &signed, &d.Reason, &revState, &withdrawn}, extra...)
 	if err := sc.Scan(dest...); err != nil {
 		return nil, err
 	}
@@ -46,6 +46,7 @@ func scanDisclosure(sc interface{ Scan(...any) error }, extra ...any) (*gongkai.
 	}
 	d.PublicityStart, d.PublicityEnd = parseDay(pStart), parseDay(pEnd)
 	d.CreatedAt, d.UpdatedAt, d.PublishedAt, d.SignedAt = fromMS(created), fromMS(updated), fromMS(published), fromMS(signed)
+	d.WithdrawnAt = fromMS(withdrawn)
 	return &d, nil
 }
 
@@ -375,6 +376,10 @@ func (tx *Tx) createDraft(ctx context.Context, schoolID int64, actor *gongkai.Ac
 	if err := tx.checkUse(ctx, schoolID, gongkai.UseNewDraft); err != nil {
 		return err
 	}
+	d.SchoolID = schoolID
+	if err := tx.checkAssessed(ctx, d); err != nil { // roster.go
+		return err
+	}
 	if err := tx.checkDepartment(ctx, schoolID, d.DepartmentID); err != nil {
 		return err
 	}
@@ -505,6 +510,9 @@ func (db *DB) Act(ctx context.Context, schoolID, id int64, actor *gongkai.Actor,
 			if err := d.ValidateForSubmit(); err != nil {
 				return err
 			}
+			if err := tx.checkAssessed(ctx, d); err != nil { // roster.go
+				return err
+			}
 		case gongkai.ActionApprove:
 			upd.set("signed_by", actor.ID)
 			upd.set("signed_at", ms(tx.Now))
@@ -538,11 +546,20 @@ func (db *DB) Act(ctx context.Context, schoolID, id int64, actor *gongkai.Actor,
 				}
 				upd.set("revision_state", "")
 			}
+			upd.set("withdrawn_at", ms(tx.Now))
 		}
 		upd.set("state", string(to))
 		upd.set("updated_at", ms(tx.Now))
 		if err := upd.exec(ctx, tx, schoolID, id); err != nil {
 			return fmt.Errorf("store: %s disclosure %d: %w", action, id, err)
+		}
+		if action == gongkai.ActionWithdraw {
+			from := d.State
+			d.State, d.WithdrawnAt = to, tx.Now
+			if err := tx.takeDown(ctx, d); err != nil { // roster.go
+				return err
+			}
+			d.State = from
 		}
 		if d.Published() || to == gongkai.StatePublished {
 			if err := tx.touch(ctx, schoolID); err != nil {
@@ -644,6 +661,11 @@ func (tx *Tx) lockItem(ctx context.Context, schoolID, id int64, actor *gongkai.A
 		return nil, fmt.Errorf("store: load disclosure %d: %w", id, err)
 	}
 	if !gongkai.CanReadDisclosure(actor, bureau, d) {
+		return nil, notFound("公开事项")
+	}
+	// A step is taken only by the school's own people: to anyone else a
+	// public item they may read is still not there to act on.
+	if !actor.Anonymous() && !actor.IsMember(schoolID) && !actor.Oversees(bureau) {
 		return nil, notFound("公开事项")
 	}
 	it.Disclosure = d
@@ -771,6 +793,11 @@ func (db *DB) CloseEndedPeriods(ctx context.Context) ([]*gongkai.Disclosure, err
 				return err
 			}
 			closed = append(closed, d)
+			d.State = gongkai.StateClosed
+			if err := tx.takeDown(ctx, d); err != nil { // roster.go
+				return err
+			}
+			d.State = gongkai.StatePublished
 			if err := tx.touch(ctx, k.school); err != nil {
 				return err
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"gongkai"
 	"gongkai/internal/search"
 )
 
@@ -19,21 +20,19 @@ func (db *DB) reindexSearch(ctx context.Context) error {
 	db.log.Info("rebuilding the search index")
 	var last int64
 	for {
-		type doc struct {
-			id, school             int64
-			title, docNumber, body string
-		}
-		var docs []doc
-		rows, err := db.write.QueryContext(ctx, `SELECT id, school_id, title, doc_number, body FROM disclosures WHERE id > $1 ORDER BY id LIMIT 2000`, last)
+		var docs []*gongkai.Disclosure
+		rows, err := db.write.QueryContext(ctx, `SELECT `+summaryColumns+`, d.body`+summaryJoins+` WHERE d.id > $1 ORDER BY d.id LIMIT 2000`, last)
 		if err != nil {
 			return fmt.Errorf("store: reindex: %w", err)
 		}
 		for rows.Next() {
-			var d doc
-			if err := rows.Scan(&d.id, &d.school, &d.title, &d.docNumber, &d.body); err != nil {
+			var body string
+			d, err := scanDisclosure(rows, &body)
+			if err != nil {
 				rows.Close()
 				return err
 			}
+			d.Body = body
 			docs = append(docs, d)
 		}
 		rows.Close()
@@ -42,7 +41,20 @@ func (db *DB) reindexSearch(ctx context.Context) error {
 		}
 		err = db.withTx(ctx, func(tx *Tx) error {
 			for _, d := range docs {
-				if err := db.dialect.indexDisclosure(ctx, tx, d.id, titleTokens(d.school, d.title, d.docNumber), search.SchoolTokens(d.school, d.body)); err != nil {
+				title, body := titleTokens(d.SchoolID, d.Title, d.DocNumber), search.SchoolTokens(d.SchoolID, d.Body)
+				if d.Published() { // a taken-down roster keeps its people out (roster.go)
+					rule, err := rosterRule(ctx, tx, d)
+					if err != nil {
+						return err
+					}
+					if _, down := gongkai.TakedownAt(d, rule, tx.Now); down {
+						if err := tx.takeDown(ctx, d); err != nil {
+							return err
+						}
+						continue
+					}
+				}
+				if err := db.dialect.indexDisclosure(ctx, tx, d.ID, title, body); err != nil {
 					return err
 				}
 			}
@@ -51,7 +63,7 @@ func (db *DB) reindexSearch(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("store: reindex: %w", err)
 		}
-		last = docs[len(docs)-1].id
+		last = docs[len(docs)-1].ID
 	}
 	return db.withTx(ctx, func(tx *Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE search_reindex SET pending = 0`)

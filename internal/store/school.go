@@ -96,11 +96,11 @@ func (tx *Tx) insertSchool(ctx context.Context, s *gongkai.School, departments [
 	}
 	for i, c := range gongkai.DefaultCatalogue {
 		sc := c.Schedule
+		args := append([]any{s.ID, c.Code, c.Name, c.Category, string(c.Audience), c.PublicityDays, c.Frequency, c.Department, c.LegalBasis, i,
+			string(sc.Frequency), sc.DueDay, sc.DueMonthDay, sc.TermDue[0], sc.TermDue[1], sc.DueWorkdays}, rosterArgs(c.Roster, c.Code)...)
 		if _, err := tx.ExecContext(ctx, `INSERT INTO catalogue_items (school_id, code, name, category, audience, publicity_days, frequency, department, legal_basis, position,
-			schedule, due_day, due_month_day, term_due_spring, term_due_autumn, due_workdays)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
-			s.ID, c.Code, c.Name, c.Category, string(c.Audience), c.PublicityDays, c.Frequency, c.Department, c.LegalBasis, i,
-			string(sc.Frequency), sc.DueDay, sc.DueMonthDay, sc.TermDue[0], sc.TermDue[1], sc.DueWorkdays); err != nil {
+			schedule, due_day, due_month_day, term_due_spring, term_due_autumn, due_workdays, roster, roster_fields, takedown)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`, args...); err != nil {
 			return fmt.Errorf("store: create catalogue item %q: %w", c.Code, err)
 		}
 	}
@@ -238,7 +238,7 @@ func (db *DB) FindCatalogue(ctx context.Context, schoolID int64) ([]gongkai.Cata
 // readCatalogue reads a school's catalogue from a pool or a transaction.
 func readCatalogue(ctx context.Context, q querier, schoolID int64) ([]gongkai.CatalogueItem, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, school_id, code, name, category, audience, publicity_days, frequency, department, legal_basis, position,
-		schedule, due_day, due_month_day, term_due_spring, term_due_autumn, due_workdays, required
+		schedule, due_day, due_month_day, term_due_spring, term_due_autumn, due_workdays, required, roster, roster_fields, takedown
 		FROM catalogue_items WHERE school_id = $1 ORDER BY position, id`, schoolID)
 	if err != nil {
 		return nil, fmt.Errorf("store: find catalogue of school %d: %w", schoolID, err)
@@ -247,12 +247,14 @@ func readCatalogue(ctx context.Context, q querier, schoolID int64) ([]gongkai.Ca
 	var out []gongkai.CatalogueItem
 	for rows.Next() {
 		var c gongkai.CatalogueItem
-		var aud, freq string
+		var aud, freq, kind, fields, takedown string
 		if err := rows.Scan(&c.ID, &c.SchoolID, &c.Code, &c.Name, &c.Category, &aud, &c.PublicityDays, &c.Frequency, &c.Department, &c.LegalBasis, &c.Position,
-			&freq, &c.Schedule.DueDay, &c.Schedule.DueMonthDay, &c.Schedule.TermDue[0], &c.Schedule.TermDue[1], &c.Schedule.DueWorkdays, &c.Required); err != nil {
+			&freq, &c.Schedule.DueDay, &c.Schedule.DueMonthDay, &c.Schedule.TermDue[0], &c.Schedule.TermDue[1], &c.Schedule.DueWorkdays, &c.Required,
+			&kind, &fields, &takedown); err != nil {
 			return nil, err
 		}
 		c.Audience, c.Schedule.Frequency = gongkai.Audience(aud), gongkai.Frequency(freq)
+		c.Roster = scanRoster(kind, fields, takedown)
 		out = append(out, c)
 	}
 	return out, rows.Err()

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	_ "embed"
 	"encoding/json"
 	"errors"
@@ -254,6 +255,7 @@ type apiDetail struct {
 	SchoolName     string          `json:"school_name"`
 	Body           string          `json:"body"`
 	Hidden         bool            `json:"hidden"`
+	Notice         string          `json:"notice,omitempty"` // why Hidden: 名单已于 2026年3月7日公示期满撤下
 	CatalogueCode  string          `json:"catalogue_code"`
 	DocNumber      string          `json:"doc_number"`
 	DepartmentID   int64           `json:"department_id"`
@@ -344,7 +346,12 @@ func apiAttachmentOf(school *gongkai.School, a gongkai.Attachment) apiAttachment
 // procedure see the trail without names and internal review comments (the
 // public page shows only its one-line summary); a roster past its
 // publicity period is withheld as on the public page.
-func (s *Server) apiDetailOf(actor *gongkai.Actor, school *gongkai.School, d *gongkai.Disclosure) apiDetail {
+func (s *Server) apiDetailOf(ctx context.Context, actor *gongkai.Actor, school *gongkai.School, d *gongkai.Disclosure) (apiDetail, error) {
+	rs, err := s.rostersOf(ctx, school)
+	if err != nil {
+		return apiDetail{}, err
+	}
+	rule := rs.rule(d)
 	insider := gongkai.CanSeeUnpublished(actor, school.BureauID, school.ID)
 	out := apiDetail{
 		apiItem: apiItemOf(school, d), SchoolName: school.Title(),
@@ -397,13 +404,21 @@ func (s *Server) apiDetailOf(actor *gongkai.Actor, school *gongkai.School, d *go
 			out.RevisionActions = append(out.RevisionActions, string(a))
 		}
 	}
-	if rosterHidden(actor, school, d, s.now()) {
+	if at, down := gongkai.TakedownAt(d, rule, s.now()); down { // roster.go
+		bodies := []string{d.Body}
+		for _, v := range d.Versions {
+			bodies = append(bodies, v.Body)
+		}
+		names := gongkai.RosterNames(bodies...)
 		out.Hidden, out.Body, out.Attachments = true, "", []apiAttachment{}
+		out.Title = gongkai.MaskNames(out.Title, names)
+		out.Notice = gongkai.TakedownNotice(d, at)
 		for i := range out.Versions {
+			out.Versions[i].Title = gongkai.MaskNames(out.Versions[i].Title, names)
 			out.Versions[i].Body, out.Versions[i].Attachments = "", []apiAttachment{}
 		}
 	}
-	return out
+	return out, nil
 }
 
 // ---- Tokens ------------------------------------------------------------
@@ -594,6 +609,9 @@ func (s *Server) apiDisclosures(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if items, total, err = s.hideTakenDown(r.Context(), school, items, f.Query, total); err != nil { // roster.go
+		return err
+	}
 	out := apiList{Items: make([]apiItem, len(items)), Total: total, Page: f.Page, PerPage: f.PerPage}
 	for i, d := range items {
 		out.Items[i] = apiItemOf(school, d)
@@ -673,7 +691,11 @@ func (s *Server) apiDisclosure(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.apiDetailOf(gongkai.ActorFrom(r.Context()), school, d))
+	detail, err := s.apiDetailOf(r.Context(), gongkai.ActorFrom(r.Context()), school, d)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, detail)
 	return nil
 }
 
@@ -773,7 +795,11 @@ func (s *Server) apiCreateDisclosure(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/disclosures/"+strconv.FormatInt(d.ID, 10))
-	writeJSON(w, http.StatusCreated, s.apiDetailOf(actor, school, got))
+	detail, err := s.apiDetailOf(r.Context(), actor, school, got)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, detail)
 	return nil
 }
 
@@ -799,7 +825,11 @@ func (s *Server) apiUpdateDisclosure(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return apiFieldNames(err)
 	}
-	writeJSON(w, http.StatusOK, s.apiDetailOf(actor, school, got))
+	detail, err := s.apiDetailOf(r.Context(), actor, school, got)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, detail)
 	return nil
 }
 
@@ -920,6 +950,10 @@ func (s *Server) apiAct(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.apiDetailOf(actor, school, got))
+	detail, err := s.apiDetailOf(r.Context(), actor, school, got)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, detail)
 	return nil
 }

@@ -52,7 +52,11 @@ func (s *Server) apiRevisionAct(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.apiDetailOf(actor, school, got))
+	detail, err := s.apiDetailOf(r.Context(), actor, school, got)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, detail)
 	return nil
 }
 
@@ -93,6 +97,10 @@ func (s *Server) apiRevisionUpdate(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.apiDetailOf(actor, school, got))
+	detail, err := s.apiDetailOf(r.Context(), actor, school, got)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, detail)
 	return nil
 }

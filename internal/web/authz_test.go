@@ -139,6 +139,12 @@ func TestAuthorization_matrix(t *testing.T) {
 			"GET /bureau/catalogue":      {"bureau.admin", "bureau.inspector"},
 			"GET /bureau/catalogue.xlsx": {"bureau.admin", "bureau.inspector"},
 			"GET /admin/calendar":        {"bureau.admin", "bureau.inspector"},
+			// Rosters (roster_test.go): the school's privacy record is read by
+			// the principal, the supervision group and the bureau; only the
+			// principal assesses.
+			"GET /s/{slug}/privacy":                append(own(gongkai.RolePrincipal, gongkai.RoleSupervisor), "bureau.admin", "bureau.inspector"),
+			"GET /s/{slug}/privacy/assess/{code}":  own(gongkai.RolePrincipal),
+			"POST /s/{slug}/privacy/assess/{code}": own(gongkai.RolePrincipal),
 		}
 		h.attachPublic(t)
 		for _, rt := range h.srv.routes() {
@@ -248,6 +254,9 @@ func (h *harness) fillPath(t *testing.T, method, pattern string) string {
 		values[k] = v
 	}
 	for k, v := range h.matrixRevisionValues(t, pattern) {
+		values[k] = v
+	}
+	for k, v := range h.matrixRosterValues(t, pattern) { // roster_test.go
 		values[k] = v
 	}
 	path := pattern

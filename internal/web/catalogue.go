@@ -60,6 +60,26 @@ func (p *catalogueAdminPage) NewForm() *catalogueForm {
 	return &catalogueForm{P: p, New: true, ID: "new", Item: gongkai.CatalogueItem{Category: "other", Audience: gongkai.AudiencePublic}}
 }
 
+// Roster is the item's roster rule as the form shows it: a new item's
+// student or staff list starts from the default fields.
+func (f *catalogueForm) Roster() gongkai.RosterRule {
+	r := f.Item.Roster
+	if !r.Holds() && len(r.Fields) == 0 {
+		r.Fields = gongkai.StudentRoster.Fields
+		r.Takedown = gongkai.TakedownPeriodEnd
+		if r.Kind == "" {
+			r.Kind = gongkai.RosterNone
+		}
+	}
+	return r
+}
+
+// RosterKinds, RosterFields and Takedowns are the choices of the roster
+// fieldset (roster.go in the domain).
+func (p *catalogueAdminPage) RosterKinds() []gongkai.RosterKind   { return gongkai.RosterKinds }
+func (p *catalogueAdminPage) RosterFields() []gongkai.RosterField { return gongkai.RosterFields }
+func (p *catalogueAdminPage) Takedowns() []gongkai.Takedown       { return gongkai.Takedowns }
+
 // Frequencies are the choices of the frequency select.
 func (p *catalogueAdminPage) Frequencies() []gongkai.Frequency { return gongkai.Frequencies }
 
@@ -165,6 +185,11 @@ func (s *Server) handleCatalogueSave(w http.ResponseWriter, r *http.Request) err
 			TermDue:     [2]string{r.PostFormValue("term_due_spring"), r.PostFormValue("term_due_autumn")},
 			DueWorkdays: formInt(r, "due_workdays", fe, "请填写 1–60 的整数。"),
 		},
+		Roster: gongkai.RosterRule{Kind: gongkai.RosterKind(r.PostFormValue("roster")), Takedown: gongkai.Takedown(r.PostFormValue("takedown"))},
+	}
+	// A post without the roster fieldset (Kind "") keeps the item's rule.
+	for _, f := range r.PostForm["roster_fields"] {
+		it.Roster.Fields = append(it.Roster.Fields, gongkai.RosterField(f))
 	}
 	isNew := r.PostFormValue("new") == "1"
 	p := &catalogueAdminPage{base: s.base(r, "")}

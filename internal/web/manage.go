@@ -971,6 +971,7 @@ type reviewPage struct {
 	// RevisionState names its step.
 	Revision      *gongkai.Version
 	RevisionState string
+	Assessment   *rosterAssessment // of a roster's catalogue item (roster.go)
 }
 
 // ButtonClass is the look of a decision button: the step forward is the
@@ -1036,6 +1037,12 @@ func (s *Server) renderReview(w http.ResponseWriter, r *http.Request, status int
 	var err error
 	if p.Doc, err = s.newDocView(r.Context(), &p.base, school, d); err != nil {
 		return err
+	}
+	if p.Assessment, err = s.itemAssessment(r.Context(), &p.base, school, d, p.Doc.Rule); err != nil {
+		return err
+	}
+	if p.Doc.TakenDown {
+		p.Title, p.D = p.Doc.Title, p.Doc.masked() // the names masked (roster.go)
 	}
 	s.renderPage(w, r, status, "review", p)
 	return nil

@@ -200,6 +200,10 @@ func (s *Server) board(w http.ResponseWriter, r *http.Request, nav string, auds 
 		p.Categories = append(p.Categories, boardCategory{Code: c.Code, Name: categoryName(&p.base, c.Code), Count: counts[c.Code],
 			URL: p.BoardPath + "?cat=" + c.Code})
 	}
+	if items, total, err = s.hideTakenDown(ctx, school, items, p.Query, total); err != nil { // roster.go
+		return err
+	}
+	p.Total = total
 	if p.Items, err = s.itemRows(r, &p.base, school, items); err != nil {
 		return err
 	}
@@ -386,6 +390,7 @@ func (s *Server) disclosure(w http.ResponseWriter, r *http.Request, version int)
 	if p.Doc, err = s.newDocView(r.Context(), &p.base, school, d); err != nil {
 		return err
 	}
+	p.Title = p.Doc.Title // a taken-down roster's names masked
 	if version != 0 {
 		if !p.Doc.showVersion(version) {
 			return gongkai.Errorf(gongkai.ENOTFOUND, "没有这个版本。")
@@ -403,7 +408,7 @@ func (s *Server) disclosure(w http.ResponseWriter, r *http.Request, version int)
 		}
 		p.Objections = counts[d.ID]
 	}
-	cachePrivate(w, &p.base, d.Audience != gongkai.AudiencePublic || d.Category == "aid")
+	cachePrivate(w, &p.base, d.Audience != gongkai.AudiencePublic || p.Doc.Rule.Holds())
 	s.render(w, r, "disclosure", p)
 	return nil
 }
@@ -427,12 +432,19 @@ func (s *Server) handleAttachment(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	if !gongkai.CanReadDisclosure(actor, school.BureauID, d) || rosterHidden(actor, school, d, s.now()) {
+	if !gongkai.CanReadDisclosure(actor, school.BureauID, d) {
 		return notFound
 	}
 	// Outside the procedure, only files of published versions are public.
 	if !gongkai.CanSeeUnpublished(actor, school.BureauID, school.ID) && !versionPublished(d, a.Version) {
 		return notFound
+	}
+	rs, err := s.rostersOf(ctx, school)
+	if err != nil {
+		return err
+	}
+	if _, down := rs.takenDown(d); down { // roster.go: for everyone, staff audit the original
+		return s.takenDownFile(w, r, school, d)
 	}
 	f, err := s.blobs.Open(ctx, a.StorageKey)
 	if err != nil {
@@ -445,7 +457,7 @@ func (s *Server) handleAttachment(w http.ResponseWriter, r *http.Request) error 
 	h.Set("Content-Disposition", contentDisposition(a.ContentType, a.Filename))
 	// Shared caches may keep public files only; no-cache makes every use
 	// ask again, so a withdrawn roster stops being served at once.
-	if d.Audience == gongkai.AudiencePublic && d.Published() && d.Category != "aid" {
+	if d.Audience == gongkai.AudiencePublic && d.Published() && !rs.rule(d).Holds() {
 		h.Set("Cache-Control", "public, no-cache")
 	} else {
 		h.Set("Cache-Control", "private, no-cache")

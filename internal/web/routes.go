@@ -92,6 +92,16 @@ func (s *Server) routes() []route {
 		{"GET", "/s/{slug}/manage/d/{id}/revision/edit", accessCreate, false, s.handleRevisionEditForm},
 		{"POST", "/s/{slug}/manage/d/{id}/revision/edit", accessCreate, false, s.handleRevisionEdit},
 		{"POST", "/s/{slug}/manage/d/{id}/revision/act/{action}", accessWorkflow, false, s.handleRevisionAct},
+		// Taken-down rosters and impact assessments (roster.go): the
+		// original opens for staff of the procedure with a recorded reason;
+		// the records page answers 404 to all but the principal, the
+		// supervision group and the bureau; the principal assesses.
+		{"GET", "/s/{slug}/manage/d/{id}/audit", accessWorkflow, false, s.handleAuditForm},
+		{"POST", "/s/{slug}/manage/d/{id}/audit", accessWorkflow, false, s.handleAudit},
+		{"GET", "/s/{slug}/manage/d/{id}/audit/{audit}", accessWorkflow, false, s.handleAuditView},
+		{"GET", "/s/{slug}/privacy", accessWorkflow, false, s.handlePrivacy},
+		{"GET", "/s/{slug}/privacy/assess/{code}", accessManage, false, s.handleAssessForm},
+		{"POST", "/s/{slug}/privacy/assess/{code}", accessManage, false, s.handleAssess},
 		{"GET", "/s/{slug}/manage/members", accessManage, false, s.handleMembers},
 		{"POST", "/s/{slug}/manage/members", accessManage, false, s.handleAddMember},
 		{"POST", "/s/{slug}/manage/members/{user}", accessManage, false, s.handleSetRoles},

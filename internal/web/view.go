@@ -45,10 +45,15 @@ type docView struct {
 	// RevisionPending marks an item whose revision is on its way through
 	// the procedure (修订审核中); the text shown stays the current one.
 	RevisionPending bool
-	// Hidden is set when the privacy rule withholds the body and files: a
-	// student aid roster after its publicity period, for readers outside
-	// the procedure.
-	Hidden bool
+	// TakenDown is set when the roster rule withholds the item's people
+	// (roster.go): no body, no files, the names masked in the title, and
+	// Notice instead. AuditURL is where staff of the procedure open the
+	// original with a recorded reason.
+	TakenDown bool
+	Notice    string
+	AuditURL  string
+	Rule      gongkai.RosterRule
+	names     []string
 }
 
 // fileView is one attachment with its download link.
@@ -92,7 +97,29 @@ func (s *Server) newDocView(ctx context.Context, b *base, school *gongkai.School
 	}
 	v.Files = fileViews(school, d.Attachments)
 	v.Trail = trailLine(b, d, v.Revisions)
-	v.Hidden = rosterHidden(b.Actor, school, d, b.Now)
+	rs, err := s.rostersOf(ctx, school)
+	if err != nil {
+		return nil, err
+	}
+	v.Rule = rs.rule(d)
+	if at, down := gongkai.TakedownAt(d, v.Rule, b.Now); down {
+		v.TakenDown = true
+		if day, withdrawn := gongkai.TakedownCause(d, at); withdrawn {
+			v.Notice = b.Tf("名单已于 %s撤回时撤下", b.Day(day))
+		} else {
+			v.Notice = b.Tf("名单已于 %s公示期满撤下", b.Day(day))
+		}
+		bodies := make([]string, 0, len(d.Versions)+1)
+		bodies = append(bodies, d.Body)
+		for _, ver := range d.Versions {
+			bodies = append(bodies, ver.Body)
+		}
+		v.names = gongkai.RosterNames(bodies...)
+		if gongkai.CanAuditRoster(b.Actor, school.BureauID, school.ID) {
+			v.AuditURL = reviewURL(school, d.ID) + "/audit"
+		}
+		v.hideRoster()
+	}
 	if d.InPublicity(b.Now) {
 		v.InPeriod = true
 		cal, err := s.db.Calendar(ctx, school.RegionCode)
@@ -121,6 +148,7 @@ func (v *docView) showVersion(n int) bool {
 			v.Revisions = 0
 			v.Trail = trailLine(v.b, v.D, 0)
 		}
+		v.hideRoster()
 		return true
 	}
 	return false
@@ -140,23 +168,6 @@ func (v *docView) PublishedVersions() []gongkai.Version {
 // URL is the public address of the item.
 func (v *docView) URL() string {
 	return "/s/" + v.School.Slug + "/d/" + strconv.FormatInt(v.D.ID, 10)
-}
-
-// rosterHidden applies the privacy rule: a student aid roster stops showing
-// once its publicity period is over, except to the people of the procedure
-// and the bureau.
-func rosterHidden(a *gongkai.Actor, school *gongkai.School, d *gongkai.Disclosure, now time.Time) bool {
-	if d.Category != "aid" || gongkai.CanSeeUnpublished(a, school.BureauID, school.ID) {
-		return false
-	}
-	switch d.State {
-	case gongkai.StateClosed, gongkai.StateArchived:
-		return true
-	case gongkai.StatePublished, gongkai.StateWithdrawn:
-		// Closing runs on a timer; an ended period counts as over already.
-		return !d.PublicityEnd.IsZero() && gongkai.PeriodOver(d.PublicityEnd, now)
-	}
-	return false
 }
 
 // trailLine is the one-line procedure under the title: 经领导小组审议 ·
