@@ -3,7 +3,6 @@ package scrub
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"sync"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
@@ -69,6 +68,11 @@ func cleanPDF(data []byte) (out []byte, err error) {
 	if err := pdfFindCode(ctx); err != nil {
 		return nil, err
 	}
+	// A PDF with nothing to remove is kept byte for byte: rewriting it would
+	// gain nothing and would break an electronic seal. One that was saved
+	// again (more than one startxref) may keep an old information dictionary
+	// in its earlier revision, so it is always written again.
+	dirty := xt.Encrypt != nil || bytes.Count(data, []byte("startxref")) > 1
 	for nr, e := range xt.Table {
 		if e == nil || e.Free || e.Object == nil || nr == 0 {
 			continue
@@ -76,48 +80,63 @@ func cleanPDF(data []byte) (out []byte, err error) {
 		if sd, ok := e.Object.(types.StreamDict); ok {
 			if t := sd.Type(); t != nil && *t == "Metadata" {
 				e.Object = types.NewDict()
+				dirty = true
 				continue
 			}
 		}
-		pdfStrip(e.Object, 0)
+		if pdfStrip(e.Object, 0) {
+			dirty = true
+		}
 	}
 	if xt.Info != nil {
 		// The information dictionary is emptied where it is; pdfcpu writes
 		// only its own name and the dates of this rewrite into it.
 		if e, ok := xt.Find(int(xt.Info.ObjectNumber)); ok && e != nil {
+			if d, isDict := e.Object.(types.Dict); !isDict || len(d) > 0 {
+				dirty = true
+			}
 			e.Object = types.NewDict()
 		}
+	}
+	if !dirty {
+		return data, nil
 	}
 	// A file that opens without a password may still be encrypted to stop
 	// copying; it is written in the clear, as readers saw it anyway.
 	xt.Encrypt, xt.EncKey = nil, nil
 	var buf bytes.Buffer
 	if err := api.WriteContext(ctx, &buf); err != nil {
-		return nil, fmt.Errorf("scrub: write pdf: %w", err)
+		return nil, refuse(MsgPDFBroken)
 	}
 	return buf.Bytes(), nil
 }
 
 // pdfStrip removes the Metadata and PieceInfo entries of a dictionary and
-// of the dictionaries written inside it.
-func pdfStrip(o types.Object, depth int) {
+// of the dictionaries written inside it, and reports whether it found any.
+func pdfStrip(o types.Object, depth int) bool {
 	if depth > 64 {
-		return
+		return false
 	}
+	found := false
 	switch v := o.(type) {
 	case types.Dict:
-		v.Delete("Metadata")
-		v.Delete("PieceInfo")
+		for _, k := range []string{"Metadata", "PieceInfo"} {
+			if _, ok := v.Find(k); ok {
+				v.Delete(k)
+				found = true
+			}
+		}
 		for _, x := range v {
-			pdfStrip(x, depth+1)
+			found = pdfStrip(x, depth+1) || found
 		}
 	case types.StreamDict:
-		pdfStrip(v.Dict, depth)
+		return pdfStrip(v.Dict, depth)
 	case types.Array:
 		for _, x := range v {
-			pdfStrip(x, depth+1)
+			found = pdfStrip(x, depth+1) || found
 		}
 	}
+	return found
 }
 
 // pdfFindCode returns the refusal of a PDF that holds JavaScript (a /JS

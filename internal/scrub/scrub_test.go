@@ -295,3 +295,21 @@ func TestClean_otherKindsAsTheyAre(t *testing.T) {
 		t.Errorf("Clean(gif) = %q, %v; want it unchanged", out, err)
 	}
 }
+
+func TestClean_pdfWithoutMetadataKept(t *testing.T) {
+	// A PDF without information, XMP or private data is kept byte for byte
+	// (an electronic seal over it stays valid); one saved again keeps its
+	// earlier revision's information in its bytes, so it is written again.
+	bare := []byte("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
+	if out, err := scrub.Clean(bare, scrub.TypePDF, "a.pdf"); err != nil || !bytes.Equal(out, bare) {
+		t.Errorf("a PDF without metadata changed: %q %v", out, err)
+	}
+	updated := append(append([]byte{}, scrubtest.PDF("")...), "1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n7 0 obj<<>>endobj\nstartxref\n0\n%%EOF\n"...)
+	out, err := scrub.Clean(updated, scrub.TypePDF, "a.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if leaks := scrubtest.Leaks(out); len(leaks) > 0 {
+		t.Errorf("a PDF saved again keeps %q", leaks)
+	}
+}

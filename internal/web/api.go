@@ -815,7 +815,7 @@ func (s *Server) apiUpload(w http.ResponseWriter, r *http.Request) error {
 			}
 			continue
 		}
-		name := cleanFilename(part.FileName())
+		name := gongkai.CleanFilename(part.FileName(), "")
 		st, err := s.blobs.Put(r.Context(), part, name, gongkai.MaxAttachmentBytes)
 		if errors.As(err, &tooBig) {
 			return tooLarge
