@@ -424,3 +424,41 @@ func TestRedact(t *testing.T) {
 		}
 	}
 }
+
+// TestStore_keepsNoMetadata: what reaches the disk or the bucket is the
+// file without its author, company or place; the upload as it came is
+// written nowhere.
+func TestStore_keepsNoMetadata(t *testing.T) {
+	eachStore(t, func(t *testing.T, s Store) {
+		ctx := context.Background()
+		for _, f := range []struct {
+			name string
+			data []byte
+		}{
+			{"收支表.xlsx", scrubtest.XLSX(t)}, {"通知.docx", scrubtest.DOCX(t)}, {"通知.pdf", scrubtest.PDF("")},
+			{"照片.jpg", scrubtest.JPEG(t)}, {"图.png", scrubtest.PNG(t)},
+		} {
+			if _, err := s.Put(ctx, bytes.NewReader(f.data), f.name, gongkai.MaxAttachmentBytes); err != nil {
+				t.Fatalf("%s: %v", f.name, err)
+			}
+		}
+		keys := stored(t, s)
+		if len(keys) != 5 {
+			t.Fatalf("stored %v, want 5 objects and no temporary file", keys)
+		}
+		for _, k := range keys {
+			r, err := s.Open(ctx, k[len(k)-64:])
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := io.ReadAll(r)
+			r.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if leaks := scrubtest.Leaks(b); len(leaks) > 0 {
+				t.Errorf("%s holds %q", k, leaks)
+			}
+		}
+	})
+}
