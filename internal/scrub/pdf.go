@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"sync"
+	"time"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
+	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/model"
 	"github.com/pdfcpu/pdfcpu/pkg/pdfcpu/types"
 )
@@ -31,6 +33,13 @@ func PDFConfig() *model.Configuration {
 // code or a program in the reader's viewer.
 var pdfActions = map[string]bool{"JavaScript": true, "Launch": true, "RichMediaExecute": true}
 
+// pdfReadTimeout bounds the time pdfcpu may take to read one upload.
+const pdfReadTimeout = 30 * time.Second
+
+// maxPDFObjects is the count of object numbers any PDF may claim; beyond it
+// the file must hold at least a quarter of the objects it claims.
+const maxPDFObjects = 1 << 20
+
 // maxPDFDecode bounds a stream Clean decompresses to look into (XFA forms).
 const maxPDFDecode = 16 << 20
 
@@ -46,11 +55,20 @@ func cleanPDF(data []byte) (out []byte, err error) {
 			out, err = nil, refuse(MsgPDFBroken)
 		}
 	}()
-	ctx, err := api.ReadContext(bytes.NewReader(data), PDFConfig())
+	rctx, cancel := context.WithTimeout(context.Background(), pdfReadTimeout)
+	defer cancel()
+	ctx, err := pdfcpu.ReadWithContext(rctx, bytes.NewReader(data), PDFConfig())
 	if err != nil {
 		return nil, refuse(MsgPDFBroken)
 	}
 	xt := ctx.XRefTable
+	// pdfcpu walks every object number up to Size when it writes; a file
+	// that claims hundreds of millions of objects and holds a few would
+	// keep a server busy for minutes. Real files number their objects
+	// densely.
+	if xt.Size == nil || *xt.Size > maxPDFObjects && *xt.Size > 4*len(xt.Table) {
+		return nil, refuse(MsgPDFBroken)
+	}
 	// Objects inside object streams are decoded when first used; all are
 	// looked at here, so decode them all.
 	for _, e := range xt.Table {

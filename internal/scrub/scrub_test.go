@@ -11,6 +11,7 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
 	"github.com/xuri/excelize/v2"
@@ -311,5 +312,25 @@ func TestClean_pdfWithoutMetadataKept(t *testing.T) {
 	}
 	if leaks := scrubtest.Leaks(out); len(leaks) > 0 {
 		t.Errorf("a PDF saved again keeps %q", leaks)
+	}
+}
+
+// TestClean_pdfClaimingManyObjects: a damaged PDF whose xref repair claims
+// hundreds of millions of objects is refused at once instead of keeping
+// the server busy.
+func TestClean_pdfClaimingManyObjects(t *testing.T) {
+	b := []byte(strings.Replace(string(scrubtest.PDF("")), "1 0 obj", "18FDC655980B2 0 obj", 1))
+	done := make(chan error, 1)
+	go func() {
+		_, err := scrub.Clean(b, scrub.TypePDF, "a.pdf")
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if gongkai.ErrorCode(err) != gongkai.EINVALID {
+			t.Errorf("Clean = %v, want EINVALID", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Clean still runs after 5 s")
 	}
 }
