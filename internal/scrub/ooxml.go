@@ -11,9 +11,12 @@ import (
 )
 
 // maxPart bounds one part of an Office package that Clean decompresses to
-// rewrite; the other parts are copied still compressed, so a zip bomb costs
-// no more than this.
-const maxPart = 64 << 20
+// rewrite, and maxParts all of them together; the other parts are copied
+// still compressed, so a zip bomb costs no more than this.
+const (
+	maxPart  = 48 << 20
+	maxParts = 96 << 20
+)
 
 // macroExts are the extensions of macro-enabled Office files and add-ins.
 var macroExts = map[string]bool{
@@ -87,6 +90,7 @@ func cleanOOXML(data []byte, filename string) ([]byte, error) {
 
 	var out bytes.Buffer
 	zw := zip.NewWriter(&out)
+	budget := int64(maxParts)
 	for _, f := range zr.File {
 		rewrite := rewriterOf(strings.ToLower(f.Name))
 		fh := zip.FileHeader{Name: f.Name, Method: f.Method, Flags: f.Flags,
@@ -111,6 +115,9 @@ func cleanOOXML(data []byte, filename string) ([]byte, error) {
 		b, err := readPart(f)
 		if err != nil {
 			return nil, err
+		}
+		if budget -= int64(len(b)); budget < 0 {
+			return nil, refuse(MsgZipLarge)
 		}
 		fh = zip.FileHeader{Name: f.Name, Method: zip.Deflate, ModifiedDate: 0x21}
 		w, err := zw.CreateHeader(&fh)
