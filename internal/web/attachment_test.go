@@ -266,7 +266,8 @@ func TestUploads_refused(t *testing.T) {
 		// back with the message and the title typed.
 		form := url.Values{"title": {"宏文件测试"}, "body": {"正文"}, "catalogue_code": {""}, "audience": {"public"}}
 		resp, body := h.postMultipart(clerk, "/s/xq/manage/new", form, upload{"file", "名单.xlsx", scrubtest.XLSM(t)})
-		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, scrub.MsgMacro) || !strings.Contains(body, "宏文件测试") {
+		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, scrub.MsgMacro) || !strings.Contains(body, "宏文件测试") ||
+			!strings.Contains(body, "上传时自动去掉文件中的作者、单位、拍摄地点等隐藏信息") {
 			t.Errorf("new item with a macro workbook: %d\n%s", resp.StatusCode, errorSummary(body))
 		}
 		if all := dataFiles(t, dir); len(all) != 0 {
