@@ -92,7 +92,7 @@ func cleanOOXML(data []byte, filename string) ([]byte, error) {
 	zw := zip.NewWriter(&out)
 	budget := int64(maxParts)
 	for _, f := range zr.File {
-		rewrite := rewriterOf(strings.ToLower(f.Name))
+		rewrite := rewriterOf(f.Name)
 		fh := zip.FileHeader{Name: f.Name, Method: f.Method, Flags: f.Flags,
 			CRC32: f.CRC32, CompressedSize64: f.CompressedSize64, UncompressedSize64: f.UncompressedSize64,
 			// 1980-01-01 00:00, the first DOS date: when the author edited
@@ -134,9 +134,10 @@ func cleanOOXML(data []byte, filename string) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
-// rewriterOf returns how to clean the part of a lowercase name, or nil to
-// copy it as it is.
+// rewriterOf returns how to clean the part of a name (part names are
+// case-insensitive), or nil to copy it as it is.
 func rewriterOf(name string) func([]byte) []byte {
+	name = strings.ToLower(name)
 	switch {
 	case name == "docprops/core.xml":
 		return func([]byte) []byte { return []byte(emptyCore) }
