@@ -306,6 +306,11 @@ func TestAttachments_served(t *testing.T) {
 		must(t, err)
 		must(t, h.db.AddAttachment(ctx, h.school.ID, d.ID, h.actor("xq.clerk"),
 			&gongkai.Attachment{Filename: "x.html", ContentType: "text/html", Size: st.Size, SHA256: st.SHA256, StorageKey: st.Key}))
+		// A name recorded before names were cleaned at upload.
+		st, err = h.srv.blobs.Put(ctx, bytes.NewReader(scrubtest.PDF("")), "y.pdf", gongkai.MaxAttachmentBytes)
+		must(t, err)
+		must(t, h.db.AddAttachment(ctx, h.school.ID, d.ID, h.actor("xq.clerk"),
+			&gongkai.Attachment{Filename: "旧\u202efdp.exe", ContentType: st.ContentType, Size: st.Size, SHA256: st.SHA256, StorageKey: st.Key}))
 		for _, a := range []gongkai.Action{gongkai.ActionSubmit} {
 			h.act(h.school, d.ID, "clerk", a, "")
 		}
@@ -314,8 +319,8 @@ func TestAttachments_served(t *testing.T) {
 		h.act(h.school, d.ID, "clerk", gongkai.ActionPublish, "")
 		d, err = h.db.FindDisclosureByID(ctx, h.school.ID, d.ID)
 		must(t, err)
-		if len(d.Attachments) != 8 {
-			t.Fatalf("%d files, want 8", len(d.Attachments))
+		if len(d.Attachments) != 9 {
+			t.Fatalf("%d files, want 9", len(d.Attachments))
 		}
 
 		want := []struct{ name, ctype, disposition string }{
@@ -327,6 +332,7 @@ func TestAttachments_served(t *testing.T) {
 			{"reportfdp.pdf", files.TypePDF, "inline"},
 			{"名单 2026.xlsx", files.TypeXLSX, "attachment"},
 			{"x.bin", "application/octet-stream", "attachment"},
+			{"旧fdp.pdf", files.TypePDF, "inline"},
 		}
 		anon := h.client("")
 		_, page := h.get(anon, itemPath(h.school, d))
@@ -354,7 +360,7 @@ func TestAttachments_served(t *testing.T) {
 			if kind, _, _ := strings.Cut(cd, ";"); kind != w.disposition {
 				t.Errorf("%s: Content-Disposition %q, want %s", w.name, cd, w.disposition)
 			}
-			if i < 7 && !strings.Contains(cd, "filename*=UTF-8''"+rfc5987(w.name)) {
+			if i != 7 && !strings.Contains(cd, "filename*=UTF-8''"+rfc5987(w.name)) {
 				t.Errorf("%s: Content-Disposition %q lacks the RFC 5987 name", w.name, cd)
 			}
 			if strings.Contains(cd, "%E2%80%AE") || strings.Contains(cd, "%E2%81%A7") {
@@ -365,6 +371,13 @@ func TestAttachments_served(t *testing.T) {
 			if strings.Contains(page, bidi) {
 				t.Errorf("the item page shows %+q", bidi)
 			}
+		}
+		if !strings.Contains(page, "旧fdp.pdf") || !strings.Contains(page, "reportfdp.pdf") {
+			t.Errorf("the item page does not list the cleaned names")
+		}
+		_, js := h.get(anon, fmt.Sprintf("/api/v1/disclosures/%d", d.ID))
+		if strings.Contains(js, "\\u202e") || strings.Contains(js, "\u202e") || !strings.Contains(js, "旧fdp.pdf") {
+			t.Errorf("the API lists a name with a bidirectional control: %.300s", js)
 		}
 	})
 }
