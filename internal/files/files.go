@@ -17,14 +17,17 @@ import (
 	"strings"
 
 	"gongkai"
+	"gongkai/internal/scrub"
 )
 
 // Store keeps attachment bytes under their SHA-256. Disk and S3 implement it.
 type Store interface {
-	// Put reads at most max bytes from r, checks the type by content, and
-	// stores the bytes under their hash. It returns ETOOLARGE for a file over
-	// max and EINVALID for an empty file or a type not allowed; either leaves
-	// nothing behind.
+	// Put reads at most max bytes from r, checks the type by content,
+	// removes hidden metadata (author, company, GPS: scrub.Clean), and
+	// stores the cleaned bytes under their hash; the bytes as uploaded are
+	// never written. It returns ETOOLARGE for a file over max and EINVALID
+	// for an empty file, a type not allowed, a damaged file or one that
+	// could run code (a macro, PDF JavaScript); each leaves nothing behind.
 	Put(ctx context.Context, r io.Reader, filename string, max int64) (*Stored, error)
 	// Open returns the bytes stored under key, or ENOTFOUND.
 	Open(ctx context.Context, key string) (io.ReadSeekCloser, error)
@@ -84,9 +87,10 @@ func NewDisk(dir string) (*Disk, error) {
 // String names the store for the log.
 func (d *Disk) String() string { return "file:" + d.root }
 
-// Put reads at most max bytes from r, checks the type by content, and stores
-// the bytes under their hash. Files over max or of a type not allowed are
-// refused with ETOOLARGE or EINVALID and leave nothing behind.
+// Put reads at most max bytes from r, checks the type by content, removes
+// hidden metadata and stores the cleaned bytes under their hash. Files over
+// max, of a type not allowed, damaged or able to run code are refused with
+// ETOOLARGE or EINVALID and leave nothing behind.
 func (d *Disk) Put(ctx context.Context, r io.Reader, filename string, max int64) (*Stored, error) {
 	// The temporary file sits next to its destination, so the rename is atomic.
 	tmp, st, err := spool(d.root, r, filename, max)
@@ -140,37 +144,44 @@ func validKey(key string) bool {
 	return len(key) == 64 && strings.Trim(key, "0123456789abcdef") == ""
 }
 
-// spool copies at most max bytes of r into a new temporary file in dir,
-// hashing them, and checks size and type. On success the caller closes and
-// removes the file; on error nothing is left behind.
+// spool reads at most max bytes of r into memory, checks size and type,
+// removes the file's hidden metadata (scrub.Clean), and writes the cleaned
+// bytes, hashed, into a new temporary file in dir. The bytes as uploaded are
+// never written anywhere: a crash leaves at most a cleaned temporary file.
+// On success the caller closes and removes the file; on error nothing is
+// left behind.
 func spool(dir string, r io.Reader, filename string, max int64) (_ *os.File, _ *Stored, err error) {
-	tmp, err := os.CreateTemp(dir, ".upload-*")
+	data, err := io.ReadAll(io.LimitReader(r, max+1))
 	if err != nil {
-		return nil, nil, fmt.Errorf("files: temp file: %w", err)
+		return nil, nil, fmt.Errorf("files: read upload: %w", err)
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	h := sha256.New()
-	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(r, max+1))
-	if err != nil {
-		return nil, nil, fmt.Errorf("files: write upload: %w", err)
-	}
+	n := int64(len(data))
 	if n > max {
 		return nil, nil, &gongkai.Error{Code: gongkai.ETOOLARGE, Message: fmt.Sprintf("文件超过 %d MB 上限。", max>>20), Fields: map[string]string{"file": fmt.Sprintf("文件超过 %d MB 上限。", max>>20)}}
 	}
 	if n == 0 {
 		return nil, nil, &gongkai.Error{Code: gongkai.EINVALID, Message: "文件是空的。", Fields: map[string]string{"file": "文件是空的。"}}
 	}
-	ctype, err := Sniff(tmp, n, filename)
+	ctype, err := Sniff(bytes.NewReader(data), n, filename)
 	if err != nil {
 		return nil, nil, err
 	}
-	sum := hex.EncodeToString(h.Sum(nil))
-	return tmp, &Stored{Key: sum, SHA256: sum, Size: n, ContentType: ctype}, nil
+	clean, err := scrub.Clean(data, ctype, filename)
+	if err != nil {
+		return nil, nil, err
+	}
+	tmp, err := os.CreateTemp(dir, ".upload-*")
+	if err != nil {
+		return nil, nil, fmt.Errorf("files: temp file: %w", err)
+	}
+	if _, err := tmp.Write(clean); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return nil, nil, fmt.Errorf("files: write upload: %w", err)
+	}
+	sum := sha256.Sum256(clean)
+	key := hex.EncodeToString(sum[:])
+	return tmp, &Stored{Key: key, SHA256: key, Size: int64(len(clean)), ContentType: ctype}, nil
 }
 
 // Allowed content types and their names for messages.

@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -23,6 +24,8 @@ import (
 	"github.com/minio/minio-go/v7"
 
 	"gongkai"
+	"gongkai/internal/scrub"
+	"gongkai/internal/scrub/scrubtest"
 )
 
 // eachStore runs fn on an empty Disk store and, when GONGKAI_TEST_S3 names
@@ -131,7 +134,18 @@ func encodeImage(t *testing.T, enc func(io.Writer, image.Image) error) []byte {
 	return buf.Bytes()
 }
 
-const testPDF = "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+const testPDF = "%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+// largePDF is a one-page PDF of about n bytes, most of them in its content
+// stream (a comment of random letters that does not compress).
+func largePDF(n int) []byte {
+	content := "% " + strings.Repeat(rand.Text(), n/26+1) + "\n"
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n")
+	b.WriteString("3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 99 99]/Contents 4 0 R>>endobj\n")
+	fmt.Fprintf(&b, "4 0 obj<</Length %d>>stream\n%s\nendstream endobj\ntrailer<</Root 1 0 R>>\n%%%%EOF\n", len(content), content)
+	return b.Bytes()
+}
 
 func TestStore_roundTrip(t *testing.T) {
 	xlsx := officeZip(t, "[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/worksheets/sheet1.xml")
@@ -151,7 +165,7 @@ func TestStore_roundTrip(t *testing.T) {
 			// The name does not matter, only the bytes.
 			{"pdf named txt", "notes.txt", []byte(testPDF + "% other\n"), TypePDF},
 			// Over minio-go's 16 MiB part size: a multipart upload.
-			{"large pdf", "扫描件.pdf", bytes.Repeat([]byte(testPDF), 17<<20/len(testPDF)+1), TypePDF},
+			{"large pdf", "扫描件.pdf", largePDF(17 << 20), TypePDF},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -160,22 +174,28 @@ func TestStore_roundTrip(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				sum := sha256.Sum256(tt.data)
-				if want := hex.EncodeToString(sum[:]); st.Key != want || st.SHA256 != want {
-					t.Errorf("key %s sha256 %s, want %s", st.Key, st.SHA256, want)
-				}
-				if st.Size != int64(len(tt.data)) || st.ContentType != tt.ctype {
-					t.Errorf("size %d type %s, want %d %s", st.Size, st.ContentType, len(tt.data), tt.ctype)
-				}
+				// What is kept is the file without its metadata (these PDFs have
+				// none: they are kept as they are), under the hash of those bytes.
 				f, err := s.Open(ctx, st.Key)
 				if err != nil {
 					t.Fatal(err)
 				}
 				defer f.Close()
 				got, err := io.ReadAll(f)
-				if err != nil || !bytes.Equal(got, tt.data) {
-					t.Fatalf("read back %d bytes (%v), want %d", len(got), err, len(tt.data))
+				if err != nil {
+					t.Fatal(err)
 				}
+				sum := sha256.Sum256(got)
+				if want := hex.EncodeToString(sum[:]); st.Key != want || st.SHA256 != want {
+					t.Errorf("key %s sha256 %s, want %s", st.Key, st.SHA256, want)
+				}
+				if st.Size != int64(len(got)) || st.ContentType != tt.ctype {
+					t.Errorf("size %d type %s, want %d %s", st.Size, st.ContentType, len(got), tt.ctype)
+				}
+				if want, err := scrub.Clean(tt.data, tt.ctype, tt.filename); err != nil || !bytes.Equal(got, want) {
+					t.Fatalf("read back %d bytes, want the %d cleaned bytes (%v)", len(got), len(want), err)
+				}
+				tt.data = got
 				// http.ServeContent seeks to learn the size and to answer ranges.
 				if end, err := f.Seek(0, io.SeekEnd); err != nil || end != int64(len(tt.data)) {
 					t.Errorf("seek end: %d %v", end, err)
@@ -208,6 +228,9 @@ func TestStore_refused(t *testing.T) {
 			{"broken zip", "data.docx", []byte("PK\x03\x04 not really a zip"), 1 << 20, gongkai.EINVALID},
 			{"exe", "setup.pdf", append([]byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff"), make([]byte, 200)...), 1 << 20, gongkai.EINVALID},
 			{"empty", "a.pdf", nil, 1 << 20, gongkai.EINVALID},
+			{"macro workbook named xlsx", "名单.xlsx", scrubtest.XLSM(t), 1 << 20, gongkai.EINVALID},
+			{"pdf with javascript", "通知.pdf", scrubtest.PDF(scrubtest.OpenActionJS), 1 << 20, gongkai.EINVALID},
+			{"damaged pdf", "通知.pdf", []byte("%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"), 1 << 20, gongkai.EINVALID},
 			{"too large", "a.pdf", big, int64(len(big)) - 1, gongkai.ETOOLARGE},
 		}
 		for _, tt := range tests {
@@ -233,13 +256,17 @@ func TestStore_refused(t *testing.T) {
 }
 
 func TestStore_sameContentOnce(t *testing.T) {
+	// PNG: cleaning it gives the same bytes each time (a PDF written again
+	// carries the time of writing).
+	img := string(encodeImage(t, png.Encode))
+	other := string(encodeImage(t, func(w io.Writer, m image.Image) error { return jpeg.Encode(w, m, nil) }))
 	eachStore(t, func(t *testing.T, s Store) {
 		ctx := context.Background()
-		a, err := s.Put(ctx, strings.NewReader(testPDF), "一.pdf", 1<<20)
+		a, err := s.Put(ctx, strings.NewReader(img), "一.png", 1<<20)
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := s.Put(ctx, strings.NewReader(testPDF), "二.pdf", 1<<20)
+		b, err := s.Put(ctx, strings.NewReader(img), "二.png", 1<<20)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -256,12 +283,12 @@ func TestStore_sameContentOnce(t *testing.T) {
 			}
 			// Mark the object; a third Put of the same bytes must not upload
 			// them again, so the mark stays.
-			_, err := s3.client.PutObject(ctx, s3.bucket, keys[0], strings.NewReader(testPDF), int64(len(testPDF)),
+			_, err := s3.client.PutObject(ctx, s3.bucket, keys[0], strings.NewReader(img), int64(len(img)),
 				minio.PutObjectOptions{UserMetadata: map[string]string{"Mark": "kept"}})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if _, err := s.Put(ctx, strings.NewReader(testPDF), "四.pdf", 1<<20); err != nil {
+			if _, err := s.Put(ctx, strings.NewReader(img), "四.png", 1<<20); err != nil {
 				t.Fatal(err)
 			}
 			info, err := s3.client.StatObject(ctx, s3.bucket, keys[0], minio.StatObjectOptions{})
@@ -269,7 +296,7 @@ func TestStore_sameContentOnce(t *testing.T) {
 				t.Errorf("the same bytes were uploaded again: metadata %v %v", info.UserMetadata, err)
 			}
 		}
-		if _, err := s.Put(ctx, strings.NewReader(testPDF+"%\n"), "三.pdf", 1<<20); err != nil {
+		if _, err := s.Put(ctx, strings.NewReader(other), "三.png", 1<<20); err != nil {
 			t.Fatal(err)
 		}
 		if keys := stored(t, s); len(keys) != 2 {
@@ -396,4 +423,42 @@ func TestRedact(t *testing.T) {
 			t.Errorf("Redact(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
+}
+
+// TestStore_keepsNoMetadata: what reaches the disk or the bucket is the
+// file without its author, company or place; the upload as it came is
+// written nowhere.
+func TestStore_keepsNoMetadata(t *testing.T) {
+	eachStore(t, func(t *testing.T, s Store) {
+		ctx := context.Background()
+		for _, f := range []struct {
+			name string
+			data []byte
+		}{
+			{"收支表.xlsx", scrubtest.XLSX(t)}, {"通知.docx", scrubtest.DOCX(t)}, {"通知.pdf", scrubtest.PDF("")},
+			{"照片.jpg", scrubtest.JPEG(t)}, {"图.png", scrubtest.PNG(t)},
+		} {
+			if _, err := s.Put(ctx, bytes.NewReader(f.data), f.name, gongkai.MaxAttachmentBytes); err != nil {
+				t.Fatalf("%s: %v", f.name, err)
+			}
+		}
+		keys := stored(t, s)
+		if len(keys) != 5 {
+			t.Fatalf("stored %v, want 5 objects and no temporary file", keys)
+		}
+		for _, k := range keys {
+			r, err := s.Open(ctx, k[len(k)-64:])
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := io.ReadAll(r)
+			r.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if leaks := scrubtest.Leaks(b); len(leaks) > 0 {
+				t.Errorf("%s holds %q", k, leaks)
+			}
+		}
+	})
 }

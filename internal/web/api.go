@@ -338,6 +338,7 @@ func apiAttachmentsOf(school *gongkai.School, atts []gongkai.Attachment) []apiAt
 }
 
 func apiAttachmentOf(school *gongkai.School, a gongkai.Attachment) apiAttachment {
+	a.Filename = gongkai.CleanFilename(a.Filename, a.ContentType) // names stored before they were cleaned at upload
 	return apiAttachment{ID: a.ID, Filename: a.Filename, ContentType: a.ContentType, Size: a.Size, SHA256: a.SHA256,
 		URL: "/s/" + school.Slug + "/files/" + strconv.FormatInt(a.ID, 10) + "/" + url.PathEscape(a.Filename), CreatedAt: apiTime(a.CreatedAt)}
 }
@@ -874,7 +875,7 @@ func (s *Server) apiUpload(w http.ResponseWriter, r *http.Request) error {
 			}
 			continue
 		}
-		name := cleanFilename(part.FileName())
+		name := gongkai.CleanFilename(part.FileName(), "")
 		st, err := s.blobs.Put(r.Context(), part, name, gongkai.MaxAttachmentBytes)
 		if errors.As(err, &tooBig) {
 			return tooLarge

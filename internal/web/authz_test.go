@@ -197,7 +197,7 @@ func (h *harness) attachPublic(t *testing.T) {
 	t.Helper()
 	ctx := context.Background()
 	d := h.newDraft(h.school, "附件公示")
-	st, err := h.srv.blobs.Put(ctx, strings.NewReader("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"), "a.pdf", gongkai.MaxAttachmentBytes)
+	st, err := h.srv.blobs.Put(ctx, strings.NewReader("%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"), "a.pdf", gongkai.MaxAttachmentBytes)
 	must(t, err)
 	a := &gongkai.Attachment{Filename: "a.pdf", ContentType: st.ContentType, Size: st.Size, SHA256: st.SHA256, StorageKey: st.Key}
 	must(t, h.db.AddAttachment(ctx, h.school.ID, d.ID, h.actor("xq.clerk"), a))
@@ -305,7 +305,7 @@ func (h *harness) call(t *testing.T, user string, rt route, path string) (int, s
 		var buf strings.Builder
 		mw := multipart.NewWriter(&buf)
 		fw, _ := mw.CreateFormFile("file", "b.pdf")
-		fw.Write([]byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"))
+		fw.Write([]byte("%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"))
 		mw.Close()
 		ctype, body = mw.FormDataContentType(), buf.String()
 	}

@@ -73,7 +73,9 @@ func tooLargeError(limit int64) error {
 // maxFeedbackBody; a plain form is read too.
 func parseFeedbackMultipart(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFeedbackBody)
-	err := r.ParseMultipartForm(1 << 20)
+	// Files stay in memory, never in a temporary file: an upload is written
+	// only after its hidden metadata is gone (internal/scrub).
+	err := r.ParseMultipartForm(maxFeedbackBody)
 	switch {
 	case err == nil, errors.Is(err, http.ErrNotMultipart):
 		return nil

@@ -1321,10 +1321,7 @@ func (s *Server) handleCaseFile(w http.ResponseWriter, r *http.Request) error {
 	}
 	defer rd.Close()
 	h := w.Header()
-	h.Set("Content-Type", a.ContentType)
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", "sandbox; default-src 'none'")
-	h.Set("Content-Disposition", strings.Replace(contentDisposition(a.ContentType, a.Filename), "inline;", "attachment;", 1))
+	setFileHeaders(h, a.ContentType, a.Filename, true)
 	h.Set("Cache-Control", "private, no-store")
 	http.ServeContent(w, r, "", a.CreatedAt, rd)
 	return nil

@@ -90,7 +90,7 @@ func errorSummary(body string) string {
 	return strings.Join(summaryPattern.FindAllString(body, -1), "\n")
 }
 
-const fbPDF = "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+const fbPDF = "%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 func TestFeedback_anonymousObjection(t *testing.T) {
 	eachHarness(t, func(t *testing.T, h *harness) {

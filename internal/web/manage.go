@@ -7,7 +7,6 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
-	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -801,7 +800,9 @@ func lastReturn(d *gongkai.Disclosure) *gongkai.Event {
 // form is read too.
 func parseMultipart(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBody)
-	err := r.ParseMultipartForm(8 << 20)
+	// Files stay in memory, never in a temporary file: an upload is written
+	// only after its hidden metadata is gone (internal/scrub).
+	err := r.ParseMultipartForm(maxFormBody)
 	var tooLarge *http.MaxBytesError
 	switch {
 	case err == nil && r.MultipartForm != nil:
@@ -839,7 +840,7 @@ func formFiles(r *http.Request, name string) []*multipart.FileHeader {
 func (s *Server) storeFiles(ctx context.Context, fhs []*multipart.FileHeader) ([]gongkai.Attachment, error) {
 	var out []gongkai.Attachment
 	for _, fh := range fhs {
-		name := cleanFilename(fh.Filename)
+		name := gongkai.CleanFilename(fh.Filename, "")
 		if fh.Size > gongkai.MaxAttachmentBytes {
 			msg := fmt.Sprintf("%s：文件超过 %d MB 上限。", name, gongkai.MaxAttachmentBytes>>20)
 			return nil, &gongkai.Error{Code: gongkai.ETOOLARGE, Message: msg, Fields: map[string]string{"file": msg}}
@@ -863,37 +864,10 @@ func (s *Server) storeFiles(ctx context.Context, fhs []*multipart.FileHeader) ([
 	return out, nil
 }
 
-// cleanFilename keeps the last part of an uploaded file's name (either
-// slash), valid UTF-8 without control characters, at most 100 characters
-// with its extension kept. It serves the form and the API alike.
-func cleanFilename(name string) string {
-	name = strings.ToValidUTF8(name, "")
-	if i := strings.LastIndexAny(name, `/\`); i >= 0 {
-		name = name[i+1:]
-	}
-	name = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return -1
-		}
-		return r
-	}, name)
-	name = strings.TrimSpace(name)
-	if name == "" || name == "." || name == ".." {
-		return "附件"
-	}
-	if utf8.RuneCountInString(name) > 100 {
-		ext := path.Ext(name)
-		if utf8.RuneCountInString(ext) > 10 {
-			ext = ""
-		}
-		name = string([]rune(name)[:100-utf8.RuneCountInString(ext)]) + ext
-	}
-	return name
-}
-
-// attachmentOf is the record of a stored upload.
+// attachmentOf is the record of a stored upload, named with the extension
+// of the type its content showed.
 func attachmentOf(name string, st *files.Stored) gongkai.Attachment {
-	return gongkai.Attachment{Filename: name, ContentType: st.ContentType, Size: st.Size, SHA256: st.SHA256, StorageKey: st.Key}
+	return gongkai.Attachment{Filename: gongkai.CleanFilename(name, st.ContentType), ContentType: st.ContentType, Size: st.Size, SHA256: st.SHA256, StorageKey: st.Key}
 }
 
 func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) error {

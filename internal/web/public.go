@@ -452,9 +452,7 @@ func (s *Server) handleAttachment(w http.ResponseWriter, r *http.Request) error 
 	}
 	defer f.Close()
 	h := w.Header()
-	h.Set("Content-Type", a.ContentType)
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Disposition", contentDisposition(a.ContentType, a.Filename))
+	setFileHeaders(h, a.ContentType, a.Filename, false)
 	// Shared caches may keep public files only; no-cache makes every use
 	// ask again, so a withdrawn roster stops being served at once.
 	if d.Audience == gongkai.AudiencePublic && d.Published() && !rs.rule(d).Holds() {
@@ -476,39 +474,6 @@ func versionPublished(d *gongkai.Disclosure, version int) bool {
 		}
 	}
 	return false
-}
-
-// contentDisposition shows PDFs and images in the browser and downloads
-// spreadsheets and documents, under the original name (RFC 6266 / 5987).
-func contentDisposition(ctype, filename string) string {
-	kind := "attachment"
-	if ctype == "application/pdf" || strings.HasPrefix(ctype, "image/") {
-		kind = "inline"
-	}
-	var ascii strings.Builder
-	for _, r := range filename {
-		switch {
-		case r < 0x20 || r >= 0x7f || r == '"' || r == '\\' || r == ';':
-			ascii.WriteByte('_')
-		default:
-			ascii.WriteRune(r)
-		}
-	}
-	return fmt.Sprintf(`%s; filename="%s"; filename*=UTF-8''%s`, kind, ascii.String(), rfc5987(filename))
-}
-
-// rfc5987 percent-encodes everything but the attr-chars of RFC 5987.
-func rfc5987(s string) string {
-	const attr = "!#$&+-.^_`|~"
-	var b strings.Builder
-	for _, c := range []byte(s) {
-		if ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || ('0' <= c && c <= '9') || strings.IndexByte(attr, c) >= 0 {
-			b.WriteByte(c)
-		} else {
-			fmt.Fprintf(&b, "%%%02X", c)
-		}
-	}
-	return b.String()
 }
 
 // ---- catalogue ----

@@ -329,7 +329,7 @@ func TestPublic_pagination(t *testing.T) {
 func TestPublic_attachments(t *testing.T) {
 	eachHarness(t, func(t *testing.T, h *harness) {
 		ctx := context.Background()
-		pdf := []byte("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+		pdf := []byte("%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n")
 		var xlsx bytes.Buffer
 		zw := zip.NewWriter(&xlsx)
 		for _, name := range []string{"[Content_Types].xml", "xl/workbook.xml"} {
@@ -416,7 +416,7 @@ func TestPublic_aidRosterPrivacy(t *testing.T) {
 		d.Category, d.Body = "aid", "| 姓名 | 班级 | 金额 |\n| --- | --- | --- |\n| 王小明 | 三(2)班 | ¥500.00 |"
 		_, err := h.db.UpdateDraft(ctx, h.school.ID, d.ID, h.actor("xq.clerk"), d)
 		must(t, err)
-		a := h.attach(h.school, d, "名单.pdf", []byte("%PDF-1.4\n%%EOF\n"))
+		a := h.attach(h.school, d, "名单.pdf", []byte("%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"))
 		h.act(h.school, d.ID, "clerk", gongkai.ActionSubmit, "")
 		h.act(h.school, d.ID, "principal", gongkai.ActionApprove, "")
 		h.act(h.school, d.ID, "supervisor", gongkai.ActionCheck, "")

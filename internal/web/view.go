@@ -206,6 +206,7 @@ func trailLine(b *base, d *gongkai.Disclosure, revisions int) string {
 func fileViews(school *gongkai.School, atts []gongkai.Attachment) []fileView {
 	out := make([]fileView, len(atts))
 	for i, a := range atts {
+		a.Filename = gongkai.CleanFilename(a.Filename, a.ContentType) // names stored before they were cleaned at upload
 		out[i] = fileView{Attachment: a, URL: attachmentURL(school, a), Kind: fileKind(a.ContentType)}
 	}
 	return out
