@@ -95,6 +95,8 @@ func (a Action) Label() string {
 		return "归档"
 	case ActionRecount:
 		return "公示期调整"
+	case ActionRedact:
+		return "删除个人信息"
 	}
 	return string(a)
 }

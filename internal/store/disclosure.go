@@ -282,7 +282,7 @@ func (db *DB) FindDisclosureByID(ctx context.Context, schoolID, id int64) (*gong
 }
 
 func loadDetails(ctx context.Context, q *pool, d *gongkai.Disclosure) error {
-	atts, err := q.QueryContext(ctx, `SELECT id, school_id, disclosure_id, version, filename, content_type, size, sha256, storage_key, created_at
+	atts, err := q.QueryContext(ctx, `SELECT id, school_id, disclosure_id, version, filename, content_type, size, sha256, storage_key, created_at, redacted_at
 		FROM attachments WHERE school_id = $1 AND disclosure_id = $2 ORDER BY version, id`, d.SchoolID, d.ID)
 	if err != nil {
 		return fmt.Errorf("store: attachments of disclosure %d: %w", d.ID, err)
@@ -299,19 +299,19 @@ func loadDetails(ctx context.Context, q *pool, d *gongkai.Disclosure) error {
 	atts.Close()
 	d.Attachments = byVersion[d.Version]
 
-	vrows, err := q.QueryContext(ctx, `SELECT version, title, body, doc_number, reason, published_at, created_by
+	vrows, err := q.QueryContext(ctx, `SELECT version, title, body, doc_number, reason, published_at, created_by, redacted_at
 		FROM disclosure_versions WHERE school_id = $1 AND disclosure_id = $2 ORDER BY version`, d.SchoolID, d.ID)
 	if err != nil {
 		return fmt.Errorf("store: versions of disclosure %d: %w", d.ID, err)
 	}
 	for vrows.Next() {
 		var v gongkai.Version
-		var published int64
-		if err := vrows.Scan(&v.Version, &v.Title, &v.Body, &v.DocNumber, &v.Reason, &published, &v.CreatedBy); err != nil {
+		var published, redacted int64
+		if err := vrows.Scan(&v.Version, &v.Title, &v.Body, &v.DocNumber, &v.Reason, &published, &v.CreatedBy, &redacted); err != nil {
 			vrows.Close()
 			return err
 		}
-		v.PublishedAt = fromMS(published)
+		v.PublishedAt, v.RedactedAt = fromMS(published), fromMS(redacted)
 		v.Attachments = byVersion[v.Version]
 		d.Versions = append(d.Versions, v)
 	}
@@ -613,7 +613,7 @@ func (tx *Tx) revise(ctx context.Context, it *lockedItem, actor *gongkai.Actor, 
 	// The new version keeps the files of the old one.
 	if _, err := tx.ExecContext(ctx, `INSERT INTO attachments (school_id, disclosure_id, version, filename, content_type, size, sha256, storage_key, created_at)
 		SELECT school_id, disclosure_id, $1, filename, content_type, size, sha256, storage_key, created_at FROM attachments
-		WHERE school_id = $2 AND disclosure_id = $3 AND version = $4`, v, d.SchoolID, d.ID, d.Version); err != nil {
+		WHERE school_id = $2 AND disclosure_id = $3 AND version = $4 AND redacted_at = 0`, v, d.SchoolID, d.ID, d.Version); err != nil {
 		return fmt.Errorf("store: carry attachments: %w", err)
 	}
 	for _, old := range rev.Remove {

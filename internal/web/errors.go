@@ -25,6 +25,8 @@ func statusOf(code string) int {
 		return http.StatusNotFound
 	case gongkai.ECONFLICT:
 		return http.StatusConflict
+	case gongkai.EGONE:
+		return http.StatusGone
 	case gongkai.ETOOLARGE:
 		return http.StatusRequestEntityTooLarge
 	case gongkai.ETOOMANY:
@@ -65,6 +67,8 @@ func errorTitle(status int) string {
 		return "请先登录"
 	case http.StatusTooManyRequests:
 		return "操作过于频繁"
+	case http.StatusGone:
+		return gongkai.RedactedMark
 	case http.StatusInternalServerError:
 		return "服务器出错了"
 	}

@@ -432,6 +432,9 @@ func (s *Server) handleAttachment(w http.ResponseWriter, r *http.Request) error 
 	if !gongkai.CanSeeUnpublished(actor, school.BureauID, school.ID) && !versionPublished(d, a.Version) {
 		return notFound
 	}
+	if !a.RedactedAt.IsZero() {
+		return goneFile(a) // redaction.go
+	}
 	f, err := s.blobs.Open(ctx, a.StorageKey)
 	if err != nil {
 		return fmt.Errorf("web: open attachment %d: %w", a.ID, err)
