@@ -40,7 +40,7 @@ type Redaction struct {
 	FileDeleted bool
 	// FileShared: the bytes stay because something else uses them.
 	FileShared bool
-	At          time.Time
+	At         time.Time
 }
 
 // Redact purges personal data that an item published by mistake: the body
