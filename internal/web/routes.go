@@ -87,12 +87,13 @@ func (s *Server) routes() []route {
 		{"POST", "/s/{slug}/manage/d/{id}/act/{action}", accessWorkflow, false, s.handleAct},
 		{"GET", "/s/{slug}/manage/d/{id}/revise", accessCreate, false, s.handleReviseForm},
 		{"POST", "/s/{slug}/manage/d/{id}/revise", accessCreate, false, s.handleRevise},
-		// Redaction of personal data (redaction.go): the principal only,
-		// which the domain decides; another school's item answers 404.
-		{"GET", "/s/{slug}/manage/d/{id}/v/{version}/redact", accessManage, false, s.handleRedactForm},
-		{"POST", "/s/{slug}/manage/d/{id}/v/{version}/redact", accessManage, false, s.handleRedact},
-		{"GET", "/s/{slug}/manage/d/{id}/files/{att}/redact", accessManage, false, s.handleRedactForm},
-		{"POST", "/s/{slug}/manage/d/{id}/files/{att}/redact", accessManage, false, s.handleRedact},
+		// Deleting personal data from a published item (redaction.go): the
+		// domain decides, so that it answers 403 to the school's other
+		// members and 404 to anyone with no part in the school.
+		{"GET", "/s/{slug}/manage/d/{id}/v/{version}/redact", accessSignedIn, false, s.handleRedactForm},
+		{"POST", "/s/{slug}/manage/d/{id}/v/{version}/redact", accessSignedIn, false, s.handleRedact},
+		{"GET", "/s/{slug}/manage/d/{id}/files/{att}/redact", accessSignedIn, false, s.handleRedactForm},
+		{"POST", "/s/{slug}/manage/d/{id}/files/{att}/redact", accessSignedIn, false, s.handleRedact},
 		{"GET", "/s/{slug}/manage/members", accessManage, false, s.handleMembers},
 		{"POST", "/s/{slug}/manage/members", accessManage, false, s.handleAddMember},
 		{"POST", "/s/{slug}/manage/members/{user}", accessManage, false, s.handleSetRoles},
