@@ -161,6 +161,9 @@ func TestRedaction_purgesEveryPath(t *testing.T) {
 				t.Errorf("public trail of %s: want %q and no reason", p, today+" 已删除个人信息")
 			}
 		}
+		if _, body := h.get(anon, fmt.Sprintf("/api/v1/disclosures/%d", d.ID)); !strings.Contains(body, `"action":"redact"`) || strings.Contains(body, reason) {
+			t.Errorf("the API's trail for the public: want the redaction and no reason: %s", body)
+		}
 		resp, body := h.get(anon, fileURL)
 		if resp.StatusCode != http.StatusGone || !strings.Contains(body, "已删除个人信息") {
 			t.Errorf("the redacted file answers %d, want 410 with the notice", resp.StatusCode)
