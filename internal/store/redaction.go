@@ -121,9 +121,9 @@ func (db *DB) Redact(ctx context.Context, schoolID, id int64, actor *gongkai.Act
 			schoolID, id, string(gongkai.ActionRedact), string(d.State), actor.ID, actor.DisplayName, string(gongkai.RolePrincipal), req.Reason, red.Version, ms(tx.Now)).Scan(&eventID); err != nil {
 			return fmt.Errorf("store: record redaction of disclosure %d: %w", id, err)
 		}
-		if err := tx.QueryRowContext(ctx, `INSERT INTO redactions (school_id, disclosure_id, event_id, target, version, attachment_id, filename, versions, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-			schoolID, id, eventID, string(req.Target), red.Version, req.AttachmentID, red.Filename, joinInts(red.Versions), ms(tx.Now)).Scan(&red.ID); err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO redactions (school_id, disclosure_id, event_id, target, version, attachment_id, filename, versions, pending_key, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+			schoolID, id, eventID, string(req.Target), red.Version, req.AttachmentID, red.Filename, joinInts(red.Versions), orphan, ms(tx.Now)).Scan(&red.ID); err != nil {
 			return fmt.Errorf("store: record redaction of disclosure %d: %w", id, err)
 		}
 		if err := tx.touch(ctx, schoolID); err != nil {
@@ -139,7 +139,7 @@ func (db *DB) Redact(ctx context.Context, schoolID, id int64, actor *gongkai.Act
 		return nil, err
 	}
 	if orphan != "" && files != nil {
-		red.FileDeleted = db.deleteOrphan(ctx, red, orphan, files)
+		red.FileDeleted = db.deleteOrphan(ctx, red.ID, orphan, files)
 	}
 	red.FileShared = red.Target == gongkai.RedactAttachment && orphan == ""
 	db.forget(ctx)
@@ -214,27 +214,64 @@ func (tx *Tx) keyInUse(ctx context.Context, key string) (bool, error) {
 }
 
 // deleteOrphan deletes a file nothing used at the redaction's commit,
-// unless an upload of the same bytes took it up meanwhile, and records it.
-func (db *DB) deleteOrphan(ctx context.Context, red *Redaction, key string, files FileRemover) bool {
+// unless an upload of the same bytes took it up meanwhile, and records
+// it; a failed deletion keeps the key pending for RetryRedactedFiles.
+func (db *DB) deleteOrphan(ctx context.Context, redaction int64, key string, files FileRemover) bool {
 	deleted := false
 	err := db.withTx(ctx, func(tx *Tx) error {
 		used, err := tx.keyInUse(ctx, key)
-		if err != nil || used {
+		if err != nil {
 			return err
 		}
-		// Inside the transaction, so that on SQLite no upload of the same
-		// bytes is recorded between the check and the deletion.
-		if err := files.Delete(ctx, key); err != nil {
-			return err
+		if !used {
+			// Inside the transaction, so that on SQLite no upload of the
+			// same bytes is recorded between the check and the deletion.
+			if err := files.Delete(ctx, key); err != nil {
+				return err
+			}
+			deleted = true
 		}
-		deleted = true
-		_, err = tx.ExecContext(ctx, `UPDATE redactions SET file_deleted = $1 WHERE id = $2`, true, red.ID)
+		_, err = tx.ExecContext(ctx, `UPDATE redactions SET file_deleted = $1, pending_key = '' WHERE id = $2`, deleted, redaction)
 		return err
 	})
 	if err != nil {
-		db.log.Error("redaction: delete the file", "redaction", red.ID, "err", err)
+		db.log.Error("redaction: delete the file", "redaction", redaction, "err", err)
 	}
 	return deleted && err == nil
+}
+
+// RetryRedactedFiles deletes the files of redactions whose deletion failed
+// (the file store was unreachable), and returns how many it deleted; the
+// server calls it every minute.
+func (db *DB) RetryRedactedFiles(ctx context.Context, files FileRemover) (int, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, pending_key FROM redactions WHERE pending_key <> '' ORDER BY id LIMIT 100`)
+	if err != nil {
+		return 0, fmt.Errorf("store: pending file deletions: %w", err)
+	}
+	type pending struct {
+		id  int64
+		key string
+	}
+	var ps []pending
+	for rows.Next() {
+		var p pending
+		if err := rows.Scan(&p.id, &p.key); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ps = append(ps, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, p := range ps {
+		if db.deleteOrphan(ctx, p.id, p.key, files) {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // forget makes the database drop what it still keeps of changed rows:

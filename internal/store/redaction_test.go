@@ -357,3 +357,46 @@ func TestOpen_secureDeleteOnEveryConnection(t *testing.T) {
 		c.Close()
 	}
 }
+
+// TestRedact_fileDeletionRetried: when the file store cannot delete the
+// file at once (here: something else sits at the file's place), the item
+// still no longer offers it, the key is kept, and a later retry deletes
+// the file once the store is sound again.
+func TestRedact_fileDeletionRetried(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		f := mustFixture(t, dsn)
+		dir := t.TempDir()
+		blobs, err := files.NewDisk(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, a := leakyItem(t, f, blobs)
+		path := filepath.Join(dir, "files", a.StorageKey[:2], a.StorageKey)
+		content, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		must(t, os.Remove(path))
+		must(t, os.Mkdir(path, 0o750))
+		red, err := f.db.Redact(ctx, f.school.ID, d.ID, f.actors[gongkai.RolePrincipal], store.RedactRequest{Target: gongkai.RedactAttachment, AttachmentID: a.ID, Reason: "含个人信息"}, blobs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if red.FileDeleted || red.FileShared {
+			t.Fatalf("redaction %+v, want the deletion failed", red)
+		}
+		must(t, os.Remove(path))
+		must(t, os.WriteFile(path, content, 0o640))
+		n, err := f.db.RetryRedactedFiles(ctx, blobs)
+		if err != nil || n != 1 {
+			t.Fatalf("retry: %d, %v; want 1 file deleted", n, err)
+		}
+		if _, err := os.Stat(path); !os.IsNotExist(err) {
+			t.Errorf("the file is still there after the retry: %v", err)
+		}
+		if n, err := f.db.RetryRedactedFiles(ctx, blobs); err != nil || n != 0 {
+			t.Errorf("a second retry: %d, %v; want nothing left", n, err)
+		}
+	})
+}

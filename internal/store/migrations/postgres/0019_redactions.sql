@@ -22,6 +22,9 @@ CREATE TABLE redactions (
   filename TEXT NOT NULL DEFAULT '',
   versions TEXT NOT NULL DEFAULT '',
   file_deleted BOOLEAN NOT NULL DEFAULT FALSE,
+  -- The key of a file whose deletion failed, until a retry deletes it.
+  pending_key TEXT NOT NULL DEFAULT '',
   created_at BIGINT NOT NULL
 );
 CREATE INDEX redactions_item ON redactions (school_id, disclosure_id, id);
+CREATE INDEX redactions_pending ON redactions (pending_key) WHERE pending_key <> '';
