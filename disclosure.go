@@ -164,6 +164,7 @@ type Attachment struct {
 	SHA256       string
 	StorageKey   string
 	CreatedAt    time.Time
+	RedactedAt   time.Time // when its file was deleted as personal data (redaction.go); zero if never
 }
 
 // Version is one published (or draft) text of a disclosure. Every published
@@ -186,6 +187,7 @@ type Version struct {
 	CheckedBy     int64
 	CheckedByName string
 	CheckedAt     time.Time
+	RedactedAt    time.Time // when its body was replaced as personal data (redaction.go); zero if never
 }
 
 // Event is one recorded step of the procedure.

@@ -13,6 +13,7 @@ const (
 	EFORBIDDEN       = "forbidden"       // signed in but not allowed (403)
 	ENOTFOUND        = "not_found"       // missing, or not visible to the caller (404)
 	ECONFLICT        = "conflict"        // the current state does not allow it (409)
+	EGONE            = "gone"            // deleted for good, e.g. a redacted file (410)
 	ETOOLARGE        = "too_large"       // upload or body over the limit (413)
 	ETOOMANY         = "too_many"        // rate limited (429)
 	EINTERNAL        = "internal"        // everything else (500)

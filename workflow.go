@@ -97,6 +97,8 @@ func (a Action) Label() string {
 		return "公示期调整"
 	case ActionAbandon:
 		return "放弃修订"
+	case ActionRedact:
+		return "删除个人信息"
 	}
 	return string(a)
 }

@@ -300,7 +300,7 @@ func serve(ctx context.Context, cfg config, db *store.DB, blobs files.Store, log
 	// The background work stops with ctx; serve returns only once it has,
 	// so the database is never closed under a delivery in flight.
 	var background sync.WaitGroup
-	background.Go(func() { housekeeping(ctx, db, log) })
+	background.Go(func() { housekeeping(ctx, db, blobs, log) })
 	background.Go(func() { db.Listen(ctx) }) // other nodes' changes drop this node's cached pages
 	// Notifications, e-mail and webhooks from the outbox; overdue cases; the weekly digest.
 	background.Go(func() { dispatcher.Run(ctx) })
@@ -344,7 +344,7 @@ func metricsServer(addr string, srv *web.Server) (net.Listener, *http.Server, er
 
 // housekeeping closes publicity periods as they end and drops expired
 // sessions and uploaded school lists, once a minute.
-func housekeeping(ctx context.Context, db *store.DB, log *slog.Logger) {
+func housekeeping(ctx context.Context, db *store.DB, blobs files.Store, log *slog.Logger) {
 	tick := time.NewTicker(time.Minute)
 	defer tick.Stop()
 	for {
@@ -365,6 +365,10 @@ func housekeeping(ctx context.Context, db *store.DB, log *slog.Logger) {
 		// Sign-in buckets refill within minutes; an idle one is a full one.
 		if _, err := db.DeleteIdleRateLimits(ctx, time.Hour); err != nil && ctx.Err() == nil {
 			log.Error("delete idle rate limits", "err", err)
+		}
+		// A redacted file that the file store could not delete at once.
+		if _, err := db.RetryRedactedFiles(ctx, blobs); err != nil && ctx.Err() == nil {
+			log.Error("delete redacted files", "err", err)
 		}
 		obligationsDaily(ctx, db, log)
 		select {

@@ -31,6 +31,9 @@ type Store interface {
 	Put(ctx context.Context, r io.Reader, filename string, max int64) (*Stored, error)
 	// Open returns the bytes stored under key, or ENOTFOUND.
 	Open(ctx context.Context, key string) (io.ReadSeekCloser, error)
+	// Delete removes the bytes stored under key for good; a key that holds
+	// nothing is not an error. The caller makes sure nothing uses the key.
+	Delete(ctx context.Context, key string) error
 }
 
 // Open returns the store that spec names: "" or "file:" for the local disk
@@ -134,6 +137,49 @@ func (d *Disk) Open(ctx context.Context, key string) (io.ReadSeekCloser, error) 
 		return nil, gongkai.Errorf(gongkai.ENOTFOUND, "文件不存在。")
 	}
 	return f, err
+}
+
+// Delete overwrites the file with zeros before it removes it, so that what
+// a redaction purges is not left in the file's blocks for anyone who reads
+// the disk (as far as the file system writes in place: a copy-on-write or
+// journalled-data file system, or an SSD's wear levelling, may keep old
+// blocks, which only encrypting the disk rules out).
+func (d *Disk) Delete(ctx context.Context, key string) error {
+	if !validKey(key) {
+		return nil
+	}
+	p := d.path(key)
+	f, err := os.OpenFile(p, os.O_WRONLY, 0)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("files: delete %s: %w", key, err)
+	}
+	info, err := f.Stat()
+	if err == nil {
+		zeros := make([]byte, 64<<10)
+		for left := info.Size(); left > 0 && err == nil; left -= int64(len(zeros)) {
+			_, err = f.Write(zeros[:min(left, int64(len(zeros)))])
+		}
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("files: overwrite %s: %w", key, err)
+	}
+	if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("files: delete %s: %w", key, err)
+	}
+	if dir, err := os.Open(filepath.Dir(p)); err == nil {
+		dir.Sync()
+		dir.Close()
+	}
+	return nil
 }
 
 func (d *Disk) path(key string) string { return filepath.Join(d.root, key[:2], key) }

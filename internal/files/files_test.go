@@ -462,3 +462,51 @@ func TestStore_keepsNoMetadata(t *testing.T) {
 		}
 	})
 }
+
+// TestStore_delete: a deleted file is gone (and on disk its bytes were
+// overwritten first); deleting a missing key or a key that is no key is
+// not an error and touches nothing else.
+func TestStore_delete(t *testing.T) {
+	eachStore(t, func(t *testing.T, s Store) {
+		ctx := context.Background()
+		st, err := s.Put(ctx, strings.NewReader(testPDF), "a.pdf", 1<<20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		other, err := s.Put(ctx, strings.NewReader(testPDF+"% other\n"), "b.pdf", 1<<20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var kept *os.File
+		if d, ok := s.(*Disk); ok {
+			// A reader holding the file open sees what Delete wrote over it.
+			if kept, err = os.Open(d.path(st.Key)); err != nil {
+				t.Fatal(err)
+			}
+			defer kept.Close()
+		}
+		if err := s.Delete(ctx, st.Key); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Open(ctx, st.Key); gongkai.ErrorCode(err) != gongkai.ENOTFOUND {
+			t.Fatalf("Open after Delete: %v, want ENOTFOUND", err)
+		}
+		if kept != nil {
+			b, err := io.ReadAll(kept)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(b) != len(testPDF) || strings.Trim(string(b), "\x00") != "" {
+				t.Errorf("the deleted file's bytes were not overwritten: %q", b)
+			}
+		}
+		for _, key := range []string{st.Key, "", "../../etc/passwd", strings.ToUpper(other.Key)} {
+			if err := s.Delete(ctx, key); err != nil {
+				t.Errorf("Delete(%q): %v", key, err)
+			}
+		}
+		if got := stored(t, s); len(got) != 1 || !strings.HasSuffix(got[0], other.Key) {
+			t.Errorf("after the deletions the store holds %v, want only %s", got, other.Key)
+		}
+	})
+}

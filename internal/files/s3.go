@@ -175,3 +175,18 @@ func (s *S3) Open(ctx context.Context, key string) (io.ReadSeekCloser, error) {
 	}
 	return obj, nil
 }
+
+// Delete removes the object of key; a missing object is not an error. What
+// the service keeps after a delete (versions of a versioned bucket,
+// replicas, its own disks) is the service's: a bucket for gongkai should
+// not keep versions.
+func (s *S3) Delete(ctx context.Context, key string) error {
+	if !validKey(key) {
+		return nil
+	}
+	err := s.client.RemoveObject(ctx, s.bucket, object(key), minio.RemoveObjectOptions{})
+	if err != nil && minio.ToErrorResponse(err).Code != minio.NoSuchKey {
+		return fmt.Errorf("files: s3 delete %s: %w", key, err)
+	}
+	return nil
+}

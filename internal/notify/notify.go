@@ -227,6 +227,8 @@ func (d *Dispatcher) handle(ctx context.Context, ev *store.OutboxEvent) (store.O
 		return d.digest(ctx, ev, school)
 	case strings.HasPrefix(ev.Type, "feedback."):
 		return d.feedback(ctx, ev, school)
+	case ev.Type == typeRedacted:
+		return d.redacted(ctx, ev, school)
 	case strings.HasPrefix(ev.Type, "disclosure."):
 		return d.disclosure(ctx, ev, school)
 	case strings.HasPrefix(ev.Type, "obligation."):

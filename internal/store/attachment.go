@@ -14,11 +14,11 @@ const MaxAttachments = 20
 
 func scanAttachment(sc interface{ Scan(...any) error }) (*gongkai.Attachment, error) {
 	var a gongkai.Attachment
-	var created int64
-	if err := sc.Scan(&a.ID, &a.SchoolID, &a.DisclosureID, &a.Version, &a.Filename, &a.ContentType, &a.Size, &a.SHA256, &a.StorageKey, &created); err != nil {
+	var created, redacted int64
+	if err := sc.Scan(&a.ID, &a.SchoolID, &a.DisclosureID, &a.Version, &a.Filename, &a.ContentType, &a.Size, &a.SHA256, &a.StorageKey, &created, &redacted); err != nil {
 		return nil, err
 	}
-	a.CreatedAt = fromMS(created)
+	a.CreatedAt, a.RedactedAt = fromMS(created), fromMS(redacted)
 	return &a, nil
 }
 
@@ -82,7 +82,7 @@ func (db *DB) RemoveAttachment(ctx context.Context, schoolID, disclosureID, atta
 // FindAttachment returns a file of a school by id; the caller checks that
 // the reader may see its disclosure.
 func (db *DB) FindAttachment(ctx context.Context, schoolID, id int64) (*gongkai.Attachment, error) {
-	a, err := scanAttachment(db.read.QueryRowContext(ctx, `SELECT id, school_id, disclosure_id, version, filename, content_type, size, sha256, storage_key, created_at
+	a, err := scanAttachment(db.read.QueryRowContext(ctx, `SELECT id, school_id, disclosure_id, version, filename, content_type, size, sha256, storage_key, created_at, redacted_at
 		FROM attachments WHERE school_id = $1 AND id = $2`, schoolID, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("附件")

@@ -40,7 +40,9 @@ func openSQLite(path string) (read, write *sql.DB, err error) {
 	// busy_timeout lets readers wait out a checkpoint; WAL lets them read while
 	// the one writer writes; synchronous=NORMAL is durable in WAL mode up to the
 	// last checkpointed commit on power loss, and safe against process crashes.
-	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+	// secure_delete zeroes what a write frees, so text that was deleted or
+	// replaced (a redaction of personal data) is not left in free pages.
+	pragmas := "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_pragma=secure_delete(1)"
 	u := "file:" + (&url.URL{Path: path}).EscapedPath()
 	write, err = sql.Open("sqlite", u+"?"+pragmas+"&_txlock=immediate")
 	if err != nil {
@@ -145,4 +147,47 @@ func invalidText(err error) error {
 		return gongkai.Errorf(gongkai.EINVALID, "内容含有无法保存的字符（如空字符），请删除后再试。")
 	}
 	return err
+}
+
+// purgeIndex makes the search index drop the words of deleted rows at once:
+// SQLite's FTS5 only marks them deleted until its segments are merged, so
+// they are merged into one; PostgreSQL's tsvector is the row's own column.
+func (d dialect) purgeIndex(ctx context.Context, tx *Tx) error {
+	if d == postgresDialect {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO disclosures_fts (disclosures_fts) VALUES ('optimize')`); err != nil {
+		return fmt.Errorf("store: merge the search index: %w", err)
+	}
+	return nil
+}
+
+// reclaim, after a commit that removed text for good, makes the database
+// files forget the old text where the engine allows: SQLite copies the
+// write-ahead log into the database and truncates it (retrying while a
+// reader holds an older snapshot); PostgreSQL vacuums the tables that hold
+// bodies, which removes the dead row versions no transaction can see (see
+// the README for what PostgreSQL cannot promise).
+func (d dialect) reclaim(ctx context.Context, p *pool) error {
+	if d == postgresDialect {
+		_, err := p.ExecContext(ctx, `VACUUM disclosures, disclosure_versions, attachments`)
+		return err
+	}
+	for try := 0; ; try++ {
+		var busy, logFrames, done int
+		if err := p.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logFrames, &done); err != nil {
+			return err
+		}
+		if busy == 0 {
+			return nil
+		}
+		if try == 20 {
+			return fmt.Errorf("store: the write-ahead log is still in use by a reader")
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }

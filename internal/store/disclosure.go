@@ -296,7 +296,7 @@ func (db *DB) FindDisclosureByID(ctx context.Context, schoolID, id int64) (*gong
 }
 
 func loadDetails(ctx context.Context, q *pool, d *gongkai.Disclosure) error {
-	atts, err := q.QueryContext(ctx, `SELECT id, school_id, disclosure_id, version, filename, content_type, size, sha256, storage_key, created_at
+	atts, err := q.QueryContext(ctx, `SELECT id, school_id, disclosure_id, version, filename, content_type, size, sha256, storage_key, created_at, redacted_at
 		FROM attachments WHERE school_id = $1 AND disclosure_id = $2 ORDER BY version, id`, d.SchoolID, d.ID)
 	if err != nil {
 		return fmt.Errorf("store: attachments of disclosure %d: %w", d.ID, err)
@@ -314,7 +314,7 @@ func loadDetails(ctx context.Context, q *pool, d *gongkai.Disclosure) error {
 	d.Attachments = byVersion[d.Version]
 
 	vrows, err := q.QueryContext(ctx, `SELECT v.version, v.title, v.body, v.doc_number, v.reason, v.published_at, v.created_by,
-		COALESCE(v.signed_by, 0), COALESCE(su.display_name, ''), v.signed_at, COALESCE(v.checked_by, 0), COALESCE(cu.display_name, ''), v.checked_at
+		COALESCE(v.signed_by, 0), COALESCE(su.display_name, ''), v.signed_at, COALESCE(v.checked_by, 0), COALESCE(cu.display_name, ''), v.checked_at, v.redacted_at
 		FROM disclosure_versions v LEFT JOIN users su ON su.id = v.signed_by LEFT JOIN users cu ON cu.id = v.checked_by
 		WHERE v.school_id = $1 AND v.disclosure_id = $2 ORDER BY v.version`, d.SchoolID, d.ID)
 	if err != nil {
@@ -322,13 +322,13 @@ func loadDetails(ctx context.Context, q *pool, d *gongkai.Disclosure) error {
 	}
 	for vrows.Next() {
 		var v gongkai.Version
-		var published, signed, checked int64
+		var published, signed, checked, redacted int64
 		if err := vrows.Scan(&v.Version, &v.Title, &v.Body, &v.DocNumber, &v.Reason, &published, &v.CreatedBy,
-			&v.SignedBy, &v.SignedByName, &signed, &v.CheckedBy, &v.CheckedByName, &checked); err != nil {
+			&v.SignedBy, &v.SignedByName, &signed, &v.CheckedBy, &v.CheckedByName, &checked, &redacted); err != nil {
 			vrows.Close()
 			return err
 		}
-		v.PublishedAt, v.SignedAt, v.CheckedAt = fromMS(published), fromMS(signed), fromMS(checked)
+		v.PublishedAt, v.SignedAt, v.CheckedAt, v.RedactedAt = fromMS(published), fromMS(signed), fromMS(checked), fromMS(redacted)
 		v.Attachments = byVersion[v.Version]
 		d.Versions = append(d.Versions, v)
 	}

@@ -56,7 +56,7 @@ func (db *DB) StartRevision(ctx context.Context, schoolID, id int64, actor *gong
 		// removed, plus those added.
 		if _, err := tx.ExecContext(ctx, `INSERT INTO attachments (school_id, disclosure_id, version, filename, content_type, size, sha256, storage_key, created_at)
 			SELECT school_id, disclosure_id, $1, filename, content_type, size, sha256, storage_key, created_at FROM attachments
-			WHERE school_id = $2 AND disclosure_id = $3 AND version = $4 ORDER BY id`, v, schoolID, id, d.Version); err != nil {
+			WHERE school_id = $2 AND disclosure_id = $3 AND version = $4 AND redacted_at = 0 ORDER BY id`, v, schoolID, id, d.Version); err != nil {
 			return fmt.Errorf("store: carry attachments: %w", err)
 		}
 		for _, old := range rev.Remove {

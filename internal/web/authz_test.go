@@ -130,6 +130,12 @@ func TestAuthorization_matrix(t *testing.T) {
 			"POST /setup/{token}":  nil,
 			"GET /bureau/log":      {"bureau.admin", "bureau.inspector"},
 			"GET /bureau/log.xlsx": {"bureau.admin", "bureau.inspector"},
+			// Only the principal deletes personal data from a published
+			// item (redaction_test.go).
+			"GET /s/{slug}/manage/d/{id}/v/{version}/redact":  own(gongkai.RolePrincipal),
+			"POST /s/{slug}/manage/d/{id}/v/{version}/redact": own(gongkai.RolePrincipal),
+			"GET /s/{slug}/manage/d/{id}/files/{att}/redact":  own(gongkai.RolePrincipal),
+			"POST /s/{slug}/manage/d/{id}/files/{att}/redact": own(gongkai.RolePrincipal),
 			// The bureau's list of schools and its export are read by the
 			// bureau's administrator and inspectors (schools_test.go).
 			"GET /bureau/schools":      {"bureau.admin", "bureau.inspector"},

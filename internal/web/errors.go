@@ -26,6 +26,8 @@ func statusOf(code string) int {
 		return http.StatusNotFound
 	case gongkai.ECONFLICT:
 		return http.StatusConflict
+	case gongkai.EGONE:
+		return http.StatusGone
 	case gongkai.ETOOLARGE:
 		return http.StatusRequestEntityTooLarge
 	case gongkai.ETOOMANY:
@@ -72,6 +74,8 @@ func errorTitle(status int) string {
 		return "操作过于频繁"
 	case http.StatusRequestEntityTooLarge:
 		return "提交的内容过大"
+	case http.StatusGone:
+		return gongkai.RedactedMark
 	case http.StatusInternalServerError:
 		return "服务器出错了"
 	}

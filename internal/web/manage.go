@@ -945,7 +945,8 @@ type reviewPage struct {
 	// RevisionState names its step.
 	Revision      *gongkai.Version
 	RevisionState string
-	Assessment   *rosterAssessment // of a roster's catalogue item (roster.go)
+	Assessment    *rosterAssessment // of a roster's catalogue item (roster.go)
+	Redact        *redactPanel      // redaction.go
 }
 
 // ButtonClass is the look of a decision button: the step forward is the
@@ -1004,6 +1005,7 @@ func (s *Server) renderReview(w http.ResponseWriter, r *http.Request, status int
 	rank := map[string]int{"": 0, "secondary": 1, "danger": 2}
 	slices.SortStableFunc(p.Actions, func(a, b gongkai.Action) int { return rank[p.ButtonClass(a)] - rank[p.ButtonClass(b)] })
 	p.Return = lastReturn(d)
+	p.Redact = newRedactPanel(actor, school, d)
 	if actErr != nil {
 		p.Error = gongkai.ErrorMessage(actErr)
 		p.CommentError = gongkai.ErrorFields(actErr)["comment"]

@@ -439,6 +439,9 @@ func (s *Server) handleAttachment(w http.ResponseWriter, r *http.Request) error 
 	if !gongkai.CanSeeUnpublished(actor, school.BureauID, school.ID) && !versionPublished(d, a.Version) {
 		return notFound
 	}
+	if !a.RedactedAt.IsZero() {
+		return goneFile(a) // redaction.go
+	}
 	rs, err := s.rostersOf(ctx, school)
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"gongkai/internal/scrub/scrubtest"
 	"io"
 	"log/slog"
 	"net/http"
@@ -50,7 +51,7 @@ func (h *harness) publishRoster(t *testing.T, title string, names ...string) (*g
 	d := &gongkai.Disclosure{Title: title, Body: rosterBody(names...), CatalogueCode: "aid-roster", Category: "aid",
 		Audience: gongkai.AudiencePublic, PublicityDays: 5}
 	must(t, h.db.CreateDisclosure(ctx, h.school.ID, h.actor("xq.clerk"), d))
-	a := h.attach(h.school, d, "名单.pdf", []byte("%PDF-1.4\n% "+strings.Join(names, " ")+"\n%%EOF\n"))
+	a := h.attach(h.school, d, "名单.pdf", scrubtest.TextPDF(strings.Join(names, " ")))
 	h.act(h.school, d.ID, "clerk", gongkai.ActionSubmit, "")
 	h.act(h.school, d.ID, "principal", gongkai.ActionApprove, "")
 	h.act(h.school, d.ID, "supervisor", gongkai.ActionCheck, "")

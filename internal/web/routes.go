@@ -102,6 +102,13 @@ func (s *Server) routes() []route {
 		{"GET", "/s/{slug}/privacy", accessWorkflow, false, s.handlePrivacy},
 		{"GET", "/s/{slug}/privacy/assess/{code}", accessManage, false, s.handleAssessForm},
 		{"POST", "/s/{slug}/privacy/assess/{code}", accessManage, false, s.handleAssess},
+		// Deleting personal data from a published item (redaction.go): the
+		// domain decides, so that it answers 403 to the school's other
+		// members and 404 to anyone with no part in the school.
+		{"GET", "/s/{slug}/manage/d/{id}/v/{version}/redact", accessSignedIn, false, s.handleRedactForm},
+		{"POST", "/s/{slug}/manage/d/{id}/v/{version}/redact", accessSignedIn, false, s.handleRedact},
+		{"GET", "/s/{slug}/manage/d/{id}/files/{att}/redact", accessSignedIn, false, s.handleRedactForm},
+		{"POST", "/s/{slug}/manage/d/{id}/files/{att}/redact", accessSignedIn, false, s.handleRedact},
 		{"GET", "/s/{slug}/manage/members", accessManage, false, s.handleMembers},
 		{"POST", "/s/{slug}/manage/members", accessManage, false, s.handleAddMember},
 		{"POST", "/s/{slug}/manage/members/{user}", accessManage, false, s.handleSetRoles},

@@ -18,6 +18,7 @@ import (
 type Blobs interface {
 	Put(ctx context.Context, r io.Reader, filename string, max int64) (*files.Stored, error)
 	Open(ctx context.Context, key string) (io.ReadSeekCloser, error)
+	Delete(ctx context.Context, key string) error
 }
 
 // Config holds what the server needs to know about its deployment.

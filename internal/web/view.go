@@ -200,6 +200,7 @@ func trailLine(b *base, d *gongkai.Disclosure, revisions int) string {
 	if revisions > 0 {
 		parts = append(parts, b.Tf("已修订 %d 次", revisions))
 	}
+	parts = append(parts, redactionTrail(b, d)...) // redaction.go
 	return strings.Join(parts, " · ")
 }
 
