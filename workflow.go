@@ -95,6 +95,8 @@ func (a Action) Label() string {
 		return "归档"
 	case ActionRecount:
 		return "公示期调整"
+	case ActionOverridePrivacy:
+		return "校长确认个人信息提示"
 	}
 	return string(a)
 }

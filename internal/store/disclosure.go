@@ -486,6 +486,9 @@ func (db *DB) Act(ctx context.Context, schoolID, id int64, actor *gongkai.Actor,
 			if err := d.ValidateForSubmit(); err != nil {
 				return err
 			}
+			if err := tx.checkPrivacy(ctx, d); err != nil { // privacy.go
+				return err
+			}
 		case gongkai.ActionApprove:
 			upd.set("signed_by", actor.ID)
 			upd.set("signed_at", ms(tx.Now))
@@ -639,6 +642,9 @@ func (tx *Tx) revise(ctx context.Context, it *lockedItem, actor *gongkai.Actor, 
 	upd.set("version", v)
 	upd.set("reason", reason)
 	d.Title, d.Body, d.DocNumber, d.Version = next.Title, next.Body, next.DocNumber, v
+	if err := tx.checkPrivacy(ctx, d); err != nil { // privacy.go
+		return err
+	}
 	if err := tx.index(ctx, d); err != nil {
 		return err
 	}
