@@ -128,6 +128,9 @@ func TestAuthorization_matrix(t *testing.T) {
 			// bureau's administrator and inspectors (schools_test.go).
 			"GET /bureau/schools":      {"bureau.admin", "bureau.inspector"},
 			"GET /bureau/schools.xlsx": {"bureau.admin", "bureau.inspector"},
+
+			// Only the principal lets a personal-data finding stand (privacy_test.go).
+			"POST /s/{slug}/manage/d/{id}/privacy/override": own(gongkai.RolePrincipal),
 		}
 		h.attachPublic(t)
 		for _, rt := range h.srv.routes() {
@@ -184,6 +187,8 @@ func (h *harness) attachPublic(t *testing.T) {
 	must(t, err)
 	a := &gongkai.Attachment{Filename: "a.pdf", ContentType: st.ContentType, Size: st.Size, SHA256: st.SHA256, StorageKey: st.Key}
 	must(t, h.db.AddAttachment(ctx, h.school.ID, d.ID, h.actor("xq.clerk"), a))
+	// The stand-in PDF has no text to check; these tests are not about that.
+	must(t, h.db.SaveAttachmentScan(ctx, h.school.ID, a.SHA256, nil))
 	h.act(h.school, d.ID, "clerk", gongkai.ActionSubmit, "")
 	h.act(h.school, d.ID, "principal", gongkai.ActionApprove, "")
 	h.act(h.school, d.ID, "supervisor", gongkai.ActionCheck, "")

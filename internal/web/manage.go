@@ -387,6 +387,7 @@ type formPage struct {
 	MaxAttachment int
 	Obligations   []*store.Obligation // open obligations of the chosen item (obligations.go)
 	ObligationID  int64               // the one publication meets
+	Privacy       *privacyView        // personal data found in the saved draft (privacy.go)
 }
 
 // Cat is a category's name in the reader's language.
@@ -421,6 +422,10 @@ func (s *Server) newFormPage(r *http.Request, d *gongkai.Disclosure) (*formPage,
 		p.Action = "/s/" + school.Slug + "/manage/d/" + strconv.FormatInt(d.ID, 10) + "/edit"
 		p.Files = fileViews(school, d.Attachments)
 		p.ReturnReason = lastReturn(d)
+		var err error
+		if p.Privacy, err = s.privacyPanel(r, &p.base, school, d, true); err != nil {
+			return nil, nil, err
+		}
 	}
 	if d.PublicityDays > 0 {
 		p.Days = strconv.Itoa(d.PublicityDays)
@@ -636,6 +641,9 @@ func (s *Server) saveForm(w http.ResponseWriter, r *http.Request, old *gongkai.D
 		if err := s.db.AddAttachment(ctx, school.ID, d.ID, actor, &atts[i]); err != nil {
 			return err
 		}
+	}
+	if _, err := s.CheckPrivacy(ctx, school.ID, d.ID); err != nil { // reads the new files (privacy.go)
+		return err
 	}
 	editURL := reviewURL(school, d.ID) + "/edit"
 	if do != "submit" {
@@ -900,6 +908,9 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) error {
 			return s.formError(w, r, p, err)
 		}
 	}
+	if _, err := s.CheckPrivacy(ctx, school.ID, d.ID); err != nil { // reads the new files (privacy.go)
+		return err
+	}
 	return s.redirect(w, r, reviewURL(school, d.ID)+"/edit#f-file", fmt.Sprintf("已上传 %d 个附件。", len(atts)))
 }
 
@@ -932,6 +943,7 @@ type reviewPage struct {
 	Error        string
 	CommentError string
 	Return       *gongkai.Event
+	Privacy      *privacyView // personal data found, and the principal's overrides (privacy.go)
 }
 
 // ButtonClass is the look of a decision button: the step forward is the
@@ -965,6 +977,15 @@ func (s *Server) handleReview(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderReview(w http.ResponseWriter, r *http.Request, status int, school *gongkai.School, d *gongkai.Disclosure, comment string, actErr error) error {
+	p, err := s.reviewPageOf(r, school, d, comment, actErr)
+	if err != nil {
+		return err
+	}
+	s.renderPage(w, r, status, "review", p)
+	return nil
+}
+
+func (s *Server) reviewPageOf(r *http.Request, school *gongkai.School, d *gongkai.Disclosure, comment string, actErr error) (*reviewPage, error) {
 	actor := gongkai.ActorFrom(r.Context())
 	p := &reviewPage{base: s.base(r, d.Title), D: d, Comment: comment}
 	p.Nav, p.NoIndex = "manage", true
@@ -993,10 +1014,14 @@ func (s *Server) renderReview(w http.ResponseWriter, r *http.Request, status int
 	}
 	var err error
 	if p.Doc, err = s.newDocView(r.Context(), &p.base, school, d); err != nil {
-		return err
+		return nil, err
 	}
-	s.renderPage(w, r, status, "review", p)
-	return nil
+	if !d.Published() {
+		if p.Privacy, err = s.privacyPanel(r, &p.base, school, d, false); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
 }
 
 // actionDone is the flash after each step.
@@ -1025,6 +1050,11 @@ func (s *Server) handleAct(w http.ResponseWriter, r *http.Request) error {
 		return gongkai.Errorf(gongkai.EMALFORMED, "表单无法解析。")
 	}
 	comment := r.PostFormValue("comment")
+	if action == gongkai.ActionSubmit {
+		if _, err := s.CheckPrivacy(r.Context(), school.ID, d.ID); err != nil { // reads files not read yet (privacy.go)
+			return err
+		}
+	}
 	if _, err := s.db.Act(r.Context(), school.ID, d.ID, gongkai.ActorFrom(r.Context()), action, comment, nil); err != nil {
 		switch gongkai.ErrorCode(err) {
 		case gongkai.EINVALID, gongkai.EFORBIDDEN, gongkai.ECONFLICT:
@@ -1125,7 +1155,10 @@ func (s *Server) handleRevise(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	if rev.Add, err = s.storeFiles(ctx, fhs); err == nil {
-		_, err = s.db.Act(ctx, school.ID, d.ID, actor, gongkai.ActionRevise, p.Comment, rev)
+		// The revision is checked for personal data like a submission (privacy.go).
+		if err = s.scanAttachments(ctx, school.ID, rev.Add); err == nil {
+			_, err = s.db.Act(ctx, school.ID, d.ID, actor, gongkai.ActionRevise, p.Comment, rev)
+		}
 	}
 	if err != nil {
 		code := gongkai.ErrorCode(err)
