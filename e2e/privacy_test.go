@@ -74,4 +74,31 @@ func TestPrivacy_warnAndMaskOnPhone(t *testing.T) {
 	}
 	flowSubmit(t, phone, "submit after masking", chromedp.Click(css(`button[name=do][value=submit]`)), ".review-status", "待审议")
 	screenshot(t, phone, "4-submitted")
+
+	// A number that may be public: the principal lets it stand with a
+	// reason, which the review page then shows.
+	do(t, phone, "a draft with a staff member's phone",
+		chromedp.Navigate(srv.URL+"/s/xiangqian/manage/new"),
+		chromedp.WaitVisible(css("#f-title")),
+		chromedp.SetValue(css("#f-category"), "aid"),
+		chromedp.SendKeys(css("#f-title"), "资助政策咨询方式"),
+		chromedp.SetValue(css("#f-body"), "资助政策咨询：资助专干王老师 13912345678。"),
+	)
+	flowSubmit(t, phone, "save it", chromedp.Click(css(`button.secondary[name=do][value=save]`)), "#privacy", "139****5678")
+	loc, err = chromedp.Run(phone, chromedp.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	review := strings.TrimSuffix(regexp.MustCompile(`/s/xiangqian/manage/d/\d+/edit`).FindString(loc), "/edit")
+	logout(t, phone)
+	login(t, phone, srv.URL, "xiangqian.principal")
+	do(t, phone, "open the review page", chromedp.Navigate(srv.URL+review), chromedp.WaitVisible(css("#privacy")), flowOpen(".privacy-override"),
+		chromedp.SendKeys(css(".privacy-override textarea"), "王老师为学校资助专干，本人同意公开工作手机。"))
+	screenshot(t, phone, "5-override")
+	flowSubmit(t, phone, "override", chromedp.Click(css(".privacy-override button")), "#privacy", "校长已确认可以公开")
+	if s := text(t, phone, "#privacy"); !strings.Contains(s, "本人同意公开工作手机") || strings.Contains(s, "不能提交审议") {
+		t.Errorf("after the override the panel says %q", s)
+	}
+	screenshot(t, phone, "6-overridden")
+	checkAccessibility(t, phone, "review page with an override")
 }
