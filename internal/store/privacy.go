@@ -107,16 +107,6 @@ func (db *DB) CheckPrivacy(ctx context.Context, schoolID, id int64) (*PrivacyRep
 	return privacyReport(ctx, db.read, schoolID, id, version, body)
 }
 
-// CheckPrivacyText scans a text that is not stored yet (a revision being
-// written) with the school's allowed numbers.
-func (db *DB) CheckPrivacyText(ctx context.Context, schoolID int64, body string) ([]gongkai.Finding, error) {
-	allowed, err := db.AllowedPhones(ctx, schoolID)
-	if err != nil {
-		return nil, err
-	}
-	return gongkai.ScanBody(body, allowed), nil
-}
-
 func privacyReport(ctx context.Context, q querier, schoolID, id int64, version int, body string) (*PrivacyReport, error) {
 	allowed, err := allowedPhones(ctx, q, schoolID)
 	if err != nil {
