@@ -140,6 +140,22 @@ func TestPrivacy_Attachments(t *testing.T) {
 		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "附件《扫描件.pdf》无法自动检查") || !strings.Contains(body, "B2：身份证号") {
 			t.Fatalf("API submit: %d %s", resp.StatusCode, body)
 		}
+		// A person looked at the scanned file: the principal says so, with
+		// the reason; the workbook still stops the submission.
+		resp, _ = h.post(h.client("xq.principal"), fmt.Sprintf("/s/xq/manage/d/%d/privacy/override", d.ID),
+			url.Values{"key": {"unchecked|附件《扫描件.pdf》|"}, "reason": {"已人工核对扫描件，只有姓名和金额。"}})
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("override of the scanned file: %d", resp.StatusCode)
+		}
+		resp, body = h.post(h.client("xq.clerk"), fmt.Sprintf("/s/xq/manage/d/%d/act/submit", d.ID), url.Values{})
+		i := strings.Index(body, `class="error-summary"`)
+		if i < 0 {
+			t.Fatalf("submit after the override: %d without a refusal", resp.StatusCode)
+		}
+		refusal, _, _ := strings.Cut(body[i:], "</div>")
+		if resp.StatusCode != http.StatusUnprocessableEntity || strings.Contains(refusal, "扫描件.pdf") || !strings.Contains(refusal, "B2：身份证号") {
+			t.Fatalf("submit after the override: %d", resp.StatusCode)
+		}
 	})
 }
 
