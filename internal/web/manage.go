@@ -642,11 +642,15 @@ func (s *Server) saveForm(w http.ResponseWriter, r *http.Request, old *gongkai.D
 			return err
 		}
 	}
-	if _, err := s.CheckPrivacy(ctx, school.ID, d.ID); err != nil { // reads the new files (privacy.go)
+	rep, err := s.CheckPrivacy(ctx, school.ID, d.ID) // reads the new files (privacy.go)
+	if err != nil {
 		return err
 	}
 	editURL := reviewURL(school, d.ID) + "/edit"
 	if do != "submit" {
+		if len(rep.Findings) > 0 {
+			return s.redirect(w, r, editURL+"#privacy", fmt.Sprintf("草稿已保存。发现 %d 处个人信息，提交审议前须处理。", len(rep.Findings)))
+		}
 		return s.redirect(w, r, editURL, "草稿已保存。")
 	}
 	if _, err := s.db.Act(ctx, school.ID, d.ID, actor, gongkai.ActionSubmit, r.PostFormValue("comment"), nil); err != nil {

@@ -76,6 +76,12 @@ func TestPrivacy_EditWarningSubmitAndMask(t *testing.T) {
 		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "正文含有个人信息") {
 			t.Fatalf("save and submit: %d, want 422 with the body's field error", resp.StatusCode)
 		}
+		// Saving the draft says so, and leads to the warning.
+		form.Set("do", "save")
+		resp, _ = h.post(h.client("xq.clerk"), edit, form)
+		if resp.StatusCode != http.StatusSeeOther || !strings.HasSuffix(resp.Header.Get("Location"), "/edit#privacy") {
+			t.Fatalf("save: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+		}
 		// A parent cannot mask it; the clerk masks in one click.
 		if resp, _ := h.post(h.client("xq.parent"), fmt.Sprintf("/s/xq/manage/d/%d/privacy/mask", d.ID), url.Values{}); resp.StatusCode != http.StatusForbidden && resp.StatusCode != http.StatusNotFound {
 			t.Errorf("parent mask: %d", resp.StatusCode)
