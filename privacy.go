@@ -98,15 +98,26 @@ func PrivacyRefusal(fs []Finding) error {
 		}
 	}
 	msgs := append(append([]string{}, body...), files...)
-	msg := "发现个人信息，不能提交审议：" + strings.Join(msgs, "；") + "。请遮盖或删除后再提交；附件须替换为处理过的文件。"
+	msg := "发现个人信息，不能提交审议：" + listed(msgs) + "。请遮盖或删除后再提交；附件须替换为处理过的文件。"
 	e := &Error{Code: EINVALID, Message: msg, Fields: map[string]string{}}
 	if len(body) > 0 {
-		e.Fields["body"] = "正文含有个人信息：" + strings.Join(body, "；") + "。可用“一键遮盖”处理。"
+		e.Fields["body"] = "正文含有个人信息：" + listed(body) + "。可用“一键遮盖”处理。"
 	}
 	if len(files) > 0 {
-		e.Fields["file"] = "附件含有个人信息或无法检查：" + strings.Join(files, "；") + "。请删除后上传处理过的文件。"
+		e.Fields["file"] = "附件含有个人信息或无法检查：" + listed(files) + "。请删除后上传处理过的文件。"
 	}
 	return e
+}
+
+// MaxListed is how many places a message names; a roster of hundreds of
+// rows is named by its first ones and a count.
+const MaxListed = 20
+
+func listed(msgs []string) string {
+	if len(msgs) <= MaxListed {
+		return strings.Join(msgs, "；")
+	}
+	return strings.Join(msgs[:MaxListed], "；") + fmt.Sprintf("；另有 %d 处", len(msgs)-MaxListed)
 }
 
 // CanOverridePrivacy reports whether a may let a finding stand: the

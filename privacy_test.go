@@ -1,6 +1,7 @@
 package gongkai
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -266,6 +267,17 @@ func TestPrivacyRefusal(t *testing.T) {
 	}
 	if f := ErrorFields(err); f["body"] == "" || f["file"] == "" {
 		t.Errorf("fields = %v", f)
+	}
+}
+
+func TestPrivacyRefusalLong(t *testing.T) {
+	var fs []Finding
+	for i := range 150 {
+		fs = append(fs, Finding{Kind: PIIAddress, Masked: "福州市****", Place: fmt.Sprintf("附件《a.xlsx》工作表“Sheet1” C%d", i+2)})
+	}
+	msg := ErrorMessage(PrivacyRefusal(fs))
+	if !strings.Contains(msg, "C21：") || strings.Contains(msg, "C22：") || !strings.Contains(msg, "另有 130 处") {
+		t.Errorf("message of 150 findings: %q", msg)
 	}
 }
 

@@ -23,6 +23,7 @@ const (
 	MaxCells         = 500_000   // cells of a workbook
 	MaxPages         = 1000      // pages of a PDF
 	MaxTextBytes     = 8 << 20   // text of a PDF
+	MaxFindings      = 200       // findings kept of one file
 )
 
 // Kinds of file the scan reads; others (images) carry no text to read.
@@ -45,15 +46,21 @@ func Scan(r io.ReaderAt, size int64, contentType, filename string, allowed map[s
 	if size > MaxFileBytes {
 		return []gongkai.Finding{gongkai.Unchecked("", fmt.Sprintf("文件超过 %d MB", MaxFileBytes>>20))}
 	}
+	var fs []gongkai.Finding
 	switch kind {
 	case typeXLSX:
-		return scanXLSX(r, size, allowed)
+		fs = scanXLSX(r, size, allowed)
 	case typeDOCX:
-		return scanDOCX(r, size, allowed)
+		fs = scanDOCX(r, size, allowed)
 	case typePDF:
-		return scanPDF(r, size, allowed)
+		fs = scanPDF(r, size, allowed)
 	}
-	return nil
+	if len(fs) > MaxFindings {
+		// A whole roster of addresses: the first places are enough to
+		// stop it; the file must be replaced in any case.
+		fs = fs[:MaxFindings]
+	}
+	return fs
 }
 
 // Readable reports whether Scan reads files of this type.

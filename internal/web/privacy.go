@@ -19,7 +19,8 @@ import (
 // privacyView is the panel of findings on the edit and review pages.
 type privacyView struct {
 	b            *base
-	Findings     []gongkai.Finding
+	Findings     []gongkai.Finding // the first maxShownFindings
+	Total, More  int               // findings in all, and those not shown
 	Overrides    []store.PrivacyOverride
 	InBody       bool // some finding can be masked
 	InFiles      bool // some finding is in a file, which must be replaced
@@ -32,6 +33,9 @@ type privacyView struct {
 	Reason       string
 	FormEditable bool // on the edit page (the mask button sits beside the form)
 }
+
+// maxShownFindings is how many findings the panel lists.
+const maxShownFindings = 50
 
 // T translates for the partial.
 func (v *privacyView) T(zh string) string { return v.b.T(zh) }
@@ -115,6 +119,10 @@ func (s *Server) privacyPanel(r *http.Request, b *base, school *gongkai.School, 
 	v := &privacyView{b: b, Findings: rep.Findings, Overrides: rep.Overrides, InBody: rep.InBody(), FormEditable: editing}
 	for _, f := range rep.Findings {
 		v.InFiles = v.InFiles || !f.InBody()
+	}
+	v.Total = len(v.Findings)
+	if v.Total > maxShownFindings {
+		v.Findings, v.More = v.Findings[:maxShownFindings], v.Total-maxShownFindings
 	}
 	open := d.State == gongkai.StateDraft || d.State == gongkai.StateSubmitted
 	v.CanMask = d.State == gongkai.StateDraft && gongkai.Authorize(actor, school.ID, d.State, gongkai.ActionEdit) == nil

@@ -291,3 +291,22 @@ func TestTextPDF(t *testing.T) {
 		t.Fatalf("textPDF reads as %q, %v", pages, err)
 	}
 }
+
+// A roster of sixty home addresses: the warning counts them all and lists
+// the first fifty.
+func TestPrivacy_LongRoster(t *testing.T) {
+	eachHarness(t, func(t *testing.T, h *harness) {
+		var b strings.Builder
+		b.WriteString("| 姓名 | 家庭住址 |\n| --- | --- |\n")
+		for i := range 60 {
+			fmt.Fprintf(&b, "| 学生%d | 福州市鼓楼区东街%d号 |\n", i+1, i+1)
+		}
+		d := h.privacyDraft(t, b.String())
+		_, page := h.get(h.client("xq.clerk"), fmt.Sprintf("/s/xq/manage/d/%d/edit", d.ID))
+		panel := privacyPanel(page)
+		if !strings.Contains(panel, "发现 60 处个人信息") || !strings.Contains(panel, "另有 10 处未列出") ||
+			!strings.Contains(panel, "表格第 50 行“家庭住址”列") || strings.Contains(panel, "表格第 51 行") {
+			t.Errorf("warning of a long roster:\n%s", panel)
+		}
+	})
+}
