@@ -351,6 +351,55 @@ type hit struct {
 // mobile numbers. A digit run is judged whole: a mobile number inside a
 // longer run is no mobile number, and an ID that also passes Luhn is an ID.
 func scanNumbers(s string, allowed map[string]bool) []hit {
+	n, at := halfWidth(s)
+	if at == nil {
+		return scanASCII(s, allowed)
+	}
+	hits := scanASCII(n, allowed)
+	for i := range hits {
+		hits[i].start, hits[i].end = at[hits[i].start], at[hits[i].end]
+	}
+	return hits
+}
+
+// halfWidth returns s with full-width digits, X, hyphens and spaces (as an
+// input method types them: １３８１２３４５６７８) made ASCII, and for each
+// byte of the result (and its end) the byte of s it came from; at is nil
+// when s has none of them.
+func halfWidth(s string) (string, []int) {
+	if !strings.ContainsAny(s, "０１２３４５６７８９ＸｘⅩ－　") {
+		return s, nil
+	}
+	var b strings.Builder
+	at := make([]int, 0, len(s)+1)
+	for i, r := range s {
+		switch {
+		case r >= '０' && r <= '９':
+			r = '0' + (r - '０')
+		case r == 'Ｘ' || r == 'ｘ' || r == 'Ⅹ':
+			r = 'X'
+		case r == '－':
+			r = '-'
+		case r == '　':
+			r = ' '
+		}
+		n := utf8.RuneLen(r)
+		if r == utf8.RuneError {
+			n = 1 // an invalid byte stays one byte
+			b.WriteByte(s[i])
+		} else {
+			b.WriteRune(r)
+		}
+		for range n {
+			at = append(at, i)
+		}
+	}
+	at = append(at, len(s))
+	return b.String(), at
+}
+
+// scanASCII is scanNumbers on text whose digits are ASCII.
+func scanASCII(s string, allowed map[string]bool) []hit {
 	var out []hit
 	for i := 0; i < len(s); {
 		if !isDigit(s[i]) || (i > 0 && isDigit(s[i-1])) {
@@ -364,25 +413,31 @@ func scanNumbers(s string, allowed map[string]bool) []hit {
 			j++
 		}
 		plainEnd := j
-		groupEnd := j
-		for k := j; k+1 < len(s) && (s[k] == ' ' || s[k] == '-') && isDigit(s[k+1]); {
+		var groupEnds []int
+		for k := j; k+1 < len(s) && (s[k] == ' ' || s[k] == '-') && isDigit(s[k+1]) && len(groupEnds) < 8; {
 			m := k + 1
 			for m < len(s) && isDigit(s[m]) {
 				m++
 			}
-			groupEnd, k = m, m
+			groupEnds = append(groupEnds, m)
+			k = m
 		}
 		if h, ok := judge(s, i, plainEnd, allowed); ok {
 			out = append(out, h)
 			i = h.end
 			continue
 		}
-		if groupEnd > plainEnd {
-			if h, ok := judge(s, i, groupEnd, allowed); ok {
+		// The longest grouped number that is one: two cards written one
+		// after the other are two.
+		found := false
+		for g := len(groupEnds) - 1; g >= 0 && !found; g-- {
+			if h, ok := judge(s, i, groupEnds[g], allowed); ok {
 				out = append(out, h)
-				i = h.end
-				continue
+				i, found = h.end, true
 			}
+		}
+		if found {
+			continue
 		}
 		i = plainEnd
 	}
@@ -537,7 +592,11 @@ func colLetter(col int) string {
 }
 
 func finding(h hit, text, place string, offset int) Finding {
-	f := Finding{Kind: h.kind, Masked: Mask(h.kind, text[h.start:h.end]), Place: place}
+	v := text[h.start:h.end]
+	if h.digits != "" {
+		v = h.digits // the number as digits, whatever the width it was typed in
+	}
+	f := Finding{Kind: h.kind, Masked: Mask(h.kind, v), Place: place}
 	if offset >= 0 {
 		f.Start, f.End = offset+h.start, offset+h.end
 	}

@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestValidResidentID(t *testing.T) {
@@ -94,7 +95,8 @@ func TestMask(t *testing.T) {
 // A mask never leaves a number that is still a valid ID or card, whatever
 // is written around it.
 func TestMaskLeavesNothingValid(t *testing.T) {
-	values := []string{"11010519491231002X", "350102201203151239", "350102850315123", "6222021234567890128", "4111111111111111", "13812345678"}
+	values := []string{"11010519491231002X", "350102201203151239", "350102850315123", "6222021234567890128", "4111111111111111", "13812345678",
+		"１３８１２３４５６７８", "３５０１０２２０１２０３１５１２３９", "6222　0212　3456　7890　128"}
 	contexts := []string{"%s", "号码%s。", "| %s |", "%s %s", "X%s", "ID%sX", "%s-%s"}
 	for _, v := range values {
 		for _, c := range contexts {
@@ -104,7 +106,7 @@ func TestMaskLeavesNothingValid(t *testing.T) {
 				t.Errorf("MaskBody(%q) = %q, still finds %v", body, masked, left)
 			}
 			// A phone number inside a code (AB13812345678) is left alone.
-			lettered := strings.ContainsAny(c, "XI") && len(v) == 11
+			lettered := strings.ContainsAny(c, "XI") && utf8.RuneCountInString(v) == 11
 			if strings.Contains(masked, v) && !lettered {
 				t.Errorf("MaskBody(%q) = %q keeps %q", body, masked, v)
 			}
@@ -134,6 +136,7 @@ func TestScanBody(t *testing.T) {
 		{"old id bad date", "编号 350102851315123", nil, nil},
 		{"card", "卡号：6222021234567890128", nil, []string{"正文第 1 行：银行卡号 6222***********0128"}},
 		{"card grouped", "卡号：6222 0212 3456 7890 128", nil, []string{"正文第 1 行：银行卡号 6222***********0128"}},
+		{"two cards in a row", "卡号 6222 0212 3456 7890 128 4111 1111 1111 1111", nil, []string{"正文第 1 行：银行卡号 6222***********0128", "正文第 1 行：银行卡号 4111********1111"}},
 		{"card bad luhn", "卡号：6222021234567890127", nil, nil},
 		{"id passing luhn is an id", "证号 " + luhnID(), nil, []string{"正文第 1 行：身份证号 " + Mask(PIIResidentID, luhnID())}},
 		{"mobile", "联系人：王老师 13812345678", nil, []string{"正文第 1 行：手机号码 138****5678"}},
@@ -143,6 +146,8 @@ func TestScanBody(t *testing.T) {
 		{"mobile after letters", "订单 AB13812345678", nil, nil},
 		{"12 prefix is no mobile", "编号 12812345678", nil, nil},
 		{"landline", "咨询电话 0591-22345678", nil, nil},
+		{"full-width mobile", "家长电话：１３８１２３４５６７８", nil, []string{"正文第 1 行：手机号码 138****5678"}},
+		{"full-width id", "身份证 ３５０１０２２０１２０３１５１２３９，另 11010519491231002Ｘ", nil, []string{"正文第 1 行：身份证号 3501**********1239", "正文第 1 行：身份证号 1101**********002X"}},
 		{"school phone allowed", "资助热线 13905911234，家长 13812345678", map[string]bool{"13905911234": true}, []string{"正文第 1 行：手机号码 138****5678"}},
 		{"address outside roster", "学校地址：福州市鼓楼区东街12号", nil, nil},
 		{"roster table", "| 姓名 | 班级 | 家庭住址 | 出生日期 | 电话 |\n| --- | --- | --- | --- | --- |\n| 林小雨 | 三(2)班 | 福建省福州市鼓楼区东街12号 | 2012-03-15 | 13812345678 |\n| 陈一鸣 | 三(1)班 | — | | 0591-87654321 |",
