@@ -275,7 +275,7 @@ func RosterNames(texts ...string) []string {
 				inTable = false
 				continue
 			}
-			cells := splitRow(line)
+			cells := rowCells(line)
 			if !inTable {
 				inTable, header, cols = true, true, nil
 				for i, c := range cells {
@@ -301,11 +301,12 @@ func RosterNames(texts ...string) []string {
 	return out
 }
 
-func splitRow(line string) []string {
-	line = strings.TrimSuffix(strings.TrimPrefix(line, "|"), "|")
-	cells := strings.Split(line, "|")
-	for i := range cells {
-		cells[i] = strings.Trim(strings.TrimSpace(cells[i]), "*")
+// rowCells are the texts of a Markdown table row's cells, read by the same
+// splitRow as the personal-data scan (privacy.go), without emphasis marks.
+func rowCells(line string) []string {
+	var cells []string
+	for _, c := range splitRow(line) {
+		cells = append(cells, strings.Trim(strings.TrimSpace(line[c[0]:c[1]]), "*"))
 	}
 	return cells
 }

@@ -99,6 +99,8 @@ func (a Action) Label() string {
 		return "放弃修订"
 	case ActionRedact:
 		return "删除个人信息"
+	case ActionOverridePrivacy:
+		return "校长确认个人信息提示"
 	}
 	return string(a)
 }

@@ -166,7 +166,7 @@ func (c *crashRun) newItem(worker int) *crashItem {
 	defer c.mu.Unlock()
 	c.seq++
 	title := fmt.Sprintf("崩溃测试采购结果公示 第%d号（经办人%d）", c.seq, worker)
-	pdf := []byte(fmt.Sprintf("%%PDF-1.4\n%% %s\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%%%EOF\n", title))
+	pdf := textPDF(title, "Procurement result")
 	sum := sha256.Sum256(pdf)
 	it := &crashItem{worker: worker, title: title, pdf: pdf, sha: hex.EncodeToString(sum[:])}
 	c.items = append(c.items, it)

@@ -73,7 +73,7 @@ func TestFlow_publishThenReadOnPhone(t *testing.T) {
 			srv := startServer(t, dialect)
 			title := fmt.Sprintf("关于采购教室空调设备的结果公示（第%d批）", time.Now().UnixNano()%1000)
 			pdf := filepath.Join(t.TempDir(), "采购结果.pdf")
-			if err := os.WriteFile(pdf, []byte("%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"), 0o644); err != nil {
+			if err := os.WriteFile(pdf, textPDF("", "Procurement result"), 0o644); err != nil {
 				t.Fatal(err)
 			}
 

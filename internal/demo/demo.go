@@ -9,6 +9,7 @@ import (
 
 	"gongkai"
 	"gongkai/internal/auth"
+	"gongkai/internal/extract"
 	"gongkai/internal/files"
 	"gongkai/internal/store"
 )
@@ -262,6 +263,15 @@ func loadItem(ctx context.Context, db *store.DB, blobs files.Store, school *gong
 		}
 		a := &gongkai.Attachment{Filename: f.Name, ContentType: st.ContentType, Size: st.Size, SHA256: st.SHA256, StorageKey: st.Key}
 		if err := db.AddAttachment(ctx, school.ID, d.ID, clerk, a); err != nil {
+			return 0, err
+		}
+		// Read for personal data as an upload is, before it is submitted.
+		allowed, err := db.AllowedPhones(ctx, school.ID)
+		if err != nil {
+			return 0, err
+		}
+		fs := extract.Scan(bytes.NewReader(f.Data), int64(len(f.Data)), st.ContentType, f.Name, allowed)
+		if err := db.SaveAttachmentScan(ctx, school.ID, st.SHA256, fs); err != nil {
 			return 0, err
 		}
 	}

@@ -513,6 +513,9 @@ func (db *DB) Act(ctx context.Context, schoolID, id int64, actor *gongkai.Actor,
 			if err := tx.checkAssessed(ctx, d); err != nil { // roster.go
 				return err
 			}
+			if err := tx.checkPrivacy(ctx, d); err != nil { // privacy.go
+				return err
+			}
 		case gongkai.ActionApprove:
 			upd.set("signed_by", actor.ID)
 			upd.set("signed_at", ms(tx.Now))

@@ -229,6 +229,12 @@ func (tx *Tx) submitRevision(ctx context.Context, d *gongkai.Disclosure, v int) 
 	if err := next.ValidateForSubmit(); err != nil {
 		return err
 	}
+	// Personal data is caught in a revision as in a first submission.
+	next.Version = v
+	if err := tx.checkPrivacy(ctx, next); err != nil { // privacy.go
+		return err
+	}
+	next.Version = d.Version
 	changedFiles, err := tx.filesChanged(ctx, d, v)
 	if err != nil {
 		return err

@@ -887,6 +887,9 @@ func (s *Server) apiUpload(w http.ResponseWriter, r *http.Request) error {
 		if err := s.db.AddAttachment(r.Context(), school.ID, d.ID, actor, &a); err != nil {
 			return err
 		}
+		if err := s.scanAttachments(r.Context(), school.ID, []gongkai.Attachment{a}); err != nil { // privacy.go
+			return err
+		}
 		out := apiAttachmentOf(school, a)
 		w.Header().Set("Location", out.URL)
 		writeJSON(w, http.StatusCreated, out)
@@ -946,6 +949,12 @@ func (s *Server) apiAct(w http.ResponseWriter, r *http.Request) error {
 	}
 	if err := apiNoNUL(text); err != nil {
 		return err
+	}
+	if action == gongkai.ActionSubmit || action == gongkai.ActionRevise {
+		// Files not read yet are read for the personal-data check (privacy.go).
+		if _, err := s.CheckPrivacy(r.Context(), school.ID, d.ID); err != nil && gongkai.ErrorCode(err) != gongkai.ENOTFOUND {
+			return err
+		}
 	}
 	got, err := s.db.Act(r.Context(), school.ID, d.ID, actor, action, in.Comment, rev)
 	if err != nil {

@@ -144,7 +144,7 @@ var (
 	isoDate        = regexp.MustCompile(`^\d{4}-\d\d-\d\d$`)
 )
 
-const testPDF = "%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+var testPDF = string(textPDF("Report"))
 
 // apiUploadFile posts one file as multipart field "file".
 func (h *harness) apiUploadFile(t *testing.T, id int64, token, name string, content []byte) (int, string) {

@@ -151,6 +151,9 @@ func TestAuthorization_matrix(t *testing.T) {
 			"GET /s/{slug}/privacy":                append(own(gongkai.RolePrincipal, gongkai.RoleSupervisor), "bureau.admin", "bureau.inspector"),
 			"GET /s/{slug}/privacy/assess/{code}":  own(gongkai.RolePrincipal),
 			"POST /s/{slug}/privacy/assess/{code}": own(gongkai.RolePrincipal),
+
+			// Only the principal lets a personal-data finding stand (privacy_test.go).
+			"POST /s/{slug}/manage/d/{id}/privacy/override": own(gongkai.RolePrincipal),
 		}
 		h.attachPublic(t)
 		for _, rt := range h.srv.routes() {
@@ -207,6 +210,8 @@ func (h *harness) attachPublic(t *testing.T) {
 	must(t, err)
 	a := &gongkai.Attachment{Filename: "a.pdf", ContentType: st.ContentType, Size: st.Size, SHA256: st.SHA256, StorageKey: st.Key}
 	must(t, h.db.AddAttachment(ctx, h.school.ID, d.ID, h.actor("xq.clerk"), a))
+	// The stand-in PDF has no text to check; these tests are not about that.
+	must(t, h.db.SaveAttachmentScan(ctx, h.school.ID, a.SHA256, nil))
 	h.act(h.school, d.ID, "clerk", gongkai.ActionSubmit, "")
 	h.act(h.school, d.ID, "principal", gongkai.ActionApprove, "")
 	h.act(h.school, d.ID, "supervisor", gongkai.ActionCheck, "")

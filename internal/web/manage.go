@@ -415,6 +415,7 @@ type formPage struct {
 	MaxAttachment int
 	Obligations   []*store.Obligation // open obligations of the chosen item (obligations.go)
 	ObligationID  int64               // the one publication meets
+	Privacy       *privacyView        // personal data found in the saved draft (privacy.go)
 }
 
 // Cat is a category's name in the reader's language.
@@ -449,6 +450,10 @@ func (s *Server) newFormPage(r *http.Request, d *gongkai.Disclosure) (*formPage,
 		p.Action = "/s/" + school.Slug + "/manage/d/" + strconv.FormatInt(d.ID, 10) + "/edit"
 		p.Files = fileViews(school, d.Attachments)
 		p.ReturnReason = lastReturn(d)
+		var err error
+		if p.Privacy, err = s.privacyPanel(r, &p.base, school, d, true); err != nil {
+			return nil, nil, err
+		}
 	}
 	if d.PublicityDays > 0 {
 		p.Days = strconv.Itoa(d.PublicityDays)
@@ -665,8 +670,15 @@ func (s *Server) saveForm(w http.ResponseWriter, r *http.Request, old *gongkai.D
 			return err
 		}
 	}
+	rep, err := s.CheckPrivacy(ctx, school.ID, d.ID) // reads the new files (privacy.go)
+	if err != nil {
+		return err
+	}
 	editURL := reviewURL(school, d.ID) + "/edit"
 	if do != "submit" {
+		if len(rep.Findings) > 0 {
+			return s.redirect(w, r, editURL+"#privacy", fmt.Sprintf("草稿已保存。发现 %d 处个人信息，提交审议前须处理。", len(rep.Findings)))
+		}
 		return s.redirect(w, r, editURL, "草稿已保存。")
 	}
 	if _, err := s.db.Act(ctx, school.ID, d.ID, actor, gongkai.ActionSubmit, r.PostFormValue("comment"), nil); err != nil {
@@ -909,6 +921,9 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) error {
 			return s.formError(w, r, p, err)
 		}
 	}
+	if _, err := s.CheckPrivacy(ctx, school.ID, d.ID); err != nil { // reads the new files (privacy.go)
+		return err
+	}
 	return s.redirect(w, r, reviewURL(school, d.ID)+"/edit#f-file", fmt.Sprintf("已上传 %d 个附件。", len(atts)))
 }
 
@@ -947,6 +962,7 @@ type reviewPage struct {
 	RevisionState string
 	Assessment    *rosterAssessment // of a roster's catalogue item (roster.go)
 	Redact        *redactPanel      // redaction.go
+	Privacy       *privacyView      // personal data found, and the principal's overrides (privacy.go)
 }
 
 // ButtonClass is the look of a decision button: the step forward is the
@@ -980,6 +996,15 @@ func (s *Server) handleReview(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderReview(w http.ResponseWriter, r *http.Request, status int, school *gongkai.School, d *gongkai.Disclosure, comment string, actErr error) error {
+	p, err := s.reviewPageOf(r, school, d, comment, actErr)
+	if err != nil {
+		return err
+	}
+	s.renderPage(w, r, status, "review", p)
+	return nil
+}
+
+func (s *Server) reviewPageOf(r *http.Request, school *gongkai.School, d *gongkai.Disclosure, comment string, actErr error) (*reviewPage, error) {
 	actor := gongkai.ActorFrom(r.Context())
 	p := &reviewPage{base: s.base(r, d.Title), D: d, Comment: comment}
 	p.Nav, p.NoIndex = "manage", true
@@ -1012,16 +1037,20 @@ func (s *Server) renderReview(w http.ResponseWriter, r *http.Request, status int
 	}
 	var err error
 	if p.Doc, err = s.newDocView(r.Context(), &p.base, school, d); err != nil {
-		return err
+		return nil, err
 	}
 	if p.Assessment, err = s.itemAssessment(r.Context(), &p.base, school, d, p.Doc.Rule); err != nil {
-		return err
+		return nil, err
 	}
 	if p.Doc.TakenDown {
 		p.Title, p.D = p.Doc.Title, p.Doc.masked() // the names masked (roster.go)
 	}
-	s.renderPage(w, r, status, "review", p)
-	return nil
+	if !d.Published() {
+		if p.Privacy, err = s.privacyPanel(r, &p.base, school, d, false); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
 }
 
 // actionDone is the flash after each step.
@@ -1050,6 +1079,11 @@ func (s *Server) handleAct(w http.ResponseWriter, r *http.Request) error {
 		return gongkai.Errorf(gongkai.EMALFORMED, "表单无法解析。")
 	}
 	comment := r.PostFormValue("comment")
+	if action == gongkai.ActionSubmit {
+		if _, err := s.CheckPrivacy(r.Context(), school.ID, d.ID); err != nil { // reads files not read yet (privacy.go)
+			return err
+		}
+	}
 	if _, err := s.db.Act(r.Context(), school.ID, d.ID, gongkai.ActorFrom(r.Context()), action, comment, nil); err != nil {
 		switch gongkai.ErrorCode(err) {
 		case gongkai.EINVALID, gongkai.EFORBIDDEN, gongkai.ECONFLICT:

@@ -41,8 +41,8 @@ func (h *harness) postMultipart(c *http.Client, path string, fields url.Values, 
 	return h.do(c, "POST", path, mw.FormDataContentType(), &buf, nil)
 }
 
-// pdfBytes is a small file that is a PDF by its content.
-var pdfBytes = []byte("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+// pdfBytes is a small file that is a PDF by its content, with text.
+var pdfBytes = textPDF("Notice")
 
 // idFrom returns the item id in a /manage/d/{id} location.
 func idFrom(t *testing.T, loc string) int64 {

@@ -157,6 +157,10 @@ func (s *Server) saveRevision(w http.ResponseWriter, r *http.Request, editing bo
 		return nil
 	}
 	if rev.Add, err = s.storeFiles(ctx, fhs); err == nil {
+		// Read now, so the revision's submission can check them (privacy.go).
+		err = s.scanAttachments(ctx, school.ID, rev.Add)
+	}
+	if err == nil {
 		if editing {
 			_, err = s.db.UpdateRevision(ctx, school.ID, d.ID, actor, p.Comment, rev)
 		} else {

@@ -84,6 +84,8 @@ func (s *Server) routes() []route {
 		{"POST", "/s/{slug}/manage/d/{id}/files", accessCreate, false, s.handleUpload},
 		{"POST", "/s/{slug}/manage/d/{id}/files/{att}/delete", accessCreate, false, s.handleRemoveFile},
 		{"POST", "/s/{slug}/manage/d/{id}/act/{action}", accessWorkflow, false, s.handleAct},
+		{"POST", "/s/{slug}/manage/d/{id}/privacy/mask", accessCreate, false, s.handleMaskPrivacy},
+		{"POST", "/s/{slug}/manage/d/{id}/privacy/override", accessWorkflow, false, s.handleOverridePrivacy},
 		{"GET", "/s/{slug}/manage/d/{id}/revise", accessCreate, false, s.handleReviseForm},
 		{"POST", "/s/{slug}/manage/d/{id}/revise", accessCreate, false, s.handleRevise},
 		// The pending revision of a published item (revision.go): its page
