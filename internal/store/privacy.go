@@ -114,7 +114,7 @@ func privacyReport(ctx context.Context, q querier, schoolID, id int64, version i
 	}
 	found := gongkai.ScanBody(body, allowed)
 	rep := &PrivacyReport{}
-	rows, err := q.QueryContext(ctx, `SELECT a.id, a.school_id, a.disclosure_id, a.version, a.filename, a.content_type, a.size, a.sha256, a.storage_key, a.created_at,
+	rows, err := q.QueryContext(ctx, `SELECT a.id, a.school_id, a.disclosure_id, a.version, a.filename, a.content_type, a.size, a.sha256, a.storage_key, a.created_at, a.redacted_at,
 		COALESCE(p.findings, '')
 		FROM attachments a LEFT JOIN privacy_scans p ON p.school_id = a.school_id AND p.sha256 = a.sha256
 		WHERE a.school_id = $1 AND a.disclosure_id = $2 AND a.version = $3 ORDER BY a.id`, schoolID, id, version)

@@ -189,19 +189,26 @@ func TestPrivacy_SchoolPhoneAllowed(t *testing.T) {
 	})
 }
 
+// TestPrivacy_Revision: a revision that brings in an ID number is saved as
+// a draft, but its submission is refused like a first one, naming the
+// place, and nothing of it reaches the board.
 func TestPrivacy_Revision(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		f := mustFixture(t, dsn)
 		d := f.publish(t, "2026年2月份财务收支情况")
-		_, err := f.db.Act(ctx, f.school.ID, d.ID, f.actors[gongkai.RoleClerk], gongkai.ActionRevise, "补充联系人",
-			&store.Revision{Title: d.Title, Body: d.Body + "\n联系人身份证 11010519491231002X"})
+		clerk := f.actors[gongkai.RoleClerk]
+		if _, err := f.db.Act(ctx, f.school.ID, d.ID, clerk, gongkai.ActionRevise, "补充联系人",
+			&store.Revision{Title: d.Title, Body: d.Body + "\n联系人身份证 11010519491231002X"}); err != nil {
+			t.Fatalf("start the revision: %v", err)
+		}
+		_, err := f.db.ActRevision(ctx, f.school.ID, d.ID, clerk, gongkai.ActionSubmit, "")
 		if gongkai.ErrorCode(err) != gongkai.EINVALID || !strings.Contains(gongkai.ErrorMessage(err), "正文第 2 行：身份证号 1101**********002X") {
-			t.Fatalf("revision with an ID number: %v", err)
+			t.Fatalf("submitting a revision with an ID number: %v", err)
 		}
 		got, _ := f.db.FindDisclosureByID(ctx, f.school.ID, d.ID)
-		if got.Version != 1 || strings.Contains(got.Body, "11010519491231002X") {
-			t.Fatalf("the refused revision went live: version %d", got.Version)
+		if got.Version != 1 || strings.Contains(got.Body, "11010519491231002X") || got.RevisionState != gongkai.StateDraft {
+			t.Fatalf("the refused revision moved on: version %d, revision %q", got.Version, got.RevisionState)
 		}
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"gongkai/internal/scrub/scrubtest"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -48,8 +49,7 @@ func leakyItem(t *testing.T, f *fixture, blobs files.Store) (*gongkai.Disclosure
 func storeFile(t *testing.T, f *fixture, blobs files.Store, schoolID, id int64, name string) *gongkai.Attachment {
 	t.Helper()
 	ctx := context.Background()
-	pdf := "%PDF-1.4\n% " + fileWord + " " + leakName + "\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-	st, err := blobs.Put(ctx, strings.NewReader(pdf), name, gongkai.MaxAttachmentBytes)
+	st, err := blobs.Put(ctx, bytes.NewReader(scrubtest.TextPDF(fileWord+" "+leakName)), name, gongkai.MaxAttachmentBytes)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,6 +57,10 @@ func storeFile(t *testing.T, f *fixture, blobs files.Store, schoolID, id int64, 
 	clerk := f.actors[gongkai.RoleClerk]
 	if schoolID != f.school.ID {
 		clerk = f.outsider
+	}
+	// The leak got past the scan: the file is recorded as read and clean.
+	if err := f.db.SaveAttachmentScan(ctx, schoolID, a.SHA256, nil); err != nil {
+		t.Fatal(err)
 	}
 	if err := f.db.AddAttachment(ctx, schoolID, id, clerk, a); err != nil {
 		t.Fatal(err)

@@ -309,6 +309,7 @@ func TestAttachments_served(t *testing.T) {
 		// A name recorded before names were cleaned at upload.
 		st, err = h.srv.blobs.Put(ctx, bytes.NewReader(scrubtest.PDF("")), "y.pdf", gongkai.MaxAttachmentBytes)
 		must(t, err)
+		must(t, h.db.SaveAttachmentScan(ctx, h.school.ID, st.SHA256, nil)) // not about the scan
 		must(t, h.db.AddAttachment(ctx, h.school.ID, d.ID, h.actor("xq.clerk"),
 			&gongkai.Attachment{Filename: "旧\u202efdp.exe", ContentType: st.ContentType, Size: st.Size, SHA256: st.SHA256, StorageKey: st.Key}))
 		for _, a := range []gongkai.Action{gongkai.ActionSubmit} {

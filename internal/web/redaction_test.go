@@ -38,6 +38,7 @@ func (h *harness) leakyRoster(t *testing.T) (*gongkai.Disclosure, int64) {
 	st, err := h.srv.blobs.Put(ctx, bytes.NewReader(scrubtest.TextPDF(webFileWord+" "+webLeakName)), "名单.pdf", gongkai.MaxAttachmentBytes)
 	must(t, err)
 	a := &gongkai.Attachment{Filename: "名单.pdf", ContentType: st.ContentType, Size: st.Size, SHA256: st.SHA256, StorageKey: st.Key}
+	must(t, h.db.SaveAttachmentScan(ctx, h.school.ID, a.SHA256, nil)) // the leak got past the scan
 	must(t, h.db.AddAttachment(ctx, h.school.ID, d.ID, h.actor("xq.clerk"), a))
 	h.act(h.school, d.ID, "clerk", gongkai.ActionSubmit, "")
 	h.act(h.school, d.ID, "principal", gongkai.ActionApprove, "")
