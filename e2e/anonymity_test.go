@@ -297,7 +297,7 @@ func runAnonymity(t *testing.T, dialect string) {
 			}
 		}
 	}
-	if public := anon.get("/metrics"); public.status != http.StatusNotFound {
+	if public := anon.do("GET", "/metrics", nil, ""); public.status != http.StatusNotFound {
 		t.Fatalf("/metrics on the site: %d, want 404 (metrics have their own listener)", public.status)
 	}
 	metrics := call(t, "GET", srv.Metrics, nil)
