@@ -442,3 +442,19 @@ func CanReadPrivacyRecords(a *Actor, schoolBureauID, schoolID int64) bool {
 // CanAssessImpact reports whether the actor may record an impact
 // assessment for the school: its principal.
 func CanAssessImpact(a *Actor, schoolID int64) bool { return a.HasRole(schoolID, RolePrincipal) }
+
+// RosterChangeExposes reports whether changing an item's rule from old to
+// next would put people back on the board: a list no longer treated as
+// one, or taken down later than before. Lists already taken down under the
+// old rule must stay down, so such a change is refused while the item has
+// published lists.
+func RosterChangeExposes(old, next RosterRule) bool {
+	if !old.Holds() {
+		return false
+	}
+	if !next.Holds() {
+		return true
+	}
+	rank := map[Takedown]int{TakedownPeriodEnd: 0, TakedownWithdrawn: 1, TakedownNever: 2}
+	return rank[next.Takedown] > rank[old.Takedown]
+}

@@ -203,3 +203,26 @@ func TestValidateImpactAssessment(t *testing.T) {
 		t.Errorf("reason %q, %v", r, err)
 	}
 }
+
+func TestRosterChangeExposes(t *testing.T) {
+	staffNever := RosterRule{Kind: RosterStaff, Fields: StaffRoster.Fields, Takedown: TakedownNever}
+	staffWithdrawn := RosterRule{Kind: RosterStaff, Fields: StaffRoster.Fields, Takedown: TakedownWithdrawn}
+	for _, c := range []struct {
+		name      string
+		old, next RosterRule
+		want      bool
+	}{
+		{"no list before", NoRoster, StudentRoster, false},
+		{"no list either way", NoRoster, NoRoster, false},
+		{"a list no longer a list", StudentRoster, NoRoster, true},
+		{"staff list kept until withdrawn", StaffRoster, staffWithdrawn, true},
+		{"staff list kept for ever", staffWithdrawn, staffNever, true},
+		{"taken down sooner", staffNever, StaffRoster, false},
+		{"same rule", StudentRoster, StudentRoster, false},
+		{"students to staff, same takedown", StudentRoster, StaffRoster, false},
+	} {
+		if got := RosterChangeExposes(c.old, c.next); got != c.want {
+			t.Errorf("%s: RosterChangeExposes = %v, want %v", c.name, got, c.want)
+		}
+	}
+}

@@ -109,6 +109,17 @@ func (tx *Tx) upsertSchoolItem(ctx context.Context, schoolID int64, c *gongkai.C
 		if item.Roster.Kind == "" { // an import says nothing of rosters: keep the item's rule
 			item.Roster = scanRoster(kind, fields, takedown)
 		}
+		if gongkai.RosterChangeExposes(scanRoster(kind, fields, takedown), item.Roster) {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM disclosures WHERE school_id = $1 AND catalogue_code = $2 AND index_no <> ''`,
+				schoolID, c.Code).Scan(&n); err != nil {
+				return err
+			}
+			if n > 0 {
+				msg := fmt.Sprintf("“%s”已有 %d 项名单公开过，不能取消名单设置或推迟撤下，否则已撤下的名单会重新公开。", c.Name, n)
+				return &gongkai.Error{Code: gongkai.EINVALID, Message: msg, Fields: map[string]string{"takedown": msg}}
+			}
+		}
 		args := append(catalogueArgs(&item), rosterArgs(item.Roster, item.Code)...)
 		args = append(args, required || wasRequired, id)
 		if _, err := tx.ExecContext(ctx, `UPDATE catalogue_items SET code = $1, name = $2, category = $3, audience = $4, publicity_days = $5, frequency = $6,

@@ -129,5 +129,23 @@ func TestRosters_takedownLeavesTheIndex(t *testing.T) {
 		if got, _ := f.db.FindRosterAudits(ctx, f.other.ID, 10); len(got) != 0 {
 			t.Errorf("another school sees %d audits", len(got))
 		}
+
+		// Lists taken down stay down: the item's rule cannot be loosened
+		// once lists of it were published; tightening it is fine.
+		item := findItem(t, f.db, f.school.ID, "aid-roster")
+		for _, loose := range []gongkai.RosterRule{gongkai.NoRoster, {Kind: gongkai.RosterStaff, Fields: gongkai.StaffRoster.Fields, Takedown: gongkai.TakedownNever}} {
+			changed := *item
+			changed.Roster = loose
+			err := f.db.SaveCatalogueItem(ctx, f.school.ID, principal, &changed)
+			if gongkai.ErrorCode(err) != gongkai.EINVALID || gongkai.ErrorFields(err)["takedown"] == "" {
+				t.Errorf("loosening the rule to %+v: %v, want refused", loose, err)
+			}
+		}
+		if got := findItem(t, f.db, f.school.ID, "aid-roster"); got.Roster.Kind != gongkai.RosterStudents {
+			t.Errorf("after refused changes the rule is %+v", got.Roster)
+		}
+		if n := searchCount(t, f, "宇文星河"); n != 0 {
+			t.Errorf("after the refused changes a name finds %d", n)
+		}
 	})
 }
