@@ -50,6 +50,9 @@ type RedactionFacts struct {
 	Published bool
 	// Redacted: the content was redacted before.
 	Redacted bool
+	// RevisionPending: a draft revision holds a copy of the text, which a
+	// redaction of the published version would leave behind.
+	RevisionPending bool
 }
 
 // AuthorizeRedaction decides whether the actor may redact the content of
@@ -83,6 +86,9 @@ func AuthorizeRedaction(a *Actor, schoolID int64, f RedactionFacts) error {
 	}
 	if f.Redacted {
 		return Errorf(ECONFLICT, "该%s中的个人信息已于此前删除。", f.Target.Label())
+	}
+	if f.RevisionPending {
+		return Errorf(ECONFLICT, "本事项有修订在审核中，其中可能含有同样的个人信息。请先放弃修订，再删除个人信息。")
 	}
 	return nil
 }

@@ -41,19 +41,21 @@ func TestAuthorizeRedaction(t *testing.T) {
 			for _, target := range []RedactionTarget{RedactBody, RedactAttachment, "title"} {
 				for _, published := range []bool{true, false} {
 					for _, redacted := range []bool{false, true} {
-						f := RedactionFacts{SchoolBureauID: bureau, State: st, Target: target, Published: published, Redacted: redacted}
-						want := p.want
-						if want == "" {
-							switch {
-							case target == "title":
-								want = EINVALID
-							case !publicStates[st], !published, redacted:
-								want = ECONFLICT
+						for _, pending := range []bool{false, true} {
+							f := RedactionFacts{SchoolBureauID: bureau, State: st, Target: target, Published: published, Redacted: redacted, RevisionPending: pending}
+							want := p.want
+							if want == "" {
+								switch {
+								case target == "title":
+									want = EINVALID
+								case !publicStates[st], !published, redacted, pending:
+									want = ECONFLICT
+								}
 							}
-						}
-						got := ErrorCode(AuthorizeRedaction(p.actor, school, f))
-						if got != want {
-							t.Errorf("%s, %s, %s, published %v, redacted %v: got %q, want %q", p.name, st, target, published, redacted, got, want)
+							got := ErrorCode(AuthorizeRedaction(p.actor, school, f))
+							if got != want {
+								t.Errorf("%s, %s, %s, published %v, redacted %v, revision pending %v: got %q, want %q", p.name, st, target, published, redacted, pending, got, want)
+							}
 						}
 					}
 				}

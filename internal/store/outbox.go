@@ -75,7 +75,15 @@ func (tx *Tx) emitDisclosure(ctx context.Context, d *gongkai.Disclosure, action 
 	default:
 		return nil
 	}
-	data := map[string]any{"title": d.Title, "audience": string(d.Audience), "category": d.Category}
+	shown := *d
+	if action == gongkai.ActionWithdraw { // the title as it reads once withdrawn
+		shown.State, shown.WithdrawnAt = gongkai.StateWithdrawn, tx.Now
+	}
+	title, err := tx.publicTitle(ctx, &shown) // roster.go
+	if err != nil {
+		return err
+	}
+	data := map[string]any{"title": title, "audience": string(d.Audience), "category": d.Category}
 	if action != gongkai.ActionPublish {
 		data["reason"] = comment
 	}

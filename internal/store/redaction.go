@@ -67,7 +67,7 @@ func (db *DB) Redact(ctx context.Context, schoolID, id int64, actor *gongkai.Act
 			return err
 		}
 		d := it.Disclosure
-		f := gongkai.RedactionFacts{State: d.State, Target: req.Target}
+		f := gongkai.RedactionFacts{State: d.State, Target: req.Target, RevisionPending: d.RevisionState != ""}
 		if err := tx.QueryRowContext(ctx, `SELECT bureau_id FROM schools WHERE id = $1`, schoolID).Scan(&f.SchoolBureauID); err != nil {
 			return fmt.Errorf("store: bureau of school %d: %w", schoolID, err)
 		}
@@ -129,8 +129,12 @@ func (db *DB) Redact(ctx context.Context, schoolID, id int64, actor *gongkai.Act
 		if err := tx.touch(ctx, schoolID); err != nil {
 			return err
 		}
+		title, err := tx.publicTitle(ctx, d) // roster.go
+		if err != nil {
+			return err
+		}
 		return tx.emit(ctx, Event{SchoolID: schoolID, Type: "disclosure.redacted", Subject: id, Data: map[string]any{
-			"title": d.Title, "index_no": d.IndexNo, "audience": string(d.Audience), "category": d.Category,
+			"title": title, "index_no": d.IndexNo, "audience": string(d.Audience), "category": d.Category,
 			"target": string(req.Target), "version": red.Version, "filename": red.Filename, "reason": req.Reason,
 			"actor": actor.DisplayName, "redaction": red.ID,
 		}})
@@ -150,18 +154,30 @@ func (db *DB) Redact(ctx context.Context, schoolID, id int64, actor *gongkai.Act
 // words when the version is the current one.
 func (tx *Tx) redactBody(ctx context.Context, d *gongkai.Disclosure, version int) error {
 	notice := gongkai.RedactedBody(tx.Now)
-	if _, err := tx.ExecContext(ctx, `UPDATE disclosure_versions SET body = $1, redacted_at = $2 WHERE school_id = $3 AND disclosure_id = $4 AND version = $5`,
-		notice, ms(tx.Now), d.SchoolID, d.ID, version); err != nil {
+	// The names of the version's roster go from its title too: once the
+	// table is gone nothing could mask them there any more.
+	var title, old string
+	if err := tx.QueryRowContext(ctx, `SELECT title, body FROM disclosure_versions WHERE school_id = $1 AND disclosure_id = $2 AND version = $3`,
+		d.SchoolID, d.ID, version).Scan(&title, &old); err != nil {
+		return fmt.Errorf("store: read version %d of disclosure %d: %w", version, d.ID, err)
+	}
+	title = gongkai.MaskNames(title, gongkai.RosterNames(old))
+	if _, err := tx.ExecContext(ctx, `UPDATE disclosure_versions SET title = $1, body = $2, redacted_at = $3 WHERE school_id = $4 AND disclosure_id = $5 AND version = $6`,
+		title, notice, ms(tx.Now), d.SchoolID, d.ID, version); err != nil {
 		return fmt.Errorf("store: redact version %d of disclosure %d: %w", version, d.ID, err)
 	}
 	if version != d.Version {
 		return nil // the item's row and the search index hold the current version only
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE disclosures SET body = $1, updated_at = $2 WHERE school_id = $3 AND id = $4`, notice, ms(tx.Now), d.SchoolID, d.ID); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE disclosures SET title = $1, body = $2, updated_at = $3 WHERE school_id = $4 AND id = $5`, title, notice, ms(tx.Now), d.SchoolID, d.ID); err != nil {
 		return fmt.Errorf("store: redact disclosure %d: %w", d.ID, err)
 	}
-	d.Body = notice
+	d.Title, d.Body = title, notice
 	if err := tx.index(ctx, d); err != nil {
+		return err
+	}
+	// A roster taken down keeps only its masked title in the index.
+	if err := tx.takeDown(ctx, d); err != nil {
 		return err
 	}
 	return tx.db.dialect.purgeIndex(ctx, tx)

@@ -291,3 +291,21 @@ func indexTokens(d *gongkai.Disclosure, rule gongkai.RosterRule, bodies []string
 	}
 	return titleTokens(d.SchoolID, d.Title, d.DocNumber), search.SchoolTokens(d.SchoolID, d.Body)
 }
+
+// publicTitle is the item's title as the public may read it: with the
+// names of its roster masked once its people are taken down. Events that
+// may feed a public channel (webhooks) carry this title.
+func (tx *Tx) publicTitle(ctx context.Context, d *gongkai.Disclosure) (string, error) {
+	rule, err := rosterRule(ctx, tx, d)
+	if err != nil {
+		return "", err
+	}
+	if _, down := gongkai.TakedownAt(d, rule, tx.Now); !down {
+		return d.Title, nil
+	}
+	bodies, err := versionBodies(ctx, tx, d.SchoolID, d.ID)
+	if err != nil {
+		return "", err
+	}
+	return gongkai.MaskNames(d.Title, gongkai.RosterNames(bodies...)), nil
+}

@@ -68,7 +68,7 @@ func TestRosters_takedownLeavesTheIndex(t *testing.T) {
 			f.act(t, d.ID, gongkai.RoleSupervisor, gongkai.ActionCheck, "")
 			return f.act(t, d.ID, gongkai.RoleClerk, gongkai.ActionPublish, "")
 		}
-		publish("关于宇文星河等同学生活补助的公示")
+		first := publish("关于宇文星河等同学生活补助的公示")
 		if n := searchCount(t, f, "宇文星河"); n != 1 {
 			t.Fatalf("in its period the name finds %d, want 1", n)
 		}
@@ -105,6 +105,11 @@ func TestRosters_takedownLeavesTheIndex(t *testing.T) {
 		if err != nil || !got.WithdrawnAt.Equal(f.now) {
 			t.Errorf("withdrawn at %v, want %v (%v)", got.WithdrawnAt, f.now, err)
 		}
+		// A redaction rewrites the item's index entry: still without names.
+		if _, err := f.db.Redact(ctx, f.school.ID, first.ID, principal, store.RedactRequest{Target: gongkai.RedactBody, Version: 1, Reason: "名单中误含学生身份证号码"}, nil); err != nil {
+			t.Fatal(err)
+		}
+		check("after a redaction", 2)
 		if err := store.Reindex(ctx, f.db); err != nil {
 			t.Fatal(err)
 		}

@@ -133,6 +133,11 @@ func (s *Server) newFeedbackForm(r *http.Request, kind gongkai.FeedbackKind, ite
 		if !d.Published() || !gongkai.CanReadDisclosure(actor, school.BureauID, d) {
 			return nil, gongkai.Errorf(gongkai.ENOTFOUND, "公开事项不存在。")
 		}
+		// A roster taken down is named with its people masked, here and in
+		// the subject the form suggests (roster.go).
+		if _, _, err := s.hideTakenDown(ctx, school, []*gongkai.Disclosure{d}, "", 0); err != nil {
+			return nil, err
+		}
 		p.Item, p.ItemURL = d, fmt.Sprintf("/s/%s/d/%d", school.Slug, d.ID)
 		p.OpinionURL += "&d=" + strconv.FormatInt(d.ID, 10)
 		p.Path += "&d=" + strconv.FormatInt(d.ID, 10)
