@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"gongkai/internal/scrub/scrubtest"
 	"io"
 	"log/slog"
 	"mime/multipart"
@@ -67,7 +68,7 @@ func TestFilesS3_uploadAndDownload(t *testing.T) {
 
 	// Bytes of their own, so the bucket, shared between runs, cannot
 	// already hold them and the upload really happens.
-	pdf := []byte("%PDF-1.4\n% " + rand.Text() + "\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+	pdf := scrubtest.TextPDF(rand.Text())
 	status, body := upload("2026年收支表.pdf", pdf)
 	if status != http.StatusCreated {
 		t.Fatalf("upload: %d %s", status, body)
