@@ -41,9 +41,10 @@ func readSQLiteSchema(t *testing.T, db *sql.DB) schemaOf {
 			t.Fatal(err)
 		}
 		rows.Close()
-		for _, ix := range queryStrings(t, db, `SELECT name FROM pragma_index_list(?) WHERE origin = 'c'`, tb) {
-			cols := queryStrings(t, db, `SELECT name FROM pragma_index_info(?) ORDER BY seqno`, ix)
-			s.indexes = append(s.indexes, fmt.Sprintf("%s on %s (%s)", ix, tb, strings.Join(cols, ", ")))
+		for _, ix := range queryStrings(t, db, `SELECT name || CASE WHEN "unique" THEN ' unique' ELSE '' END FROM pragma_index_list(?) WHERE origin = 'c'`, tb) {
+			name, unique := strings.CutSuffix(ix, " unique")
+			cols := queryStrings(t, db, `SELECT name FROM pragma_index_info(?) ORDER BY seqno`, name)
+			s.indexes = append(s.indexes, index(name, tb, strings.Join(cols, ", "), unique))
 		}
 	}
 	return s
@@ -72,19 +73,20 @@ func readPostgresSchema(t *testing.T, db *sql.DB) schemaOf {
 	rows.Close()
 	// Indexes made by CREATE INDEX, not those behind a primary key or a
 	// UNIQUE constraint of a column.
-	rows, err = db.Query(`SELECT i.relname, t.relname, array_to_string(array_agg(a.attname ORDER BY k.n), ', ')
+	rows, err = db.Query(`SELECT i.relname, t.relname, array_to_string(array_agg(a.attname ORDER BY k.n), ', '), x.indisunique
 		FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
 		JOIN pg_namespace ns ON ns.oid = t.relnamespace
 		CROSS JOIN LATERAL unnest(x.indkey) WITH ORDINALITY AS k(attnum, n)
 		LEFT JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
 		WHERE ns.nspname = current_schema() AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
-		GROUP BY i.relname, t.relname`)
+		GROUP BY i.relname, t.relname, x.indisunique`)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for rows.Next() {
 		var ix, tb, cols string
-		if err := rows.Scan(&ix, &tb, &cols); err != nil {
+		var unique bool
+		if err := rows.Scan(&ix, &tb, &cols, &unique); err != nil {
 			t.Fatal(err)
 		}
 		if ix == "disclosures_tsv" {
@@ -95,13 +97,20 @@ func readPostgresSchema(t *testing.T, db *sql.DB) schemaOf {
 		if ix == "disclosures_public" {
 			cols = strings.TrimSuffix(cols, ", id")
 		}
-		s.indexes = append(s.indexes, fmt.Sprintf("%s on %s (%s)", ix, tb, cols))
+		s.indexes = append(s.indexes, index(ix, tb, cols, unique))
 	}
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
 	rows.Close()
 	return s
+}
+
+func index(name, table, cols string, unique bool) string {
+	if unique {
+		return fmt.Sprintf("unique index %s on %s (%s)", name, table, cols)
+	}
+	return fmt.Sprintf("index %s on %s (%s)", name, table, cols)
 }
 
 func column(table, name string, notNull bool) string {
@@ -142,6 +151,11 @@ func TestSchemaParity(t *testing.T) {
 	a, b := readSQLiteSchema(t, lite.Pool()), readPostgresSchema(t, pg.Pool())
 	if len(a.columns) < 100 {
 		t.Fatalf("read only %d columns from SQLite", len(a.columns))
+	}
+	for _, sc := range []schemaOf{a, b} {
+		if !slices.ContainsFunc(sc.indexes, func(l string) bool { return strings.HasPrefix(l, "unique index") }) {
+			t.Fatalf("no unique index read: %q", sc.indexes)
+		}
 	}
 	compare := func(what string, x, y []string) {
 		slices.Sort(x)
