@@ -357,8 +357,17 @@ func must(tb testing.TB, err error) {
 // TextPDF returns a valid one-page PDF without metadata whose content
 // stream carries text as written (in a comment line, so any UTF-8 stays
 // byte for byte in the file): for tests that look for it in stored files.
-func TextPDF(text string) []byte {
-	content := "% " + strings.ReplaceAll(text, "\n", " ") + "\nBT /F1 12 Tf 20 100 Td (Roster) Tj ET"
+func TextPDF(text string) []byte { return PlainPDF(text, "Roster") }
+
+// PlainPDF returns a valid one-page PDF without metadata that shows the
+// ASCII text shown, which the personal-data scan reads (a PDF without text
+// cannot be checked), and carries note in a comment line of its page, byte
+// for byte; a note also makes files of the same text differ.
+func PlainPDF(note, shown string) []byte {
+	content := "BT /F1 12 Tf 20 100 Td (" + shown + ") Tj ET"
+	if note != "" {
+		content = "% " + strings.ReplaceAll(note, "\n", " ") + "\n" + content
+	}
 	objs := []string{
 		"<< /Type /Catalog /Pages 2 0 R >>",
 		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
