@@ -207,17 +207,17 @@ func checkTruth(ctx context.Context, t *testing.T, db *store.DB, now time.Time) 
 		}
 
 		// The reminders name exactly what is overdue and due soon.
-		events, err := db.FindEvents(ctx, school.ID, time.Time{}, "obligation.overdue", "obligation.due_soon")
+		events, err := db.FindEvents(ctx, school.ID, time.Time{}, gongkai.EventObligationOverdue, gongkai.EventObligationDueSoon)
 		if err != nil {
 			t.Fatal(err)
 		}
-		reminded := map[string]map[int64]bool{"obligation.overdue": {}, "obligation.due_soon": {}}
+		reminded := map[gongkai.EventType]map[int64]bool{gongkai.EventObligationOverdue: {}, gongkai.EventObligationDueSoon: {}}
 		for _, e := range events {
 			reminded[e.Type][e.Subject] = true
 		}
-		if !sameSet(reminded["obligation.overdue"], overdue) || !sameSet(reminded["obligation.due_soon"], dueSoon) {
+		if !sameSet(reminded[gongkai.EventObligationOverdue], overdue) || !sameSet(reminded[gongkai.EventObligationDueSoon], dueSoon) {
 			t.Errorf("%s: reminded overdue %v and due soon %v; the calendar has overdue %v and due soon %v",
-				name, reminded["obligation.overdue"], reminded["obligation.due_soon"], overdue, dueSoon)
+				name, reminded[gongkai.EventObligationOverdue], reminded[gongkai.EventObligationDueSoon], overdue, dueSoon)
 		}
 
 		// The dashboard counts what the obligations page lists.

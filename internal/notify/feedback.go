@@ -98,7 +98,7 @@ func factsOf(ev *store.OutboxEvent) eventFacts {
 	return e
 }
 
-func (d *Dispatcher) feedbackNotice(ctx context.Context, school *gongkai.School, typ string, ev eventFacts, f *gongkai.Feedback) notice {
+func (d *Dispatcher) feedbackNotice(ctx context.Context, school *gongkai.School, typ gongkai.EventType, ev eventFacts, f *gongkai.Feedback) notice {
 	subj := subjectOf(f)
 	kind := f.Kind.Label()
 	date, left, hasDue := d.dueText(ctx, school, f.Due)
@@ -113,7 +113,7 @@ func (d *Dispatcher) feedbackNotice(ctx context.Context, school *gongkai.School,
 	}
 	about := fmt.Sprintf("%s：%s", kind, subj)
 	switch typ {
-	case "feedback.received":
+	case gongkai.EventFeedbackReceived:
 		n := notice{staff: "all", newCase: true, staffTitle: fmt.Sprintf("新的%s：%s", kind, subj),
 			staffLines: []string{fmt.Sprintf("收到一件新的%s，请及时处理。", kind), "主题：" + subj}}
 		if f.ToBureau {
@@ -127,21 +127,21 @@ func (d *Dispatcher) feedbackNotice(ctx context.Context, school *gongkai.School,
 			n.appLines = append([]string{"按规定直接由教育局办理。"}, n.appLines...)
 		}
 		return n
-	case "feedback.assigned":
+	case gongkai.EventFeedbackAssigned:
 		title := "您有一件来信待答复" + left
 		n := notice{staff: "assignee", staffTitle: title, staffLines: []string{about}}
 		if dueLine != "" {
 			n.staffLines = append(n.staffLines, dueLine)
 		}
 		return n
-	case "feedback.replied":
+	case gongkai.EventFeedbackReplied:
 		lines := []string{fmt.Sprintf("您于%s提交的%s“%s”已有答复：", cnDate(f.CreatedAt), kind, subj)}
 		if r := lastMessage(f, gongkai.FActReply); r != "" {
 			lines = append(lines, "", r, "")
 		}
 		lines = append(lines, "您可以查看办理情况并对答复作出评价；如不满意，可提请教育局督办。")
 		return notice{sender: true, senderTitle: fmt.Sprintf("您的%s已答复：%s", kind, subj), senderLines: lines}
-	case "feedback.rectifying":
+	case gongkai.EventFeedbackRectifying:
 		lines := []string{fmt.Sprintf("您反映的问题“%s”，学校已制定整改方案：", subj)}
 		if r := lastMessage(f, gongkai.FActRectify); r != "" {
 			lines = append(lines, "", r, "")
@@ -150,20 +150,20 @@ func (d *Dispatcher) feedbackNotice(ctx context.Context, school *gongkai.School,
 			lines = append(lines, "整改期限："+cnDate(f.RectifyDue))
 		}
 		return notice{sender: true, senderTitle: "您反映的问题正在整改：" + subj, senderLines: lines}
-	case "feedback.rectified":
+	case gongkai.EventFeedbackRectified:
 		return notice{sender: true, senderTitle: "您反映的问题已整改完成：" + subj,
 			senderLines: []string{fmt.Sprintf("您反映的问题“%s”已整改完成，整改结果已公开。", subj)}}
-	case "feedback.closed":
+	case gongkai.EventFeedbackClosed:
 		return notice{sender: true, senderTitle: fmt.Sprintf("您的%s已办结：%s", kind, subj),
 			senderLines: []string{fmt.Sprintf("您提交的%s“%s”已办结。感谢您对学校工作的关心和监督。", kind, subj)}}
-	case "feedback.declined":
+	case gongkai.EventFeedbackDeclined:
 		lines := []string{fmt.Sprintf("您提交的%s“%s”不予受理。", kind, subj)}
 		if r := lastMessage(f, gongkai.FActDecline); r != "" {
 			lines = append(lines, "理由："+r)
 		}
 		lines = append(lines, "如有异议，可提请教育局督办。")
 		return notice{sender: true, senderTitle: fmt.Sprintf("您的%s不予受理：%s", kind, subj), senderLines: lines}
-	case "feedback.escalated":
+	case gongkai.EventFeedbackEscalated:
 		title := "来信人对答复不满意，已提请教育局督办：" + subj
 		switch {
 		case ev.reason == "about_leadership":
@@ -172,14 +172,14 @@ func (d *Dispatcher) feedbackNotice(ctx context.Context, school *gongkai.School,
 			title = "来信超期未答复，来信人已提请教育局督办：" + subj
 		}
 		return notice{staff: "all", staffTitle: title, staffLines: []string{about, "该件已转由教育局督办。"}}
-	case "feedback.message":
+	case gongkai.EventFeedbackMessage:
 		return notice{staff: "all", staffTitle: "来信人补充了留言：" + subj, staffLines: []string{about}}
-	case "feedback.rated":
+	case gongkai.EventFeedbackRated:
 		if !f.Rating.Valid() {
 			return notice{}
 		}
 		return notice{staff: "all", staffTitle: fmt.Sprintf("来信人评价“%s”：%s", f.Rating.Label(), subj), staffLines: []string{about}}
-	case "feedback.supported":
+	case gongkai.EventFeedbackSupported:
 		// Told once: by the support that reached the threshold, as the
 		// event recorded it (later supports may have come meanwhile).
 		if !ev.reached {
@@ -187,7 +187,7 @@ func (d *Dispatcher) feedbackNotice(ctx context.Context, school *gongkai.School,
 		}
 		return notice{staff: "all", staffTitle: fmt.Sprintf("点题公开申请已有 %d 人联名，须公开答复：%s", ev.supporters, subj),
 			staffLines: []string{about}}
-	case "feedback.overdue":
+	case gongkai.EventFeedbackOverdue:
 		title := "来信已超期未答复：" + subj
 		lines := []string{about}
 		if f.State == gongkai.FeedbackRectifying {

@@ -20,7 +20,7 @@ func (d *Dispatcher) inspection(ctx context.Context, ev *store.OutboxEvent, scho
 	var title string
 	var lines []string
 	switch ev.Type {
-	case "inspection.submitted":
+	case gongkai.EventInspectionSubmitted:
 		roles = []gongkai.Role{gongkai.RolePrincipal, gongkai.RoleLeader}
 		title = fmt.Sprintf("%s自查表已提交", s("label"))
 		line := fmt.Sprintf("监督小组（%s）已提交%s的校务公开自查表。", s("by"), s("label"))
@@ -30,7 +30,7 @@ func (d *Dispatcher) inspection(ctx context.Context, ev *store.OutboxEvent, scho
 			line += "各项均符合要求。"
 		}
 		lines = []string{line}
-	case "inspection.measure_done":
+	case gongkai.EventInspectionMeasureDone:
 		roles = []gongkai.Role{gongkai.RoleSupervisor}
 		title = fmt.Sprintf("整改完成：%s", s("title"))
 		lines = []string{fmt.Sprintf("%s自查发现的问题“%s”，校长（%s）已登记整改完成：%s", s("label"), s("title"), s("by"), s("note"))}

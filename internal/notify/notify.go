@@ -225,19 +225,19 @@ func (d *Dispatcher) handle(ctx context.Context, ev *store.OutboxEvent) (store.O
 	switch {
 	case ev.Type == typeDigest:
 		return d.digest(ctx, ev, school)
-	case strings.HasPrefix(ev.Type, "feedback."):
+	case ev.Type.Family() == "feedback":
 		return d.feedback(ctx, ev, school)
 	case ev.Type == typeRedacted:
 		return d.redacted(ctx, ev, school)
-	case strings.HasPrefix(ev.Type, "disclosure."):
+	case ev.Type.Family() == "disclosure":
 		return d.disclosure(ctx, ev, school)
-	case strings.HasPrefix(ev.Type, "obligation."):
+	case ev.Type.Family() == "obligation":
 		return d.obligation(ctx, ev, school)
-	case strings.HasPrefix(ev.Type, "survey."):
+	case ev.Type.Family() == "survey":
 		return d.survey(ctx, ev, school)
-	case strings.HasPrefix(ev.Type, "inspection."):
+	case ev.Type.Family() == "inspection":
 		return d.inspection(ctx, ev, school)
-	case strings.HasPrefix(ev.Type, "order."):
+	case ev.Type.Family() == "order":
 		return d.order(ctx, ev, school)
 	}
 	return store.Outcome{}, nil // nobody listens for it (yet)
@@ -245,9 +245,9 @@ func (d *Dispatcher) handle(ctx context.Context, ev *store.OutboxEvent) (store.O
 
 // Event types the dispatcher makes for itself.
 const (
-	typeMail    = "mail.send"
-	typeWebhook = "webhook.post"
-	typeDigest  = "digest.weekly"
+	typeMail    = gongkai.EventMailSend
+	typeWebhook = gongkai.EventWebhookPost
+	typeDigest  = gongkai.EventDigestWeekly
 )
 
 // mailEvent is one e-mail to deliver, as an outbox event of its own so it

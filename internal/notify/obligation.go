@@ -21,11 +21,11 @@ func (d *Dispatcher) obligation(ctx context.Context, ev *store.OutboxEvent, scho
 	var title string
 	var lines []string
 	switch ev.Type {
-	case "obligation.due_soon":
+	case gongkai.EventObligationDueSoon:
 		role = gongkai.RoleClerk
 		title = fmt.Sprintf("即将到期：%s（%s）", name, period)
 		lines = []string{fmt.Sprintf("%s（%s）应于%s前公开%s，请及时填写登记表。", name, period, due, left)}
-	case "obligation.overdue":
+	case gongkai.EventObligationOverdue:
 		role = gongkai.RolePrincipal
 		title = fmt.Sprintf("已逾期：%s（%s）", name, period)
 		lines = []string{fmt.Sprintf("%s（%s）应于%s前公开，至今尚未公开。请督促经办人尽快公开，或说明理由后免除。", name, period, due)}

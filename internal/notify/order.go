@@ -31,25 +31,25 @@ func (d *Dispatcher) order(ctx context.Context, ev *store.OutboxEvent, school *g
 	var lines []string
 	toBureau := false
 	switch ev.Type {
-	case "order.issued":
+	case gongkai.EventOrderIssued:
 		title = fmt.Sprintf("教育局%s：%s", o.Kind.Label(), o.Title)
 		lines = []string{fmt.Sprintf("教育局向%s下发了%s（%s），请在期限内办理并答复。", school.Title(), o.Kind.Label(), o.Number), deadline}
-	case "order.returned":
+	case gongkai.EventOrderReturned:
 		title = "督办通知被退回，请补充答复：" + o.Title
 		lines = []string{head, "教育局退回了学校的答复，理由：" + lastOrderComment(o, gongkai.OActReturn), deadline}
-	case "order.accepted":
+	case gongkai.EventOrderAccepted:
 		title = "督办通知已验收办结：" + o.Title
 		lines = []string{head, "教育局已验收学校的答复，该通知办结。"}
 		if c := lastOrderComment(o, gongkai.OActAccept); c != "" {
 			lines = append(lines, "验收意见："+c)
 		}
-	case "order.overdue":
+	case gongkai.EventOrderOverdue:
 		if !o.Overdue(d.now()) {
 			return store.Outcome{}, nil // answered since the reminder was raised
 		}
 		title = "督办通知已逾期未答复：" + o.Title
 		lines = []string{head, fmt.Sprintf("办理期限 %s 已过，学校尚未答复，请尽快办理并答复。", date)}
-	case "order.answered":
+	case gongkai.EventOrderAnswered:
 		toBureau = true
 		title = fmt.Sprintf("%s已答复督办通知：%s", school.Name, o.Title)
 		lines = []string{head, school.Title() + "已答复，请验收或退回补充。"}

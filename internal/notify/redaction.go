@@ -11,7 +11,7 @@ import (
 
 // typeRedacted is emitted when the principal deletes personal data from a
 // published item (store.Redact).
-const typeRedacted = "disclosure.redacted"
+const typeRedacted = gongkai.EventDisclosureRedacted
 
 // redacted tells the school's supervision group and the bureau's
 // administrators that the principal deleted personal data from a published

@@ -23,7 +23,7 @@ func (d *Dispatcher) survey(ctx context.Context, ev *store.OutboxEvent, school *
 	var subject, path string
 	var lines []string
 	switch ev.Type {
-	case "survey.opened":
+	case gongkai.EventSurveyOpened:
 		// An announcement delivered late is noise: once the survey has
 		// ended nobody can answer, and days after it opened the work page
 		// has long been listing it (as it does for the demo's surveys,
@@ -48,7 +48,7 @@ func (d *Dispatcher) survey(ctx context.Context, ev *store.OutboxEvent, school *
 		path = fmt.Sprintf("/s/%s/surveys/%d", school.Slug, ev.Subject)
 		lines = []string{fmt.Sprintf("学校监督小组开展“%s”，请于 %s 前在手机或电脑上填写。", title, cnDate(parseDate(s("closes_on")))),
 			"测评不记名，每人限答一次，学校只记录您是否参加，不保存答卷与您之间的对应关系。"}
-	case "survey.results_drafted":
+	case gongkai.EventSurveyResultsDrafted:
 		id, _ := ev.Data["clerk_id"].(float64)
 		did, _ := ev.Data["disclosure_id"].(float64)
 		u, err := d.db.FindUserByID(ctx, int64(id))

@@ -218,13 +218,13 @@ func (d *Dispatcher) digest(ctx context.Context, ev *store.OutboxEvent, school *
 	}
 	now := d.now()
 	since := ev.CreatedAt.AddDate(0, 0, -7)
-	evs, err := d.db.FindEvents(ctx, school.ID, since, "feedback.received", "feedback.replied")
+	evs, err := d.db.FindEvents(ctx, school.ID, since, gongkai.EventFeedbackReceived, gongkai.EventFeedbackReplied)
 	if err != nil {
 		return out, err
 	}
 	received, replied := map[int64]bool{}, map[int64]bool{}
 	for _, e := range evs {
-		if e.Type == "feedback.received" {
+		if e.Type == gongkai.EventFeedbackReceived {
 			received[e.Subject] = true
 		} else {
 			replied[e.Subject] = true

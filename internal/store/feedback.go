@@ -679,7 +679,7 @@ func (db *DB) CreateFeedback(ctx context.Context, schoolID int64, nf *NewFeedbac
 				return err
 			}
 		}
-		return tx.emit(ctx, feedbackEvent(f, "feedback.received", nil))
+		return tx.emit(ctx, feedbackEvent(f, gongkai.EventFeedbackReceived, nil))
 	})
 	if err != nil {
 		return nil, "", err
@@ -800,7 +800,7 @@ func (tx *Tx) addMessage(ctx context.Context, f *gongkai.Feedback, m *gongkai.Fe
 // feedbackEvent is the outbox event of a step: what a notification needs
 // (kind, subject, state, deadline, who handles it), and for a named sender
 // how to reach them; never anything identifying an anonymous sender.
-func feedbackEvent(f *gongkai.Feedback, typ string, extra map[string]any) Event {
+func feedbackEvent(f *gongkai.Feedback, typ gongkai.EventType, extra map[string]any) Event {
 	d := map[string]any{
 		"school_id": f.SchoolID, "kind": string(f.Kind), "kind_name": f.Kind.Label(), "subject": f.Subject,
 		"state": string(f.State), "to_bureau": f.ToBureau, "escalated": f.Escalated, "anonymous": f.Anonymous,

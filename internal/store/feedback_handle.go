@@ -64,9 +64,9 @@ func fieldError(field, msg string) error {
 }
 
 // stepEvents are the outbox events of the staff steps that have one.
-var stepEvents = map[gongkai.FeedbackAction]string{
-	gongkai.FActAssign: "feedback.assigned", gongkai.FActReply: "feedback.replied", gongkai.FActRectify: "feedback.rectifying",
-	gongkai.FActRectified: "feedback.rectified", gongkai.FActClose: "feedback.closed", gongkai.FActDecline: "feedback.declined",
+var stepEvents = map[gongkai.FeedbackAction]gongkai.EventType{
+	gongkai.FActAssign: gongkai.EventFeedbackAssigned, gongkai.FActReply: gongkai.EventFeedbackReplied, gongkai.FActRectify: gongkai.EventFeedbackRectifying,
+	gongkai.FActRectified: gongkai.EventFeedbackRectified, gongkai.FActClose: gongkai.EventFeedbackClosed, gongkai.FActDecline: gongkai.EventFeedbackDeclined,
 }
 
 // HandleFeedback takes a staff step on a case, checking with the domain
@@ -258,7 +258,7 @@ func (db *DB) HandleFeedback(ctx context.Context, schoolID, id int64, actor *gon
 			}
 		}
 		if routed {
-			return tx.emit(ctx, feedbackEvent(f, "feedback.escalated", map[string]any{"reason": "about_leadership"}))
+			return tx.emit(ctx, feedbackEvent(f, gongkai.EventFeedbackEscalated, map[string]any{"reason": "about_leadership"}))
 		}
 		return nil
 	})
@@ -367,17 +367,17 @@ func (db *DB) SenderAct(ctx context.Context, receipt, secret string, senderID in
 		from := f.State
 		author, authorID := senderAuthor(f, nil)
 		m := gongkai.FeedbackMessage{Action: step.Action, Author: author, AuthorID: authorID, Body: step.Body}
-		var typ string
+		var typ gongkai.EventType
 		extra := map[string]any{}
 		touch := false
 		switch step.Action {
 		case gongkai.FActMessage:
-			typ = "feedback.message"
+			typ = gongkai.EventFeedbackMessage
 		case gongkai.FActRate:
 			if !f.CanRate() {
 				return gongkai.Errorf(gongkai.ECONFLICT, "学校答复之后才能评价。")
 			}
-			f.Rating, typ = step.Rating, "feedback.rated"
+			f.Rating, typ = step.Rating, gongkai.EventFeedbackRated
 			extra["rating"] = string(step.Rating)
 			if m.Body == "" {
 				m.Body = step.Rating.Label()
@@ -410,7 +410,7 @@ func (db *DB) SenderAct(ctx context.Context, receipt, secret string, senderID in
 				return err
 			}
 			touch = f.Kind == gongkai.KindObjection && f.State != from
-			typ = "feedback.escalated"
+			typ = gongkai.EventFeedbackEscalated
 			extra["reason"] = "sender"
 		}
 		if err := tx.saveCase(ctx, f); err != nil {
@@ -483,7 +483,7 @@ func (db *DB) SupportRequest(ctx context.Context, schoolID, id, userID int64) (i
 		if err := tx.touch(ctx, schoolID); err != nil {
 			return err
 		}
-		return tx.emit(ctx, feedbackEvent(f, "feedback.supported", map[string]any{
+		return tx.emit(ctx, feedbackEvent(f, gongkai.EventFeedbackSupported, map[string]any{
 			"supporters": n, "threshold": settings.SupportThreshold, "must_answer_publicly": f.MustAnswerPublicly, "threshold_reached": reached}))
 	})
 	return n, err

@@ -296,7 +296,7 @@ func (db *DB) SaveInspection(ctx context.Context, schoolID int64, actor *gongkai
 		if !submit {
 			return nil
 		}
-		return tx.emit(ctx, Event{SchoolID: schoolID, Type: "inspection.submitted", Subject: cur.ID, Data: map[string]any{
+		return tx.emit(ctx, Event{SchoolID: schoolID, Type: gongkai.EventInspectionSubmitted, Subject: cur.ID, Data: map[string]any{
 			"term": in.Term.Key(), "label": in.Term.Label(), "not_met": notMet, "partly": partly, "by": actor.DisplayName,
 		}})
 	})
@@ -329,7 +329,7 @@ func (db *DB) CompleteMeasure(ctx context.Context, schoolID int64, actor *gongka
 			WHERE school_id = $4 AND inspection_id = $5 AND code = $6`, a.DoneNote, actor.ID, ms(tx.Now), schoolID, in.ID, code); err != nil {
 			return fmt.Errorf("store: complete measure %s: %w", code, err)
 		}
-		return tx.emit(ctx, Event{SchoolID: schoolID, Type: "inspection.measure_done", Subject: in.ID, Data: map[string]any{
+		return tx.emit(ctx, Event{SchoolID: schoolID, Type: gongkai.EventInspectionMeasureDone, Subject: in.ID, Data: map[string]any{
 			"term": term.Key(), "label": term.Label(), "title": a.Title, "note": clip(strings.TrimSpace(a.DoneNote), 200), "by": actor.DisplayName,
 		}})
 	})

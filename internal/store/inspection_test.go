@@ -89,7 +89,7 @@ func TestInspection_saveSubmitComplete(t *testing.T) {
 		if a := got.Answer("catalogue"); a.Verdict != gongkai.VerdictMet || a.Note != "" {
 			t.Errorf("the draft's answer was not replaced: %+v", a)
 		}
-		evs, err := f.db.FindEvents(ctx, f.school.ID, time.Time{}, "inspection.submitted")
+		evs, err := f.db.FindEvents(ctx, f.school.ID, time.Time{}, gongkai.EventInspectionSubmitted)
 		if err != nil || len(evs) != 1 || evs[0].Data["term"] != "2026-spring" {
 			t.Errorf("submitted event: %v %v", evs, err)
 		}

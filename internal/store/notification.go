@@ -221,7 +221,7 @@ func (db *DB) RaiseOverdue(ctx context.Context, f *gongkai.Feedback, due time.Ti
 			return nil
 		}
 		raised = true
-		return tx.emit(ctx, Event{SchoolID: f.SchoolID, Type: "feedback.overdue", Subject: f.ID,
+		return tx.emit(ctx, Event{SchoolID: f.SchoolID, Type: gongkai.EventFeedbackOverdue, Subject: f.ID,
 			Data: map[string]any{"kind": string(f.Kind), "state": string(f.State), "due": formatDay(due)}})
 	})
 	return raised, err
@@ -241,7 +241,7 @@ func (db *DB) StartDigest(ctx context.Context, schoolID int64, week string) (boo
 			return nil
 		}
 		started = true
-		return tx.emit(ctx, Event{SchoolID: schoolID, Type: "digest.weekly", Data: map[string]any{"week": week}})
+		return tx.emit(ctx, Event{SchoolID: schoolID, Type: gongkai.EventDigestWeekly, Data: map[string]any{"week": week}})
 	})
 	return started, err
 }

@@ -451,12 +451,13 @@ func (db *DB) RemindObligations(ctx context.Context) (int, error) {
 		if err != nil {
 			return n, err
 		}
-		var typ, set, unset string
+		var typ gongkai.EventType
+		var set, unset string
 		switch o.State {
 		case gongkai.ObOverdue:
-			typ, set, unset = "obligation.overdue", "reminded_soon = TRUE, reminded_overdue = TRUE", "reminded_overdue = FALSE"
+			typ, set, unset = gongkai.EventObligationOverdue, "reminded_soon = TRUE, reminded_overdue = TRUE", "reminded_overdue = FALSE"
 		case gongkai.ObDueSoon:
-			typ, set, unset = "obligation.due_soon", "reminded_soon = TRUE", "reminded_soon = FALSE"
+			typ, set, unset = gongkai.EventObligationDueSoon, "reminded_soon = TRUE", "reminded_soon = FALSE"
 		default:
 			continue
 		}

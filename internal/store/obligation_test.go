@@ -237,8 +237,8 @@ func TestObligations_waiveAndRemind(t *testing.T) {
 		if n, err := f.db.RemindObligations(ctx); err != nil || n != 1 {
 			t.Fatalf("reminders on 03-06: %d, %v; want 1", n, err)
 		}
-		evs, err := f.db.FindEvents(ctx, f.school.ID, start, "obligation.due_soon", "obligation.overdue")
-		if err != nil || len(evs) != 2 || evs[0].Subject != feb.ID || evs[0].Type != "obligation.due_soon" || evs[1].Type != "obligation.overdue" {
+		evs, err := f.db.FindEvents(ctx, f.school.ID, start, gongkai.EventObligationDueSoon, gongkai.EventObligationOverdue)
+		if err != nil || len(evs) != 2 || evs[0].Subject != feb.ID || evs[0].Type != gongkai.EventObligationDueSoon || evs[1].Type != gongkai.EventObligationOverdue {
 			t.Fatalf("events %v %v", evs, err)
 		}
 		overdue, err := f.db.FindObligations(ctx, f.school.ID, store.ObligationFilter{States: []gongkai.ObligationState{gongkai.ObOverdue}})

@@ -200,7 +200,7 @@ func (db *DB) IssueOrders(ctx context.Context, bureauID int64, actor *gongkai.Ac
 			if err := tx.addOrderStep(ctx, &o, step); err != nil {
 				return err
 			}
-			if err := tx.emit(ctx, orderEvent(&o, "order.issued", nil)); err != nil {
+			if err := tx.emit(ctx, orderEvent(&o, gongkai.EventOrderIssued, nil)); err != nil {
 				return err
 			}
 			out = append(out, o.ID)
@@ -285,7 +285,7 @@ func scanOrderStep(sc interface{ Scan(...any) error }, extra ...any) (gongkai.Or
 	return s, err
 }
 
-func orderEvent(o *gongkai.Order, typ string, extra map[string]any) Event {
+func orderEvent(o *gongkai.Order, typ gongkai.EventType, extra map[string]any) Event {
 	data := map[string]any{"number": o.Number, "title": o.Title, "kind": string(o.Kind), "deadline": formatDay(o.Deadline)}
 	for k, v := range extra {
 		data[k] = v
@@ -385,8 +385,8 @@ func (db *DB) FindOrders(ctx context.Context, bureauID int64, f OrderFilter) ([]
 }
 
 // orderStepEvents are the outbox events of the steps.
-var orderStepEvents = map[gongkai.OrderAction]string{
-	gongkai.OActAnswer: "order.answered", gongkai.OActReturn: "order.returned", gongkai.OActAccept: "order.accepted",
+var orderStepEvents = map[gongkai.OrderAction]gongkai.EventType{
+	gongkai.OActAnswer: gongkai.EventOrderAnswered, gongkai.OActReturn: gongkai.EventOrderReturned, gongkai.OActAccept: gongkai.EventOrderAccepted,
 }
 
 // StepOrder takes a step on an order, checked by the domain
@@ -560,7 +560,7 @@ func (db *DB) RemindOverdueOrders(ctx context.Context) (int, error) {
 				return nil // reminded today already, here or on another node
 			}
 			n++
-			return tx.emit(ctx, orderEvent(o, "order.overdue", nil))
+			return tx.emit(ctx, orderEvent(o, gongkai.EventOrderOverdue, nil))
 		})
 		if err != nil {
 			return n, err

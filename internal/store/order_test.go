@@ -163,7 +163,7 @@ func TestOrders_lifecycle(t *testing.T) {
 			t.Errorf("return step: %+v", o.Trail[2])
 		}
 		// Every event went to the outbox.
-		evs, err := f.db.FindEvents(ctx, f.school.ID, f.now.Add(-time.Hour), "order.issued", "order.answered", "order.returned", "order.accepted")
+		evs, err := f.db.FindEvents(ctx, f.school.ID, f.now.Add(-time.Hour), gongkai.EventOrderIssued, gongkai.EventOrderAnswered, gongkai.EventOrderReturned, gongkai.EventOrderAccepted)
 		if err != nil || len(evs) != 5 {
 			t.Errorf("%d events (%v), want 5", len(evs), err)
 		}

@@ -15,9 +15,9 @@ import (
 // school's webhook.
 type Event struct {
 	SchoolID int64
-	Type     string         // e.g. "feedback.received", "feedback.replied", "disclosure.published"
-	Subject  int64          // the feedback or disclosure id
-	Data     map[string]any // what the message needs (title, kind, due, ...); never anything identifying an anonymous sender
+	Type     gongkai.EventType // what happened; the notifier dispatches on it
+	Subject  int64             // the feedback or disclosure id
+	Data     map[string]any    // what the message needs (title, kind, due, ...); never anything identifying an anonymous sender
 }
 
 // OutboxEvent is an event as a dispatcher claimed it from the outbox.
@@ -64,14 +64,14 @@ func (db *DB) Emit(ctx context.Context, e Event) error {
 // emitDisclosure tells of a step of the procedure that changes what the
 // public sees: publish, revise and withdraw.
 func (tx *Tx) emitDisclosure(ctx context.Context, d *gongkai.Disclosure, action gongkai.Action, comment string) error {
-	var typ string
+	var typ gongkai.EventType
 	switch action {
 	case gongkai.ActionPublish:
-		typ = "disclosure.published"
+		typ = gongkai.EventDisclosurePublished
 	case gongkai.ActionRevise:
-		typ = "disclosure.revised"
+		typ = gongkai.EventDisclosureRevised
 	case gongkai.ActionWithdraw:
-		typ = "disclosure.withdrawn"
+		typ = gongkai.EventDisclosureWithdrawn
 	default:
 		return nil
 	}
@@ -274,7 +274,7 @@ func (db *DB) PruneOutbox(ctx context.Context, before time.Time) (int64, error) 
 
 // FindEvents returns a school's events of the given types created since a
 // time, oldest first, to count what happened in a week.
-func (db *DB) FindEvents(ctx context.Context, schoolID int64, since time.Time, types ...string) ([]*OutboxEvent, error) {
+func (db *DB) FindEvents(ctx context.Context, schoolID int64, since time.Time, types ...gongkai.EventType) ([]*OutboxEvent, error) {
 	if len(types) == 0 {
 		return nil, nil
 	}

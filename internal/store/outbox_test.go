@@ -24,14 +24,14 @@ func TestOutbox_PublishEmitsAndClaimLeases(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var types []string
+		var types []gongkai.EventType
 		for _, e := range evs {
 			types = append(types, e.Type)
 			if e.SchoolID != f.school.ID || e.Subject != d.ID || e.Attempts != 1 {
 				t.Fatalf("event %+v", e)
 			}
 		}
-		if len(types) != 2 || types[0] != "disclosure.published" || types[1] != "disclosure.withdrawn" {
+		if len(types) != 2 || types[0] != gongkai.EventDisclosurePublished || types[1] != gongkai.EventDisclosureWithdrawn {
 			t.Fatalf("events %v, want published then withdrawn (submit, approve and check tell no one outside)", types)
 		}
 		if evs[0].Data["title"] != "关于2026年春季学期收费标准的公示" || evs[1].Data["reason"] != "金额有误" {
@@ -59,7 +59,7 @@ func TestOutbox_PublishEmitsAndClaimLeases(t *testing.T) {
 		clerk := f.actors[gongkai.RoleClerk].ID
 		if err := f.db.FinishEvent(ctx, again[0], store.Outcome{
 			Notifications: []store.Notification{{UserID: clerk, SchoolID: f.school.ID, Title: "已发布：收费标准", Link: "/s/xiangqian/d/1"}},
-			Next:          []store.Event{{SchoolID: f.school.ID, Type: "mail.send", Data: map[string]any{"to": "a@example.org"}}},
+			Next:          []store.Event{{SchoolID: f.school.ID, Type: gongkai.EventMailSend, Data: map[string]any{"to": "a@example.org"}}},
 		}); err != nil {
 			t.Fatal(err)
 		}
@@ -67,7 +67,7 @@ func TestOutbox_PublishEmitsAndClaimLeases(t *testing.T) {
 			t.Fatal(err)
 		}
 		next, _ := f.db.ClaimEvents(ctx, 10)
-		if len(next) != 1 || next[0].Type != "mail.send" || next[0].Data["to"] != "a@example.org" {
+		if len(next) != 1 || next[0].Type != gongkai.EventMailSend || next[0].Data["to"] != "a@example.org" {
 			t.Fatalf("after finish: %+v", next)
 		}
 		f.now = f.now.Add(time.Minute)
@@ -243,7 +243,7 @@ func TestOutbox_OverdueDigestAndSweepOnce(t *testing.T) {
 		if started, _ := other.StartDigest(ctx, f.school.ID, "2026-W11"); !started {
 			t.Fatal("next week's digest refused")
 		}
-		evs, _ := f.db.FindEvents(ctx, f.school.ID, f.now.Add(-time.Hour), "feedback.overdue", "digest.weekly")
+		evs, _ := f.db.FindEvents(ctx, f.school.ID, f.now.Add(-time.Hour), gongkai.EventFeedbackOverdue, gongkai.EventDigestWeekly)
 		if len(evs) != 4 {
 			t.Fatalf("events: %d, want 2 overdue + 2 digests", len(evs))
 		}
@@ -279,7 +279,7 @@ func TestClaimEvents_TwoNodes(t *testing.T) {
 		f := mustFixture(t, dsn)
 		const n = 300
 		for i := 0; i < n; i++ {
-			if err := f.db.Emit(ctx, store.Event{SchoolID: f.school.ID, Type: "feedback.received", Subject: int64(i + 1)}); err != nil {
+			if err := f.db.Emit(ctx, store.Event{SchoolID: f.school.ID, Type: gongkai.EventFeedbackReceived, Subject: int64(i + 1)}); err != nil {
 				t.Fatal(err)
 			}
 		}

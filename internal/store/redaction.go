@@ -133,7 +133,7 @@ func (db *DB) Redact(ctx context.Context, schoolID, id int64, actor *gongkai.Act
 		if err != nil {
 			return err
 		}
-		return tx.emit(ctx, Event{SchoolID: schoolID, Type: "disclosure.redacted", Subject: id, Data: map[string]any{
+		return tx.emit(ctx, Event{SchoolID: schoolID, Type: gongkai.EventDisclosureRedacted, Subject: id, Data: map[string]any{
 			"title": title, "index_no": d.IndexNo, "audience": string(d.Audience), "category": d.Category,
 			"target": string(req.Target), "version": red.Version, "filename": red.Filename, "reason": req.Reason,
 			"actor": actor.DisplayName, "redaction": red.ID,

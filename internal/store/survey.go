@@ -281,7 +281,7 @@ func (db *DB) SurveyAct(ctx context.Context, schoolID, id int64, actor *gongkai.
 				string(s.State), ms(tx.Now), schoolID, id); err != nil {
 				return fmt.Errorf("store: open survey %d: %w", id, err)
 			}
-			if err := tx.emit(ctx, Event{SchoolID: schoolID, Type: "survey.opened", Subject: id, Data: map[string]any{
+			if err := tx.emit(ctx, Event{SchoolID: schoolID, Type: gongkai.EventSurveyOpened, Subject: id, Data: map[string]any{
 				"title": s.Title, "audience": string(s.Audience), "opens_on": formatDay(s.OpensOn), "closes_on": formatDay(s.ClosesOn)}}); err != nil {
 				return err
 			}
@@ -619,7 +619,7 @@ func (db *DB) PublishSurveyResults(ctx context.Context, schoolID, id int64, acto
 			d.ID, string(gongkai.SurveyClosed), ms(tx.Now), schoolID, id); err != nil {
 			return fmt.Errorf("store: link survey %d: %w", id, err)
 		}
-		return tx.emit(ctx, Event{SchoolID: schoolID, Type: "survey.results_drafted", Subject: id, Data: map[string]any{
+		return tx.emit(ctx, Event{SchoolID: schoolID, Type: gongkai.EventSurveyResultsDrafted, Subject: id, Data: map[string]any{
 			"title": s.Title, "disclosure_id": d.ID, "clerk_id": clerkID}})
 	})
 	if err != nil {

@@ -117,7 +117,7 @@ func TestSurveys_lifecycle(t *testing.T) {
 		if _, err := f.db.SurveyAct(ctx, f.school.ID, draft.ID, sup, gongkai.SurveyStart); gongkai.ErrorCode(err) != gongkai.ECONFLICT {
 			t.Errorf("open twice: %v", err)
 		}
-		evs, err := f.db.FindEvents(ctx, f.school.ID, f.now.Add(-time.Hour), "survey.opened")
+		evs, err := f.db.FindEvents(ctx, f.school.ID, f.now.Add(-time.Hour), gongkai.EventSurveyOpened)
 		if err != nil || len(evs) != 1 || evs[0].Subject != draft.ID {
 			t.Errorf("survey.opened events %v, %v", evs, err)
 		}
