@@ -248,146 +248,183 @@ func (db *DB) MarkCalendarYear(ctx context.Context, region string, actor *gongka
 // order's steps), with why; the schools whose deadlines changed have their
 // cached pages dropped after commit.
 func (tx *Tx) recountDeadlines(ctx context.Context, region, why string) (CalendarEdit, error) {
-	var edit CalendarEdit
 	days, years, err := calendarDays(ctx, tx, region)
 	if err != nil {
-		return edit, err
+		return CalendarEdit{}, err
 	}
-	cal := gongkai.NewWorkCalendar(days, years)
-	touched := map[int64]bool{}
-	count := func(schoolID int64, r gongkai.Recount) {
-		touched[schoolID] = true
-		if r.Moved() {
-			edit.Moved++
-		} else {
-			edit.Settled++
+	rc := &recounter{tx: tx, region: region, why: why, cal: gongkai.NewWorkCalendar(days, years),
+		today: formatDay(tx.Now), touched: map[int64]bool{}}
+	for _, kind := range []func(context.Context) error{rc.obligations, rc.cases, rc.items, rc.orders} {
+		if err := kind(ctx); err != nil {
+			return CalendarEdit{}, err
 		}
 	}
-	type open struct {
-		id, schoolID int64
-		version      int
-		state        string
-		due, from    string
-		workdays     int
-		provisional  bool
+	ids := make([]int64, 0, len(rc.touched))
+	for id := range rc.touched {
+		ids = append(ids, id)
 	}
-	scan := func(sc interface{ Scan(...any) error }) (open, error) {
-		var o open
-		return o, sc.Scan(&o.id, &o.schoolID, &o.version, &o.state, &o.due, &o.provisional, &o.from, &o.workdays)
-	}
-	inRegion := ` JOIN schools s ON s.id = x.school_id JOIN bureaus b ON b.id = s.bureau_id WHERE b.region_code = $1 AND `
-	list := func(query string) ([]open, error) {
-		rows, err := tx.QueryContext(ctx, query, region)
-		if err != nil {
-			return nil, fmt.Errorf("store: open deadlines: %w", err)
-		}
-		return collect(rows, scan)
-	}
-	recount := func(o open, from time.Time, workdays int) gongkai.Recount {
-		return gongkai.RecountDeadline(cal, gongkai.WorkdayRule{From: from, Workdays: workdays}, parseDay(o.due), o.provisional)
-	}
-	today := formatDay(tx.Now)
+	slices.Sort(ids)
+	return rc.edit, tx.touchAll(ctx, ids)
+}
 
-	obligations, err := list(`SELECT x.id, x.school_id, 0, '', x.due, x.due_provisional, x.due_from, x.due_workdays FROM obligations x` + inRegion +
+// recounter counts the open deadlines of a region's schools again after an
+// edit of its calendar, one kind of deadline at a time.
+type recounter struct {
+	tx      *Tx
+	region  string
+	why     string // what changed the calendar, for the notes on the trails
+	cal     *gongkai.WorkCalendar
+	today   string
+	edit    CalendarEdit
+	touched map[int64]bool // schools whose pages change
+}
+
+// openDeadline is one running deadline as the recount reads it.
+type openDeadline struct {
+	id, schoolID int64
+	version      int
+	state        string
+	due, from    string
+	workdays     int
+	provisional  bool
+}
+
+// list reads the open deadlines of one kind in the region; query selects
+// from the table aliased x and ends in the conditions after inRegion.
+func (rc *recounter) list(ctx context.Context, query string) ([]openDeadline, error) {
+	rows, err := rc.tx.QueryContext(ctx, query, rc.region)
+	if err != nil {
+		return nil, fmt.Errorf("store: open deadlines: %w", err)
+	}
+	return collect(rows, func(sc interface{ Scan(...any) error }) (openDeadline, error) {
+		var o openDeadline
+		return o, sc.Scan(&o.id, &o.schoolID, &o.version, &o.state, &o.due, &o.provisional, &o.from, &o.workdays)
+	})
+}
+
+// inRegion joins a deadline's table (x) to its school's bureau's region.
+const inRegion = ` JOIN schools s ON s.id = x.school_id JOIN bureaus b ON b.id = s.bureau_id WHERE b.region_code = $1 AND `
+
+func (rc *recounter) recount(o openDeadline, from time.Time) gongkai.Recount {
+	return gongkai.RecountDeadline(rc.cal, gongkai.WorkdayRule{From: from, Workdays: o.workdays}, parseDay(o.due), o.provisional)
+}
+
+func (rc *recounter) count(schoolID int64, r gongkai.Recount) {
+	rc.touched[schoolID] = true
+	if r.Moved() {
+		rc.edit.Moved++
+	} else {
+		rc.edit.Settled++
+	}
+}
+
+func (rc *recounter) obligations(ctx context.Context) error {
+	list, err := rc.list(ctx, `SELECT x.id, x.school_id, 0, '', x.due, x.due_provisional, x.due_from, x.due_workdays FROM obligations x`+inRegion+
 		`x.met_at = 0 AND NOT x.waived AND x.due_from <> '' ORDER BY x.id`)
 	if err != nil {
-		return edit, err
+		return err
 	}
-	for _, o := range obligations {
-		r := recount(o, parseDay(o.from), o.workdays)
+	for _, o := range list {
+		r := rc.recount(o, parseDay(o.from))
 		if !r.Changed() {
 			continue
 		}
 		due := formatDay(r.New)
 		// A deadline moved into the future is reminded of again.
 		q := `UPDATE obligations SET due = $1, due_provisional = $2 WHERE school_id = $3 AND id = $4`
-		if r.Moved() && due >= today {
+		if r.Moved() && due >= rc.today {
 			q = `UPDATE obligations SET due = $1, due_provisional = $2, reminded_soon = FALSE, reminded_overdue = FALSE WHERE school_id = $3 AND id = $4`
 		}
-		if _, err := tx.ExecContext(ctx, q, due, r.Provisional, o.schoolID, o.id); err != nil {
-			return edit, fmt.Errorf("store: recount obligation %d: %w", o.id, err)
+		if _, err := rc.tx.ExecContext(ctx, q, due, r.Provisional, o.schoolID, o.id); err != nil {
+			return fmt.Errorf("store: recount obligation %d: %w", o.id, err)
 		}
-		count(o.schoolID, r)
+		rc.count(o.schoolID, r)
 	}
+	return nil
+}
 
-	// Only cases waiting for a reply: after the reply the deadline no
-	// longer runs (gongkai.Feedback.Overdue).
-	cases, err := list(`SELECT x.id, x.school_id, 0, x.state, x.due, x.due_provisional, x.due_from, x.due_workdays FROM feedback_cases x` + inRegion +
+// cases recounts only cases waiting for a reply: after the reply the
+// deadline no longer runs (gongkai.Feedback.Overdue).
+func (rc *recounter) cases(ctx context.Context) error {
+	list, err := rc.list(ctx, `SELECT x.id, x.school_id, 0, x.state, x.due, x.due_provisional, x.due_from, x.due_workdays FROM feedback_cases x`+inRegion+
 		`x.state IN ('received', 'assigned') AND x.due_from <> '' ORDER BY x.id`)
 	if err != nil {
-		return edit, err
+		return err
 	}
-	for _, o := range cases {
-		r := recount(o, parseDay(o.from), o.workdays)
+	for _, o := range list {
+		r := rc.recount(o, parseDay(o.from))
 		if !r.Changed() {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE feedback_cases SET due = $1, due_provisional = $2 WHERE school_id = $3 AND id = $4`,
+		if _, err := rc.tx.ExecContext(ctx, `UPDATE feedback_cases SET due = $1, due_provisional = $2 WHERE school_id = $3 AND id = $4`,
 			formatDay(r.New), r.Provisional, o.schoolID, o.id); err != nil {
-			return edit, fmt.Errorf("store: recount feedback %d: %w", o.id, err)
+			return fmt.Errorf("store: recount feedback %d: %w", o.id, err)
 		}
 		if r.Moved() {
 			f := &gongkai.Feedback{ID: o.id, SchoolID: o.schoolID}
 			st := gongkai.FeedbackState(o.state)
-			msg := gongkai.FeedbackMessage{Action: gongkai.FActRecount, FromStaff: true, Author: "系统", Body: r.Note("答复期限", why)}
-			if err := tx.addMessage(ctx, f, &msg, st, st, nil); err != nil {
-				return edit, err
+			msg := gongkai.FeedbackMessage{Action: gongkai.FActRecount, FromStaff: true, Author: "系统", Body: r.Note("答复期限", rc.why)}
+			if err := rc.tx.addMessage(ctx, f, &msg, st, st, nil); err != nil {
+				return err
 			}
 		}
-		count(o.schoolID, r)
+		rc.count(o.schoolID, r)
 	}
+	return nil
+}
 
-	items, err := list(`SELECT x.id, x.school_id, x.version, x.state, x.publicity_end, x.end_provisional, x.publicity_start, x.publicity_days FROM disclosures x` + inRegion +
+// items recounts the publicity periods of published items.
+func (rc *recounter) items(ctx context.Context) error {
+	list, err := rc.list(ctx, `SELECT x.id, x.school_id, x.version, x.state, x.publicity_end, x.end_provisional, x.publicity_start, x.publicity_days FROM disclosures x`+inRegion+
 		`x.state = 'published' AND x.publicity_days > 0 AND x.publicity_start <> '' ORDER BY x.id`)
 	if err != nil {
-		return edit, err
+		return err
 	}
-	for _, o := range items {
+	for _, o := range list {
 		// The day of publication counts (startPeriod): count from the day
 		// before.
-		r := recount(o, parseDay(o.from).AddDate(0, 0, -1), o.workdays)
+		r := rc.recount(o, parseDay(o.from).AddDate(0, 0, -1))
 		if !r.Changed() {
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE disclosures SET publicity_end = $1, end_provisional = $2 WHERE school_id = $3 AND id = $4`,
+		if _, err := rc.tx.ExecContext(ctx, `UPDATE disclosures SET publicity_end = $1, end_provisional = $2 WHERE school_id = $3 AND id = $4`,
 			formatDay(r.New), r.Provisional, o.schoolID, o.id); err != nil {
-			return edit, fmt.Errorf("store: recount disclosure %d: %w", o.id, err)
+			return fmt.Errorf("store: recount disclosure %d: %w", o.id, err)
 		}
 		if r.Moved() {
 			d := &gongkai.Disclosure{ID: o.id, SchoolID: o.schoolID, Version: o.version}
-			if err := tx.record(ctx, d, nil, gongkai.ActionRecount, gongkai.StatePublished, gongkai.StatePublished, r.Note("公示期截止日", why)); err != nil {
-				return edit, err
+			if err := rc.tx.record(ctx, d, nil, gongkai.ActionRecount, gongkai.StatePublished, gongkai.StatePublished, r.Note("公示期截止日", rc.why)); err != nil {
+				return err
 			}
 		}
-		count(o.schoolID, r)
+		rc.count(o.schoolID, r)
 	}
+	return nil
+}
 
-	orders, err := list(`SELECT x.id, x.school_id, 0, x.state, x.deadline, FALSE, x.deadline_from, x.deadline_workdays FROM orders x` + inRegion +
+// orders recounts the deadlines of supervision orders not yet accepted;
+// orders keep no provisional mark.
+func (rc *recounter) orders(ctx context.Context) error {
+	list, err := rc.list(ctx, `SELECT x.id, x.school_id, 0, x.state, x.deadline, FALSE, x.deadline_from, x.deadline_workdays FROM orders x`+inRegion+
 		`x.state <> 'accepted' AND x.deadline_from <> '' ORDER BY x.id`)
 	if err != nil {
-		return edit, err
+		return err
 	}
-	for _, o := range orders {
-		r := recount(o, parseDay(o.from), o.workdays)
+	for _, o := range list {
+		r := rc.recount(o, parseDay(o.from))
 		if !r.Moved() {
-			continue // orders keep no provisional mark
+			continue
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE orders SET deadline = $1 WHERE school_id = $2 AND id = $3`, formatDay(r.New), o.schoolID, o.id); err != nil {
-			return edit, fmt.Errorf("store: recount order %d: %w", o.id, err)
+		if _, err := rc.tx.ExecContext(ctx, `UPDATE orders SET deadline = $1 WHERE school_id = $2 AND id = $3`, formatDay(r.New), o.schoolID, o.id); err != nil {
+			return fmt.Errorf("store: recount order %d: %w", o.id, err)
 		}
 		st := gongkai.OrderState(o.state)
 		r.Provisional = false
-		step := gongkai.OrderStep{Action: gongkai.OActRecount, From: st, To: st, Author: "系统", Comment: r.Note("办理期限", why), Deadline: r.New}
-		if err := tx.addOrderStep(ctx, &gongkai.Order{ID: o.id, SchoolID: o.schoolID}, step); err != nil {
-			return edit, err
+		step := gongkai.OrderStep{Action: gongkai.OActRecount, From: st, To: st, Author: "系统", Comment: r.Note("办理期限", rc.why), Deadline: r.New}
+		if err := rc.tx.addOrderStep(ctx, &gongkai.Order{ID: o.id, SchoolID: o.schoolID}, step); err != nil {
+			return err
 		}
-		count(o.schoolID, r)
+		rc.count(o.schoolID, r)
 	}
-
-	ids := make([]int64, 0, len(touched))
-	for id := range touched {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return edit, tx.touchAll(ctx, ids)
+	return nil
 }
