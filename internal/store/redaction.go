@@ -67,36 +67,9 @@ func (db *DB) Redact(ctx context.Context, schoolID, id int64, actor *gongkai.Act
 			return err
 		}
 		d := it.Disclosure
-		f := gongkai.RedactionFacts{State: d.State, Target: req.Target, RevisionPending: d.RevisionState != ""}
-		if err := tx.QueryRowContext(ctx, `SELECT bureau_id FROM schools WHERE id = $1`, schoolID).Scan(&f.SchoolBureauID); err != nil {
-			return fmt.Errorf("store: bureau of school %d: %w", schoolID, err)
-		}
-		var key string
-		switch req.Target {
-		case gongkai.RedactBody:
-			var published, redacted int64
-			err := tx.QueryRowContext(ctx, `SELECT published_at, redacted_at FROM disclosure_versions WHERE school_id = $1 AND disclosure_id = $2 AND version = $3`,
-				schoolID, id, req.Version).Scan(&published, &redacted)
-			if errors.Is(err, sql.ErrNoRows) {
-				return notFound("版本")
-			}
-			if err != nil {
-				return fmt.Errorf("store: version %d of disclosure %d: %w", req.Version, id, err)
-			}
-			f.Published, f.Redacted = published != 0, redacted != 0
-		case gongkai.RedactAttachment:
-			var published, redacted int64
-			err := tx.QueryRowContext(ctx, `SELECT a.version, a.filename, a.storage_key, a.redacted_at, COALESCE(v.published_at, 0)
-				FROM attachments a LEFT JOIN disclosure_versions v ON v.school_id = a.school_id AND v.disclosure_id = a.disclosure_id AND v.version = a.version
-				WHERE a.school_id = $1 AND a.disclosure_id = $2 AND a.id = $3`, schoolID, id, req.AttachmentID).
-				Scan(&red.Version, &red.Filename, &key, &redacted, &published)
-			if errors.Is(err, sql.ErrNoRows) {
-				return notFound("附件")
-			}
-			if err != nil {
-				return fmt.Errorf("store: attachment %d of disclosure %d: %w", req.AttachmentID, id, err)
-			}
-			f.Published, f.Redacted = published != 0, redacted != 0
+		f, key, err := tx.redactionFacts(ctx, d, req, red)
+		if err != nil {
+			return err
 		}
 		if err := gongkai.AuthorizeRedaction(actor, schoolID, f); err != nil {
 			return err
@@ -115,29 +88,7 @@ func (db *DB) Redact(ctx context.Context, schoolID, id int64, actor *gongkai.Act
 				return err
 			}
 		}
-		var eventID int64
-		if err := tx.QueryRowContext(ctx, `INSERT INTO disclosure_events (school_id, disclosure_id, action, from_state, to_state, actor_id, actor_name, actor_role, comment, version, created_at)
-			VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-			schoolID, id, string(gongkai.ActionRedact), string(d.State), actor.ID, actor.DisplayName, string(gongkai.RolePrincipal), req.Reason, red.Version, ms(tx.Now)).Scan(&eventID); err != nil {
-			return fmt.Errorf("store: record redaction of disclosure %d: %w", id, err)
-		}
-		if err := tx.QueryRowContext(ctx, `INSERT INTO redactions (school_id, disclosure_id, event_id, target, version, attachment_id, filename, versions, pending_key, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-			schoolID, id, eventID, string(req.Target), red.Version, req.AttachmentID, red.Filename, joinInts(red.Versions), orphan, ms(tx.Now)).Scan(&red.ID); err != nil {
-			return fmt.Errorf("store: record redaction of disclosure %d: %w", id, err)
-		}
-		if err := tx.touch(ctx, schoolID); err != nil {
-			return err
-		}
-		title, err := tx.publicTitle(ctx, d) // roster.go
-		if err != nil {
-			return err
-		}
-		return tx.emit(ctx, Event{SchoolID: schoolID, Type: gongkai.EventDisclosureRedacted, Subject: id, Data: map[string]any{
-			"title": title, "index_no": d.IndexNo, "audience": string(d.Audience), "category": d.Category,
-			"target": string(req.Target), "version": red.Version, "filename": red.Filename, "reason": req.Reason,
-			"actor": actor.DisplayName, "redaction": red.ID,
-		}})
+		return tx.recordRedaction(ctx, d, actor, req, red, orphan)
 	})
 	if err != nil {
 		return nil, err
@@ -148,6 +99,71 @@ func (db *DB) Redact(ctx context.Context, schoolID, id int64, actor *gongkai.Act
 	red.FileShared = red.Target == gongkai.RedactAttachment && orphan == ""
 	db.forget(ctx)
 	return red, nil
+}
+
+// redactionFacts looks up what the domain needs to decide on a redaction,
+// and the storage key of an attachment to redact.
+func (tx *Tx) redactionFacts(ctx context.Context, d *gongkai.Disclosure, req RedactRequest, red *Redaction) (gongkai.RedactionFacts, string, error) {
+	f := gongkai.RedactionFacts{State: d.State, Target: req.Target, RevisionPending: d.RevisionState != ""}
+	if err := tx.QueryRowContext(ctx, `SELECT bureau_id FROM schools WHERE id = $1`, d.SchoolID).Scan(&f.SchoolBureauID); err != nil {
+		return f, "", fmt.Errorf("store: bureau of school %d: %w", d.SchoolID, err)
+	}
+	var key string
+	switch req.Target {
+	case gongkai.RedactBody:
+		var published, redacted int64
+		err := tx.QueryRowContext(ctx, `SELECT published_at, redacted_at FROM disclosure_versions WHERE school_id = $1 AND disclosure_id = $2 AND version = $3`,
+			d.SchoolID, d.ID, req.Version).Scan(&published, &redacted)
+		if errors.Is(err, sql.ErrNoRows) {
+			return f, "", notFound("版本")
+		}
+		if err != nil {
+			return f, "", fmt.Errorf("store: version %d of disclosure %d: %w", req.Version, d.ID, err)
+		}
+		f.Published, f.Redacted = published != 0, redacted != 0
+	case gongkai.RedactAttachment:
+		var published, redacted int64
+		err := tx.QueryRowContext(ctx, `SELECT a.version, a.filename, a.storage_key, a.redacted_at, COALESCE(v.published_at, 0)
+		FROM attachments a LEFT JOIN disclosure_versions v ON v.school_id = a.school_id AND v.disclosure_id = a.disclosure_id AND v.version = a.version
+		WHERE a.school_id = $1 AND a.disclosure_id = $2 AND a.id = $3`, d.SchoolID, d.ID, req.AttachmentID).
+			Scan(&red.Version, &red.Filename, &key, &redacted, &published)
+		if errors.Is(err, sql.ErrNoRows) {
+			return f, "", notFound("附件")
+		}
+		if err != nil {
+			return f, "", fmt.Errorf("store: attachment %d of disclosure %d: %w", req.AttachmentID, d.ID, err)
+		}
+		f.Published, f.Redacted = published != 0, redacted != 0
+	}
+	return f, key, nil
+}
+
+// recordRedaction writes the redaction on the item's trail and in the
+// redactions table, and tells the supervision group and the bureau.
+func (tx *Tx) recordRedaction(ctx context.Context, d *gongkai.Disclosure, actor *gongkai.Actor, req RedactRequest, red *Redaction, orphan string) error {
+	var eventID int64
+	if err := tx.QueryRowContext(ctx, `INSERT INTO disclosure_events (school_id, disclosure_id, action, from_state, to_state, actor_id, actor_name, actor_role, comment, version, created_at)
+		VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+		d.SchoolID, d.ID, string(gongkai.ActionRedact), string(d.State), actor.ID, actor.DisplayName, string(gongkai.RolePrincipal), req.Reason, red.Version, ms(tx.Now)).Scan(&eventID); err != nil {
+		return fmt.Errorf("store: record redaction of disclosure %d: %w", d.ID, err)
+	}
+	if err := tx.QueryRowContext(ctx, `INSERT INTO redactions (school_id, disclosure_id, event_id, target, version, attachment_id, filename, versions, pending_key, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+		d.SchoolID, d.ID, eventID, string(req.Target), red.Version, req.AttachmentID, red.Filename, joinInts(red.Versions), orphan, ms(tx.Now)).Scan(&red.ID); err != nil {
+		return fmt.Errorf("store: record redaction of disclosure %d: %w", d.ID, err)
+	}
+	if err := tx.touch(ctx, d.SchoolID); err != nil {
+		return err
+	}
+	title, err := tx.publicTitle(ctx, d) // roster.go
+	if err != nil {
+		return err
+	}
+	return tx.emit(ctx, Event{SchoolID: d.SchoolID, Type: gongkai.EventDisclosureRedacted, Subject: d.ID, Data: map[string]any{
+		"title": title, "index_no": d.IndexNo, "audience": string(d.Audience), "category": d.Category,
+		"target": string(req.Target), "version": red.Version, "filename": red.Filename, "reason": req.Reason,
+		"actor": actor.DisplayName, "redaction": red.ID,
+	}})
 }
 
 // redactBody replaces the body of a version, and of the item and its search
