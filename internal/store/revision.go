@@ -32,14 +32,8 @@ func (db *DB) StartRevision(ctx context.Context, schoolID, id int64, actor *gong
 		if err := gongkai.AuthorizeStep(actor, schoolID, d.State, d.RevisionState, gongkai.ActionRevise); err != nil {
 			return err
 		}
-		if reason == "" {
-			return &gongkai.Error{Code: gongkai.EINVALID, Message: "请填写修订理由。", Fields: map[string]string{"comment": "请填写修订理由。"}}
-		}
-		next, err := tx.revisedText(ctx, d, rev)
+		next, err := tx.revisionDraft(ctx, d, reason, rev)
 		if err != nil {
-			return err
-		}
-		if err := next.ValidateDraft(); err != nil {
 			return err
 		}
 		if err := tx.sameAsCurrent(ctx, d, next, len(rev.Add) > 0 || len(rev.Remove) > 0); err != nil {
@@ -91,6 +85,19 @@ func (db *DB) StartRevision(ctx context.Context, schoolID, id int64, actor *gong
 	return db.FindDisclosureByID(ctx, schoolID, id)
 }
 
+// revisionDraft is the revised text of an item as a draft would have it,
+// checked as a draft is; a revision needs its reason.
+func (tx *Tx) revisionDraft(ctx context.Context, d *gongkai.Disclosure, reason string, rev *Revision) (*gongkai.Disclosure, error) {
+	if reason == "" {
+		return nil, &gongkai.Error{Code: gongkai.EINVALID, Message: "请填写修订理由。", Fields: map[string]string{"comment": "请填写修订理由。"}}
+	}
+	next, err := tx.revisedText(ctx, d, rev)
+	if err != nil {
+		return nil, err
+	}
+	return next, next.ValidateDraft()
+}
+
 // UpdateRevision replaces the text, the reason and the files of a draft
 // revision; rev.Remove names files of the revision itself.
 func (db *DB) UpdateRevision(ctx context.Context, schoolID, id int64, actor *gongkai.Actor, reason string, rev *Revision) (*gongkai.Disclosure, error) {
@@ -107,14 +114,8 @@ func (db *DB) UpdateRevision(ctx context.Context, schoolID, id int64, actor *gon
 		if err := gongkai.AuthorizeRevision(actor, schoolID, d.State, d.RevisionState, gongkai.ActionEdit); err != nil {
 			return err
 		}
-		if reason == "" {
-			return &gongkai.Error{Code: gongkai.EINVALID, Message: "请填写修订理由。", Fields: map[string]string{"comment": "请填写修订理由。"}}
-		}
-		next, err := tx.revisedText(ctx, d, rev)
+		next, err := tx.revisionDraft(ctx, d, reason, rev)
 		if err != nil {
-			return err
-		}
-		if err := next.ValidateDraft(); err != nil {
 			return err
 		}
 		v := d.Version + 1
