@@ -214,6 +214,8 @@ const (
 	MaxShortFieldRunes = 500
 	MaxPublicityDays   = 60
 	MaxAttachmentBytes = 20 << 20
+	// MaxAttachments is how many files one version may carry.
+	MaxAttachments = 20
 )
 
 // ValidateDraft checks what must hold even for a draft: limits that protect

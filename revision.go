@@ -1,5 +1,10 @@
 package gongkai
 
+import (
+	"fmt"
+	"strings"
+)
+
 // A published item is never changed in place, and nothing goes out
 // unsigned: revising a published item makes a new version that goes through
 // the same procedure as the item once did. The clerk drafts and submits it,
@@ -196,6 +201,32 @@ func (d *Disclosure) PendingRevision() *Version {
 		}
 	}
 	return nil
+}
+
+// CheckRevisionReason requires the reason a revision is made for; the
+// public trail shows it.
+func CheckRevisionReason(reason string) error {
+	if strings.TrimSpace(reason) == "" {
+		return &Error{Code: EINVALID, Message: "请填写修订理由。", Fields: map[string]string{"comment": "请填写修订理由。"}}
+	}
+	return nil
+}
+
+// CheckRevisionForm says everything wrong with a revision as its form gives
+// it, at once: the reason, the text as submission will check it, and the
+// number of files it would carry.
+func CheckRevisionForm(next *Disclosure, reason string, files int) error {
+	fe := FieldErrors{}
+	for k, v := range ErrorFields(CheckRevisionReason(reason)) {
+		fe.Add(k, v)
+	}
+	for k, v := range ErrorFields(next.ValidateForSubmit()) {
+		fe.Add(k, v)
+	}
+	if files > MaxAttachments {
+		fe.Add("file", fmt.Sprintf("每项最多 %d 个附件。", MaxAttachments))
+	}
+	return fe.Err()
 }
 
 // PublicTrail is the trail without the steps of revisions that were not

@@ -222,3 +222,43 @@ func TestPendingRevision(t *testing.T) {
 		t.Fatalf("got %v, want version 2", v)
 	}
 }
+
+func TestCheckRevisionForm(t *testing.T) {
+	ok := Disclosure{Title: "关于2026年春季学期收费标准的公示", Body: "收费标准如下。", Category: "fees", Audience: AudiencePublic, PublicityDays: 5}
+	for _, tc := range []struct {
+		name   string
+		edit   func(d *Disclosure)
+		reason string
+		files  int
+		want   []string // fields with a message
+	}{
+		{"complete", nil, "金额有误", 0, nil},
+		{"as many files as allowed", nil, "金额有误", MaxAttachments, nil},
+		{"no reason", nil, "", 0, []string{"comment"}},
+		{"blank reason", nil, " \n ", 0, []string{"comment"}},
+		{"one file too many", nil, "金额有误", MaxAttachments + 1, []string{"file"}},
+		{"no title", func(d *Disclosure) { d.Title = "" }, "金额有误", 0, []string{"title"}},
+		{"period too short", func(d *Disclosure) { d.PublicityDays = 1 }, "金额有误", 0, []string{"publicity_days"}},
+		{"everything at once", func(d *Disclosure) { d.Body = "" }, "", MaxAttachments + 3, []string{"body", "comment", "file"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			next := ok
+			if tc.edit != nil {
+				tc.edit(&next)
+			}
+			err := CheckRevisionForm(&next, tc.reason, tc.files)
+			fields := ErrorFields(err)
+			var got []string
+			for k := range fields {
+				got = append(got, k)
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, tc.want) {
+				t.Fatalf("fields %v (%v), want %v", got, fields, tc.want)
+			}
+			if len(tc.want) > 0 && ErrorCode(err) != EINVALID {
+				t.Errorf("code %q, want EINVALID", ErrorCode(err))
+			}
+		})
+	}
+}

@@ -10,7 +10,7 @@ import (
 )
 
 // MaxAttachments is how many files one version may carry.
-const MaxAttachments = 20
+const MaxAttachments = gongkai.MaxAttachments
 
 func scanAttachment(sc interface{ Scan(...any) error }) (*gongkai.Attachment, error) {
 	var a gongkai.Attachment

@@ -88,8 +88,8 @@ func (db *DB) StartRevision(ctx context.Context, schoolID, id int64, actor *gong
 // revisionDraft is the revised text of an item as a draft would have it,
 // checked as a draft is; a revision needs its reason.
 func (tx *Tx) revisionDraft(ctx context.Context, d *gongkai.Disclosure, reason string, rev *Revision) (*gongkai.Disclosure, error) {
-	if reason == "" {
-		return nil, &gongkai.Error{Code: gongkai.EINVALID, Message: "请填写修订理由。", Fields: map[string]string{"comment": "请填写修订理由。"}}
+	if err := gongkai.CheckRevisionReason(reason); err != nil {
+		return nil, err
 	}
 	next, err := tx.revisedText(ctx, d, rev)
 	if err != nil {

@@ -137,20 +137,10 @@ func (s *Server) saveRevision(w http.ResponseWriter, r *http.Request, editing bo
 		p.Remove[id] = true
 		rev.Remove = append(rev.Remove, id)
 	}
-	// Every problem at once: the reason, and the form as submission checks it.
 	next := *d
 	next.Title, next.Body, next.DocNumber = strings.TrimSpace(p.TitleIn), strings.TrimSpace(p.Body), strings.TrimSpace(p.DocNumber)
-	fe := gongkai.FieldErrors{}
-	if strings.TrimSpace(p.Comment) == "" {
-		fe.Add("comment", "请填写修订理由。")
-	}
-	for k, v := range gongkai.ErrorFields(next.ValidateForSubmit()) {
-		fe.Add(k, v)
-	}
 	fhs := formFiles(r, "file")
-	if kept-len(rev.Remove)+len(fhs) > store.MaxAttachments {
-		fe.Add("file", fmt.Sprintf("每项最多 %d 个附件。", store.MaxAttachments))
-	}
+	fe := gongkai.ErrorFields(gongkai.CheckRevisionForm(&next, p.Comment, kept-len(rev.Remove)+len(fhs)))
 	if len(fe) > 0 {
 		p.setErrors(fe)
 		s.renderPage(w, r, http.StatusUnprocessableEntity, "revise", p)
