@@ -3,6 +3,7 @@ package gongkai
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -440,4 +441,56 @@ type SchoolListRow struct {
 	School            School
 	PrincipalName     string // 校长姓名
 	PrincipalUsername string // 校长用户名: an existing account becomes principal, a new one is created
+}
+
+// CheckSchoolList normalizes the rows of a school list a bureau uploads and
+// says what is wrong with each, all rows at once, one problem per row
+// (SchoolListProblem). What only the database knows, such as a code already
+// taken, the store adds.
+func CheckSchoolList(bureauID int64, rows []SchoolListRow) []string {
+	var problems []string
+	for i := range rows {
+		r := &rows[i]
+		r.School.BureauID = bureauID
+		r.School.Normalize()
+		fe := FieldErrors{}
+		for k, v := range ErrorFields(r.School.ValidateRegistration()) {
+			fe.Add(k, v)
+		}
+		if r.PrincipalUsername != "" {
+			if msg := ValidateUsername(r.PrincipalUsername); msg != "" {
+				fe.Add("principal_username", msg)
+			}
+		}
+		if len(fe) > 0 {
+			problems = append(problems, SchoolListProblem(r.Row, fe))
+		}
+	}
+	return problems
+}
+
+// schoolListFields is the order in which a row's problems are told: the
+// order of the sheet's columns.
+var schoolListFields = []string{"name", "full_name", "code", "credit_code", "slug", "stage", "address", "phone", "principal_username"}
+
+// SchoolListProblem is what is wrong with one row of a school list, its
+// fields' messages in the order of the sheet's columns.
+func SchoolListProblem(row int, fe map[string]string) string {
+	var msgs []string
+	for _, k := range schoolListFields {
+		if m := fe[k]; m != "" {
+			msgs = append(msgs, m)
+		}
+	}
+	var rest []string
+	for k := range fe {
+		if !slices.Contains(schoolListFields, k) {
+			rest = append(rest, k)
+		}
+	}
+	slices.Sort(rest)
+	for _, k := range rest {
+		msgs = append(msgs, fe[k])
+	}
+	return fmt.Sprintf("第%d行：%s", row, strings.Join(msgs, " "))
 }

@@ -241,3 +241,48 @@ func TestRegistrationChanges(t *testing.T) {
 		t.Errorf("profile change of the guide = %q", p)
 	}
 }
+
+func TestCheckSchoolList(t *testing.T) {
+	good := func(row int, slug string) SchoolListRow {
+		return SchoolListRow{Row: row, School: School{Slug: slug, Name: "东山小学", Code: "3136002107", Stage: "小学"}}
+	}
+	noStage := good(3, "ds2")
+	noStage.School.Stage = ""
+	badUser := good(4, "ds3")
+	badUser.PrincipalUsername = "校长 一"
+	twoThings := good(5, "ds4")
+	twoThings.School.Code, twoThings.School.Phone = "", "0591-ABCD"
+	for _, tc := range []struct {
+		name string
+		rows []SchoolListRow
+		want []string // each problem's start: its row
+	}{
+		{"all good", []SchoolListRow{good(2, "ds1")}, nil},
+		{"one row without a stage", []SchoolListRow{good(2, "ds1"), noStage}, []string{"第3行："}},
+		{"a principal's username that cannot be one", []SchoolListRow{badUser}, []string{"第4行："}},
+		{"every bad row at once", []SchoolListRow{noStage, good(2, "ds1"), badUser, twoThings}, []string{"第3行：", "第4行：", "第5行："}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := CheckSchoolList(7, tc.rows)
+			if len(got) != len(tc.want) {
+				t.Fatalf("problems %q, want %d", got, len(tc.want))
+			}
+			for i, p := range got {
+				if !strings.HasPrefix(p, tc.want[i]) || len(p) <= len(tc.want[i]) {
+					t.Errorf("problem %q, want it to start %q and say what is wrong", p, tc.want[i])
+				}
+			}
+			for _, r := range tc.rows {
+				if r.School.BureauID != 7 {
+					t.Errorf("row %d: bureau %d, want the importing bureau's", r.Row, r.School.BureauID)
+				}
+			}
+		})
+	}
+	// A row's messages follow the sheet's columns, the same every time.
+	p := CheckSchoolList(7, []SchoolListRow{twoThings})[0]
+	code, phone := strings.Index(p, "标识码"), strings.Index(p, "电话")
+	if code < 0 || phone < 0 || code > phone {
+		t.Errorf("problem %q: want the code's message before the phone's", p)
+	}
+}

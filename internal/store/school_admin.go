@@ -442,24 +442,7 @@ func (db *DB) ImportSchools(ctx context.Context, actor *gongkai.Actor, bureauID 
 	if err != nil {
 		return nil, err
 	}
-	var problems []string
-	for i := range rows {
-		r := &rows[i]
-		r.School.BureauID = bureauID
-		r.School.Normalize()
-		fe := gongkai.FieldErrors{}
-		if err := r.School.ValidateRegistration(); err != nil {
-			fe = gongkai.ErrorFields(err)
-		}
-		if r.PrincipalUsername != "" {
-			if msg := gongkai.ValidateUsername(r.PrincipalUsername); msg != "" {
-				fe.Add("principal_username", msg)
-			}
-		}
-		if len(fe) > 0 {
-			problems = append(problems, fmt.Sprintf("第%d行：%s", r.Row, joinFieldMessages(fe)))
-		}
-	}
+	problems := gongkai.CheckSchoolList(bureauID, rows)
 	if len(problems) > 0 {
 		return nil, gongkai.Errorf(gongkai.EINVALID, "%s", strings.Join(problems, "；"))
 	}
@@ -480,7 +463,7 @@ func (db *DB) ImportSchools(ctx context.Context, actor *gongkai.Actor, bureauID 
 		}
 		for _, r := range rows {
 			if fe := conflicts[r.Row]; len(fe) > 0 {
-				problems = append(problems, fmt.Sprintf("第%d行：%s", r.Row, joinFieldMessages(fe)))
+				problems = append(problems, gongkai.SchoolListProblem(r.Row, fe))
 			}
 		}
 		if len(problems) > 0 {
@@ -561,21 +544,6 @@ func unusablePassword() string {
 	b := make([]byte, 16)
 	rand.Read(b)
 	return "!unset!" + hex.EncodeToString(b)
-}
-
-func joinFieldMessages(fe map[string]string) string {
-	var msgs []string
-	for _, k := range []string{"name", "full_name", "code", "credit_code", "slug", "stage", "address", "phone"} {
-		if m := fe[k]; m != "" {
-			msgs = append(msgs, m)
-		}
-	}
-	for k, m := range fe {
-		if !slices.Contains([]string{"name", "full_name", "code", "credit_code", "slug", "stage", "address", "phone"}, k) {
-			msgs = append(msgs, m)
-		}
-	}
-	return strings.Join(msgs, " ")
 }
 
 // ---- Uploaded lists between preview and confirmation ---------------------
