@@ -200,93 +200,28 @@ func (d *Dispatcher) digest(ctx context.Context, ev *store.OutboxEvent, school *
 	if err != nil {
 		return out, err
 	}
-	open, err := d.openCases(ctx, 0, school.ID)
+	w, err := d.weekOf(ctx, ev, school)
 	if err != nil {
 		return out, err
-	}
-	withBureau, err := d.openCases(ctx, school.BureauID, 0)
-	if err != nil {
-		return out, err
-	}
-	cases := map[int64]*gongkai.Feedback{}
-	var openIDs []int64
-	for _, f := range append(open, withBureau...) {
-		if f.SchoolID == school.ID && cases[f.ID] == nil {
-			cases[f.ID] = f
-			openIDs = append(openIDs, f.ID)
-		}
-	}
-	now := d.now()
-	since := ev.CreatedAt.AddDate(0, 0, -7)
-	evs, err := d.db.FindEvents(ctx, school.ID, since, gongkai.EventFeedbackReceived, gongkai.EventFeedbackReplied)
-	if err != nil {
-		return out, err
-	}
-	received, replied := map[int64]bool{}, map[int64]bool{}
-	for _, e := range evs {
-		if e.Type == gongkai.EventFeedbackReceived {
-			received[e.Subject] = true
-		} else {
-			replied[e.Subject] = true
-		}
-		if cases[e.Subject] == nil {
-			f, err := d.db.FindFeedbackByID(ctx, school.ID, e.Subject)
-			if gongkai.ErrorCode(err) == gongkai.ENOTFOUND {
-				continue
-			}
-			if err != nil {
-				return out, err
-			}
-			cases[f.ID] = f
-		}
 	}
 	week, _ := ev.Data["week"].(string)
 	for _, m := range members {
 		if m.User.Disabled || !(hasRole(m.Roles, gongkai.RoleSupervisor) || hasRole(m.Roles, gongkai.RolePrincipal)) {
 			continue
 		}
-		a := store.MemberActor(school, m)
-		sees := func(id int64) bool { f := cases[id]; return f != nil && gongkai.CanSeeFeedback(a, school.BureauID, f) }
-		var mine []*gongkai.Feedback
-		for _, id := range openIDs {
-			if sees(id) {
-				mine = append(mine, cases[id])
-			}
-		}
-		sort.SliceStable(mine, func(i, j int) bool {
-			oi, oj := mine[i].Overdue(now), mine[j].Overdue(now)
-			if oi != oj {
-				return oi
-			}
-			di, dj := deadline(mine[i]), deadline(mine[j])
-			if di.IsZero() != dj.IsZero() {
-				return !di.IsZero()
-			}
-			return di.Before(dj)
-		})
-		overdue := 0
-		for _, f := range mine {
-			if f.Overdue(now) {
-				overdue++
-			}
-		}
-		nIn, nReplied := 0, 0
-		for id := range received {
-			if sees(id) {
-				nIn++
-			}
-		}
-		for id := range replied {
-			if sees(id) {
-				nReplied++
-			}
-		}
+		mine, nIn, nReplied := w.seenBy(store.MemberActor(school, m), school.BureauID)
 		if len(mine) == 0 && nIn == 0 && nReplied == 0 {
 			continue // a quiet week is not worth a message
 		}
+		overdue := 0
+		for _, f := range mine {
+			if f.Overdue(w.now) {
+				overdue++
+			}
+		}
 		title := fmt.Sprintf("意见与来信周报：待办 %d 件，超期 %d 件", len(mine), overdue)
 		lines := []string{
-			fmt.Sprintf("%s 意见与来信周报（%s，截至%s）", school.Title(), weekLabel(week), cnDate(now)),
+			fmt.Sprintf("%s 意见与来信周报（%s，截至%s）", school.Title(), weekLabel(week), cnDate(w.now)),
 			fmt.Sprintf("过去一周收到 %d 件，答复 %d 件；尚未办结 %d 件，其中超期 %d 件。", nIn, nReplied, len(mine), overdue),
 		}
 		if len(mine) > 0 {
@@ -297,7 +232,7 @@ func (d *Dispatcher) digest(ctx context.Context, ev *store.OutboxEvent, school *
 				lines = append(lines, fmt.Sprintf("……另有 %d 件，请登录查看。", len(mine)-i))
 				break
 			}
-			lines = append(lines, d.digestLine(ctx, school, f, now))
+			lines = append(lines, d.digestLine(ctx, school, f, w.now))
 		}
 		body := strings.Join(lines[1:], "\n")
 		path := "/s/" + school.Slug + "/cases"
@@ -307,6 +242,90 @@ func (d *Dispatcher) digest(ctx context.Context, ev *store.OutboxEvent, school *
 		}
 	}
 	return out, nil
+}
+
+// digestWeek is a school's week of cases as the digest tells it: the open
+// cases and those received or replied to in the week.
+type digestWeek struct {
+	now               time.Time
+	cases             map[int64]*gongkai.Feedback
+	openIDs           []int64
+	received, replied map[int64]bool
+}
+
+// weekOf looks up the school's open cases, with those the bureau handles,
+// and the cases received and replied to in the week before the event.
+func (d *Dispatcher) weekOf(ctx context.Context, ev *store.OutboxEvent, school *gongkai.School) (*digestWeek, error) {
+	open, err := d.openCases(ctx, 0, school.ID)
+	if err != nil {
+		return nil, err
+	}
+	withBureau, err := d.openCases(ctx, school.BureauID, 0)
+	if err != nil {
+		return nil, err
+	}
+	w := &digestWeek{now: d.now(), cases: map[int64]*gongkai.Feedback{}, received: map[int64]bool{}, replied: map[int64]bool{}}
+	for _, f := range append(open, withBureau...) {
+		if f.SchoolID == school.ID && w.cases[f.ID] == nil {
+			w.cases[f.ID] = f
+			w.openIDs = append(w.openIDs, f.ID)
+		}
+	}
+	evs, err := d.db.FindEvents(ctx, school.ID, ev.CreatedAt.AddDate(0, 0, -7), gongkai.EventFeedbackReceived, gongkai.EventFeedbackReplied)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range evs {
+		if e.Type == gongkai.EventFeedbackReceived {
+			w.received[e.Subject] = true
+		} else {
+			w.replied[e.Subject] = true
+		}
+		if w.cases[e.Subject] == nil {
+			f, err := d.db.FindFeedbackByID(ctx, school.ID, e.Subject)
+			if gongkai.ErrorCode(err) == gongkai.ENOTFOUND {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			w.cases[f.ID] = f
+		}
+	}
+	return w, nil
+}
+
+// seenBy is the week as one reader may see it: the open cases, overdue
+// first and then by deadline, and how many came in and were replied to.
+func (w *digestWeek) seenBy(a *gongkai.Actor, bureauID int64) (mine []*gongkai.Feedback, nIn, nReplied int) {
+	sees := func(id int64) bool { f := w.cases[id]; return f != nil && gongkai.CanSeeFeedback(a, bureauID, f) }
+	for _, id := range w.openIDs {
+		if sees(id) {
+			mine = append(mine, w.cases[id])
+		}
+	}
+	sort.SliceStable(mine, func(i, j int) bool {
+		oi, oj := mine[i].Overdue(w.now), mine[j].Overdue(w.now)
+		if oi != oj {
+			return oi
+		}
+		di, dj := deadline(mine[i]), deadline(mine[j])
+		if di.IsZero() != dj.IsZero() {
+			return !di.IsZero()
+		}
+		return di.Before(dj)
+	})
+	for id := range w.received {
+		if sees(id) {
+			nIn++
+		}
+	}
+	for id := range w.replied {
+		if sees(id) {
+			nReplied++
+		}
+	}
+	return mine, nIn, nReplied
 }
 
 func (d *Dispatcher) digestLine(ctx context.Context, school *gongkai.School, f *gongkai.Feedback, now time.Time) string {
