@@ -1,6 +1,8 @@
 # make run   builds gongkai and serves it with demo data on http://127.0.0.1:8080
 # make test  runs every test against a throwaway PostgreSQL and headless Chromium
 #            (scripts/test.sh); narrow it with PKGS=./internal/store ARGS='-run TestX -v'
+# make lint  runs golangci-lint with .golangci.yml (scripts/lint.sh, which builds the
+#            pinned linter once into the cache); PKGS=./internal/store for some packages
 # make bench the load benchmark on 1,000,000 items, SQLite and PostgreSQL (scripts/bench.sh,
 #            writes BENCHMARKS.md); SCALE=small for 20,000 items
 # make release  static binaries (no cgo) for linux/amd64, arm64 and loong64 in dist/,
@@ -16,7 +18,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 # The servers of the county: x86, Kunpeng and Phytium (arm64), Loongson (loong64).
 PLATFORMS ?= linux/amd64 linux/arm64 linux/loong64
 
-.PHONY: run build test vet bench release clean
+.PHONY: run build test lint vet bench release clean
 
 run: build
 	@mkdir -p data
@@ -27,6 +29,9 @@ build:
 
 test:
 	PKGS='$(PKGS)' scripts/test.sh $(ARGS)
+
+lint:
+	scripts/lint.sh $(PKGS)
 
 vet:
 	@files=$$(gofmt -l .); if [ -n "$$files" ]; then echo "gofmt needed:"; echo "$$files"; exit 1; fi

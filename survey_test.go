@@ -197,7 +197,9 @@ func TestSurvey_ValidateAnswers(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := surveyFixture()
-			s.Validate()
+			if err := s.Validate(); err != nil {
+				t.Fatal(err)
+			}
 			out, err := s.ValidateAnswers(tc.in)
 			fields := gongkai.ErrorFields(err)
 			for _, f := range tc.fields {
@@ -222,7 +224,9 @@ func TestSurvey_ValidateAnswers(t *testing.T) {
 
 func TestSurvey_TallyAndMarkdown(t *testing.T) {
 	s := surveyFixture()
-	s.Validate()
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
 	// Six responses: ratings 5,5,4,3,2,(none); q2 yes ×4, no ×2; q3 网上 ×3,
 	// 家长会 ×2 from four people.
 	tallies := []gongkai.SurveyTally{

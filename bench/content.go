@@ -54,7 +54,7 @@ type template struct {
 	category, title    string
 	body, revisedBody  string
 	docNumber, legal   string
-	reason, comment    string
+	reason             string
 	audience           gongkai.Audience
 	publicityDays      int
 	channels           []gongkai.Channel

@@ -54,6 +54,9 @@ func (l *sqliteLoader) prepare(ctx context.Context) error {
 		l.indexes = append(l.indexes, def)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
 	for _, n := range names {
 		if _, err := l.db.ExecContext(ctx, `DROP INDEX `+n); err != nil {
 			return fmt.Errorf("sqlite: drop index %s: %w", n, err)
@@ -75,20 +78,24 @@ func (l *sqliteLoader) write(ctx context.Context, rows []*row) error {
 	if err != nil {
 		return err
 	}
+	defer ins.Close()
 	ver, err := tx.PrepareContext(ctx, `INSERT INTO disclosure_versions (school_id, disclosure_id, version, title, body, doc_number, reason, published_at, created_by, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`)
 	if err != nil {
 		return err
 	}
+	defer ver.Close()
 	evt, err := tx.PrepareContext(ctx, `INSERT INTO disclosure_events (school_id, disclosure_id, action, from_state, to_state, actor_id, actor_name, actor_role, comment, version, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`)
 	if err != nil {
 		return err
 	}
+	defer evt.Close()
 	fts, err := tx.PrepareContext(ctx, `INSERT INTO disclosures_fts (rowid, title, body) VALUES ($1, $2, $3)`)
 	if err != nil {
 		return err
 	}
+	defer fts.Close()
 	for _, x := range rows {
 		if _, err := ins.ExecContext(ctx, x.id, x.schoolID, x.indexNo, x.catalogueCode, x.category, x.title, x.body, x.audience, x.state, x.docNumber,
 			nullID(x.departmentID), nullID(x.clerkID), x.channels, x.legal, x.contact, x.publicityDays, x.publStart, x.publEnd, x.endProvisional,

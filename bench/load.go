@@ -121,12 +121,12 @@ type PathCheck struct {
 }
 
 type loadConfig struct {
-	dsn, gongkai, wrk, data string
-	duration, pubDuration   time.Duration
-	conns                   []int
-	pubWorkers              int
-	out, workdir            string
-	timeout                 time.Duration
+	dsn, gongkai, wrk     string
+	duration, pubDuration time.Duration
+	conns                 []int
+	pubWorkers            int
+	out, workdir          string
+	timeout               time.Duration
 }
 
 func runLoad(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -248,6 +248,9 @@ func readDataset(ctx context.Context, dsn string, workers int, res *LoadResult) 
 		d.apis = append(d.apis, "/api/v1/schools/"+slug+"/disclosures")
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
 	if len(d.slugs) == 0 {
 		return nil, fmt.Errorf("load: the database has no schools; run bench gen first")
 	}
@@ -270,6 +273,9 @@ func readDataset(ctx context.Context, dsn string, workers int, res *LoadResult) 
 		d.items = append(d.items, fmt.Sprintf("/s/%s/d/%d", slug, id))
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
 	if len(d.items) == 0 {
 		return nil, fmt.Errorf("load: no public items found")
 	}
@@ -292,6 +298,9 @@ func readDataset(ctx context.Context, dsn string, workers int, res *LoadResult) 
 			ps.templates = append(ps.templates, t)
 		}
 		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
 		if len(ps.templates) == 0 {
 			return nil, fmt.Errorf("load: school %s has no published items", ps.slug)
 		}
@@ -512,7 +521,8 @@ type gongkaiProcess struct {
 	cmd     *exec.Cmd
 	addr    string
 	log     *os.File
-	done    chan error
+	done    chan struct{} // closed when the process has ended
+	err     error         // how it ended, once done is closed
 	stopped sync.Once
 }
 
@@ -543,8 +553,8 @@ func startGongkai(ctx context.Context, cfg loadConfig, log *slog.Logger) (*gongk
 		logf.Close()
 		return nil, fmt.Errorf("load: start gongkai: %w", err)
 	}
-	p := &gongkaiProcess{cmd: cmd, addr: addr, log: logf, done: make(chan error, 1)}
-	go func() { p.done <- cmd.Wait() }()
+	p := &gongkaiProcess{cmd: cmd, addr: addr, log: logf, done: make(chan struct{})}
+	go func() { p.err = cmd.Wait(); close(p.done) }()
 	exited := func() error {
 		p.stopped.Do(func() { logf.Close() })
 		return fmt.Errorf("load: gongkai exited before answering (log: %s)", logf.Name())
@@ -553,7 +563,7 @@ func startGongkai(ctx context.Context, cfg loadConfig, log *slog.Logger) (*gongk
 	for {
 		select {
 		case <-p.done:
-			return nil, exited()
+			return nil, errors.Join(exited(), p.err)
 		case <-ctx.Done():
 			p.stop()
 			return nil, ctx.Err()

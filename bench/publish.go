@@ -272,6 +272,9 @@ func pubMark(ctx context.Context, dsn string, schools []pubSchool) (*pubMarker, 
 			m.seqs = append(m.seqs, [4]any{school, year, cat, last})
 		}
 		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
 	}
 	return m, nil
 }
@@ -304,6 +307,9 @@ func (m *pubMarker) restore(ctx context.Context, dsn string) error {
 		tables = append(tables, t)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err

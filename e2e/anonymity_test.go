@@ -913,12 +913,6 @@ func (s *smtpRecorder) serve(conn net.Conn) {
 	}
 }
 
-func (s *smtpRecorder) count() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.mails)
-}
-
 // waitFor waits until n e-mails to addr arrived.
 func (s *smtpRecorder) waitFor(t *testing.T, addr string, n int) {
 	t.Helper()
@@ -1213,6 +1207,9 @@ func anonStrings(t *testing.T, ctx context.Context, db *sql.DB, q string, args .
 		}
 		out = append(out, s)
 	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
 	return out
 }
 
@@ -1267,12 +1264,17 @@ func anonCheckRows(t *testing.T, ctx context.Context, db *sql.DB, cases []*anonC
 			}
 			scan(fmt.Sprintf("%s message %d", c.label, n), authorName+"|"+body)
 		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
 		rows.Close()
 		if n < 3 {
 			t.Errorf("%s has %d messages, want the text, the sender's message and the reply", c.label, n)
 		}
 		var supporters int
-		db.QueryRowContext(ctx, `SELECT COUNT(*) FROM feedback_supporters WHERE feedback_id = $1`, id).Scan(&supporters)
+		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM feedback_supporters WHERE feedback_id = $1`, id).Scan(&supporters); err != nil {
+			t.Fatal(err)
+		}
 		if supporters > 0 {
 			t.Errorf("LEAK: %s has %d supporters recorded", c.label, supporters)
 		}
@@ -1303,6 +1305,9 @@ func anonCheckRows(t *testing.T, ctx context.Context, db *sql.DB, cases []*anonC
 			scan(fmt.Sprintf("outbox event %d (%s) of %s", evID, typ, c.label), data)
 			events = append(events, evID)
 		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
 		rows.Close()
 		if len(events) < 3 {
 			t.Errorf("%s has %d outbox events, want at least received, message and replied", c.label, len(events))
@@ -1316,7 +1321,9 @@ func anonCheckRows(t *testing.T, ctx context.Context, db *sql.DB, cases []*anonC
 		// Who was told: staff, never the parent.
 		for _, link := range []string{fmt.Sprintf("/s/xiangqian/cases/%d", id), fmt.Sprintf("/s/xiangqian/feedback/%d", id)} {
 			var toParent int
-			db.QueryRowContext(ctx, `SELECT COUNT(*) FROM notifications WHERE link = $1 AND user_id = $2`, link, parentID).Scan(&toParent)
+			if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM notifications WHERE link = $1 AND user_id = $2`, link, parentID).Scan(&toParent); err != nil {
+				t.Fatal(err)
+			}
 			if toParent > 0 {
 				t.Errorf("LEAK: the parent (user %d) was notified of %s (%s)", parentID, c.label, link)
 			}
@@ -1329,16 +1336,22 @@ func anonCheckRows(t *testing.T, ctx context.Context, db *sql.DB, cases []*anonC
 		t.Errorf("LEAK: the parent (user %d) was notified during the test of what is not a case they sent with their name: %s", parentID, n)
 	}
 	var all int
-	db.QueryRowContext(ctx, `SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND created_at >= $2`, parentID, since).Scan(&all)
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM notifications WHERE user_id = $1 AND created_at >= $2`, parentID, since).Scan(&all); err != nil {
+		t.Fatal(err)
+	}
 	t.Logf("the parent got %d notifications while the test ran, of the demo's cases sent with their name", all)
 	// No case of this school at all names the parent since the test began.
 	var named int
-	db.QueryRowContext(ctx, `SELECT COUNT(*) FROM feedback_cases WHERE sender_id = $1 AND created_at >= $2`, parentID, since).Scan(&named)
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM feedback_cases WHERE sender_id = $1 AND created_at >= $2`, parentID, since).Scan(&named); err != nil {
+		t.Fatal(err)
+	}
 	if named > 0 {
 		t.Errorf("LEAK: %d cases created during the test carry the parent's user id", named)
 	}
 	var msgs int
-	db.QueryRowContext(ctx, `SELECT COUNT(*) FROM feedback_messages WHERE author_id = $1 AND created_at >= $2`, parentID, since).Scan(&msgs)
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM feedback_messages WHERE author_id = $1 AND created_at >= $2`, parentID, since).Scan(&msgs); err != nil {
+		t.Fatal(err)
+	}
 	if msgs > 0 {
 		t.Errorf("LEAK: %d messages written during the test carry the parent's user id", msgs)
 	}

@@ -267,8 +267,8 @@ func (a *flowAPI) call(user, method, path string, in any) []byte {
 	tok := a.tokens[user]
 	if tok == "" && user != "" {
 		var out struct{ Token string }
-		json.Unmarshal(a.call("", "POST", "/api/v1/auth/token", map[string]string{"username": user, "password": "gongkai-demo"}), &out)
-		if out.Token == "" {
+		body := a.call("", "POST", "/api/v1/auth/token", map[string]string{"username": user, "password": "gongkai-demo"})
+		if err := json.Unmarshal(body, &out); err != nil || out.Token == "" {
 			a.t.Fatalf("no token for %s", user)
 		}
 		tok, a.tokens[user] = out.Token, out.Token
@@ -309,10 +309,12 @@ func (a *flowAPI) step(user string, id int64, action, comment string) {
 func (a *flowAPI) publish(title, body, category string) int64 {
 	a.t.Helper()
 	var d struct{ ID int64 }
-	json.Unmarshal(a.call("xiangqian.clerk", "POST", "/api/v1/schools/xiangqian/disclosures", map[string]any{
+	if err := json.Unmarshal(a.call("xiangqian.clerk", "POST", "/api/v1/schools/xiangqian/disclosures", map[string]any{
 		"title": title, "body": body, "category": category, "audience": "public", "publicity_days": 5,
 		"contact": "0598-5550117", "channels": []string{"online", "board"},
-	}), &d)
+	}), &d); err != nil {
+		a.t.Fatalf("create %q: %v", title, err)
+	}
 	if d.ID == 0 {
 		a.t.Fatalf("creating %q gave no id", title)
 	}

@@ -116,7 +116,7 @@ func launchUntil(t *testing.T, dsn, data string, demo bool, ready *regexp.Regexp
 				break
 			}
 		}
-		io.Copy(io.Discard, stdout)
+		_, _ = io.Copy(io.Discard, stdout) // keeps the pipe from filling; ends with the process
 	}()
 	select {
 	case m := <-found:

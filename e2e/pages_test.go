@@ -782,7 +782,7 @@ func checkPrintMedia(t *testing.T, tab context.Context, name string, hidden, sho
 	if _, err := pagesCDP(tab, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
 		t.Fatal(err)
 	}
-	defer pagesCDP(tab, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: ""})
+	defer func() { _, _ = pagesCDP(tab, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: ""}) }() // cleanup
 	do(t, tab, "A4 width", chromedp.EmulateViewport(673, 1000))
 	visible := func(sel string) []bool {
 		v, err := chromedp.Run(tab, chromedp.Evaluate[[]bool](fmt.Sprintf(`[...document.querySelectorAll(%q)].map(e => e.checkVisibility())`, sel)))
@@ -869,6 +869,6 @@ func shotName(path string) string {
 // cssPixels reads a CSS pixel length.
 func cssPixels(s string) float64 {
 	var f float64
-	fmt.Sscanf(strings.TrimSuffix(s, "px"), "%g", &f)
+	_, _ = fmt.Sscanf(strings.TrimSuffix(s, "px"), "%g", &f) // a length that is not in pixels reads as 0
 	return f
 }

@@ -191,7 +191,7 @@ func newPGPair(t *testing.T) *pgPair {
 			if _, err := os.Stat(filepath.Join(data, "postmaster.pid")); err == nil {
 				if out, err := pg.run("pg_ctl", "stop", "-D", data, "-m", "fast", "-w", "-t", "30"); err != nil {
 					t.Errorf("stop %s: %v\n%s", name, err, out)
-					pg.run("pg_ctl", "stop", "-D", data, "-m", "immediate", "-w")
+					_, _ = pg.run("pg_ctl", "stop", "-D", data, "-m", "immediate", "-w") // last resort; the error above is reported
 				}
 			}
 			if t.Failed() {

@@ -17,7 +17,9 @@ func schoolList(t *testing.T, rows [][]string) string {
 	for r, row := range rows {
 		for c, v := range row {
 			cell, _ := excelize.CoordinatesToCellName(c+1, r+1)
-			f.SetCellStr("Sheet1", cell, v)
+			if err := f.SetCellStr("Sheet1", cell, v); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	path := filepath.Join(t.TempDir(), "学校名单.xlsx")

@@ -277,7 +277,7 @@ func serve(ctx context.Context, cfg config, db *store.DB, blobs files.Store, log
 	var ms *http.Server
 	if cfg.metricsAddr != "" {
 		if mln, ms, err = metricsServer(cfg.metricsAddr, srv); err != nil {
-			ln.Close()
+			_ = ln.Close() // the metrics listener's error is the one to report
 			return err
 		}
 	}

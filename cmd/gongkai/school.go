@@ -50,7 +50,7 @@ func (s *schoolFlags) importList(ctx context.Context, db *store.DB, stdout io.Wr
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // read only: nothing to lose
 	st, err := f.Stat()
 	if err != nil {
 		return err

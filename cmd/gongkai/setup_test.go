@@ -190,7 +190,10 @@ func startServeOutput(t *testing.T, env map[string]string) (func() string, func(
 	stop := func() {
 		cancel()
 		select {
-		case <-done:
+		case err := <-done:
+			if err != nil {
+				t.Errorf("shutdown: %v", err)
+			}
 		case <-time.After(20 * time.Second):
 			t.Error("server did not shut down")
 		}

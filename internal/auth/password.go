@@ -34,27 +34,45 @@ func HashPassword(pw string) (string, error) {
 		base64.RawStdEncoding.EncodeToString(salt), base64.RawStdEncoding.EncodeToString(key)), nil
 }
 
+// Bounds on the parameters CheckPassword accepts from a stored hash. Hashes
+// made with other parameters than today's still verify, but a damaged or
+// foreign hash must not make argon2 panic (time or threads 0), allocate
+// gigabytes or run for minutes: it is refused instead.
+const (
+	maxArgonTime    = 16
+	maxArgonMemory  = 256 * 1024 // KiB
+	maxArgonThreads = 16
+	minSaltLen      = 8
+	minKeyLen       = 16
+	maxKeyLen       = 64
+)
+
 // CheckPassword reports whether pw matches the encoded hash, in constant time.
+// A hash that is not argon2id in the format HashPassword writes, or whose
+// parameters are out of bounds, matches no password.
 func CheckPassword(encoded, pw string) bool {
 	parts := strings.Split(encoded, "$")
-	if len(parts) != 6 || parts[1] != "argon2id" {
+	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" {
 		return false
 	}
-	var version int
+	if parts[2] != fmt.Sprintf("v=%d", argon2.Version) {
+		return false
+	}
 	var mem, iter uint32
 	var threads uint8
-	if _, err := fmt.Sscanf(parts[2], "v=%d", &version); err != nil || version != argon2.Version {
+	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &mem, &iter, &threads); err != nil ||
+		parts[3] != fmt.Sprintf("m=%d,t=%d,p=%d", mem, iter, threads) {
+		return false // Sscanf ignores trailing text and accepts a sign
+	}
+	if iter < 1 || iter > maxArgonTime || mem > maxArgonMemory || threads < 1 || threads > maxArgonThreads {
 		return false
 	}
-	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &mem, &iter, &threads); err != nil {
+	salt, err := base64.RawStdEncoding.Strict().DecodeString(parts[4])
+	if err != nil || len(salt) < minSaltLen {
 		return false
 	}
-	salt, err := base64.RawStdEncoding.DecodeString(parts[4])
-	if err != nil {
-		return false
-	}
-	want, err := base64.RawStdEncoding.DecodeString(parts[5])
-	if err != nil || len(want) == 0 {
+	want, err := base64.RawStdEncoding.Strict().DecodeString(parts[5])
+	if err != nil || len(want) < minKeyLen || len(want) > maxKeyLen {
 		return false
 	}
 	got := argon2.IDKey([]byte(pw), salt, iter, mem, threads, uint32(len(want)))

@@ -147,18 +147,19 @@ func TestScanLargeWorkbook(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sw.SetRow("A1", []any{"姓名", "班级", "金额", "联系电话"})
+	mustOK(t, sw.SetRow("A1", []any{"姓名", "班级", "金额", "联系电话"}))
 	for r := 2; r <= 50_000; r++ {
 		cell, _ := excelize.CoordinatesToCellName(1, r)
 		phone := "0591-8765432"
 		if r == 49_999 {
 			phone = "13812345678"
 		}
-		sw.SetRow(cell, []any{"学生", "三年级", 1000, phone})
+		mustOK(t, sw.SetRow(cell, []any{"学生", "三年级", 1000, phone}))
 	}
-	sw.Flush()
+	mustOK(t, sw.Flush())
 	var buf bytes.Buffer
-	f.WriteTo(&buf)
+	_, err = f.WriteTo(&buf)
+	mustOK(t, err)
 	fs := Scan(bytes.NewReader(buf.Bytes()), int64(buf.Len()), "", "big.xlsx", nil)
 	if len(fs) != 1 || fs[0].Message() != "工作表“Sheet1” D49999：手机号码 138****5678" {
 		t.Errorf("Scan of a large workbook = %v", fs)
@@ -207,7 +208,7 @@ func TestRegenerateCorpus(t *testing.T) {
 	dir := filepath.Join("testdata", "leaks")
 	// XLSX: a title row, then the header, in the first sheet; a note in a second.
 	f := excelize.NewFile()
-	f.SetSheetName("Sheet1", "助学金名单")
+	mustOK(t, f.SetSheetName("Sheet1", "助学金名单"))
 	rows := [][]any{
 		{"2025年秋季学期国家助学金名单"},
 		{"序号", "姓名", "身份证号", "家庭住址", "出生年月", "联系电话"},
@@ -216,11 +217,12 @@ func TestRegenerateCorpus(t *testing.T) {
 	}
 	for i, r := range rows {
 		cell, _ := excelize.CoordinatesToCellName(1, i+1)
-		f.SetSheetRow("助学金名单", cell, &r)
+		mustOK(t, f.SetSheetRow("助学金名单", cell, &r))
 	}
-	f.NewSheet("备注")
-	f.SetCellValue("备注", "A1", "卡号 6222021234567890128")
-	f.SetDocProps(&excelize.DocProperties{Creator: "gongkai test"})
+	_, err := f.NewSheet("备注")
+	mustOK(t, err)
+	mustOK(t, f.SetCellValue("备注", "A1", "卡号 6222021234567890128"))
+	mustOK(t, f.SetDocProps(&excelize.DocProperties{Creator: "gongkai test"}))
 	if err := f.SaveAs(filepath.Join(dir, "roster.xlsx")); err != nil {
 		t.Fatal(err)
 	}
@@ -246,7 +248,7 @@ func TestRegenerateCorpus(t *testing.T) {
 	}
 	printPDF := func(name, page string) {
 		src := filepath.Join(t.TempDir(), "p.html")
-		os.WriteFile(src, []byte(`<!doctype html><meta charset="utf-8"><body style="font-family:'Noto Sans CJK SC',sans-serif">`+page), 0o644)
+		mustOK(t, os.WriteFile(src, []byte(`<!doctype html><meta charset="utf-8"><body style="font-family:'Noto Sans CJK SC',sans-serif">`+page), 0o644))
 		out, _ := filepath.Abs(filepath.Join(dir, name))
 		cmd := exec.Command(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer", "--print-to-pdf="+out, src)
 		if b, err := cmd.CombinedOutput(); err != nil {
@@ -273,6 +275,16 @@ func grayPNG() string {
 		}
 	}
 	var buf bytes.Buffer
-	png.Encode(&buf, m)
+	if err := png.Encode(&buf, m); err != nil {
+		panic(err) // into memory: cannot fail
+	}
 	return base64.StdEncoding.EncodeToString(buf.Bytes())
+}
+
+// mustOK stops the test on an error of a step that builds its input.
+func mustOK(tb testing.TB, err error) {
+	tb.Helper()
+	if err != nil {
+		tb.Fatal(err)
+	}
 }

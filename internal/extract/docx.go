@@ -2,6 +2,7 @@ package extract
 
 import (
 	"encoding/xml"
+	"errors"
 	"io"
 	"strings"
 
@@ -52,7 +53,7 @@ func readDocument(rd io.Reader) (paras []string, tables [][][]string, err error)
 	)
 	for {
 		tok, err := dec.Token()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {

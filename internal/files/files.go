@@ -100,8 +100,9 @@ func (d *Disk) Put(ctx context.Context, r io.Reader, filename string, max int64)
 	if err != nil {
 		return nil, err
 	}
-	defer os.Remove(tmp.Name())
-	defer tmp.Close()
+	// Once renamed there is nothing left to remove; after a failure, that
+	// failure is the error to report.
+	defer func() { _ = tmp.Close(); _ = os.Remove(tmp.Name()) }()
 	dst := d.path(st.Key)
 	if err := os.MkdirAll(filepath.Dir(dst), 0o750); err != nil {
 		return nil, err
@@ -119,7 +120,7 @@ func (d *Disk) Put(ctx context.Context, r io.Reader, filename string, max int64)
 	// power cut could keep the database row and lose the file.
 	if dir, err := os.Open(filepath.Dir(dst)); err == nil {
 		err = dir.Sync()
-		dir.Close()
+		_ = dir.Close() // read-only: nothing to flush
 		if err != nil {
 			return nil, fmt.Errorf("files: sync %s: %w", filepath.Dir(dst), err)
 		}
@@ -175,9 +176,11 @@ func (d *Disk) Delete(ctx context.Context, key string) error {
 	if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("files: delete %s: %w", key, err)
 	}
+	// Best effort: a file that a power cut brings back is an orphan that no
+	// row points to, not a leak.
 	if dir, err := os.Open(filepath.Dir(p)); err == nil {
-		dir.Sync()
-		dir.Close()
+		_ = dir.Sync()
+		_ = dir.Close()
 	}
 	return nil
 }
@@ -221,8 +224,8 @@ func spool(dir string, r io.Reader, filename string, max int64) (_ *os.File, _ *
 		return nil, nil, fmt.Errorf("files: temp file: %w", err)
 	}
 	if _, err := tmp.Write(clean); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
+		_ = tmp.Close() // the write error is the one to report
+		_ = os.Remove(tmp.Name())
 		return nil, nil, fmt.Errorf("files: write upload: %w", err)
 	}
 	sum := sha256.Sum256(clean)

@@ -68,7 +68,7 @@ func newTestS3(tb testing.TB) *S3 {
 	tb.Cleanup(func() {
 		for o := range s.client.ListObjects(ctx, s.bucket, minio.ListObjectsOptions{Recursive: true}) {
 			if o.Err == nil {
-				s.client.RemoveObject(ctx, s.bucket, o.Key, minio.RemoveObjectOptions{})
+				_ = s.client.RemoveObject(ctx, s.bucket, o.Key, minio.RemoveObjectOptions{}) // cleanup
 			}
 		}
 		if err := s.client.RemoveBucket(ctx, s.bucket); err != nil {

@@ -2,6 +2,7 @@ package files
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -44,7 +45,8 @@ func parseS3Spec(spec string) (*s3Spec, error) {
 	if err != nil {
 		// url.Error repeats the whole URL, secret included; keep only the cause.
 		var cause error = err
-		if ue, ok := err.(*url.Error); ok {
+		var ue *url.Error
+		if errors.As(err, &ue) {
 			cause = ue.Err
 		}
 		return nil, bad("%v", cause)
@@ -135,8 +137,7 @@ func (s *S3) Put(ctx context.Context, r io.Reader, filename string, max int64) (
 	if err != nil {
 		return nil, err
 	}
-	defer os.Remove(tmp.Name())
-	defer tmp.Close()
+	defer func() { _ = tmp.Close(); _ = os.Remove(tmp.Name()) }() // a spool file, uploaded or not
 	name := object(st.Key)
 	info, err := s.client.StatObject(ctx, s.bucket, name, minio.StatObjectOptions{})
 	switch {
@@ -167,7 +168,7 @@ func (s *S3) Open(ctx context.Context, key string) (io.ReadSeekCloser, error) {
 	}
 	// GetObject sends nothing yet; Stat makes the request and reports a missing object.
 	if _, err := obj.Stat(); err != nil {
-		obj.Close()
+		_ = obj.Close() // nothing was read; the Stat error is the one to report
 		if minio.ToErrorResponse(err).Code == minio.NoSuchKey {
 			return nil, gongkai.Errorf(gongkai.ENOTFOUND, "文件不存在。")
 		}

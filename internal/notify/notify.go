@@ -11,6 +11,7 @@ package notify
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -57,8 +58,7 @@ type Dispatcher struct {
 	http *http.Client
 
 	mu         sync.Mutex
-	digestDone string    // the ISO week whose digests this node saw through
-	lastSweep  time.Time // of the hourly jobs, on this node
+	digestDone string // the ISO week whose digests this node saw through
 }
 
 // New checks the configuration and returns a dispatcher.
@@ -192,7 +192,8 @@ func (d *Dispatcher) deliver(ctx context.Context, ev *store.OutboxEvent) {
 		}
 		return
 	}
-	_, isPermanent := err.(permanentError)
+	var pe permanentError
+	isPermanent := errors.As(err, &pe)
 	if isPermanent || ev.Attempts >= MaxAttempts {
 		log.Error("delivery given up", "err", err)
 		if err := d.db.FailEvent(wctx, ev, err); err != nil {

@@ -125,7 +125,7 @@ func (d *Dispatcher) postWebhook(ctx context.Context, ev *store.OutboxEvent) err
 		return fmt.Errorf("webhook: %v", err)
 	}
 	defer resp.Body.Close()
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // drained so the connection is reused; the status decides
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return fmt.Errorf("webhook: answered %s", resp.Status)
 	}

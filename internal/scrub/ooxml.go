@@ -97,7 +97,7 @@ func cleanOOXML(data []byte, filename string) ([]byte, error) {
 			CRC32: f.CRC32, CompressedSize64: f.CompressedSize64, UncompressedSize64: f.UncompressedSize64,
 			// 1980-01-01 00:00, the first DOS date: when the author edited
 			// which part says nothing that readers need.
-			ModifiedDate: 0x21}
+			ModifiedDate: 0x21} //nolint:staticcheck // SA1019: Modified would add an extended-timestamp field, more metadata
 		if rewrite == nil {
 			w, err := zw.CreateRaw(&fh)
 			if err != nil {
@@ -119,7 +119,7 @@ func cleanOOXML(data []byte, filename string) ([]byte, error) {
 		if budget -= int64(len(b)); budget < 0 {
 			return nil, refuse(MsgZipLarge)
 		}
-		fh = zip.FileHeader{Name: f.Name, Method: zip.Deflate, ModifiedDate: 0x21}
+		fh = zip.FileHeader{Name: f.Name, Method: zip.Deflate, ModifiedDate: 0x21} //nolint:staticcheck // SA1019: as above
 		w, err := zw.CreateHeader(&fh)
 		if err != nil {
 			return nil, err

@@ -101,7 +101,7 @@ func opensDOCX(t *testing.T, b []byte) {
 		if strings.HasSuffix(f.Name, ".xml") || strings.HasSuffix(f.Name, ".rels") {
 			d := xml.NewDecoder(bytes.NewReader(content))
 			for {
-				if _, err := d.Token(); err == io.EOF {
+				if _, err := d.Token(); errors.Is(err, io.EOF) {
 					break
 				} else if err != nil {
 					t.Fatalf("%s is not well-formed XML: %v", f.Name, err)

@@ -241,7 +241,7 @@ func TestPostgres_matchesSubstrings(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	t.Cleanup(func() { conn.ExecContext(ctx, `RESET enable_seqscan`) })
+	t.Cleanup(func() { _, _ = conn.ExecContext(ctx, `RESET enable_seqscan`) })
 	checkEngine(t, func(expr string) ([]int64, error) {
 		if expr == "" {
 			return nil, nil

@@ -30,13 +30,6 @@ var fieldColumn = map[string]int{
 	"due_month_day": 7, "term_due": 8, "due_workdays": 10, "department": 11, "legal_basis": 12, "frequency_text": 13,
 }
 
-func headerOf(col int) string {
-	if col < len(Headers) {
-		return Headers[col]
-	}
-	return ""
-}
-
 // ExportCatalogue writes the items as a workbook with one sheet.
 func ExportCatalogue(w io.Writer, items []gongkai.CatalogueItem) error {
 	f := excelize.NewFile()

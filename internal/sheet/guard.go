@@ -176,7 +176,7 @@ func checkFormulas(zr *zip.Reader, headers []string) error {
 		cell := ""
 		for {
 			tok, err := dec.Token()
-			if err == io.EOF {
+			if errors.Is(err, io.EOF) {
 				break
 			}
 			if err != nil {

@@ -87,14 +87,20 @@ func TestSchools_refused(t *testing.T) {
 	big := func() []byte {
 		f := excelize.NewFile()
 		sw, _ := f.NewStreamWriter("Sheet1")
-		sw.SetRow("A1", header)
+		check := func(err error) {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		check(sw.SetRow("A1", header))
 		for i := 0; i < 10000; i++ {
 			cell, _ := excelize.CoordinatesToCellName(1, i+2)
-			sw.SetRow(cell, []any{fmt.Sprintf("第%d小学", i), fmt.Sprintf("31%08d", i), fmt.Sprintf("s%d", i), "小学"})
+			check(sw.SetRow(cell, []any{fmt.Sprintf("第%d小学", i), fmt.Sprintf("31%08d", i), fmt.Sprintf("s%d", i), "小学"}))
 		}
-		sw.Flush()
+		check(sw.Flush())
 		var buf bytes.Buffer
-		f.WriteTo(&buf)
+		_, err := f.WriteTo(&buf)
+		check(err)
 		return buf.Bytes()
 	}
 	tests := []struct {

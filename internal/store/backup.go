@@ -38,7 +38,7 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 	}
 	defer conn.Close()
 	if _, err := conn.ExecContext(ctx, `VACUUM INTO $1`, path); err != nil {
-		os.Remove(path)
+		_ = os.Remove(path) // a partial copy, if any; the VACUUM error is the one to report
 		return fmt.Errorf("store: backup to %s: %w", path, err)
 	}
 	return nil

@@ -71,7 +71,7 @@ func Open(ctx context.Context, dsn string, log *slog.Logger) (*DB, error) {
 		db.read = newPool(both, false)
 		db.write = db.read
 	default:
-		return nil, fmt.Errorf("store: unknown database %q: use sqlite:PATH or postgres://...", redact(dsn))
+		return nil, fmt.Errorf("store: unknown database %q: use sqlite:PATH or postgres://...", redact(dsn)) //nolint:staticcheck // ST1005: the "..." is part of the URL pattern
 	}
 	if err != nil {
 		return nil, err
@@ -189,6 +189,9 @@ func (db *DB) migrate(ctx context.Context) error {
 			applied[v] = true
 		}
 		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("store: read schema_migrations: %w", err)
+		}
 		for _, e := range entries {
 			name := e.Name()
 			num, _, ok := strings.Cut(name, "_")

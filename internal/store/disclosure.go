@@ -311,6 +311,9 @@ func loadDetails(ctx context.Context, q *pool, d *gongkai.Disclosure) error {
 		byVersion[a.Version] = append(byVersion[a.Version], *a)
 	}
 	atts.Close()
+	if err := atts.Err(); err != nil {
+		return err
+	}
 	d.Attachments = byVersion[d.Version]
 
 	vrows, err := q.QueryContext(ctx, `SELECT v.version, v.title, v.body, v.doc_number, v.reason, v.published_at, v.created_by,
@@ -333,6 +336,9 @@ func loadDetails(ctx context.Context, q *pool, d *gongkai.Disclosure) error {
 		d.Versions = append(d.Versions, v)
 	}
 	vrows.Close()
+	if err := vrows.Err(); err != nil {
+		return err
+	}
 
 	erows, err := q.QueryContext(ctx, `SELECT id, action, from_state, to_state, COALESCE(actor_id, 0), actor_name, actor_role, comment, version, created_at, revision
 		FROM disclosure_events WHERE school_id = $1 AND disclosure_id = $2 ORDER BY id`, d.SchoolID, d.ID)
@@ -782,6 +788,9 @@ func (db *DB) CloseEndedPeriods(ctx context.Context) ([]*gongkai.Disclosure, err
 		due = append(due, k)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
 	var closed []*gongkai.Disclosure
 	for _, k := range due {
 		err := db.withTx(ctx, func(tx *Tx) error {

@@ -71,6 +71,9 @@ func rowsText(t *testing.T, raw *sql.DB, query string, args ...any) []map[string
 		}
 		out = append(out, m)
 	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
 	return out
 }
 

@@ -298,7 +298,9 @@ func (db *DB) FindEvents(ctx context.Context, schoolID int64, since time.Time, t
 		if err := rows.Scan(&e.ID, &e.SchoolID, &e.Type, &e.Subject, &data, &created, &e.Attempts, &e.LastError); err != nil {
 			return nil, err
 		}
-		json.Unmarshal([]byte(data), &e.Data)
+		if err := json.Unmarshal([]byte(data), &e.Data); err != nil {
+			return nil, fmt.Errorf("store: outbox event %d data: %w", e.ID, err)
+		}
 		e.CreatedAt = fromMS(created)
 		out = append(out, &e)
 	}

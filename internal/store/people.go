@@ -427,7 +427,7 @@ func (db *DB) SetAccountActive(ctx context.Context, schoolID, userID int64, acto
 			}
 		}
 		return tx.logAdmin(ctx, actor, gongkai.AdminEntry{SchoolID: schoolID, Action: action, Subject: memberSubject(u),
-			Detail: gongkai.DescribeChanges([]gongkai.Change{{Field: "账号状态", Old: activeLabel(active == false), New: activeLabel(active)}})})
+			Detail: gongkai.DescribeChanges([]gongkai.Change{{Field: "账号状态", Old: activeLabel(!active), New: activeLabel(active)}})})
 	})
 	if err != nil {
 		return nil, err

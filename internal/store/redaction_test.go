@@ -260,6 +260,9 @@ func grepTables(t *testing.T, db *store.DB, dsn string, markers []string) {
 		tables = append(tables, n)
 	}
 	rows.Close()
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
 	if len(tables) < 20 {
 		t.Fatalf("only %d tables in the schema", len(tables))
 	}

@@ -36,6 +36,9 @@ func (db *DB) reindexSearch(ctx context.Context) error {
 			docs = append(docs, d)
 		}
 		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("store: reindex: %w", err)
+		}
 		if len(docs) == 0 {
 			break
 		}

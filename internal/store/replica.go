@@ -87,7 +87,7 @@ func (db *DB) AttachReplica(ctx context.Context, dsn string) error {
 		return fmt.Errorf("store: a read replica needs PostgreSQL, not %s", db.dialect)
 	}
 	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
-		return fmt.Errorf("store: replica %q: use postgres://...", redact(dsn))
+		return fmt.Errorf("store: replica %q: use postgres://...", redact(dsn)) //nolint:staticcheck // ST1005: the "..." is part of the URL pattern
 	}
 	pool, err := openPostgres(dsn)
 	if err != nil {

@@ -377,6 +377,9 @@ func TestSurveys_answersCarryNoIdentity(t *testing.T) {
 			}
 			names, _ := rows.Columns()
 			rows.Close()
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
+			}
 			for _, c := range names {
 				if !cols[c] {
 					t.Errorf("LEAK: %s has a column %s that could hold who or when", table, c)
@@ -391,7 +394,9 @@ func TestSurveys_answersCarryNoIdentity(t *testing.T) {
 		for rows.Next() {
 			var rid int64
 			var text string
-			rows.Scan(&rid, &text)
+			if err := rows.Scan(&rid, &text); err != nil {
+				t.Fatal(err)
+			}
 			n++
 			for _, p := range parents {
 				if rid == p.ID {
@@ -400,6 +405,9 @@ func TestSurveys_answersCarryNoIdentity(t *testing.T) {
 			}
 		}
 		rows.Close()
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
 		if n != 5 {
 			t.Errorf("%d texts stored, want 5", n)
 		}
@@ -410,10 +418,15 @@ func TestSurveys_answersCarryNoIdentity(t *testing.T) {
 		var order []int64
 		for rows.Next() {
 			var u int64
-			rows.Scan(&u)
+			if err := rows.Scan(&u); err != nil {
+				t.Fatal(err)
+			}
 			order = append(order, u)
 		}
 		rows.Close()
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
 		for i := 1; i < len(order); i++ {
 			if order[i] < order[i-1] {
 				t.Errorf("participants are stored in order of answering: %v", order)

@@ -59,7 +59,7 @@ func New(tb testing.TB, dialect string) string {
 			tb.Fatalf("testdb: create schema: %v", err)
 		}
 		tb.Cleanup(func() {
-			admin.ExecContext(context.Background(), `DROP SCHEMA `+schema+` CASCADE`)
+			_, _ = admin.ExecContext(context.Background(), `DROP SCHEMA `+schema+` CASCADE`) // cleanup: a leftover schema harms nothing
 			admin.Close()
 		})
 		u, err := url.Parse(base)

@@ -860,7 +860,7 @@ func (s *Server) apiUpload(w http.ResponseWriter, r *http.Request) error {
 	var tooBig *http.MaxBytesError
 	for {
 		part, err := mr.NextPart()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			return &gongkai.Error{Code: gongkai.EINVALID, Message: "请选择要上传的文件。", Fields: map[string]string{"file": "请在字段 file 中上传文件。"}}
 		}
 		if errors.As(err, &tooBig) {

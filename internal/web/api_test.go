@@ -322,7 +322,9 @@ func TestAPI_token(t *testing.T) {
 			}
 		}](t, body)
 		var raw map[string]any
-		json.Unmarshal([]byte(body), &raw)
+		if err := json.Unmarshal([]byte(body), &raw); err != nil {
+			t.Fatalf("token answer %q: %v", body, err)
+		}
 		if tok.Token == "" || tok.User.Username != "xq.clerk" || tok.User.ID != h.users["xq.clerk"].ID || tok.User.DisplayName == "" ||
 			!rfc3339Beijing.MatchString(fmt.Sprint(raw["expires_at"])) {
 			t.Fatalf("token response %s", body)

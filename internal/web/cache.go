@@ -272,10 +272,13 @@ func gzipBytes(b []byte) []byte {
 	out := bytes.NewBuffer(make([]byte, 0, len(b)/3))
 	zw := gzipWriters.Get().(*gzip.Writer)
 	zw.Reset(out)
-	zw.Write(b)
-	zw.Close()
+	_, werr := zw.Write(b)
+	cerr := zw.Close()
 	zw.Reset(io.Discard) // not keep out alive in the pool
 	gzipWriters.Put(zw)
+	if werr != nil || cerr != nil {
+		return nil // served uncompressed
+	}
 	return bytes.Clone(out.Bytes())
 }
 

@@ -411,12 +411,18 @@ func (s *Server) handleDashboardExport(w http.ResponseWriter, r *http.Request) e
 		}
 		for k := range store.DashPeriods {
 			c, _ := excelize.CoordinatesToCellName(3+k*8+6, row)
-			x.SetCellStyle(sheetName, c, c, pct)
+			if err := x.SetCellStyle(sheetName, c, c, pct); err != nil {
+				return err
+			}
 		}
 		row++
 	}
-	x.SetColWidth(sheetName, "A", "A", 20)
-	x.SetPanes(sheetName, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
+	if err := x.SetColWidth(sheetName, "A", "A", 20); err != nil {
+		return err
+	}
+	if err := x.SetPanes(sheetName, &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
 	var buf bytes.Buffer
 	if err := x.Write(&buf); err != nil {
 		return err

@@ -133,7 +133,7 @@ func TestManage_Procedure(t *testing.T) {
 				t.Fatalf("review page lacks %q", want)
 			}
 		}
-		resp, body = h.get(h.client("xq.leader"), "/s/xq/manage/d/"+itoa64(id))
+		_, body = h.get(h.client("xq.leader"), "/s/xq/manage/d/"+itoa64(id))
 		if strings.Contains(body, "同意签发") || !strings.Contains(body, "审议意见") {
 			t.Fatal("leader's review page should offer a comment, not the signature")
 		}
@@ -482,7 +482,7 @@ func TestManage_Revise(t *testing.T) {
 			t.Fatal("public page shows the unsigned revision, or not the mark")
 		}
 		h.finishRevision(t, h.school, d.ID)
-		resp, body = h.get(h.client(""), "/s/xq/d/"+itoa64(d.ID))
+		_, body = h.get(h.client(""), "/s/xq/d/"+itoa64(d.ID))
 		if !strings.Contains(body, "12,300.00") || !strings.Contains(body, "更正合计金额") {
 			t.Fatal("public page does not show the published revision and its reason")
 		}

@@ -111,7 +111,9 @@ func TestObligations_calendarPage(t *testing.T) {
 			t.Fatalf("save: %d", resp.StatusCode)
 		}
 		var id int64
-		fmt.Sscanf(resp.Header.Get("Location"), "/s/xq/manage/d/%d/edit", &id)
+		if _, err := fmt.Sscanf(resp.Header.Get("Location"), "/s/xq/manage/d/%d/edit", &id); err != nil {
+			t.Fatalf("saved to %q: %v", resp.Header.Get("Location"), err)
+		}
 		if got, _ := h.db.DisclosureObligation(context.Background(), h.school.ID, id); got != jan.ID {
 			t.Errorf("saved obligation %d, want %d", got, jan.ID)
 		}

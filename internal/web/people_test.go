@@ -430,7 +430,7 @@ func TestPeople_deactivate(t *testing.T) {
 		if resp.StatusCode != http.StatusForbidden || !strings.Contains(body, "账号已停用，请联系学校管理员") {
 			t.Errorf("sign in while deactivated: %d", resp.StatusCode)
 		}
-		resp, body = h.post(h.client(""), "/login", url.Values{"username": {"xq.clerk"}, "password": {"a wrong password"}})
+		_, body = h.post(h.client(""), "/login", url.Values{"username": {"xq.clerk"}, "password": {"a wrong password"}})
 		if strings.Contains(body, "停用") {
 			t.Error("a wrong password learns that the account is deactivated")
 		}

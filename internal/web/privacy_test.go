@@ -110,8 +110,8 @@ func TestPrivacy_EditWarningSubmitAndMask(t *testing.T) {
 func rosterXLSX(t *testing.T) []byte {
 	t.Helper()
 	f := excelize.NewFile()
-	f.SetSheetRow("Sheet1", "A1", &[]any{"姓名", "身份证号", "家庭住址"})
-	f.SetSheetRow("Sheet1", "A2", &[]any{"林小雨", "11010519491231002X", "福州市鼓楼区东街12号"})
+	must(t, f.SetSheetRow("Sheet1", "A1", &[]any{"姓名", "身份证号", "家庭住址"}))
+	must(t, f.SetSheetRow("Sheet1", "A2", &[]any{"林小雨", "11010519491231002X", "福州市鼓楼区东街12号"}))
 	var buf bytes.Buffer
 	if err := f.Write(&buf); err != nil {
 		t.Fatal(err)

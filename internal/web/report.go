@@ -624,7 +624,9 @@ func writeReportXLSX(w http.ResponseWriter, doc reportDoc, filename string) erro
 		}
 		if style != 0 {
 			end, _ := excelize.CoordinatesToCellName(max(len(cells), 1), row)
-			x.SetCellStyle(sheet, cell, end, style)
+			if err := x.SetCellStyle(sheet, cell, end, style); err != nil {
+				return err
+			}
 		}
 		row++
 		return nil
@@ -677,14 +679,20 @@ func writeReportXLSX(w http.ResponseWriter, doc reportDoc, filename string) erro
 				for i, c := range cells {
 					if c.Pct {
 						name, _ := excelize.CoordinatesToCellName(i+1, row-1)
-						x.SetCellStyle(sheet, name, name, pct)
+						if err := x.SetCellStyle(sheet, name, name, pct); err != nil {
+							return err
+						}
 					}
 				}
 			}
 		}
 	}
-	x.SetColWidth(sheet, "A", "A", 36)
-	x.SetColWidth(sheet, "B", "L", 14)
+	if err := x.SetColWidth(sheet, "A", "A", 36); err != nil {
+		return err
+	}
+	if err := x.SetColWidth(sheet, "B", "L", 14); err != nil {
+		return err
+	}
 	var buf bytes.Buffer
 	if err := x.Write(&buf); err != nil {
 		return err

@@ -186,7 +186,7 @@ func TestSchoolsPages_editDeactivateReactivate(t *testing.T) {
 		if resp, _ := h.get(h.client("xq.clerk"), "/s/xq/manage/new"); resp.StatusCode != http.StatusConflict {
 			t.Errorf("new item form of a deactivated school: %d", resp.StatusCode)
 		}
-		resp, body = h.get(c, "/bureau/schools")
+		_, body = h.get(c, "/bureau/schools")
 		body = body[strings.Index(body, "<table"):]
 		if i, j := strings.Index(body, "开物小学"), strings.Index(body, "祥谦小学"); i < 0 || j < i || !strings.Contains(body, "已停用") {
 			t.Error("the bureau's list does not show the deactivated school last, marked 已停用")
@@ -404,7 +404,9 @@ func TestSchoolsAPI(t *testing.T) {
 		for _, b := range bad {
 			status, text, _ := h.apiCall(t, "POST", "/api/v1/schools", admin, b.body)
 			var e apiError
-			json.Unmarshal([]byte(text), &e)
+			if err := json.Unmarshal([]byte(text), &e); err != nil {
+				t.Fatalf("%v: %d %q is not an API error: %v", b.body, status, text, err)
+			}
 			if status != b.status || e.Error.Fields[b.field] == "" {
 				t.Errorf("%v: %d %s, want %d on %s", b.body, status, text, b.status, b.field)
 			}

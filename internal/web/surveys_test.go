@@ -363,7 +363,9 @@ func TestSurveys_API(t *testing.T) {
 				Texts []string `json:"texts"`
 			} `json:"questions"`
 		}
-		json.Unmarshal([]byte(body), &out)
+		if err := json.Unmarshal([]byte(body), &out); err != nil {
+			t.Fatalf("results %q: %v", body, err)
+		}
 		// Ratings 5,4,5,4,5 from five people → mean 4.6 → 90.
 		if status != 200 || !out.Shown || out.Responses != 5 || out.Score == nil || *out.Score < 89.99 || *out.Score > 90.01 || len(out.Questions[7].Texts) != 5 {
 			t.Errorf("results: %d %s", status, body)
@@ -435,6 +437,7 @@ func TestSurveys_anonymity(t *testing.T) {
 					}
 				}
 			}
+			must(t, rows.Err())
 			rows.Close()
 		}
 		if found != len(markers) {
@@ -445,6 +448,7 @@ func TestSurveys_anonymity(t *testing.T) {
 			rows, err := db.QueryContext(ctx, `SELECT * FROM `+table+` WHERE 1 = 0`)
 			must(t, err)
 			cols, _ := rows.Columns()
+			must(t, rows.Err())
 			rows.Close()
 			for _, c := range cols {
 				if !allowed[c] {
@@ -487,6 +491,7 @@ func surveyTables(t *testing.T, db *sql.DB, dialect string) []string {
 		must(t, rows.Scan(&n))
 		out = append(out, n)
 	}
+	must(t, rows.Err())
 	if len(out) < 10 {
 		t.Fatalf("only %d tables found", len(out))
 	}

@@ -269,8 +269,9 @@ func PNG(tb testing.TB) []byte {
 	plain := buf.Bytes()
 	var z bytes.Buffer
 	zw := zlib.NewWriter(&z)
-	zw.Write([]byte("Scanned by " + Author))
-	zw.Close()
+	_, err := zw.Write([]byte("Scanned by " + Author))
+	must(tb, err)
+	must(tb, zw.Close())
 	extra := chunk("tEXt", []byte("Author\x00"+Author))
 	extra = append(extra, chunk("zTXt", append([]byte("Comment\x00\x00"), z.Bytes()...))...)
 	extra = append(extra, chunk("iTXt", []byte("XML:com.adobe.xmp\x00\x00\x00\x00\x00<x:xmpmeta>"+Author+" "+Company+"</x:xmpmeta>"))...)
