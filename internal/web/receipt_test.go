@@ -13,7 +13,7 @@ import (
 
 var (
 	receiptQR   = regexp.MustCompile(`(?s)<figure class="fb-qr">\s*(<svg.*?</svg>)`)
-	copyButton  = regexp.MustCompile(`<button type="button" class="secondary fb-copy" data-copy="([^"]+)" hidden>([^<]+)</button>`)
+	copyButton  = regexp.MustCompile(`<button type="button" class="secondary fb-copy" data-copy="([^"]+)" data-done="[^"]+" hidden>([^<]+)</button>`)
 	receiptCode = regexp.MustCompile(`<p id="([^"]+)" class="fb-code-value">([^<]+)</p>`)
 	scriptSrc   = regexp.MustCompile(`<script src="(/static/[0-9a-f]+/receipt\.js)" defer></script>`)
 )

@@ -26,7 +26,7 @@
       sel.removeAllRanges();
       sel.addRange(range);
     };
-    var fallback = function (el) {
+    var fallback = function (el, done) {
       select(el);
       var ok = false;
       try {
@@ -34,7 +34,7 @@
       } catch (e) {
         ok = false;
       }
-      say(ok ? status.dataset.copied : status.dataset.failed);
+      say(ok ? done : status && status.dataset.failed);
     };
     document.querySelectorAll("button.fb-copy[data-copy]").forEach(function (button) {
       var el = document.getElementById(button.dataset.copy);
@@ -46,12 +46,12 @@
         var text = el.textContent.trim();
         if (navigator.clipboard && navigator.clipboard.writeText) {
           navigator.clipboard.writeText(text).then(function () {
-            say(status.dataset.copied);
+            say(button.dataset.done);
           }, function () {
-            fallback(el);
+            fallback(el, button.dataset.done);
           });
         } else {
-          fallback(el);
+          fallback(el, button.dataset.done);
         }
       });
     });
