@@ -77,6 +77,21 @@ func TestReceipt_qrCopyAndLeaveWarning(t *testing.T) {
 				}
 			}
 			screenshot(t, phone, "receipt-phone-copied")
+			// Where the Clipboard API is missing (a county server on plain
+			// HTTP), the button selects the text and copies it the old way.
+			if _, err := chromedp.Run(phone, chromedp.Evaluate[any](`window.realClipboard = navigator.clipboard,
+				Object.defineProperty(navigator, 'clipboard', {value: undefined, configurable: true}),
+				window.realClipboard.writeText(''), document.querySelector('.fb-copy-status').textContent = ''`, chromedp.EvalAwaitPromise)); err != nil {
+				t.Fatalf("take the Clipboard API away: %v", err)
+			}
+			do(t, phone, "tap 复制查询密码 without the Clipboard API", chromedp.Click(css(`button.fb-copy[data-copy="fb-code-secret"]`), chromedp.NodeVisible))
+			waitFor(t, phone, "the old-way copy is confirmed", `document.querySelector('.fb-copy-status').textContent.includes('查询密码已复制')`)
+			if got, err := chromedp.Run(phone, chromedp.Evaluate[string](`window.realClipboard.readText()`, chromedp.EvalAwaitPromise)); err != nil || got != secret {
+				t.Errorf("without the Clipboard API the clipboard holds %q (%v), want the secret", got, err)
+			}
+			if sel, _ := chromedp.Run(phone, chromedp.Evaluate[string](`window.getSelection().toString().trim()`)); sel != secret {
+				t.Errorf("without the Clipboard API the selection is %q, want the secret", sel)
+			}
 			if n := dialogs.count(); n != 0 {
 				t.Errorf("copying opened %d dialogs, want none", n)
 			}
