@@ -82,6 +82,9 @@ func TestFeedback_objectionAnsweredAndRectified(t *testing.T) {
 			if page := text(t, phone, "main"); !strings.Contains(page, "查询密码只显示这一次") {
 				t.Errorf("the receipt page does not say the secret is shown once")
 			}
+			// The receipt asks before it is left (the secret is shown once);
+			// the parent has kept the codes and confirms.
+			watchDialogs(t, phone).answer(true)
 
 			// The principal, at a desk, from the queue to the case.
 			desk := browser(t, 1280, 800)

@@ -300,6 +300,7 @@ type feedbackReceiptPage struct {
 	Secret string
 	Named  bool   // sent by a signed-in user with their name
 	MyURL  string // where that user follows it
+	Card   receiptCard
 }
 
 // renderReceipt shows the receipt code and the secret, once: the page is
@@ -307,6 +308,7 @@ type feedbackReceiptPage struct {
 func (s *Server) renderReceipt(w http.ResponseWriter, r *http.Request, school *gongkai.School, f *gongkai.Feedback, secret string) error {
 	p := &feedbackReceiptPage{base: s.base(r, ""), F: f, Secret: secret}
 	p.Flash = ""
+	p.Card = s.newReceiptCard(r, &p.base, f)
 	p.Title = p.T("提交成功")
 	p.Path = "/s/" + school.Slug + "/"
 	p.Nav = feedbackKindText[f.Kind].Nav
