@@ -166,7 +166,7 @@ func TestDashboard_api(t *testing.T) {
 	eachHarness(t, func(t *testing.T, h *harness) {
 		dashFixture(t, h)
 		// One supervision order to xq, open: the bureau sees it on its line.
-		if _, err := h.db.IssueOrders(context.Background(), h.school.BureauID, h.actor("bureau.admin"), store.NewOrder{
+		if _, err := h.db.IssueOrders(context.Background(), h.school.BureauID, h.actor("bureau.admin"), gongkai.OrderIssue{
 			Kind: gongkai.OrderUrge, Title: "关于督促公开财务收支情况的通知", Body: "请于期限内公开。", Workdays: 5, SchoolIDs: []int64{h.school.ID}}); err != nil {
 			t.Fatal(err)
 		}

@@ -281,14 +281,11 @@ func (s *Server) handleOrderIssue(w http.ResponseWriter, r *http.Request) error 
 		Workdays: strings.TrimSpace(r.PostFormValue("workdays")), Deadline: strings.TrimSpace(r.PostFormValue("deadline")), Schools: map[int64]bool{}}
 	in.Obligation, _ = strconv.ParseInt(r.PostFormValue("obligation"), 10, 64)
 	in.Case, _ = strconv.ParseInt(r.PostFormValue("case"), 10, 64)
-	no := store.NewOrder{Kind: gongkai.OrderKind(in.Kind), Title: in.Title, Body: in.Body, ObligationID: in.Obligation, FeedbackID: in.Case}
+	no := gongkai.OrderIssue{Kind: gongkai.OrderKind(in.Kind), Title: in.Title, Body: in.Body, ObligationID: in.Obligation, FeedbackID: in.Case}
 	fe := gongkai.FieldErrors{}
 	for _, v := range r.PostForm["school"] {
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || id <= 0 {
-			fe.Add("schools", "请选择本局所属的学校。")
-			continue
-		}
+		// An id that does not parse is no school of the bureau: 0 says so.
+		id, _ := strconv.ParseInt(v, 10, 64)
 		in.Schools[id] = true
 		no.SchoolIDs = append(no.SchoolIDs, id)
 	}
@@ -298,10 +295,8 @@ func (s *Server) handleOrderIssue(w http.ResponseWriter, r *http.Request) error 
 			fe.Add("deadline", "日期格式应为“年-月-日”，例如 2026-10-09。")
 		}
 		no.Deadline = d
-	} else if n, err := strconv.Atoi(in.Workdays); err != nil {
-		fe.Add("workdays", fmt.Sprintf("办理期限须为 1–%d 个工作日，或指定截止日期。", gongkai.MaxOrderWorkdays))
 	} else {
-		no.Workdays = n
+		no.Workdays, _ = strconv.Atoi(in.Workdays) // 0 when it does not parse: the domain says what is allowed
 	}
 	p.In = in
 	var orders []*gongkai.Order
@@ -502,7 +497,7 @@ func (s *Server) orderStep(w http.ResponseWriter, r *http.Request, act gongkai.O
 	if err != nil {
 		return err
 	}
-	in := store.OrderStepInput{Action: act, Comment: r.PostFormValue("comment")}
+	in := gongkai.OrderCommand{Action: act, Comment: r.PostFormValue("comment")}
 	fe := gongkai.FieldErrors{}
 	result := strings.TrimSpace(r.PostFormValue("result_id"))
 	if result != "" && result != "0" {
@@ -855,7 +850,7 @@ func (s *Server) apiOrderAnswer(w http.ResponseWriter, r *http.Request) error {
 	if in.ResultID < 0 {
 		return &gongkai.Error{Code: gongkai.EMALFORMED, Message: "result_id 无效。", Fields: map[string]string{"result_id": "result_id 无效。"}}
 	}
-	got, err := s.db.StepOrder(ctx, school.ID, id, actor, store.OrderStepInput{Action: gongkai.OActAnswer, Comment: in.Reply, ResultID: in.ResultID})
+	got, err := s.db.StepOrder(ctx, school.ID, id, actor, gongkai.OrderCommand{Action: gongkai.OActAnswer, Comment: in.Reply, ResultID: in.ResultID})
 	if err != nil {
 		// The API names the field as it is sent.
 		if fe := gongkai.ErrorFields(err); fe["comment"] != "" {
