@@ -290,5 +290,5 @@ func sameDay(a, b time.Time) bool {
 
 // Event is the event of the order of type t, with what its messages need.
 func (o *Order) Event(t EventType) StepEvent {
-	return StepEvent{Type: t, Data: map[string]any{"number": o.Number, "title": o.Title, "kind": string(o.Kind), "deadline": o.Deadline.In(Beijing).Format("2006-01-02")}}
+	return StepEvent{Type: t, Data: map[string]any{"number": o.Number, "title": o.Title, "kind": string(o.Kind), "deadline": isoDay(o.Deadline)}}
 }

@@ -189,6 +189,16 @@ func (tx *Tx) emitStep(ctx context.Context, schoolID, subject int64, e gongkai.S
 	return tx.emit(ctx, Event{SchoolID: schoolID, Type: e.Type, Subject: subject, Data: e.Data})
 }
 
+// emitSteps records the events a step of the domain decided on.
+func (tx *Tx) emitSteps(ctx context.Context, schoolID, subject int64, es []gongkai.StepEvent) error {
+	for _, e := range es {
+		if err := tx.emitStep(ctx, schoolID, subject, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // findOrdersByIDs returns the orders of the ids (of the schools listed)
 // with their bodies and trails, in the order of ids, in two queries however
 // many there are.
@@ -381,12 +391,7 @@ func (db *DB) StepOrder(ctx context.Context, schoolID, id int64, actor *gongkai.
 		if err := tx.addOrderStep(ctx, out.Order, out.Entry); err != nil {
 			return err
 		}
-		for _, e := range out.Events {
-			if err := tx.emitStep(ctx, schoolID, id, e); err != nil {
-				return err
-			}
-		}
-		return nil
+		return tx.emitSteps(ctx, schoolID, id, out.Events)
 	})
 	if err != nil {
 		return nil, err
