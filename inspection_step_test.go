@@ -88,7 +88,9 @@ func TestSaveInspection_input(t *testing.T) {
 		code   string
 		fields []string
 	}{
-		{"a term not begun", func() gongkai.InspectionSave { return gongkai.InspectionSave{Term: gongkai.Term{Year: 2026, Autumn: true}} }, nil, gongkai.EINVALID, nil},
+		{"a term not begun", func() gongkai.InspectionSave {
+			return gongkai.InspectionSave{Term: gongkai.Term{Year: 2026, Autumn: true}}
+		}, nil, gongkai.EINVALID, nil},
 		{"a draft half-way", func() gongkai.InspectionSave {
 			return gongkai.InspectionSave{Term: term, Answers: fullAnswers()[:2]}
 		}, nil, "", nil},
