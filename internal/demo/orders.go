@@ -30,7 +30,7 @@ func loadOrders(ctx context.Context, db *store.DB, now time.Time, clock *time.Ti
 	schools := map[string]*gongkai.School{}
 	principals := map[string]*gongkai.Actor{}
 	worst, most := "", -1
-	var overdue *store.Obligation
+	var overdue *gongkai.Obligation
 	for _, ss := range Schools() {
 		school, err := db.FindSchoolBySlug(ctx, ss.Slug)
 		if err != nil {

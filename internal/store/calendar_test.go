@@ -184,7 +184,7 @@ func TestCalendarEdit_recountsOpenDeadlines(t *testing.T) {
 	})
 }
 
-func findObligation(t *testing.T, f *orderFixture, code, period string) *store.Obligation {
+func findObligation(t *testing.T, f *orderFixture, code, period string) *gongkai.Obligation {
 	t.Helper()
 	obs, err := f.db.FindObligations(context.Background(), f.school.ID, store.ObligationFilter{CatalogueCode: code})
 	mustNot(t, err)

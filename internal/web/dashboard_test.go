@@ -13,7 +13,6 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"gongkai"
-	"gongkai/internal/store"
 )
 
 // dashFixture gives school xq two overdue obligations and one met late,
@@ -27,7 +26,7 @@ func dashFixture(t *testing.T, h *harness) (xqFirstOverdue int64) {
 	clock := now
 	h.db.Now = func() time.Time { return clock }
 	h.srv.now = func() time.Time { return clock }
-	record := func(s *gongkai.School, event string) *store.Obligation {
+	record := func(s *gongkai.School, event string) *gongkai.Obligation {
 		t.Helper()
 		d, _ := time.ParseInLocation("2006-01-02", event, gongkai.Beijing)
 		o, err := h.db.RecordEvent(ctx, s.ID, h.actor(s.Slug+".clerk"), "procurement", "采购结果"+event, d, 0)

@@ -552,7 +552,7 @@ func (s *Server) orderStep(w http.ResponseWriter, r *http.Request, act gongkai.O
 
 // OrderLink is where the bureau's administrator issues an order about an
 // overdue obligation, or "" for other readers and obligations.
-func (p *obligationsPage) OrderLink(o *store.Obligation) string {
+func (p *obligationsPage) OrderLink(o *gongkai.Obligation) string {
 	if p.School == nil || o.State != gongkai.ObOverdue || !gongkai.CanIssueOrder(p.Actor, p.School.BureauID) {
 		return ""
 	}
