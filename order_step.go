@@ -143,10 +143,10 @@ func checkOrderSchools(fe FieldErrors, c OrderIssue, ids []int64, f OrderIssueFa
 // OrderCommand is one step taken on an issued order.
 type OrderCommand struct {
 	Action   OrderAction
-	Comment  string    // answer: the reply; return: the reason; accept: optional
-	ResultID int64     // answer: a published disclosure of the school as the result
-	Deadline time.Time // return: a new deadline; zero keeps the old one
-	Files    int       // answer: how many files the school attaches
+	Comment  string       // answer: the reply; return: the reason; accept: optional
+	ResultID int64        // answer: a published disclosure of the school as the result
+	Deadline time.Time    // return: a new deadline; zero keeps the old one
+	Files    []Attachment // answer: the files the school attaches, stored already
 }
 
 // OrderStepFacts are what the store looked up for a step.
@@ -193,18 +193,16 @@ func (o *Order) Take(a *Actor, c OrderCommand, f OrderStepFacts) (OrderOutcome, 
 	switch c.Action {
 	case OActAnswer:
 		checkOrderResult(fe, c.ResultID, f.ResultState)
-		if c.Files > MaxOrderFiles {
-			fe.Add("files", fmt.Sprintf("最多 %d 个附件。", MaxOrderFiles))
-		}
+		checkOrderFiles(fe, c.Files)
 		next.Reply, next.ResultID, next.AnsweredAt = c.Comment, c.ResultID, f.Now
-		entry.ResultID = c.ResultID
+		entry.ResultID, entry.Files = c.ResultID, c.Files
 	case OActReturn:
 		out.DeadlineSet = checkOrderDeadline(fe, &next, c.Deadline, f.Now)
 		entry.Deadline = next.Deadline
 	case OActAccept:
 		next.ClosedAt = f.Now
 	}
-	if c.Action != OActAnswer && c.Files > 0 {
+	if c.Action != OActAnswer && len(c.Files) > 0 {
 		fe.Add("files", "只有答复可以附带附件。")
 	}
 	if err := fe.Err(); err != nil {
@@ -241,6 +239,19 @@ func checkOrderComment(fe FieldErrors, c OrderCommand) {
 	}
 	for k, v := range ErrorFields(CheckOrderText("comment", c.Comment, false, MaxOrderReply)) {
 		fe.Add(k, v)
+	}
+}
+
+// checkOrderFiles adds what is wrong with the files of an answer: at most
+// MaxOrderFiles, each stored and named.
+func checkOrderFiles(fe FieldErrors, files []Attachment) {
+	if len(files) > MaxOrderFiles {
+		fe.Add("files", fmt.Sprintf("最多 %d 个附件。", MaxOrderFiles))
+	}
+	for _, a := range files {
+		if a.StorageKey == "" || a.Filename == "" || a.Size < 0 || a.Size > MaxAttachmentBytes || HasNUL(a.Filename) {
+			fe.Add("files", "附件无效，请重新选择文件。")
+		}
 	}
 }
 

@@ -94,9 +94,10 @@ func TestOrder_TakeInput(t *testing.T) {
 		{"answer with a draft as result", principal, gongkai.OrderIssued, "2026-03-16", gongkai.OrderCommand{Action: gongkai.OActAnswer, Comment: "已公开。", ResultID: 9}, gongkai.StateDraft, "result_id", nil},
 		{"answer with a withdrawn result", principal, gongkai.OrderIssued, "2026-03-16", gongkai.OrderCommand{Action: gongkai.OActAnswer, Comment: "已公开。", ResultID: 9}, gongkai.StateWithdrawn, "result_id", nil},
 		{"answer with another school's item", principal, gongkai.OrderIssued, "2026-03-16", gongkai.OrderCommand{Action: gongkai.OActAnswer, Comment: "已公开。", ResultID: 9}, "", "result_id", nil},
-		{"answer with files", principal, gongkai.OrderIssued, "2026-03-16", gongkai.OrderCommand{Action: gongkai.OActAnswer, Comment: "见附件。", Files: gongkai.MaxOrderFiles}, "", "", nil},
-		{"answer with too many files", principal, gongkai.OrderIssued, "2026-03-16", gongkai.OrderCommand{Action: gongkai.OActAnswer, Comment: "见附件。", Files: gongkai.MaxOrderFiles + 1}, "", "files", nil},
-		{"return with files", admin, gongkai.OrderAnswered, "2026-03-16", gongkai.OrderCommand{Action: gongkai.OActReturn, Comment: "请补充。", Files: 1}, "", "files", nil},
+		{"answer with files", principal, gongkai.OrderIssued, "2026-03-16", gongkai.OrderCommand{Action: gongkai.OActAnswer, Comment: "见附件。", Files: orderFiles(gongkai.MaxOrderFiles)}, "", "", nil},
+		{"answer with too many files", principal, gongkai.OrderIssued, "2026-03-16", gongkai.OrderCommand{Action: gongkai.OActAnswer, Comment: "见附件。", Files: orderFiles(gongkai.MaxOrderFiles + 1)}, "", "files", nil},
+		{"return with files", admin, gongkai.OrderAnswered, "2026-03-16", gongkai.OrderCommand{Action: gongkai.OActReturn, Comment: "请补充。", Files: orderFiles(1)}, "", "files", nil},
+		{"answer with a file not stored", principal, gongkai.OrderIssued, "2026-03-16", gongkai.OrderCommand{Action: gongkai.OActAnswer, Comment: "见附件。", Files: []gongkai.Attachment{{Filename: "会议记录.pdf"}}}, "", "files", nil},
 		{"return without reason", admin, gongkai.OrderAnswered, "2026-03-16", gongkai.OrderCommand{Action: gongkai.OActReturn}, "", "comment", nil},
 		{"return keeps the deadline", admin, gongkai.OrderAnswered, "2026-03-16", gongkai.OrderCommand{Action: gongkai.OActReturn, Comment: "请补充明细。"}, "", "", func(t *testing.T, out gongkai.OrderOutcome) {
 			if out.DeadlineSet || !out.Order.Deadline.Equal(day("2026-03-16")) || !out.Entry.Deadline.Equal(day("2026-03-16")) {
@@ -216,4 +217,13 @@ func TestIssueOrders(t *testing.T) {
 			}
 		})
 	}
+}
+
+// orderFiles are n stored files.
+func orderFiles(n int) []gongkai.Attachment {
+	out := make([]gongkai.Attachment, n)
+	for i := range out {
+		out[i] = gongkai.Attachment{Filename: "会议记录.pdf", ContentType: "application/pdf", Size: 1000, StorageKey: "k"}
+	}
+	return out
 }

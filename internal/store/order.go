@@ -272,13 +272,68 @@ func scanOrderStep(sc interface{ Scan(...any) error }, extra ...any) (gongkai.Or
 }
 
 func (tx *Tx) addOrderStep(ctx context.Context, o *gongkai.Order, s gongkai.OrderStep) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO order_steps (school_id, order_id, action, from_state, to_state, author_id, author_name, comment, result_id, deadline, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-		o.SchoolID, o.ID, string(s.Action), string(s.From), string(s.To), nullID(s.AuthorID), s.Author, s.Comment, nullID(s.ResultID), formatDay(s.Deadline), ms(tx.Now))
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO order_steps (school_id, order_id, action, from_state, to_state, author_id, author_name, comment, result_id, deadline, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+		o.SchoolID, o.ID, string(s.Action), string(s.From), string(s.To), nullID(s.AuthorID), s.Author, s.Comment, nullID(s.ResultID), formatDay(s.Deadline), ms(tx.Now)).Scan(&id)
 	if err != nil {
 		return fmt.Errorf("store: trail of order %d: %w", o.ID, err)
 	}
+	for _, a := range s.Files {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO order_attachments (school_id, order_id, step_id, filename, content_type, size, sha256, storage_key, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, o.SchoolID, o.ID, id, a.Filename, a.ContentType, a.Size, a.SHA256, a.StorageKey, ms(tx.Now)); err != nil {
+			return fmt.Errorf("store: file of order %d: %w", o.ID, err)
+		}
+	}
 	return nil
+}
+
+const orderFileColumns = `id, step_id, filename, content_type, size, sha256, storage_key, created_at`
+
+func scanOrderFile(sc interface{ Scan(...any) error }) (stepID int64, a gongkai.Attachment, err error) {
+	var at int64
+	err = sc.Scan(&a.ID, &stepID, &a.Filename, &a.ContentType, &a.Size, &a.SHA256, &a.StorageKey, &at)
+	a.CreatedAt = fromMS(at)
+	return stepID, a, err
+}
+
+// orderFiles attaches the files of the order's answers to their trail
+// entries.
+func (db *DB) orderFiles(ctx context.Context, o *gongkai.Order) error {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+orderFileColumns+` FROM order_attachments WHERE school_id = $1 AND order_id = $2 ORDER BY id`, o.SchoolID, o.ID)
+	if err != nil {
+		return fmt.Errorf("store: files of order %d: %w", o.ID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		stepID, a, err := scanOrderFile(rows)
+		if err != nil {
+			return fmt.Errorf("store: files of order %d: %w", o.ID, err)
+		}
+		a.SchoolID = o.SchoolID
+		for i := range o.Trail {
+			if o.Trail[i].ID == stepID {
+				o.Trail[i].Files = append(o.Trail[i].Files, a)
+			}
+		}
+	}
+	return rows.Err()
+}
+
+// FindOrderFile returns a file of an answer to the order; the caller
+// checks that the actor may read the order. ENOTFOUND for a file of
+// another order or school.
+func (db *DB) FindOrderFile(ctx context.Context, schoolID, orderID, id int64) (*gongkai.Attachment, error) {
+	_, a, err := scanOrderFile(db.read.QueryRowContext(ctx, `SELECT `+orderFileColumns+` FROM order_attachments WHERE school_id = $1 AND order_id = $2 AND id = $3`,
+		schoolID, orderID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("附件")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: file %d of order %d: %w", id, orderID, err)
+	}
+	a.SchoolID = schoolID
+	return &a, nil
 }
 
 // FindOrderSchoolID returns the school of an order, for routes that name
@@ -315,7 +370,7 @@ func (db *DB) FindOrderByID(ctx context.Context, schoolID, id int64) (*gongkai.O
 	if err != nil {
 		return nil, fmt.Errorf("store: trail of order %d: %w", id, err)
 	}
-	return o, nil
+	return o, db.orderFiles(ctx, o)
 }
 
 // FindOrders returns one page of the bureau's orders (of one school with

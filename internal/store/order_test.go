@@ -356,3 +356,30 @@ func TestOrders_deactivatedSchool(t *testing.T) {
 		}
 	})
 }
+
+// TestOrders_answerFiles: the files of an answer stay with its trail
+// entry, and are found only under their own order and school.
+func TestOrders_answerFiles(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		f := mustOrderFixture(t, dsn)
+		o := f.issue(t, gongkai.OrderIssue{Workdays: 10})[0]
+		other := f.issue(t, gongkai.OrderIssue{Workdays: 10})[0]
+		file := gongkai.Attachment{Filename: "会议记录.pdf", ContentType: "application/pdf", Size: 1234, SHA256: "ab", StorageKey: "ab/cd"}
+		o = f.step(t, o, f.actors[gongkai.RolePrincipal], gongkai.OrderCommand{Action: gongkai.OActAnswer, Comment: "见会议记录。", Files: []gongkai.Attachment{file}})
+		answer := o.Trail[len(o.Trail)-1]
+		if len(answer.Files) != 1 || answer.Files[0].Filename != "会议记录.pdf" || answer.Files[0].ID == 0 || len(o.Trail[0].Files) != 0 {
+			t.Fatalf("trail %+v", o.Trail)
+		}
+		got, err := f.db.FindOrderFile(ctx, f.school.ID, o.ID, answer.Files[0].ID)
+		if err != nil || got.StorageKey != "ab/cd" || got.Size != 1234 {
+			t.Fatalf("file %+v, %v", got, err)
+		}
+		if _, err := f.db.FindOrderFile(ctx, f.school.ID, other.ID, got.ID); gongkai.ErrorCode(err) != gongkai.ENOTFOUND {
+			t.Errorf("the file under another order: %v", err)
+		}
+		if _, err := f.db.FindOrderFile(ctx, f.other.ID, o.ID, got.ID); gongkai.ErrorCode(err) != gongkai.ENOTFOUND {
+			t.Errorf("the file under another school: %v", err)
+		}
+	})
+}
