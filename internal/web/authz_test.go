@@ -124,6 +124,8 @@ func TestAuthorization_matrix(t *testing.T) {
 			"POST /api/v1/orders/{id}/answer":   own(gongkai.RolePrincipal),
 			"POST /s/{slug}/orders/{id}/accept": {"bureau.admin"},
 			"POST /s/{slug}/orders/{id}/return": {"bureau.admin"},
+			// An answer's files are read by whoever reads the order.
+			"GET /s/{slug}/orders/{id}/files/{file}": append(own(gongkai.RolePrincipal, gongkai.RoleLeader, gongkai.RoleSupervisor), "bureau.admin", "bureau.inspector"),
 			// The county is set up: every setup link answers 404 to everyone
 			// (setup_test.go). The bureau's admin log is its users'.
 			"GET /setup/{token}":   nil,
@@ -259,6 +261,9 @@ func (h *harness) fillPath(t *testing.T, method, pattern string) string {
 		values[k] = v
 	}
 	for k, v := range h.matrixOrderValues(t, pattern) {
+		values[k] = v
+	}
+	for k, v := range h.matrixOrderFileValues(t, pattern) { // order_files_test.go
 		values[k] = v
 	}
 	for k, v := range h.matrixPeopleValues(t, pattern) {

@@ -361,6 +361,8 @@ type orderPage struct {
 	In        orderStepForm
 	ErrAction gongkai.OrderAction
 	Errors    map[string]string
+	MaxFiles  int // of an answer
+	MaxFileMB int
 }
 
 type orderStepForm struct {
@@ -429,7 +431,7 @@ func (s *Server) newOrderPage(r *http.Request, school *gongkai.School, o *gongka
 	ctx := r.Context()
 	actor := gongkai.ActorFrom(ctx)
 	p := &orderPage{base: s.base(r, o.Title), O: o, Steps: map[gongkai.OrderAction]bool{}, Errors: map[string]string{},
-		In: orderStepForm{Comment: map[gongkai.OrderAction]string{}, ResultID: o.ResultID}}
+		In: orderStepForm{Comment: map[gongkai.OrderAction]string{}, ResultID: o.ResultID}, MaxFiles: gongkai.MaxOrderFiles, MaxFileMB: gongkai.MaxAttachmentBytes >> 20}
 	p.Nav, p.NoIndex = "orders", true
 	p.Oversees = actor.Oversees(school.BureauID)
 	p.Overdue = o.Overdue(p.Now)
@@ -497,23 +499,19 @@ func (s *Server) orderStep(w http.ResponseWriter, r *http.Request, act gongkai.O
 	if err != nil {
 		return err
 	}
-	in := gongkai.OrderCommand{Action: act, Comment: r.PostFormValue("comment")}
-	fe := gongkai.FieldErrors{}
-	result := strings.TrimSpace(r.PostFormValue("result_id"))
-	if result != "" && result != "0" {
-		id, err := strconv.ParseInt(result, 10, 64)
-		if err != nil || id <= 0 {
-			fe.Add("result_id", "请从列表中选择公开事项。")
-		}
-		in.ResultID = id
+	if err := parseMultipart(w, r); err != nil {
+		return err
 	}
-	deadline := strings.TrimSpace(r.PostFormValue("deadline"))
-	if act == gongkai.OActReturn && deadline != "" {
-		d, err := time.ParseInLocation("2006-01-02", deadline, gongkai.Beijing)
-		if err != nil {
-			fe.Add("deadline", "日期格式应为“年-月-日”，例如 2026-10-09。")
+	defer removeMultipart(r)
+	in, deadline, fe := readOrderStep(r, act)
+	if len(fe) == 0 && act == gongkai.OActAnswer {
+		// Stored before the step is taken: the domain checks them with it.
+		in.Files, err = s.storeFiles(ctx, formFiles(r, "file"))
+		if f := gongkai.ErrorFields(err)["file"]; f != "" {
+			fe.Add("files", f)
+		} else if err != nil {
+			return err
 		}
-		in.Deadline = d
 	}
 	err = fe.Err()
 	if err == nil {
@@ -546,6 +544,57 @@ func (s *Server) orderStep(w http.ResponseWriter, r *http.Request, act gongkai.O
 		return nil
 	}
 	return err
+}
+
+// readOrderStep reads the form of a step, with the deadline as typed (to
+// show it again) and what does not parse.
+func readOrderStep(r *http.Request, act gongkai.OrderAction) (gongkai.OrderCommand, string, gongkai.FieldErrors) {
+	in := gongkai.OrderCommand{Action: act, Comment: r.PostFormValue("comment")}
+	fe := gongkai.FieldErrors{}
+	result := strings.TrimSpace(r.PostFormValue("result_id"))
+	if result != "" && result != "0" {
+		id, err := strconv.ParseInt(result, 10, 64)
+		if err != nil || id <= 0 {
+			fe.Add("result_id", "请从列表中选择公开事项。")
+		}
+		in.ResultID = id
+	}
+	deadline := strings.TrimSpace(r.PostFormValue("deadline"))
+	if act == gongkai.OActReturn && deadline != "" {
+		d, err := time.ParseInLocation("2006-01-02", deadline, gongkai.Beijing)
+		if err != nil {
+			fe.Add("deadline", "日期格式应为“年-月-日”，例如 2026-10-09。")
+		}
+		in.Deadline = d
+	}
+	return in, deadline, fe
+}
+
+// handleOrderFile serves a file of an answer to those who read the order:
+// the bureau and the school's principal, leadership and supervision group.
+func (s *Server) handleOrderFile(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	school, o, err := s.loadOrder(r)
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PathValue("file"), 10, 64)
+	if err != nil || id <= 0 {
+		return gongkai.Errorf(gongkai.ENOTFOUND, "附件不存在。")
+	}
+	a, err := s.db.FindOrderFile(ctx, school.ID, o.ID, id)
+	if err != nil {
+		return err
+	}
+	rd, err := s.blobs.Open(ctx, a.StorageKey)
+	if err != nil {
+		return fmt.Errorf("web: open file %d of order %d: %w", a.ID, o.ID, err)
+	}
+	defer rd.Close()
+	setFileHeaders(w.Header(), a.ContentType, a.Filename, r.URL.Query().Has("download"))
+	w.Header().Set("Cache-Control", "private, no-store")
+	http.ServeContent(w, r, "", a.CreatedAt, rd)
+	return nil
 }
 
 // ---------------------------------------------------------------- links from other pages

@@ -196,6 +196,7 @@ func (s *Server) routes() []route {
 		{"POST", "/s/{slug}/orders/{id}/answer", accessSignedIn, false, s.handleOrderAnswer},
 		{"POST", "/s/{slug}/orders/{id}/accept", accessSignedIn, false, s.handleOrderAccept},
 		{"POST", "/s/{slug}/orders/{id}/return", accessSignedIn, false, s.handleOrderReturn},
+		{"GET", "/s/{slug}/orders/{id}/files/{file}", accessSignedIn, false, s.handleOrderFile},
 
 		// Self-inspection (自查) and the annual disclosure report (年度报告).
 		// Their pages answer 404 to whoever may not read them, so they are
