@@ -165,3 +165,24 @@ func TestInspection_TakeMeasure(t *testing.T) {
 		}
 	}
 }
+
+// TestInspectionToFill: the work page lists a draft all term, a checklist
+// not begun in the term's last six weeks only, and nothing once submitted.
+func TestInspectionToFill(t *testing.T) {
+	spring := gongkai.Term{Year: 2026}
+	early, late := time.Date(2026, 3, 2, 10, 0, 0, 0, gongkai.Beijing), time.Date(2026, 6, 19, 0, 0, 0, 0, gongkai.Beijing)
+	edge := time.Date(2026, 6, 18, 23, 59, 0, 0, gongkai.Beijing) // the day before the six weeks begin
+	for _, tc := range []struct {
+		state gongkai.InspectionState
+		now   time.Time
+		want  bool
+	}{
+		{"", early, false}, {"", edge, false}, {"", late, true},
+		{gongkai.InspectionDraft, early, true}, {gongkai.InspectionDraft, late, true},
+		{gongkai.InspectionSubmitted, early, false}, {gongkai.InspectionSubmitted, late, false},
+	} {
+		if got := gongkai.InspectionToFill(spring, tc.state, tc.now); got != tc.want {
+			t.Errorf("%q at %s: %v, want %v", tc.state, tc.now.Format(time.DateTime), got, tc.want)
+		}
+	}
+}

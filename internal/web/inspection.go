@@ -433,42 +433,28 @@ type inspectionWorkRow struct {
 	URL    string
 }
 
-// inspectionReminderDays is how long before the end of a term the work page
-// reminds the supervision group of a checklist not yet begun; a saved draft
-// shows all term long.
-const inspectionReminderDays = 42
-
 // inspectionWorkFor lists, for each school where the reader fills the
-// self-inspection, this term's checklist when it is not submitted yet: a
-// draft at any time, a checklist not begun in the term's last six weeks.
+// self-inspection, this term's checklist when the work page reminds of it
+// (gongkai.InspectionToFill).
 func (s *Server) inspectionWorkFor(ctx context.Context, actor *gongkai.Actor, now time.Time) ([]inspectionWorkRow, error) {
 	term := gongkai.TermOf(now)
 	_, last := term.Bounds()
-	var out []inspectionWorkRow
+	var ids []int64
 	for _, id := range memberSchools(actor) {
-		if !gongkai.CanFillInspection(actor, id) {
-			continue
+		if gongkai.CanFillInspection(actor, id) {
+			ids = append(ids, id)
 		}
-		in, err := s.db.FindInspection(ctx, id, term)
-		draft := false
-		switch {
-		case gongkai.ErrorCode(err) == gongkai.ENOTFOUND:
-			if now.Before(last.AddDate(0, 0, -inspectionReminderDays)) {
-				continue
-			}
-		case err != nil:
-			return nil, err
-		case in.State == gongkai.InspectionSubmitted:
-			continue
-		default:
-			draft = true
+	}
+	work, err := s.db.FindInspectionWork(ctx, ids, term)
+	if err != nil {
+		return nil, err
+	}
+	var out []inspectionWorkRow
+	for _, w := range work {
+		if gongkai.InspectionToFill(term, w.State, now) {
+			out = append(out, inspectionWorkRow{School: w.School, Term: term, Draft: w.State == gongkai.InspectionDraft, Due: last,
+				URL: inspectionURL(w.School, term)})
 		}
-		school, err := s.db.FindSchoolByID(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, inspectionWorkRow{School: school, Term: term, Draft: draft, Due: last,
-			URL: "/s/" + school.Slug + "/inspection/" + term.Key()})
 	}
 	return out, nil
 }
