@@ -262,5 +262,10 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/orders", accessSignedIn, true, s.apiOrders},
 		{"GET", "/api/v1/schools/{slug}/orders", accessSignedIn, true, s.apiSchoolOrders},
 		{"POST", "/api/v1/orders/{id}/answer", accessSignedIn, true, s.apiOrderAnswer},
+		// Self-inspections and annual reports (api_inspections.go), read by
+		// those who read them on the pages.
+		{"GET", "/api/v1/schools/{slug}/inspections", accessSignedIn, true, s.apiInspections},
+		{"GET", "/api/v1/schools/{slug}/inspections/{term}", accessSignedIn, true, s.apiInspection},
+		{"GET", "/api/v1/schools/{slug}/reports/{year}", accessSignedIn, true, s.apiReport},
 	}
 }
