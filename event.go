@@ -66,3 +66,11 @@ func (t EventType) Family() string {
 	family, _, _ := strings.Cut(string(t), ".")
 	return family
 }
+
+// StepEvent is an event a step of a procedure decided on, with what the
+// message needs. The store adds the school and the subject (the row it
+// wrote) and records it in the outbox in the same transaction.
+type StepEvent struct {
+	Type EventType
+	Data map[string]any
+}

@@ -412,3 +412,23 @@ func (in *Inspection) CompleteMeasure(code, note string, now time.Time) (*Inspec
 	a.Done, a.DoneNote, a.DoneAt = true, note, now
 	return a, nil
 }
+
+// InspectionReminderDays is how long before the end of a term the work
+// page reminds the supervision group of a checklist not yet begun; a saved
+// draft shows all term long.
+const InspectionReminderDays = 42
+
+// InspectionToFill reports whether the work page lists the term's
+// checklist for the supervision group at now, given its state ("" when it
+// is not begun): not when submitted; a draft all term; one not begun in
+// the term's last six weeks.
+func InspectionToFill(t Term, state InspectionState, now time.Time) bool {
+	switch state {
+	case InspectionSubmitted:
+		return false
+	case InspectionDraft:
+		return true
+	}
+	_, last := t.Bounds()
+	return !now.Before(last.AddDate(0, 0, -InspectionReminderDays))
+}

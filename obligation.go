@@ -237,3 +237,51 @@ func ObligationStateAt(cal *WorkCalendar, due, metAt time.Time, waived bool, now
 	}
 	return ObUpcoming
 }
+
+// Obligation is one catalogue item due in one period, or after one event:
+// what the compliance calendar lists.
+type Obligation struct {
+	ID              int64
+	SchoolID        int64
+	CatalogueCode   string
+	CatalogueName   string // of the school's catalogue item; the code when the item is gone
+	Department      string // the item's department
+	PeriodKey       string
+	PeriodLabel     string
+	Due             time.Time
+	DueProvisional  bool
+	EventID         int64
+	EventTitle      string
+	EventAmountFen  int64
+	DisclosureID    int64
+	DisclosureTitle string
+	MetAt           time.Time
+	Waived          bool
+	WaiveReason     string
+	WaivedBy        int64
+	WaivedByName    string
+	WaivedAt        time.Time
+	State           ObligationState // at the store's clock when read
+	Workdays        int             // working days from today to the due date (open), or past it (overdue)
+	Countdown       Countdown       // how the due date stands today (open)
+}
+
+// Open reports whether the obligation still waits for a publication.
+func (o *Obligation) Open() bool {
+	return o.State == ObUpcoming || o.State == ObDueSoon || o.State == ObOverdue
+}
+
+// SetState decides the state at now, with the working days to the due
+// date or past it and the countdown.
+func (o *Obligation) SetState(cal *WorkCalendar, now time.Time) {
+	o.State = ObligationStateAt(cal, o.Due, o.MetAt, o.Waived, now)
+	if o.Open() {
+		o.Countdown = CountdownAt(cal, o.Due, now)
+	}
+	switch o.State {
+	case ObOverdue:
+		o.Workdays = cal.WorkdaysBetween(o.Due, now)
+	case ObUpcoming, ObDueSoon:
+		o.Workdays = cal.WorkdaysBetween(now, o.Due)
+	}
+}

@@ -174,8 +174,9 @@ type OrderStep struct {
 	AuthorID int64
 	Author   string
 	Comment  string
-	ResultID int64     // answer: the disclosure linked as the result
-	Deadline time.Time // issue and return: the deadline set
+	ResultID int64        // answer: the disclosure linked as the result
+	Deadline time.Time    // issue and return: the deadline set
+	Files    []Attachment // answer: the files the school attached
 	At       time.Time
 }
 

@@ -30,7 +30,7 @@ func loadOrders(ctx context.Context, db *store.DB, now time.Time, clock *time.Ti
 	schools := map[string]*gongkai.School{}
 	principals := map[string]*gongkai.Actor{}
 	worst, most := "", -1
-	var overdue *store.Obligation
+	var overdue *gongkai.Obligation
 	for _, ss := range Schools() {
 		school, err := db.FindSchoolBySlug(ctx, ss.Slug)
 		if err != nil {
@@ -60,7 +60,7 @@ func loadOrders(ctx context.Context, db *store.DB, now time.Time, clock *time.Ti
 		d := now.AddDate(0, 0, -daysAgo)
 		return time.Date(d.Year(), d.Month(), d.Day(), 9, 30, 0, 0, gongkai.Beijing)
 	}
-	issue := func(at time.Time, slug string, in store.NewOrder) (*gongkai.Order, error) {
+	issue := func(at time.Time, slug string, in gongkai.OrderIssue) (*gongkai.Order, error) {
 		*clock = workdayOnOrBefore(at) // the bureau issues on working days
 		if in.ObligationID != 0 {
 			*clock = at // already a working day after the due date
@@ -72,7 +72,7 @@ func loadOrders(ctx context.Context, db *store.DB, now time.Time, clock *time.Ti
 		}
 		return orders[0], nil
 	}
-	step := func(at time.Time, o *gongkai.Order, who *gongkai.Actor, in store.OrderStepInput) error {
+	step := func(at time.Time, o *gongkai.Order, who *gongkai.Actor, in gongkai.OrderCommand) error {
 		*clock = at
 		if _, err := db.StepOrder(ctx, o.SchoolID, o.ID, who, in); err != nil {
 			return fmt.Errorf("order %q, %s: %w", o.Title, in.Action, err)
@@ -89,7 +89,7 @@ func loadOrders(ctx context.Context, db *store.DB, now time.Time, clock *time.Ti
 
 	// 1. A rectification found in the spring inspection: answered with the
 	// published result, accepted.
-	o, err := issue(day(40), first, store.NewOrder{Kind: gongkai.OrderRectify, Workdays: 15,
+	o, err := issue(day(40), first, gongkai.OrderIssue{Kind: gongkai.OrderRectify, Workdays: 15,
 		Title: "关于整改校务公开栏内容更新不及时问题的通知",
 		Body: schools[first].Title() + "：\n\n" +
 			"我局在校务公开专项检查中发现，你校校务公开栏存在以下问题：\n\n" +
@@ -113,16 +113,16 @@ func loadOrders(ctx context.Context, db *store.DB, now time.Time, clock *time.Ti
 			}
 		}
 	}
-	if err := step(day(30), o, principals[first], store.OrderStepInput{Action: gongkai.OActAnswer, ResultID: result,
+	if err := step(day(30), o, principals[first], gongkai.OrderCommand{Action: gongkai.OActAnswer, ResultID: result,
 		Comment: "收到通知后，学校召开校务公开领导小组会议，逐项整改：\n1. 指定办公室专人每周检查公开栏，公示期满的事项及时撤换；\n2. 收费等须张贴的事项，网上发布当日同步张贴，并在登记表中登记张贴时间（见所附收费公示）。"}); err != nil {
 		return err
 	}
-	if err := step(day(27), o, admin, store.OrderStepInput{Action: gongkai.OActAccept, Comment: "经复查，整改到位，同意办结。"}); err != nil {
+	if err := step(day(27), o, admin, gongkai.OrderCommand{Action: gongkai.OActAccept, Comment: "经复查，整改到位，同意办结。"}); err != nil {
 		return err
 	}
 
 	// 2. Open, with days left.
-	if _, err := issue(day(2), third, store.NewOrder{Kind: gongkai.OrderUrge, Workdays: gongkai.DefaultOrderWorkdays,
+	if _, err := issue(day(2), third, gongkai.OrderIssue{Kind: gongkai.OrderUrge, Workdays: gongkai.DefaultOrderWorkdays,
 		Title: "关于报送本学期校务公开工作自查报告的通知",
 		Body: schools[third].Title() + "：\n\n请你校对照校务公开目录开展本学期自查，重点检查财务收支、收费和学生资助事项的公开情况，" +
 			"并于办理期限内将自查报告答复我局。\n"}); err != nil {
@@ -144,7 +144,7 @@ func loadOrders(ctx context.Context, db *store.DB, now time.Time, clock *time.Ti
 			}
 		}
 		y, m, d := overdue.Due.Date()
-		if _, err := issue(at, worst, store.NewOrder{Kind: gongkai.OrderUrge, Workdays: 3, ObligationID: overdue.ID,
+		if _, err := issue(at, worst, gongkai.OrderIssue{Kind: gongkai.OrderUrge, Workdays: 3, ObligationID: overdue.ID,
 			Title: fmt.Sprintf("关于督促公开%s（%s）的通知", overdue.CatalogueName, overdue.PeriodLabel),
 			Body: fmt.Sprintf("%s：\n\n经查，你校%s（%s）应于%d年%d月%d日前公开，至今尚未公开。请于办理期限内完成公开，并将办理情况答复我局。\n",
 				schools[worst].Title(), overdue.CatalogueName, overdue.PeriodLabel, y, m, d)}); err != nil {
@@ -153,7 +153,7 @@ func loadOrders(ctx context.Context, db *store.DB, now time.Time, clock *time.Ti
 	}
 
 	// 4. Returned for more, with a new deadline.
-	o, err = issue(day(15), second, store.NewOrder{Kind: gongkai.OrderRectify, Workdays: 10,
+	o, err = issue(day(15), second, gongkai.OrderIssue{Kind: gongkai.OrderRectify, Workdays: 10,
 		Title: "关于规范学生资助名单公示期满后撤除的通知",
 		Body: schools[second].Title() + "：\n\n我局在专项检查中发现，你校学生资助名单在网上公示期满后已不再显示，但校门口实体公示栏的纸质名单仍未撤下，" +
 			"不符合《教育部办公厅关于进一步加强学生资助信息公开工作的通知》（教财厅函〔2017〕28号）关于公示期满后及时撤除的要求。\n\n" +
@@ -161,10 +161,10 @@ func loadOrders(ctx context.Context, db *store.DB, now time.Time, clock *time.Ti
 	if err != nil {
 		return err
 	}
-	if err := step(day(9), o, principals[second], store.OrderStepInput{Action: gongkai.OActAnswer, Comment: "已撤下实体公示栏的纸质名单。"}); err != nil {
+	if err := step(day(9), o, principals[second], gongkai.OrderCommand{Action: gongkai.OActAnswer, Comment: "已撤下实体公示栏的纸质名单。"}); err != nil {
 		return err
 	}
 	due := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, gongkai.Beijing).AddDate(0, 0, 7)
-	return step(day(6), o, admin, store.OrderStepInput{Action: gongkai.OActReturn, Deadline: due,
+	return step(day(6), o, admin, gongkai.OrderCommand{Action: gongkai.OActReturn, Deadline: due,
 		Comment: "请补充说明撤下的时间，以及今后公示期满后由谁、在何时撤除纸质名单的制度安排。"})
 }

@@ -148,7 +148,7 @@ func loadReports(ctx context.Context, db *store.DB, now time.Time, clock *time.T
 			in.Summary += "发现的问题已逐项制定整改措施和期限，由校长督促落实。"
 		}
 		*clock = at
-		if _, err := db.SaveInspection(ctx, school.ID, sup, in, true); err != nil {
+		if _, err := db.SaveInspection(ctx, school.ID, sup, in.SaveCommand(true)); err != nil {
 			return fmt.Errorf("inspection of %s: %w", ss.Slug, err)
 		}
 		for _, s := range shortfalls {
@@ -207,7 +207,7 @@ func demoInspectionBegun(ctx context.Context, db *store.DB, school *gongkai.Scho
 	if first, _ := term.Bounds(); clock.Before(first) {
 		*clock = now
 	}
-	_, err = db.SaveInspection(ctx, school.ID, sup, in, false)
+	_, err = db.SaveInspection(ctx, school.ID, sup, in.SaveCommand(false))
 	return err
 }
 

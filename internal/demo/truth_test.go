@@ -78,7 +78,7 @@ func loadDemo(t *testing.T, dialect string, now time.Time) *store.DB {
 // periodPattern recognises a title that names the period of a catalogue
 // item's obligation: the month, quarter or term by its label, a year as
 // "2026年", "2026—2027学年" or "（2026年）" but not "2025—2026".
-func periodPattern(o *store.Obligation) *regexp.Regexp {
+func periodPattern(o *gongkai.Obligation) *regexp.Regexp {
 	if y, ok := strings.CutSuffix(o.PeriodLabel, "年度"); ok {
 		return regexp.MustCompile(`(^|[^0-9—])` + y + `(年|—)`)
 	}
@@ -143,7 +143,7 @@ func checkTruth(ctx context.Context, t *testing.T, db *store.DB, now time.Time) 
 		if err != nil {
 			t.Fatal(err)
 		}
-		byKey := map[string]*store.Obligation{}
+		byKey := map[string]*gongkai.Obligation{}
 		overdue, dueSoon := map[int64]bool{}, map[int64]bool{}
 		for _, o := range obs {
 			byKey[dutyKey(o.CatalogueCode, o.PeriodKey)] = o

@@ -24,7 +24,7 @@ func TestDispatch_Inspection(t *testing.T) {
 		}
 		a := in.Answer("fees")
 		a.Verdict, a.Note, a.Measure, a.Due = gongkai.VerdictNotMet, "春季收费未提前公示", "开学前一周公示", f.now().AddDate(0, 0, 14)
-		_, err := f.db.SaveInspection(ctx, f.school.ID, f.actor(gongkai.RoleSupervisor), in, true)
+		_, err := f.db.SaveInspection(ctx, f.school.ID, f.actor(gongkai.RoleSupervisor), in.SaveCommand(true))
 		must(t, err)
 		f.drain()
 		subject := term.Label() + "自查表已提交"

@@ -9,7 +9,6 @@ import (
 
 	"gongkai"
 	"gongkai/internal/calendar"
-	"gongkai/internal/store"
 	"gongkai/internal/testdb"
 )
 
@@ -32,7 +31,7 @@ func TestDispatch_Orders(t *testing.T) {
 			return n
 		}
 		// Issued Monday 03-02, due Friday 03-06.
-		orders, err := f.db.IssueOrders(ctx, f.school.BureauID, admin, store.NewOrder{Kind: gongkai.OrderUrge, Title: "关于督促公开2月份财务收支情况的通知",
+		orders, err := f.db.IssueOrders(ctx, f.school.BureauID, admin, gongkai.OrderIssue{Kind: gongkai.OrderUrge, Title: "关于督促公开2月份财务收支情况的通知",
 			Body: "请公开。", Deadline: time.Date(2026, 3, 6, 0, 0, 0, 0, gongkai.Beijing), SchoolIDs: []int64{f.school.ID}})
 		must(t, err)
 		o := orders[0]
@@ -65,13 +64,13 @@ func TestDispatch_Orders(t *testing.T) {
 			t.Fatalf("overdue on 03-08: told %d times in all, want 2", n)
 		}
 		// The answer goes to the bureau; a return back to the principal.
-		_, err = f.db.StepOrder(ctx, f.school.ID, o.ID, f.actor(gongkai.RolePrincipal), store.OrderStepInput{Action: gongkai.OActAnswer, Comment: "已公开。"})
+		_, err = f.db.StepOrder(ctx, f.school.ID, o.ID, f.actor(gongkai.RolePrincipal), gongkai.OrderCommand{Action: gongkai.OActAnswer, Comment: "已公开。"})
 		must(t, err)
 		f.drain()
 		if n := count(f.admin.Email, "祥谦小学已答复督办通知"); n != 1 {
 			t.Fatalf("answer: the administrator told %d times; mails %v", n, subjects(f.smtp.all()))
 		}
-		_, err = f.db.StepOrder(ctx, f.school.ID, o.ID, admin, store.OrderStepInput{Action: gongkai.OActReturn, Comment: "请附公开事项链接。",
+		_, err = f.db.StepOrder(ctx, f.school.ID, o.ID, admin, gongkai.OrderCommand{Action: gongkai.OActReturn, Comment: "请附公开事项链接。",
 			Deadline: time.Date(2026, 3, 13, 0, 0, 0, 0, gongkai.Beijing)})
 		must(t, err)
 		f.drain()
@@ -79,7 +78,7 @@ func TestDispatch_Orders(t *testing.T) {
 			t.Fatalf("return: the principal told %d times", n)
 		}
 		// Answered again: the sweep no longer reminds.
-		_, err = f.db.StepOrder(ctx, f.school.ID, o.ID, f.actor(gongkai.RolePrincipal), store.OrderStepInput{Action: gongkai.OActAnswer, Comment: "已补充。"})
+		_, err = f.db.StepOrder(ctx, f.school.ID, o.ID, f.actor(gongkai.RolePrincipal), gongkai.OrderCommand{Action: gongkai.OActAnswer, Comment: "已补充。"})
 		must(t, err)
 		f.setNow(time.Date(2026, 3, 20, 9, 0, 0, 0, gongkai.Beijing))
 		must(t, f.d.Sweep(ctx))
@@ -112,7 +111,7 @@ func TestDispatch_DueTextOnTheBureauCalendar(t *testing.T) {
 		must(t, err)
 		// Issued Monday 03-02, due Friday 03-06: 4 working days on the
 		// national calendar, 3 with Wednesday off.
-		_, err = f.db.IssueOrders(ctx, bureau.ID, actor, store.NewOrder{Kind: gongkai.OrderUrge, Title: "关于督促公开的通知",
+		_, err = f.db.IssueOrders(ctx, bureau.ID, actor, gongkai.OrderIssue{Kind: gongkai.OrderUrge, Title: "关于督促公开的通知",
 			Body: "请公开。", Deadline: time.Date(2026, 3, 6, 0, 0, 0, 0, gongkai.Beijing), SchoolIDs: []int64{school.ID}})
 		must(t, err)
 		f.drain()

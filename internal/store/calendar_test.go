@@ -63,10 +63,10 @@ func TestCalendarEdit_recountsOpenDeadlines(t *testing.T) {
 		}
 
 		// Open: an order with 10 working days (03-16); closed: one accepted.
-		order := f.issue(t, store.NewOrder{Workdays: 10})[0]
-		done := f.issue(t, store.NewOrder{Workdays: 10})[0]
-		f.step(t, done, principal, store.OrderStepInput{Action: gongkai.OActAnswer, Comment: "已公开。"})
-		done = f.step(t, done, f.admin, store.OrderStepInput{Action: gongkai.OActAccept})
+		order := f.issue(t, gongkai.OrderIssue{Workdays: 10})[0]
+		done := f.issue(t, gongkai.OrderIssue{Workdays: 10})[0]
+		f.step(t, done, principal, gongkai.OrderCommand{Action: gongkai.OActAnswer, Comment: "已公开。"})
+		done = f.step(t, done, f.admin, gongkai.OrderCommand{Action: gongkai.OActAccept})
 
 		// Neither a school's staff nor another bureau's inspector edits the
 		// calendar.
@@ -184,7 +184,7 @@ func TestCalendarEdit_recountsOpenDeadlines(t *testing.T) {
 	})
 }
 
-func findObligation(t *testing.T, f *orderFixture, code, period string) *store.Obligation {
+func findObligation(t *testing.T, f *orderFixture, code, period string) *gongkai.Obligation {
 	t.Helper()
 	obs, err := f.db.FindObligations(context.Background(), f.school.ID, store.ObligationFilter{CatalogueCode: code})
 	mustNot(t, err)
@@ -232,7 +232,7 @@ func TestSeedCalendar_newYearRecounts(t *testing.T) {
 		mustNot(t, db.CreateUser(ctx, u, "x"))
 		admin, err := db.LoadActor(ctx, u.ID)
 		mustNot(t, err)
-		orders, err := db.IssueOrders(ctx, bureau.ID, admin, store.NewOrder{Kind: gongkai.OrderUrge, Title: "关于督促公开寒假安排的通知",
+		orders, err := db.IssueOrders(ctx, bureau.ID, admin, gongkai.OrderIssue{Kind: gongkai.OrderUrge, Title: "关于督促公开寒假安排的通知",
 			Body: "请于期限内公开寒假安排。", Workdays: 30, SchoolIDs: []int64{school.ID}})
 		mustNot(t, err)
 		if got := day(orders[0].Deadline); got != "2027-02-09" {

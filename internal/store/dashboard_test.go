@@ -48,7 +48,7 @@ func TestDashboard_figures(t *testing.T) {
 		ctx := context.Background()
 		f := mustFixture(t, dsn)
 		at := func(s string) { f.now = bjDay(s).Add(10 * time.Hour) }
-		record := func(school int64, a *gongkai.Actor, event string) *store.Obligation {
+		record := func(school int64, a *gongkai.Actor, event string) *gongkai.Obligation {
 			t.Helper()
 			at(event)
 			o, err := f.db.RecordEvent(ctx, school, a, "procurement", "采购结果"+event, bjDay(event), 0)
@@ -57,7 +57,7 @@ func TestDashboard_figures(t *testing.T) {
 			}
 			return o
 		}
-		publish := func(school int64, clerk, principal, supervisor *gongkai.Actor, o *store.Obligation, on string) {
+		publish := func(school int64, clerk, principal, supervisor *gongkai.Actor, o *gongkai.Obligation, on string) {
 			t.Helper()
 			at(on)
 			d := &gongkai.Disclosure{Title: "大宗物资采购结果公示", Body: "现将采购结果公布如下。", CatalogueCode: "procurement", Category: "procurement",

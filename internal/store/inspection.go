@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"gongkai"
@@ -210,95 +209,29 @@ func (db *DB) FindYearInspections(ctx context.Context, schoolID int64, year int)
 }
 
 // SaveInspection saves the supervision group's answers for the term as a
-// draft, or submits them (submit true), after which the checklist is
-// read-only. The answers are matched to the checklist's items by code;
-// a checklist started earlier keeps its items' wording. Errors: EFORBIDDEN
-// for whoever is not of the supervision group, ECONFLICT once submitted,
-// EINVALID for a term not yet begun or answers that fail
-// gongkai.Inspection.Validate. Submitting emits "inspection.submitted".
-func (db *DB) SaveInspection(ctx context.Context, schoolID int64, actor *gongkai.Actor, in *gongkai.Inspection, submit bool) (*gongkai.Inspection, error) {
+// draft, or submits them, as gongkai.SaveInspection decides; its errors
+// pass through, and ECONFLICT when another saved the first draft at the
+// same moment.
+func (db *DB) SaveInspection(ctx context.Context, schoolID int64, actor *gongkai.Actor, in gongkai.InspectionSave) (*gongkai.Inspection, error) {
 	if !gongkai.CanFillInspection(actor, schoolID) {
 		return nil, gongkai.Errorf(gongkai.EFORBIDDEN, "自查表由监督小组填写。")
 	}
-	now := db.Now()
-	if in.Term.After(gongkai.TermOf(now)) {
-		return nil, gongkai.Errorf(gongkai.EINVALID, "%s尚未开始，不能填写自查表。", in.Term.Label())
-	}
-	if err := in.Validate(submit, now); err != nil {
-		return nil, err
-	}
 	err := db.withTx(ctx, func(tx *Tx) error {
 		cur, err := loadInspection(ctx, tx, schoolID, in.Term, tx.db.dialect.forUpdateOf("i"))
-		switch {
-		case gongkai.ErrorCode(err) == gongkai.ENOTFOUND:
-			cur = gongkai.NewInspection(schoolID, in.Term)
-			if err := tx.QueryRowContext(ctx, `INSERT INTO inspections (school_id, term, state, summary, created_by, updated_by, created_at, updated_at)
-				VALUES ($1, $2, $3, '', $4, $4, $5, $5) RETURNING id`, schoolID, in.Term.Key(), string(gongkai.InspectionDraft), actor.ID, ms(tx.Now)).Scan(&cur.ID); err != nil {
-				if isUniqueViolation(err) {
-					return gongkai.Errorf(gongkai.ECONFLICT, "自查表刚被他人创建，请刷新后再试。")
-				}
-				return fmt.Errorf("store: create inspection: %w", err)
-			}
-		case err != nil:
+		if gongkai.ErrorCode(err) == gongkai.ENOTFOUND {
+			cur, err = nil, nil
+		}
+		if err != nil {
 			return err
-		case !cur.Editable():
-			return gongkai.Errorf(gongkai.ECONFLICT, "%s的自查表已提交，不能再修改。", in.Term.Label())
 		}
-		given := map[string]gongkai.InspectionAnswer{}
-		for _, a := range in.Answers {
-			given[a.Code] = a
+		out, err := gongkai.SaveInspection(actor, schoolID, cur, in, tx.Now)
+		if err != nil {
+			return err
 		}
-		if submit {
-			// The checklist as stored must be complete, not only the part sent.
-			probe := *cur
-			probe.Answers = nil
-			for _, a := range cur.Answers {
-				if g, ok := given[a.Code]; ok {
-					a.Verdict, a.Note, a.Measure, a.Due = g.Verdict, g.Note, g.Measure, g.Due
-				}
-				probe.Answers = append(probe.Answers, a)
-			}
-			probe.Summary = in.Summary
-			if err := probe.Validate(true, now); err != nil {
-				return err
-			}
+		if err := tx.saveInspection(ctx, out.Inspection, actor); err != nil {
+			return err
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM inspection_items WHERE school_id = $1 AND inspection_id = $2`, schoolID, cur.ID); err != nil {
-			return fmt.Errorf("store: clear inspection %d: %w", cur.ID, err)
-		}
-		notMet, partly := 0, 0
-		for pos, a := range cur.Answers {
-			if g, ok := given[a.Code]; ok {
-				a.Verdict, a.Note, a.Measure, a.Due = g.Verdict, g.Note, g.Measure, g.Due
-			}
-			if !a.Verdict.Shortfall() {
-				a.Measure, a.Due = "", time.Time{}
-			}
-			switch a.Verdict {
-			case gongkai.VerdictNotMet:
-				notMet++
-			case gongkai.VerdictPartly:
-				partly++
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO inspection_items (school_id, inspection_id, code, position, title, verdict, note, measure, measure_due)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, schoolID, cur.ID, a.Code, pos, a.Title, string(a.Verdict), a.Note, a.Measure, formatDay(a.Due)); err != nil {
-				return fmt.Errorf("store: save inspection item %s: %w", a.Code, err)
-			}
-		}
-		state, submittedBy, submittedAt := gongkai.InspectionDraft, any(nil), int64(0)
-		if submit {
-			state, submittedBy, submittedAt = gongkai.InspectionSubmitted, actor.ID, ms(tx.Now)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE inspections SET state = $1, summary = $2, updated_by = $3, updated_at = $4, submitted_by = $5, submitted_at = $6
-			WHERE school_id = $7 AND id = $8`, string(state), in.Summary, actor.ID, ms(tx.Now), submittedBy, submittedAt, schoolID, cur.ID); err != nil {
-			return fmt.Errorf("store: save inspection %d: %w", cur.ID, err)
-		}
-		if !submit {
-			return nil
-		}
-		return tx.emit(ctx, Event{SchoolID: schoolID, Type: gongkai.EventInspectionSubmitted, Subject: cur.ID, Data: map[string]any{
-			"term": in.Term.Key(), "label": in.Term.Label(), "not_met": notMet, "partly": partly, "by": actor.DisplayName,
-		}})
+		return tx.emitSteps(ctx, schoolID, out.Inspection.ID, out.Events)
 	})
 	if err != nil {
 		return nil, err
@@ -306,12 +239,38 @@ func (db *DB) SaveInspection(ctx context.Context, schoolID int64, actor *gongkai
 	return db.FindInspection(ctx, schoolID, in.Term)
 }
 
+// saveInspection writes the checklist and its items, first creating it
+// when it has no id yet.
+func (tx *Tx) saveInspection(ctx context.Context, in *gongkai.Inspection, actor *gongkai.Actor) error {
+	if in.ID == 0 {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO inspections (school_id, term, state, summary, created_by, updated_by, created_at, updated_at)
+			VALUES ($1, $2, $3, '', $4, $4, $5, $5) RETURNING id`, in.SchoolID, in.Term.Key(), string(gongkai.InspectionDraft), actor.ID, ms(tx.Now)).Scan(&in.ID); err != nil {
+			if isUniqueViolation(err) {
+				return gongkai.Errorf(gongkai.ECONFLICT, "自查表刚被他人创建，请刷新后再试。")
+			}
+			return fmt.Errorf("store: create inspection: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM inspection_items WHERE school_id = $1 AND inspection_id = $2`, in.SchoolID, in.ID); err != nil {
+		return fmt.Errorf("store: clear inspection %d: %w", in.ID, err)
+	}
+	for pos, a := range in.Answers {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO inspection_items (school_id, inspection_id, code, position, title, verdict, note, measure, measure_due)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, in.SchoolID, in.ID, a.Code, pos, a.Title, string(a.Verdict), a.Note, a.Measure, formatDay(a.Due)); err != nil {
+			return fmt.Errorf("store: save inspection item %s: %w", a.Code, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE inspections SET state = $1, summary = $2, updated_by = $3, updated_at = $4, submitted_by = $5, submitted_at = $6
+		WHERE school_id = $7 AND id = $8`, string(in.State), in.Summary, actor.ID, ms(tx.Now), nullID(in.SubmittedBy), ms(in.SubmittedAt), in.SchoolID, in.ID); err != nil {
+		return fmt.Errorf("store: save inspection %d: %w", in.ID, err)
+	}
+	return nil
+}
+
 // CompleteMeasure records that the rectification measure of an item is
-// done, with the principal's note. Errors: EFORBIDDEN for whoever is not
-// the principal, ENOTFOUND for a term or item without a checklist,
-// ECONFLICT for a draft, an item without a measure or one done already,
-// EINVALID (field "done_note") without a note. It emits
-// "inspection.measure_done".
+// done, with the principal's note, as gongkai.Inspection.TakeMeasure
+// decides; its errors pass through, and ENOTFOUND for a term without a
+// checklist.
 func (db *DB) CompleteMeasure(ctx context.Context, schoolID int64, actor *gongkai.Actor, term gongkai.Term, code, note string) (*gongkai.Inspection, error) {
 	if !gongkai.CanCompleteMeasure(actor, schoolID) {
 		return nil, gongkai.Errorf(gongkai.EFORBIDDEN, "整改完成情况由校长登记。")
@@ -321,17 +280,15 @@ func (db *DB) CompleteMeasure(ctx context.Context, schoolID int64, actor *gongka
 		if err != nil {
 			return err
 		}
-		a, err := in.CompleteMeasure(code, note, tx.Now)
+		out, err := in.TakeMeasure(actor, code, note, tx.Now)
 		if err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE inspection_items SET done = TRUE, done_note = $1, done_by = $2, done_at = $3
-			WHERE school_id = $4 AND inspection_id = $5 AND code = $6`, a.DoneNote, actor.ID, ms(tx.Now), schoolID, in.ID, code); err != nil {
+			WHERE school_id = $4 AND inspection_id = $5 AND code = $6`, out.Answer.DoneNote, actor.ID, ms(tx.Now), schoolID, in.ID, code); err != nil {
 			return fmt.Errorf("store: complete measure %s: %w", code, err)
 		}
-		return tx.emit(ctx, Event{SchoolID: schoolID, Type: gongkai.EventInspectionMeasureDone, Subject: in.ID, Data: map[string]any{
-			"term": term.Key(), "label": term.Label(), "title": a.Title, "note": clip(strings.TrimSpace(a.DoneNote), 200), "by": actor.DisplayName,
-		}})
+		return tx.emitSteps(ctx, schoolID, in.ID, out.Events)
 	})
 	if err != nil {
 		return nil, err

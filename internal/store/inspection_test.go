@@ -43,14 +43,14 @@ func TestInspection_saveSubmitComplete(t *testing.T) {
 		draft.Answers[0].Verdict = gongkai.VerdictMet
 		draft.Answers[1].Verdict, draft.Answers[1].Note = gongkai.VerdictNotMet, "两期月报逾期。"
 		for _, who := range []gongkai.Role{gongkai.RolePrincipal, gongkai.RoleLeader, gongkai.RoleClerk, gongkai.RoleStaff} {
-			if _, err := f.db.SaveInspection(ctx, f.school.ID, f.actors[who], draft, false); gongkai.ErrorCode(err) != gongkai.EFORBIDDEN {
+			if _, err := f.db.SaveInspection(ctx, f.school.ID, f.actors[who], draft.SaveCommand(false)); gongkai.ErrorCode(err) != gongkai.EFORBIDDEN {
 				t.Errorf("%s saves: %v, want EFORBIDDEN", who, err)
 			}
 		}
-		if _, err := f.db.SaveInspection(ctx, f.school.ID, f.outsider, draft, false); gongkai.ErrorCode(err) != gongkai.EFORBIDDEN {
+		if _, err := f.db.SaveInspection(ctx, f.school.ID, f.outsider, draft.SaveCommand(false)); gongkai.ErrorCode(err) != gongkai.EFORBIDDEN {
 			t.Errorf("another school's principal saves: %v", err)
 		}
-		got, err := f.db.SaveInspection(ctx, f.school.ID, sup, draft, false)
+		got, err := f.db.SaveInspection(ctx, f.school.ID, sup, draft.SaveCommand(false))
 		if err != nil {
 			t.Fatalf("save draft: %v", err)
 		}
@@ -60,7 +60,7 @@ func TestInspection_saveSubmitComplete(t *testing.T) {
 		}
 
 		// Submitting the incomplete draft names every missing answer.
-		_, err = f.db.SaveInspection(ctx, f.school.ID, sup, draft, true)
+		_, err = f.db.SaveInspection(ctx, f.school.ID, sup, draft.SaveCommand(true))
 		fe := gongkai.ErrorFields(err)
 		if gongkai.ErrorCode(err) != gongkai.EINVALID || fe["verdict-procedure"] == "" || fe["measure-catalogue"] == "" || fe["due-catalogue"] == "" || fe["verdict-organisation"] != "" {
 			t.Fatalf("incomplete submit: %v", err)
@@ -69,7 +69,7 @@ func TestInspection_saveSubmitComplete(t *testing.T) {
 			t.Fatalf("a refused submit changed the state: %s", in.State)
 		}
 		// A term not begun yet cannot be filled in.
-		if _, err := f.db.SaveInspection(ctx, f.school.ID, sup, gongkai.NewInspection(f.school.ID, gongkai.Term{Year: 2026, Autumn: true}), false); gongkai.ErrorCode(err) != gongkai.EINVALID {
+		if _, err := f.db.SaveInspection(ctx, f.school.ID, sup, (gongkai.NewInspection(f.school.ID, gongkai.Term{Year: 2026, Autumn: true})).SaveCommand(false)); gongkai.ErrorCode(err) != gongkai.EINVALID {
 			t.Errorf("future term: %v, want EINVALID", err)
 		}
 
@@ -78,7 +78,7 @@ func TestInspection_saveSubmitComplete(t *testing.T) {
 			"feedback":        {Verdict: gongkai.VerdictNotMet, Note: "1件来信逾期答复。", Measure: "指定专人跟踪来信。", Due: bjDay("2026-07-10")},
 			"archive":         {Verdict: gongkai.VerdictPartly, Note: "部分登记表未归档。", Measure: "6月底前补齐。", Due: bjDay("2026-06-30")},
 		})
-		got, err = f.db.SaveInspection(ctx, f.school.ID, sup, full, true)
+		got, err = f.db.SaveInspection(ctx, f.school.ID, sup, full.SaveCommand(true))
 		if err != nil {
 			t.Fatalf("submit: %v", err)
 		}
@@ -95,7 +95,7 @@ func TestInspection_saveSubmitComplete(t *testing.T) {
 		}
 
 		// Read-only after submission.
-		if _, err := f.db.SaveInspection(ctx, f.school.ID, sup, full, false); gongkai.ErrorCode(err) != gongkai.ECONFLICT {
+		if _, err := f.db.SaveInspection(ctx, f.school.ID, sup, full.SaveCommand(false)); gongkai.ErrorCode(err) != gongkai.ECONFLICT {
 			t.Errorf("save after submit: %v, want ECONFLICT", err)
 		}
 
@@ -124,7 +124,7 @@ func TestInspection_saveSubmitComplete(t *testing.T) {
 		// History, newest term first, with counts; last autumn as a draft.
 		f.now = bjDay("2026-06-30").Add(9 * time.Hour)
 		autumn := gongkai.Term{Year: 2025, Autumn: true}
-		if _, err := f.db.SaveInspection(ctx, f.school.ID, sup, answered(autumn, nil), false); err != nil {
+		if _, err := f.db.SaveInspection(ctx, f.school.ID, sup, (answered(autumn, nil)).SaveCommand(false)); err != nil {
 			t.Fatal(err)
 		}
 		hist, err := f.db.FindInspections(ctx, f.school.ID)

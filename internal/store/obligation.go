@@ -12,39 +12,6 @@ import (
 	"gongkai"
 )
 
-// Obligation is one catalogue item due in one period, or after one event:
-// what the compliance calendar lists.
-type Obligation struct {
-	ID              int64
-	SchoolID        int64
-	CatalogueCode   string
-	CatalogueName   string // of the school's catalogue item; the code when the item is gone
-	Department      string // the item's department
-	PeriodKey       string
-	PeriodLabel     string
-	Due             time.Time
-	DueProvisional  bool
-	EventID         int64
-	EventTitle      string
-	EventAmountFen  int64
-	DisclosureID    int64
-	DisclosureTitle string
-	MetAt           time.Time
-	Waived          bool
-	WaiveReason     string
-	WaivedBy        int64
-	WaivedByName    string
-	WaivedAt        time.Time
-	State           gongkai.ObligationState // at the store's clock when read
-	Workdays        int                     // working days from today to the due date (open), or past it (overdue)
-	Countdown       gongkai.Countdown       // how the due date stands today (open)
-}
-
-// Open reports whether the obligation still waits for a publication.
-func (o *Obligation) Open() bool {
-	return o.State == gongkai.ObUpcoming || o.State == gongkai.ObDueSoon || o.State == gongkai.ObOverdue
-}
-
 // LargeExpenseFen is the amount from which an expense must be disclosed on
 // its own (3,000 yuan).
 const LargeExpenseFen = 300000
@@ -134,7 +101,7 @@ func (tx *Tx) ensureObligationsAhead(ctx context.Context, schoolID int64, region
 // RecordEvent records an event that raises an obligation of an event item
 // (a large expense, an award decision, a procurement result) and returns
 // the obligation, due the item's working days after the event.
-func (db *DB) RecordEvent(ctx context.Context, schoolID int64, actor *gongkai.Actor, catalogueCode, title string, date time.Time, amountFen int64) (*Obligation, error) {
+func (db *DB) RecordEvent(ctx context.Context, schoolID int64, actor *gongkai.Actor, catalogueCode, title string, date time.Time, amountFen int64) (*gongkai.Obligation, error) {
 	if !gongkai.CanCreateDisclosure(actor, schoolID) {
 		return nil, gongkai.Errorf(gongkai.EFORBIDDEN, "只有经办人或校长可以记录事项。")
 	}
@@ -214,8 +181,8 @@ const obligationSelect = `SELECT o.id, o.school_id, o.catalogue_code, COALESCE(c
 	LEFT JOIN disclosures d ON d.id = o.disclosure_id
 	LEFT JOIN users u ON u.id = o.waived_by`
 
-func scanObligation(sc interface{ Scan(...any) error }) (*Obligation, error) {
-	var o Obligation
+func scanObligation(sc interface{ Scan(...any) error }) (*gongkai.Obligation, error) {
+	var o gongkai.Obligation
 	var due string
 	var met, waived int64
 	if err := sc.Scan(&o.ID, &o.SchoolID, &o.CatalogueCode, &o.CatalogueName, &o.Department, &o.PeriodKey, &o.PeriodLabel, &due, &o.DueProvisional,
@@ -226,23 +193,9 @@ func scanObligation(sc interface{ Scan(...any) error }) (*Obligation, error) {
 	return &o, nil
 }
 
-// setState decides the state at now.
-func (o *Obligation) setState(cal *gongkai.WorkCalendar, now time.Time) {
-	o.State = gongkai.ObligationStateAt(cal, o.Due, o.MetAt, o.Waived, now)
-	if o.Open() {
-		o.Countdown = gongkai.CountdownAt(cal, o.Due, now)
-	}
-	switch o.State {
-	case gongkai.ObOverdue:
-		o.Workdays = cal.WorkdaysBetween(o.Due, now)
-	case gongkai.ObUpcoming, gongkai.ObDueSoon:
-		o.Workdays = cal.WorkdaysBetween(now, o.Due)
-	}
-}
-
 // FindObligations returns the school's obligations by due date, each with
 // its state at the store's clock.
-func (db *DB) FindObligations(ctx context.Context, schoolID int64, f ObligationFilter) ([]*Obligation, error) {
+func (db *DB) FindObligations(ctx context.Context, schoolID int64, f ObligationFilter) ([]*gongkai.Obligation, error) {
 	where := []string{"o.school_id = $1"}
 	args := []any{schoolID}
 	arg := func(v any) string {
@@ -268,13 +221,13 @@ func (db *DB) FindObligations(ctx context.Context, schoolID int64, f ObligationF
 	}
 	defer rows.Close()
 	now := db.Now()
-	var out []*Obligation
+	var out []*gongkai.Obligation
 	for rows.Next() {
 		o, err := scanObligation(rows)
 		if err != nil {
 			return nil, err
 		}
-		o.setState(cal, now)
+		o.SetState(cal, now)
 		if len(f.States) > 0 && !containsState(f.States, o.State) {
 			continue
 		}
@@ -293,7 +246,7 @@ func containsState(ss []gongkai.ObligationState, s gongkai.ObligationState) bool
 }
 
 // FindObligation returns one obligation of the school.
-func (db *DB) FindObligation(ctx context.Context, schoolID, id int64) (*Obligation, error) {
+func (db *DB) FindObligation(ctx context.Context, schoolID, id int64) (*gongkai.Obligation, error) {
 	cal, err := db.schoolCalendar(ctx, db.read, schoolID)
 	if err != nil {
 		return nil, err
@@ -305,7 +258,7 @@ func (db *DB) FindObligation(ctx context.Context, schoolID, id int64) (*Obligati
 	if err != nil {
 		return nil, fmt.Errorf("store: find obligation %d: %w", id, err)
 	}
-	o.setState(cal, db.Now())
+	o.SetState(cal, db.Now())
 	return o, nil
 }
 

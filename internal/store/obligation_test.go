@@ -39,7 +39,7 @@ func (f *fixture) publishFor(t *testing.T, code, title string, obligation int64)
 	return f.act(t, d.ID, gongkai.RoleClerk, gongkai.ActionPublish, "")
 }
 
-func obligationsOf(t *testing.T, f *fixture, code string) []*store.Obligation {
+func obligationsOf(t *testing.T, f *fixture, code string) []*gongkai.Obligation {
 	t.Helper()
 	obs, err := f.db.FindObligations(context.Background(), f.school.ID, store.ObligationFilter{CatalogueCode: code})
 	if err != nil {

@@ -11,28 +11,6 @@ import (
 	"gongkai"
 )
 
-// NewOrder is what a bureau administrator issues: one order per school.
-type NewOrder struct {
-	Kind      gongkai.OrderKind
-	Title     string
-	Body      string
-	Deadline  time.Time // the last day to answer; zero for Workdays working days from today
-	Workdays  int
-	SchoolIDs []int64
-	// What the order is about, if anything; either links the order to one
-	// school, so it may then go to that school only.
-	ObligationID int64 // an overdue obligation
-	FeedbackID   int64 // a case with the bureau (escalated, or a report about the leadership)
-}
-
-// OrderStepInput is one step on an issued order.
-type OrderStepInput struct {
-	Action   gongkai.OrderAction
-	Comment  string    // answer: the reply; return: the reason; accept: optional
-	ResultID int64     // answer: a published disclosure of the school as the result
-	Deadline time.Time // return: a new deadline; zero keeps the old one
-}
-
 // OrderFilter selects orders for a list.
 type OrderFilter struct {
 	SchoolID int64 // 0: every school of the bureau
@@ -77,140 +55,148 @@ func scanOrder(sc interface{ Scan(...any) error }, extra ...any) (*gongkai.Order
 
 // IssueOrders issues one order per chosen school of the bureau, each with
 // the next number of the bureau's year, in one transaction, and tells
-// each school's principal ("order.issued"). Errors: EFORBIDDEN unless the
-// actor administers the bureau; EINVALID (fields kind, title, body,
-// deadline, workdays, schools, obligation, feedback) for bad input.
-func (db *DB) IssueOrders(ctx context.Context, bureauID int64, actor *gongkai.Actor, in NewOrder) ([]*gongkai.Order, error) {
+// each school's principal (gongkai.EventOrderIssued). The rules are
+// gongkai.IssueOrders'; its errors pass through.
+func (db *DB) IssueOrders(ctx context.Context, bureauID int64, actor *gongkai.Actor, in gongkai.OrderIssue) ([]*gongkai.Order, error) {
 	if !gongkai.CanIssueOrder(actor, bureauID) {
 		return nil, gongkai.Errorf(gongkai.EFORBIDDEN, "只有教育局管理员可以下发督办通知。")
 	}
-	bureau, err := db.FindBureauByID(ctx, bureauID)
-	if err != nil {
-		return nil, err
-	}
-	fe := gongkai.FieldErrors{}
-	now := db.Now()
-	deadline := in.Deadline
-	var rule gongkai.WorkdayRule
-	if deadline.IsZero() {
-		if in.Workdays < 1 || in.Workdays > gongkai.MaxOrderWorkdays {
-			fe.Add("workdays", fmt.Sprintf("办理期限须为 1–%d 个工作日，或指定截止日期。", gongkai.MaxOrderWorkdays))
-		} else {
-			cal, err := db.Calendar(ctx, bureau.RegionCode)
-			if err != nil {
-				return nil, err
-			}
-			rule = gongkai.WorkdayRule{From: now, Workdays: in.Workdays}
-			deadline, _ = rule.Due(cal)
-		}
-	}
-	proto := gongkai.Order{Kind: in.Kind, Title: in.Title, Body: in.Body, Deadline: deadline}
-	if err := proto.Validate(now); err != nil {
-		for k, v := range gongkai.ErrorFields(err) {
-			if k != "deadline" || len(fe) == 0 || fe["workdays"] == "" {
-				fe.Add(k, v)
-			}
-		}
-	}
-	schools := map[int64]bool{}
 	var ids []int64
-	for _, id := range in.SchoolIDs {
-		if !schools[id] {
-			schools[id] = true
-			ids = append(ids, id)
-		}
-	}
-	if len(ids) == 0 {
-		fe.Add("schools", "请选择接收通知的学校。")
-	}
-	if len(ids) > 0 {
-		own, err := db.FindSchools(ctx, bureauID)
+	var orders []*gongkai.Order
+	err := db.withTx(ctx, func(tx *Tx) error {
+		f, err := tx.orderIssueFacts(ctx, bureauID, in)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		ofBureau := map[int64]*gongkai.School{}
-		for _, s := range own {
-			ofBureau[s.ID] = s
+		out, err := gongkai.IssueOrders(actor, in, f)
+		if err != nil {
+			return err
 		}
-		for _, id := range ids {
-			switch s := ofBureau[id]; {
-			case s == nil:
-				fe.Add("schools", "请选择本局所属的学校。")
-			case !s.Allows(gongkai.UseNewOrder):
-				fe.Add("schools", gongkai.ErrorMessage(s.Refusal(gongkai.UseNewOrder)))
-			}
-		}
-	}
-	if (in.ObligationID != 0 || in.FeedbackID != 0) && len(ids) > 1 {
-		fe.Add("schools", "关联了公开义务或来信的通知只能发给该校一所学校。")
-	}
-	if err := fe.Err(); err != nil {
-		return nil, err
-	}
-	var out []int64
-	err = db.withTx(ctx, func(tx *Tx) error {
-		out = out[:0]
-		if in.ObligationID != 0 {
-			var met int64
-			var waived bool
-			err := tx.QueryRowContext(ctx, `SELECT met_at, waived FROM obligations WHERE school_id = $1 AND id = $2`, ids[0], in.ObligationID).Scan(&met, &waived)
-			if errors.Is(err, sql.ErrNoRows) {
-				return fieldError("obligation", "所关联的公开义务不属于该校。")
-			}
-			if err != nil {
-				return fmt.Errorf("store: obligation %d of order: %w", in.ObligationID, err)
-			}
-			if met != 0 || waived {
-				return fieldError("obligation", "所关联的公开义务已完成或已免除，无需督办。")
-			}
-		}
-		if in.FeedbackID != 0 {
-			var toBureau, escalated bool
-			err := tx.QueryRowContext(ctx, `SELECT to_bureau, escalated FROM feedback_cases WHERE school_id = $1 AND id = $2`, ids[0], in.FeedbackID).Scan(&toBureau, &escalated)
-			if errors.Is(err, sql.ErrNoRows) || (err == nil && !toBureau && !escalated) {
-				return fieldError("feedback", "所关联的来信不属于该校，或未提请教育局督办。")
-			}
-			if err != nil {
-				return fmt.Errorf("store: feedback %d of order: %w", in.FeedbackID, err)
-			}
-		}
-		year := tx.Now.In(gongkai.Beijing).Year()
-		if _, err := tx.ExecContext(ctx, `INSERT INTO order_numbers (bureau_id, year, last) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING`, bureauID, year); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE order_numbers SET last = $3 WHERE bureau_id = $1 AND year = $2`, bureauID, f.Year, out.LastSeq); err != nil {
 			return fmt.Errorf("store: order number: %w", err)
 		}
-		// The numbers of all the orders at once. The row lock of the UPDATE
-		// makes concurrent issuers queue for their numbers on PostgreSQL;
-		// SQLite has one writer anyway.
-		var last int
-		if err := tx.QueryRowContext(ctx, `UPDATE order_numbers SET last = last + $3 WHERE bureau_id = $1 AND year = $2 RETURNING last`, bureauID, year, len(ids)).Scan(&last); err != nil {
-			return fmt.Errorf("store: order number: %w", err)
-		}
-		for i, schoolID := range ids {
-			seq := last - len(ids) + 1 + i
-			o := proto
-			o.SchoolID, o.BureauID, o.State = schoolID, bureauID, gongkai.OrderIssued
-			o.Number = gongkai.OrderNumber(bureau.Name, year, seq)
-			if err := tx.QueryRowContext(ctx, `INSERT INTO orders (school_id, bureau_id, number, year, seq, kind, state, title, body, deadline,
-				obligation_id, feedback_id, issued_by, created_at, updated_at, deadline_from, deadline_workdays) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16) RETURNING id`,
-				schoolID, bureauID, o.Number, year, seq, string(o.Kind), string(o.State), o.Title, o.Body, formatDay(o.Deadline),
-				nullID(in.ObligationID), nullID(in.FeedbackID), nullID(actor.ID), ms(tx.Now), formatDay(rule.From), rule.Workdays).Scan(&o.ID); err != nil {
-				return fmt.Errorf("store: issue order: %w", err)
-			}
-			step := gongkai.OrderStep{Action: gongkai.OActIssue, To: o.State, AuthorID: actor.ID, Author: actor.DisplayName, Deadline: o.Deadline}
-			if err := tx.addOrderStep(ctx, &o, step); err != nil {
+		orders, ids = out.Orders, nil
+		for i, o := range out.Orders {
+			if err := tx.insertOrder(ctx, o, f.Year, f.LastSeq+1+i, out.Rule); err != nil {
 				return err
 			}
-			if err := tx.emit(ctx, orderEvent(&o, gongkai.EventOrderIssued, nil)); err != nil {
+			if err := tx.emitStep(ctx, o.SchoolID, o.ID, out.Events[i]); err != nil {
 				return err
 			}
-			out = append(out, o.ID)
+			ids = append(ids, o.SchoolID)
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	return db.findOrdersByIDs(ctx, bureauID, ids, out)
+	orderIDs := make([]int64, len(orders))
+	for i, o := range orders {
+		orderIDs[i] = o.ID
+	}
+	return db.findOrdersByIDs(ctx, bureauID, ids, orderIDs)
+}
+
+// orderIssueFacts looks up what gongkai.IssueOrders decides on. It locks
+// the bureau's numbers of the year, so that concurrent issuers queue for
+// theirs on PostgreSQL (SQLite has one writer anyway).
+func (tx *Tx) orderIssueFacts(ctx context.Context, bureauID int64, in gongkai.OrderIssue) (gongkai.OrderIssueFacts, error) {
+	f := gongkai.OrderIssueFacts{BureauID: bureauID, Now: tx.Now, Year: tx.Now.In(gongkai.Beijing).Year(), Schools: map[int64]*gongkai.School{}}
+	bureau, err := tx.db.FindBureauByID(ctx, bureauID)
+	if err != nil {
+		return f, err
+	}
+	f.BureauName = bureau.Name
+	if f.Calendar, err = tx.db.Calendar(ctx, bureau.RegionCode); err != nil {
+		return f, err
+	}
+	schools, err := tx.db.FindSchools(ctx, bureauID)
+	if err != nil {
+		return f, err
+	}
+	for _, s := range schools {
+		f.Schools[s.ID] = s
+	}
+	if ids := gongkai.OrderSchools(in); len(ids) > 0 {
+		if f.Obligation, err = tx.linkedObligation(ctx, ids[0], in.ObligationID); err != nil {
+			return f, err
+		}
+		if f.Case, err = tx.linkedCase(ctx, ids[0], in.FeedbackID); err != nil {
+			return f, err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO order_numbers (bureau_id, year, last) VALUES ($1, $2, 0) ON CONFLICT DO NOTHING`, bureauID, f.Year); err != nil {
+		return f, fmt.Errorf("store: order number: %w", err)
+	}
+	if err := tx.QueryRowContext(ctx, `SELECT last FROM order_numbers WHERE bureau_id = $1 AND year = $2`+tx.db.dialect.forUpdate(), bureauID, f.Year).Scan(&f.LastSeq); err != nil {
+		return f, fmt.Errorf("store: order number: %w", err)
+	}
+	return f, nil
+}
+
+func (tx *Tx) linkedObligation(ctx context.Context, schoolID, id int64) (gongkai.LinkedObligation, error) {
+	var ob gongkai.LinkedObligation
+	if id == 0 {
+		return ob, nil
+	}
+	var met int64
+	err := tx.QueryRowContext(ctx, `SELECT met_at, waived FROM obligations WHERE school_id = $1 AND id = $2`, schoolID, id).Scan(&met, &ob.Waived)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ob, nil
+	}
+	if err != nil {
+		return ob, fmt.Errorf("store: obligation %d of order: %w", id, err)
+	}
+	ob.Found, ob.Met = true, met != 0
+	return ob, nil
+}
+
+func (tx *Tx) linkedCase(ctx context.Context, schoolID, id int64) (gongkai.LinkedCase, error) {
+	var c gongkai.LinkedCase
+	if id == 0 {
+		return c, nil
+	}
+	err := tx.QueryRowContext(ctx, `SELECT to_bureau, escalated FROM feedback_cases WHERE school_id = $1 AND id = $2`, schoolID, id).Scan(&c.ToBureau, &c.Escalated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, nil
+	}
+	if err != nil {
+		return c, fmt.Errorf("store: feedback %d of order: %w", id, err)
+	}
+	c.Found = true
+	return c, nil
+}
+
+// insertOrder writes a new order with the first entry of its trail and
+// sets its id.
+func (tx *Tx) insertOrder(ctx context.Context, o *gongkai.Order, year, seq int, rule gongkai.WorkdayRule) error {
+	if err := tx.QueryRowContext(ctx, `INSERT INTO orders (school_id, bureau_id, number, year, seq, kind, state, title, body, deadline,
+		obligation_id, feedback_id, issued_by, created_at, updated_at, deadline_from, deadline_workdays) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15, $16) RETURNING id`,
+		o.SchoolID, o.BureauID, o.Number, year, seq, string(o.Kind), string(o.State), o.Title, o.Body, formatDay(o.Deadline),
+		nullID(o.ObligationID), nullID(o.FeedbackID), nullID(o.IssuedBy), ms(tx.Now), formatDay(rule.From), rule.Workdays).Scan(&o.ID); err != nil {
+		return fmt.Errorf("store: issue order: %w", err)
+	}
+	for _, s := range o.Trail {
+		if err := tx.addOrderStep(ctx, o, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// emitStep records an event a step of the domain decided on.
+func (tx *Tx) emitStep(ctx context.Context, schoolID, subject int64, e gongkai.StepEvent) error {
+	return tx.emit(ctx, Event{SchoolID: schoolID, Type: e.Type, Subject: subject, Data: e.Data})
+}
+
+// emitSteps records the events a step of the domain decided on.
+func (tx *Tx) emitSteps(ctx context.Context, schoolID, subject int64, es []gongkai.StepEvent) error {
+	for _, e := range es {
+		if err := tx.emitStep(ctx, schoolID, subject, e); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // findOrdersByIDs returns the orders of the ids (of the schools listed)
@@ -285,22 +271,69 @@ func scanOrderStep(sc interface{ Scan(...any) error }, extra ...any) (gongkai.Or
 	return s, err
 }
 
-func orderEvent(o *gongkai.Order, typ gongkai.EventType, extra map[string]any) Event {
-	data := map[string]any{"number": o.Number, "title": o.Title, "kind": string(o.Kind), "deadline": formatDay(o.Deadline)}
-	for k, v := range extra {
-		data[k] = v
-	}
-	return Event{SchoolID: o.SchoolID, Type: typ, Subject: o.ID, Data: data}
-}
-
 func (tx *Tx) addOrderStep(ctx context.Context, o *gongkai.Order, s gongkai.OrderStep) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO order_steps (school_id, order_id, action, from_state, to_state, author_id, author_name, comment, result_id, deadline, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-		o.SchoolID, o.ID, string(s.Action), string(s.From), string(s.To), nullID(s.AuthorID), s.Author, s.Comment, nullID(s.ResultID), formatDay(s.Deadline), ms(tx.Now))
+	var id int64
+	err := tx.QueryRowContext(ctx, `INSERT INTO order_steps (school_id, order_id, action, from_state, to_state, author_id, author_name, comment, result_id, deadline, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+		o.SchoolID, o.ID, string(s.Action), string(s.From), string(s.To), nullID(s.AuthorID), s.Author, s.Comment, nullID(s.ResultID), formatDay(s.Deadline), ms(tx.Now)).Scan(&id)
 	if err != nil {
 		return fmt.Errorf("store: trail of order %d: %w", o.ID, err)
 	}
+	for _, a := range s.Files {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO order_attachments (school_id, order_id, step_id, filename, content_type, size, sha256, storage_key, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, o.SchoolID, o.ID, id, a.Filename, a.ContentType, a.Size, a.SHA256, a.StorageKey, ms(tx.Now)); err != nil {
+			return fmt.Errorf("store: file of order %d: %w", o.ID, err)
+		}
+	}
 	return nil
+}
+
+const orderFileColumns = `id, step_id, filename, content_type, size, sha256, storage_key, created_at`
+
+func scanOrderFile(sc interface{ Scan(...any) error }) (stepID int64, a gongkai.Attachment, err error) {
+	var at int64
+	err = sc.Scan(&a.ID, &stepID, &a.Filename, &a.ContentType, &a.Size, &a.SHA256, &a.StorageKey, &at)
+	a.CreatedAt = fromMS(at)
+	return stepID, a, err
+}
+
+// orderFiles attaches the files of the order's answers to their trail
+// entries.
+func (db *DB) orderFiles(ctx context.Context, o *gongkai.Order) error {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+orderFileColumns+` FROM order_attachments WHERE school_id = $1 AND order_id = $2 ORDER BY id`, o.SchoolID, o.ID)
+	if err != nil {
+		return fmt.Errorf("store: files of order %d: %w", o.ID, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		stepID, a, err := scanOrderFile(rows)
+		if err != nil {
+			return fmt.Errorf("store: files of order %d: %w", o.ID, err)
+		}
+		a.SchoolID = o.SchoolID
+		for i := range o.Trail {
+			if o.Trail[i].ID == stepID {
+				o.Trail[i].Files = append(o.Trail[i].Files, a)
+			}
+		}
+	}
+	return rows.Err()
+}
+
+// FindOrderFile returns a file of an answer to the order; the caller
+// checks that the actor may read the order. ENOTFOUND for a file of
+// another order or school.
+func (db *DB) FindOrderFile(ctx context.Context, schoolID, orderID, id int64) (*gongkai.Attachment, error) {
+	_, a, err := scanOrderFile(db.read.QueryRowContext(ctx, `SELECT `+orderFileColumns+` FROM order_attachments WHERE school_id = $1 AND order_id = $2 AND id = $3`,
+		schoolID, orderID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("附件")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: file %d of order %d: %w", id, orderID, err)
+	}
+	a.SchoolID = schoolID
+	return &a, nil
 }
 
 // FindOrderSchoolID returns the school of an order, for routes that name
@@ -337,7 +370,7 @@ func (db *DB) FindOrderByID(ctx context.Context, schoolID, id int64) (*gongkai.O
 	if err != nil {
 		return nil, fmt.Errorf("store: trail of order %d: %w", id, err)
 	}
-	return o, nil
+	return o, db.orderFiles(ctx, o)
 }
 
 // FindOrders returns one page of the bureau's orders (of one school with
@@ -384,114 +417,73 @@ func (db *DB) FindOrders(ctx context.Context, bureauID int64, f OrderFilter) ([]
 	return out, total, err
 }
 
-// orderStepEvents are the outbox events of the steps.
-var orderStepEvents = map[gongkai.OrderAction]gongkai.EventType{
-	gongkai.OActAnswer: gongkai.EventOrderAnswered, gongkai.OActReturn: gongkai.EventOrderReturned, gongkai.OActAccept: gongkai.EventOrderAccepted,
-}
-
-// StepOrder takes a step on an order, checked by the domain
-// (gongkai.CheckOrderStep), and records it in the trail with who, when
-// and the comment, in one transaction. Errors: ENOTFOUND when the actor
-// may not see the order, EFORBIDDEN when their role may not take the
-// step, ECONFLICT when the state does not allow it, EINVALID (fields
-// comment, result_id, deadline) for bad input.
-func (db *DB) StepOrder(ctx context.Context, schoolID, id int64, actor *gongkai.Actor, in OrderStepInput) (*gongkai.Order, error) {
-	known := false
-	for _, a := range gongkai.OrderActions {
-		known = known || a == in.Action
-	}
-	if !known {
-		return nil, gongkai.Errorf(gongkai.ENOTFOUND, "没有这个操作。")
-	}
-	in.Comment = strings.TrimSpace(strings.ReplaceAll(in.Comment, "\r\n", "\n"))
+// StepOrder takes a step on an order as gongkai.Order.Take decides, and
+// records it in the trail with who, when and the comment, in one
+// transaction; Take's errors pass through.
+func (db *DB) StepOrder(ctx context.Context, schoolID, id int64, actor *gongkai.Actor, in gongkai.OrderCommand) (*gongkai.Order, error) {
 	err := db.withTx(ctx, func(tx *Tx) error {
-		var state, deadline string
-		var bureauOfOrder int64
-		err := tx.QueryRowContext(ctx, `SELECT state, deadline, bureau_id FROM orders WHERE school_id = $1 AND id = $2`+tx.db.dialect.forUpdate(), schoolID, id).
-			Scan(&state, &deadline, &bureauOfOrder)
+		o, err := scanOrder(tx.QueryRowContext(ctx, `SELECT `+orderColumns+orderJoins+` WHERE o.school_id = $1 AND o.id = $2`+tx.db.dialect.forUpdateOf("o"), schoolID, id))
 		if errors.Is(err, sql.ErrNoRows) {
 			return notFound("通知")
 		}
 		if err != nil {
 			return fmt.Errorf("store: lock order %d: %w", id, err)
 		}
-		bureau, region, err := tx.schoolBureau(ctx, schoolID)
+		f := gongkai.OrderStepFacts{Now: tx.Now}
+		if f.SchoolBureauID, _, err = tx.schoolBureau(ctx, schoolID); err != nil {
+			return err
+		}
+		if f.ResultState, err = tx.disclosureState(ctx, schoolID, in.ResultID); err != nil {
+			return err
+		}
+		out, err := o.Take(actor, in, f)
 		if err != nil {
 			return err
 		}
-		o := &gongkai.Order{ID: id, SchoolID: schoolID, BureauID: bureauOfOrder, State: gongkai.OrderState(state), Deadline: parseDay(deadline)}
-		to, err := gongkai.CheckOrderStep(actor, bureau, o, in.Action)
-		if err != nil {
+		if err := tx.saveOrder(ctx, out); err != nil {
 			return err
 		}
-		if err := gongkai.CheckOrderText("comment", in.Comment, gongkai.CommentRequiredOrder(in.Action), gongkai.MaxOrderReply); err != nil {
-			if in.Comment == "" {
-				if in.Action == gongkai.OActReturn {
-					return fieldError("comment", "请填写退回的理由，说明还需补充什么。")
-				}
-				return fieldError("comment", "请填写答复内容。")
-			}
+		if err := tx.addOrderStep(ctx, out.Order, out.Entry); err != nil {
 			return err
 		}
-		step := gongkai.OrderStep{Action: in.Action, From: o.State, To: to, AuthorID: actor.ID, Author: actor.DisplayName, Comment: in.Comment}
-		set := []string{"state = $1", "updated_at = $2"}
-		args := []any{string(to), ms(tx.Now)}
-		add := func(col string, v any) {
-			args = append(args, v)
-			set = append(set, fmt.Sprintf("%s = $%d", col, len(args)))
-		}
-		switch in.Action {
-		case gongkai.OActAnswer:
-			if in.ResultID != 0 {
-				if err := tx.checkResult(ctx, schoolID, in.ResultID); err != nil {
-					return err
-				}
-				step.ResultID = in.ResultID
-			}
-			add("reply", in.Comment)
-			add("result_id", nullID(in.ResultID))
-			add("answered_at", ms(tx.Now))
-		case gongkai.OActReturn:
-			if in.Deadline.IsZero() && deadline < formatDay(tx.Now) {
-				// Returned with a deadline already past, the order would be
-				// overdue the moment the school sees it again.
-				msg := "原办理期限已过，请给出新的截止日期。"
-				return &gongkai.Error{Code: gongkai.EINVALID, Message: msg, Fields: map[string]string{"deadline": msg}}
-			}
-			if !in.Deadline.IsZero() && formatDay(in.Deadline) != deadline {
-				var provisional bool
-				var due time.Time
-				if err := tx.setDue(ctx, region, &due, &provisional, in.Deadline, "deadline"); err != nil {
-					return err
-				}
-				add("deadline", formatDay(due))
-				// A date the bureau chose: no calendar edit moves it.
-				add("deadline_from", "")
-				add("deadline_workdays", 0)
-				o.Deadline = due
-			}
-			step.Deadline = o.Deadline
-		case gongkai.OActAccept:
-			add("closed_at", ms(tx.Now))
-		}
-		args = append(args, schoolID, id)
-		if _, err := tx.ExecContext(ctx, `UPDATE orders SET `+strings.Join(set, ", ")+fmt.Sprintf(` WHERE school_id = $%d AND id = $%d`, len(args)-1, len(args)), args...); err != nil {
-			return fmt.Errorf("store: step order %d: %w", id, err)
-		}
-		if err := tx.addOrderStep(ctx, o, step); err != nil {
-			return err
-		}
-		var number, title, kind string
-		if err := tx.QueryRowContext(ctx, `SELECT number, title, kind FROM orders WHERE school_id = $1 AND id = $2`, schoolID, id).Scan(&number, &title, &kind); err != nil {
-			return fmt.Errorf("store: order %d: %w", id, err)
-		}
-		o.Number, o.Title, o.Kind = number, title, gongkai.OrderKind(kind)
-		return tx.emit(ctx, orderEvent(o, orderStepEvents[in.Action], nil))
+		return tx.emitSteps(ctx, schoolID, id, out.Events)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return db.FindOrderByID(ctx, schoolID, id)
+}
+
+// disclosureState is the state of the school's disclosure, or "" when
+// the school has none of that id (or id is 0).
+func (tx *Tx) disclosureState(ctx context.Context, schoolID, id int64) (gongkai.State, error) {
+	if id == 0 {
+		return "", nil
+	}
+	var state string
+	err := tx.QueryRowContext(ctx, `SELECT state FROM disclosures WHERE school_id = $1 AND id = $2`, schoolID, id).Scan(&state)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: disclosure %d: %w", id, err)
+	}
+	return gongkai.State(state), nil
+}
+
+// saveOrder writes every field a step may change.
+func (tx *Tx) saveOrder(ctx context.Context, out gongkai.OrderOutcome) error {
+	o := out.Order
+	set := `state = $1, reply = $2, result_id = $3, deadline = $4, updated_at = $5, answered_at = $6, closed_at = $7`
+	if out.DeadlineSet {
+		// A date the bureau chose: no calendar edit moves it.
+		set += `, deadline_from = '', deadline_workdays = 0`
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE orders SET `+set+` WHERE school_id = $8 AND id = $9`,
+		string(o.State), o.Reply, nullID(o.ResultID), formatDay(o.Deadline), ms(o.UpdatedAt), ms(o.AnsweredAt), ms(o.ClosedAt), o.SchoolID, o.ID); err != nil {
+		return fmt.Errorf("store: step order %d: %w", o.ID, err)
+	}
+	return nil
 }
 
 // OrderFigures counts each school's orders for the bureau's dashboard at
@@ -560,7 +552,7 @@ func (db *DB) RemindOverdueOrders(ctx context.Context) (int, error) {
 				return nil // reminded today already, here or on another node
 			}
 			n++
-			return tx.emit(ctx, orderEvent(o, gongkai.EventOrderOverdue, nil))
+			return tx.emitStep(ctx, o.SchoolID, o.ID, o.Event(gongkai.EventOrderOverdue))
 		})
 		if err != nil {
 			return n, err

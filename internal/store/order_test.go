@@ -48,7 +48,7 @@ func mustOrderFixture(t *testing.T, dsn string) *orderFixture {
 	return f
 }
 
-func (f *orderFixture) issue(t *testing.T, in store.NewOrder) []*gongkai.Order {
+func (f *orderFixture) issue(t *testing.T, in gongkai.OrderIssue) []*gongkai.Order {
 	t.Helper()
 	if in.Kind == "" {
 		in.Kind = gongkai.OrderUrge
@@ -69,7 +69,7 @@ func (f *orderFixture) issue(t *testing.T, in store.NewOrder) []*gongkai.Order {
 	return orders
 }
 
-func (f *orderFixture) step(t *testing.T, o *gongkai.Order, a *gongkai.Actor, in store.OrderStepInput) *gongkai.Order {
+func (f *orderFixture) step(t *testing.T, o *gongkai.Order, a *gongkai.Actor, in gongkai.OrderCommand) *gongkai.Order {
 	t.Helper()
 	got, err := f.db.StepOrder(context.Background(), o.SchoolID, o.ID, a, in)
 	if err != nil {
@@ -83,7 +83,7 @@ func TestOrders_lifecycle(t *testing.T) {
 		ctx := context.Background()
 		f := mustOrderFixture(t, dsn)
 		// Ten working days from Monday 2026-03-02 is Monday 2026-03-16.
-		orders := f.issue(t, store.NewOrder{Workdays: 10, SchoolIDs: []int64{f.school.ID, f.other.ID}})
+		orders := f.issue(t, gongkai.OrderIssue{Workdays: 10, SchoolIDs: []int64{f.school.ID, f.other.ID}})
 		if len(orders) != 2 {
 			t.Fatalf("%d orders, want one per school", len(orders))
 		}
@@ -98,11 +98,11 @@ func TestOrders_lifecycle(t *testing.T) {
 			t.Errorf("issued order: %+v", o)
 		}
 		// The inspector reads but does not accept; the leader does not answer.
-		if _, err := f.db.StepOrder(ctx, o.SchoolID, o.ID, f.actors[gongkai.RoleLeader], store.OrderStepInput{Action: gongkai.OActAnswer, Comment: "已公开"}); gongkai.ErrorCode(err) != gongkai.EFORBIDDEN {
+		if _, err := f.db.StepOrder(ctx, o.SchoolID, o.ID, f.actors[gongkai.RoleLeader], gongkai.OrderCommand{Action: gongkai.OActAnswer, Comment: "已公开"}); gongkai.ErrorCode(err) != gongkai.EFORBIDDEN {
 			t.Errorf("leader answers: %v, want forbidden", err)
 		}
 		// An answer needs text; a disclosure of another school is refused.
-		_, err := f.db.StepOrder(ctx, o.SchoolID, o.ID, f.actors[gongkai.RolePrincipal], store.OrderStepInput{Action: gongkai.OActAnswer})
+		_, err := f.db.StepOrder(ctx, o.SchoolID, o.ID, f.actors[gongkai.RolePrincipal], gongkai.OrderCommand{Action: gongkai.OActAnswer})
 		if gongkai.ErrorFields(err)["comment"] == "" {
 			t.Errorf("empty answer: %v", err)
 		}
@@ -110,11 +110,11 @@ func TestOrders_lifecycle(t *testing.T) {
 		if err := f.db.CreateDisclosure(ctx, f.other.ID, f.outsider, foreign); err != nil {
 			t.Fatal(err)
 		}
-		_, err = f.db.StepOrder(ctx, o.SchoolID, o.ID, f.actors[gongkai.RolePrincipal], store.OrderStepInput{Action: gongkai.OActAnswer, Comment: "已公开", ResultID: foreign.ID})
+		_, err = f.db.StepOrder(ctx, o.SchoolID, o.ID, f.actors[gongkai.RolePrincipal], gongkai.OrderCommand{Action: gongkai.OActAnswer, Comment: "已公开", ResultID: foreign.ID})
 		if gongkai.ErrorFields(err)["result_id"] == "" {
 			t.Errorf("another school's disclosure as the result: %v", err)
 		}
-		if _, err := f.db.StepOrder(ctx, o.SchoolID, o.ID, f.admin, store.OrderStepInput{Action: gongkai.OActAccept}); gongkai.ErrorCode(err) != gongkai.ECONFLICT {
+		if _, err := f.db.StepOrder(ctx, o.SchoolID, o.ID, f.admin, gongkai.OrderCommand{Action: gongkai.OActAccept}); gongkai.ErrorCode(err) != gongkai.ECONFLICT {
 			t.Errorf("accept before an answer: %v, want conflict", err)
 		}
 		result := f.draft(t, "2026年2月份财务收支情况")
@@ -122,26 +122,26 @@ func TestOrders_lifecycle(t *testing.T) {
 		f.act(t, result.ID, gongkai.RolePrincipal, gongkai.ActionApprove, "")
 		f.act(t, result.ID, gongkai.RoleSupervisor, gongkai.ActionCheck, "")
 		f.act(t, result.ID, gongkai.RoleClerk, gongkai.ActionPublish, "")
-		o = f.step(t, o, f.actors[gongkai.RolePrincipal], store.OrderStepInput{Action: gongkai.OActAnswer, Comment: "已于3月3日公开。", ResultID: result.ID})
+		o = f.step(t, o, f.actors[gongkai.RolePrincipal], gongkai.OrderCommand{Action: gongkai.OActAnswer, Comment: "已于3月3日公开。", ResultID: result.ID})
 		if o.State != gongkai.OrderAnswered || o.ResultID != result.ID || o.ResultTitle == "" || o.Reply != "已于3月3日公开。" {
 			t.Errorf("answered: %+v", o)
 		}
-		if _, err := f.db.StepOrder(ctx, o.SchoolID, o.ID, f.inspector, store.OrderStepInput{Action: gongkai.OActAccept}); gongkai.ErrorCode(err) != gongkai.EFORBIDDEN {
+		if _, err := f.db.StepOrder(ctx, o.SchoolID, o.ID, f.inspector, gongkai.OrderCommand{Action: gongkai.OActAccept}); gongkai.ErrorCode(err) != gongkai.EFORBIDDEN {
 			t.Errorf("inspector accepts: %v, want forbidden", err)
 		}
 		// A return needs its reason and may set a new deadline.
-		if _, err := f.db.StepOrder(ctx, o.SchoolID, o.ID, f.admin, store.OrderStepInput{Action: gongkai.OActReturn}); gongkai.ErrorFields(err)["comment"] == "" {
+		if _, err := f.db.StepOrder(ctx, o.SchoolID, o.ID, f.admin, gongkai.OrderCommand{Action: gongkai.OActReturn}); gongkai.ErrorFields(err)["comment"] == "" {
 			t.Errorf("return without a reason: %v", err)
 		}
-		if _, err := f.db.StepOrder(ctx, o.SchoolID, o.ID, f.admin, store.OrderStepInput{Action: gongkai.OActReturn, Comment: "请补充", Deadline: bjDay("2026-03-01")}); gongkai.ErrorFields(err)["deadline"] == "" {
+		if _, err := f.db.StepOrder(ctx, o.SchoolID, o.ID, f.admin, gongkai.OrderCommand{Action: gongkai.OActReturn, Comment: "请补充", Deadline: bjDay("2026-03-01")}); gongkai.ErrorFields(err)["deadline"] == "" {
 			t.Errorf("return with a past deadline: %v", err)
 		}
-		o = f.step(t, o, f.admin, store.OrderStepInput{Action: gongkai.OActReturn, Comment: "请补充收支明细表。", Deadline: bjDay("2026-03-20")})
+		o = f.step(t, o, f.admin, gongkai.OrderCommand{Action: gongkai.OActReturn, Comment: "请补充收支明细表。", Deadline: bjDay("2026-03-20")})
 		if o.State != gongkai.OrderReturned || o.Deadline.Format("2006-01-02") != "2026-03-20" {
 			t.Errorf("returned: %s %s", o.State, o.Deadline)
 		}
-		o = f.step(t, o, f.actors[gongkai.RolePrincipal], store.OrderStepInput{Action: gongkai.OActAnswer, Comment: "明细表已补充。"})
-		o = f.step(t, o, f.admin, store.OrderStepInput{Action: gongkai.OActAccept, Comment: "同意办结。"})
+		o = f.step(t, o, f.actors[gongkai.RolePrincipal], gongkai.OrderCommand{Action: gongkai.OActAnswer, Comment: "明细表已补充。"})
+		o = f.step(t, o, f.admin, gongkai.OrderCommand{Action: gongkai.OActAccept, Comment: "同意办结。"})
 		if o.State != gongkai.OrderAccepted || o.ClosedAt.IsZero() {
 			t.Errorf("accepted: %+v", o)
 		}
@@ -174,24 +174,24 @@ func TestOrders_issueValidation(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		f := mustOrderFixture(t, dsn)
-		ok := store.NewOrder{Kind: gongkai.OrderRectify, Title: "关于整改食堂公示栏的通知", Body: "检查发现……", Workdays: 10, SchoolIDs: []int64{f.school.ID}}
+		ok := gongkai.OrderIssue{Kind: gongkai.OrderRectify, Title: "关于整改食堂公示栏的通知", Body: "检查发现……", Workdays: 10, SchoolIDs: []int64{f.school.ID}}
 		for _, tc := range []struct {
 			name  string
 			actor *gongkai.Actor
-			edit  func(n *store.NewOrder)
+			edit  func(n *gongkai.OrderIssue)
 			field string
 			code  string
 		}{
-			{"no title", f.admin, func(n *store.NewOrder) { n.Title = "" }, "title", gongkai.EINVALID},
-			{"past deadline", f.admin, func(n *store.NewOrder) { n.Deadline = bjDay("2026-03-01") }, "deadline", gongkai.EINVALID},
-			{"no school", f.admin, func(n *store.NewOrder) { n.SchoolIDs = nil }, "schools", gongkai.EINVALID},
-			{"another bureau's school", f.admin, func(n *store.NewOrder) { n.SchoolIDs = []int64{f.far.ID} }, "schools", gongkai.EINVALID},
-			{"workdays out of range", f.admin, func(n *store.NewOrder) { n.Workdays = 0 }, "workdays", gongkai.EINVALID},
-			{"linked case, two schools", f.admin, func(n *store.NewOrder) { n.FeedbackID, n.SchoolIDs = 1, []int64{f.school.ID, f.other.ID} }, "schools", gongkai.EINVALID},
-			{"obligation of another school", f.admin, func(n *store.NewOrder) { n.ObligationID = 999999 }, "obligation", gongkai.EINVALID},
-			{"inspector", f.inspector, func(n *store.NewOrder) {}, "", gongkai.EFORBIDDEN},
-			{"principal", f.actors[gongkai.RolePrincipal], func(n *store.NewOrder) {}, "", gongkai.EFORBIDDEN},
-			{"another bureau's admin", f.farAdmin, func(n *store.NewOrder) {}, "", gongkai.EFORBIDDEN},
+			{"no title", f.admin, func(n *gongkai.OrderIssue) { n.Title = "" }, "title", gongkai.EINVALID},
+			{"past deadline", f.admin, func(n *gongkai.OrderIssue) { n.Deadline = bjDay("2026-03-01") }, "deadline", gongkai.EINVALID},
+			{"no school", f.admin, func(n *gongkai.OrderIssue) { n.SchoolIDs = nil }, "schools", gongkai.EINVALID},
+			{"another bureau's school", f.admin, func(n *gongkai.OrderIssue) { n.SchoolIDs = []int64{f.far.ID} }, "schools", gongkai.EINVALID},
+			{"workdays out of range", f.admin, func(n *gongkai.OrderIssue) { n.Workdays = 0 }, "workdays", gongkai.EINVALID},
+			{"linked case, two schools", f.admin, func(n *gongkai.OrderIssue) { n.FeedbackID, n.SchoolIDs = 1, []int64{f.school.ID, f.other.ID} }, "schools", gongkai.EINVALID},
+			{"obligation of another school", f.admin, func(n *gongkai.OrderIssue) { n.ObligationID = 999999 }, "obligation", gongkai.EINVALID},
+			{"inspector", f.inspector, func(n *gongkai.OrderIssue) {}, "", gongkai.EFORBIDDEN},
+			{"principal", f.actors[gongkai.RolePrincipal], func(n *gongkai.OrderIssue) {}, "", gongkai.EFORBIDDEN},
+			{"another bureau's admin", f.farAdmin, func(n *gongkai.OrderIssue) {}, "", gongkai.EFORBIDDEN},
 		} {
 			in := ok
 			tc.edit(&in)
@@ -211,7 +211,7 @@ func TestOrders_overdueAtTheBoundary(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		f := mustOrderFixture(t, dsn)
-		o := f.issue(t, store.NewOrder{Deadline: bjDay("2026-03-06")})[0] // Friday
+		o := f.issue(t, gongkai.OrderIssue{Deadline: bjDay("2026-03-06")})[0] // Friday
 		count := func() (overdue int, figures store.OrderFigures) {
 			t.Helper()
 			list, total, err := f.db.FindOrders(ctx, f.bureau.ID, store.OrderFilter{Overdue: true})
@@ -246,7 +246,7 @@ func TestOrders_overdueAtTheBoundary(t *testing.T) {
 			t.Errorf("reminder on 03-08: %d, %v; want 1", n, err)
 		}
 		// Answered: no longer overdue, no more reminders; counted as answered.
-		f.step(t, o, f.actors[gongkai.RolePrincipal], store.OrderStepInput{Action: gongkai.OActAnswer, Comment: "已公开。"})
+		f.step(t, o, f.actors[gongkai.RolePrincipal], gongkai.OrderCommand{Action: gongkai.OActAnswer, Comment: "已公开。"})
 		f.now = time.Date(2026, 3, 9, 9, 0, 0, 0, gongkai.Beijing)
 		if n, err := f.db.RemindOverdueOrders(ctx); err != nil || n != 0 {
 			t.Errorf("reminder after the answer: %d, %v", n, err)
@@ -256,11 +256,11 @@ func TestOrders_overdueAtTheBoundary(t *testing.T) {
 		}
 		// Returned after its deadline, the order needs a new one: it would
 		// otherwise be overdue the moment the school sees it again.
-		_, err := f.db.StepOrder(ctx, o.SchoolID, o.ID, f.admin, store.OrderStepInput{Action: gongkai.OActReturn, Comment: "请补充明细。"})
+		_, err := f.db.StepOrder(ctx, o.SchoolID, o.ID, f.admin, gongkai.OrderCommand{Action: gongkai.OActReturn, Comment: "请补充明细。"})
 		if gongkai.ErrorFields(err)["deadline"] == "" {
 			t.Errorf("returned past its deadline without a new one: %v", err)
 		}
-		o = f.step(t, o, f.admin, store.OrderStepInput{Action: gongkai.OActReturn, Comment: "请补充明细。", Deadline: bjDay("2026-03-13")})
+		o = f.step(t, o, f.admin, gongkai.OrderCommand{Action: gongkai.OActReturn, Comment: "请补充明细。", Deadline: bjDay("2026-03-13")})
 		if n, fig := count(); n != 0 || fig.Overdue != 0 || o.State != gongkai.OrderReturned {
 			t.Errorf("returned with a new deadline: %d overdue, figures %+v, state %s", n, fig, o.State)
 		}
@@ -271,7 +271,7 @@ func TestOrders_tenancy(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		f := mustOrderFixture(t, dsn)
-		o := f.issue(t, store.NewOrder{Workdays: 5})[0]
+		o := f.issue(t, gongkai.OrderIssue{Workdays: 5})[0]
 		// Another school's id does not find it.
 		if _, err := f.db.FindOrderByID(ctx, f.other.ID, o.ID); gongkai.ErrorCode(err) != gongkai.ENOTFOUND {
 			t.Errorf("found through another school: %v", err)
@@ -285,11 +285,11 @@ func TestOrders_tenancy(t *testing.T) {
 		if fig, err := f.db.OrderFigures(ctx, farBureau, f.now); err != nil || len(fig) != 0 {
 			t.Errorf("another bureau's figures: %v, %v", fig, err)
 		}
-		f.step(t, o, f.actors[gongkai.RolePrincipal], store.OrderStepInput{Action: gongkai.OActAnswer, Comment: "已办理。"})
-		if _, err := f.db.StepOrder(ctx, o.SchoolID, o.ID, f.farAdmin, store.OrderStepInput{Action: gongkai.OActAccept}); gongkai.ErrorCode(err) != gongkai.ENOTFOUND {
+		f.step(t, o, f.actors[gongkai.RolePrincipal], gongkai.OrderCommand{Action: gongkai.OActAnswer, Comment: "已办理。"})
+		if _, err := f.db.StepOrder(ctx, o.SchoolID, o.ID, f.farAdmin, gongkai.OrderCommand{Action: gongkai.OActAccept}); gongkai.ErrorCode(err) != gongkai.ENOTFOUND {
 			t.Errorf("another bureau's admin accepts: %v, want not found", err)
 		}
-		if _, err := f.db.StepOrder(ctx, o.SchoolID, o.ID, f.outsider, store.OrderStepInput{Action: gongkai.OActAnswer, Comment: "x"}); gongkai.ErrorCode(err) != gongkai.ENOTFOUND {
+		if _, err := f.db.StepOrder(ctx, o.SchoolID, o.ID, f.outsider, gongkai.OrderCommand{Action: gongkai.OActAnswer, Comment: "x"}); gongkai.ErrorCode(err) != gongkai.ENOTFOUND {
 			t.Errorf("another school's principal steps: %v, want not found", err)
 		}
 		// The school's list holds it; the other school's does not.
@@ -316,12 +316,12 @@ func TestOrders_linkedObligation(t *testing.T) {
 		if err != nil || len(obs) == 0 {
 			t.Fatalf("no overdue statement: %v", err)
 		}
-		o := f.issue(t, store.NewOrder{Workdays: 5, ObligationID: obs[0].ID})[0]
+		o := f.issue(t, gongkai.OrderIssue{Workdays: 5, ObligationID: obs[0].ID})[0]
 		if o.ObligationID != obs[0].ID || o.ObligationName == "" || o.ObligationPeriod == "" || o.ObligationDue.IsZero() {
 			t.Errorf("linked obligation: %+v", o)
 		}
 		// The same obligation for the other school is refused.
-		_, err = f.db.IssueOrders(ctx, f.bureau.ID, f.admin, store.NewOrder{Kind: gongkai.OrderUrge, Title: "督办", Body: "请公开", Workdays: 5,
+		_, err = f.db.IssueOrders(ctx, f.bureau.ID, f.admin, gongkai.OrderIssue{Kind: gongkai.OrderUrge, Title: "督办", Body: "请公开", Workdays: 5,
 			SchoolIDs: []int64{f.other.ID}, ObligationID: obs[0].ID})
 		if gongkai.ErrorFields(err)["obligation"] == "" {
 			t.Errorf("another school's obligation: %v", err)
@@ -335,11 +335,11 @@ func TestOrders_deactivatedSchool(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		f := mustOrderFixture(t, dsn)
-		old := f.issue(t, store.NewOrder{SchoolIDs: []int64{f.other.ID}, Workdays: 10})
+		old := f.issue(t, gongkai.OrderIssue{SchoolIDs: []int64{f.other.ID}, Workdays: 10})
 		if _, err := f.db.SetSchoolActive(ctx, f.admin, f.bureau.ID, f.other.ID, false, "撤并"); err != nil {
 			t.Fatal(err)
 		}
-		in := store.NewOrder{Kind: gongkai.OrderUrge, Title: "关于督促公开的通知", Body: "请公开。", Workdays: 10, SchoolIDs: []int64{f.school.ID, f.other.ID}}
+		in := gongkai.OrderIssue{Kind: gongkai.OrderUrge, Title: "关于督促公开的通知", Body: "请公开。", Workdays: 10, SchoolIDs: []int64{f.school.ID, f.other.ID}}
 		_, err := f.db.IssueOrders(ctx, f.bureau.ID, f.admin, in)
 		if msg := gongkai.ErrorFields(err)["schools"]; gongkai.ErrorCode(err) != gongkai.EINVALID || !strings.Contains(msg, f.other.Name+"已停用") {
 			t.Errorf("order to a deactivated school: %v", err)
@@ -353,6 +353,33 @@ func TestOrders_deactivatedSchool(t *testing.T) {
 		in.SchoolIDs = []int64{f.school.ID}
 		if _, err := f.db.IssueOrders(ctx, f.bureau.ID, f.admin, in); err != nil {
 			t.Errorf("order to the active school: %v", err)
+		}
+	})
+}
+
+// TestOrders_answerFiles: the files of an answer stay with its trail
+// entry, and are found only under their own order and school.
+func TestOrders_answerFiles(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		f := mustOrderFixture(t, dsn)
+		o := f.issue(t, gongkai.OrderIssue{Workdays: 10})[0]
+		other := f.issue(t, gongkai.OrderIssue{Workdays: 10})[0]
+		file := gongkai.Attachment{Filename: "会议记录.pdf", ContentType: "application/pdf", Size: 1234, SHA256: "ab", StorageKey: "ab/cd"}
+		o = f.step(t, o, f.actors[gongkai.RolePrincipal], gongkai.OrderCommand{Action: gongkai.OActAnswer, Comment: "见会议记录。", Files: []gongkai.Attachment{file}})
+		answer := o.Trail[len(o.Trail)-1]
+		if len(answer.Files) != 1 || answer.Files[0].Filename != "会议记录.pdf" || answer.Files[0].ID == 0 || len(o.Trail[0].Files) != 0 {
+			t.Fatalf("trail %+v", o.Trail)
+		}
+		got, err := f.db.FindOrderFile(ctx, f.school.ID, o.ID, answer.Files[0].ID)
+		if err != nil || got.StorageKey != "ab/cd" || got.Size != 1234 {
+			t.Fatalf("file %+v, %v", got, err)
+		}
+		if _, err := f.db.FindOrderFile(ctx, f.school.ID, other.ID, got.ID); gongkai.ErrorCode(err) != gongkai.ENOTFOUND {
+			t.Errorf("the file under another order: %v", err)
+		}
+		if _, err := f.db.FindOrderFile(ctx, f.other.ID, o.ID, got.ID); gongkai.ErrorCode(err) != gongkai.ENOTFOUND {
+			t.Errorf("the file under another school: %v", err)
 		}
 	})
 }

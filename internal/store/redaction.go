@@ -238,7 +238,8 @@ func (tx *Tx) keyInUse(ctx context.Context, key string) (bool, error) {
 		return true, nil
 	}
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM attachments WHERE storage_key = $1) + (SELECT COUNT(*) FROM feedback_attachments WHERE storage_key = $1)`,
+	if err := tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM attachments WHERE storage_key = $1) + (SELECT COUNT(*) FROM feedback_attachments WHERE storage_key = $1)
+		+ (SELECT COUNT(*) FROM order_attachments WHERE storage_key = $1)`,
 		key).Scan(&n); err != nil {
 		return false, fmt.Errorf("store: uses of a stored file: %w", err)
 	}

@@ -183,62 +183,94 @@ func (db *DB) BureauReportFigures(ctx context.Context, bureauID int64, from, to 
 // (on the alias x, with its argument at $1) selects; feedbackCond, a
 // constant of the callers, narrows the feedback counted.
 func (db *DB) reportFigures(ctx context.Context, scope, schoolsQuery string, key int64, from, to time.Time, feedbackCond string) ([]ReportFigures, error) {
-	from, to = dayStart(from), dayStart(to)
-	rows, err := db.read.QueryContext(ctx, schoolsQuery, key)
-	if err != nil {
-		return nil, fmt.Errorf("store: report schools: %w", err)
-	}
-	var out []ReportFigures
-	index := map[int64]int{}
-	region := ""
-	for rows.Next() {
-		f := newReportFigures()
-		if err := rows.Scan(&f.SchoolID, &f.Slug, &f.Name, &region); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		index[f.SchoolID] = len(out)
-		out = append(out, f)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	q := &reportQuery{db: db, scope: scope, key: key, from: dayStart(from), to: dayStart(to), index: map[int64]int{}}
+	region, err := q.schools(ctx, schoolsQuery)
+	if err != nil || len(q.out) == 0 {
 		return nil, err
-	}
-	if len(out) == 0 {
-		return nil, nil
 	}
 	cal, err := db.Calendar(ctx, region)
 	if err != nil {
 		return nil, err
 	}
-	fromAt, toAt := ms(from), ms(to.AddDate(0, 0, 1)) // created or published before the day after to
-	// each runs a query whose first column is the school id, scans the
-	// other columns into dest and adds the row to its school's figures.
-	each := func(what, query string, args, dest []any, add func(f *ReportFigures)) error {
-		rows, err := db.read.QueryContext(ctx, query, args...)
-		if err != nil {
+	if err := q.disclosures(ctx); err != nil {
+		return nil, err
+	}
+	if err := q.obligations(ctx, cal, db.Now()); err != nil {
+		return nil, err
+	}
+	if err := q.feedback(ctx, cal, feedbackCond); err != nil {
+		return nil, err
+	}
+	for i := range q.out {
+		q.out[i].MedianReplyDays = median(q.out[i].replyDays)
+	}
+	return q.out, nil
+}
+
+// reportQuery computes the figures of a set of schools, one query for
+// each kind of thing counted.
+type reportQuery struct {
+	db       *DB
+	scope    string // the condition on x that selects the schools, its argument at $1
+	key      int64
+	from, to time.Time // Beijing days, both included
+	index    map[int64]int
+	out      []ReportFigures
+}
+
+// schools reads the schools counted and returns the region of their
+// bureau, for its work calendar.
+func (q *reportQuery) schools(ctx context.Context, query string) (string, error) {
+	rows, err := q.db.read.QueryContext(ctx, query, q.key)
+	if err != nil {
+		return "", fmt.Errorf("store: report schools: %w", err)
+	}
+	defer rows.Close()
+	region := ""
+	for rows.Next() {
+		f := newReportFigures()
+		if err := rows.Scan(&f.SchoolID, &f.Slug, &f.Name, &region); err != nil {
+			return "", err
+		}
+		q.index[f.SchoolID] = len(q.out)
+		q.out = append(q.out, f)
+	}
+	return region, rows.Err()
+}
+
+// period is the bounds of the period as stored moments: created or
+// published from the first day, before the day after the last.
+func (q *reportQuery) period() (from, to int64) { return ms(q.from), ms(q.to.AddDate(0, 0, 1)) }
+
+// each runs a query whose first column is the school id, scans the other
+// columns into dest and adds the row to its school's figures.
+func (q *reportQuery) each(ctx context.Context, what, query string, args, dest []any, add func(f *ReportFigures)) error {
+	rows, err := q.db.read.QueryContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("store: report %s: %w", what, err)
+	}
+	defer rows.Close()
+	var school int64
+	for rows.Next() {
+		if err := rows.Scan(append([]any{&school}, dest...)...); err != nil {
 			return fmt.Errorf("store: report %s: %w", what, err)
 		}
-		defer rows.Close()
-		var school int64
-		for rows.Next() {
-			if err := rows.Scan(append([]any{&school}, dest...)...); err != nil {
-				return fmt.Errorf("store: report %s: %w", what, err)
-			}
-			if i, ok := index[school]; ok {
-				add(&out[i])
-			}
+		if i, ok := q.index[school]; ok {
+			add(&q.out[i])
 		}
-		return rows.Err()
 	}
+	return rows.Err()
+}
 
-	// Items first published in the period, grouped by what is counted.
+// disclosures counts the items first published in the period.
+func (q *reportQuery) disclosures(ctx context.Context) error {
+	from, to := q.period()
 	var category, audience, channels, state string
 	var revised, n int
-	err = each("disclosures", `SELECT x.school_id, x.category, x.audience, x.channels, x.state, CASE WHEN x.version > 1 THEN 1 ELSE 0 END, COUNT(*)
-		FROM disclosures x WHERE `+scope+` AND x.published_at >= $2 AND x.published_at < $3
+	return q.each(ctx, "disclosures", `SELECT x.school_id, x.category, x.audience, x.channels, x.state, CASE WHEN x.version > 1 THEN 1 ELSE 0 END, COUNT(*)
+		FROM disclosures x WHERE `+q.scope+` AND x.published_at >= $2 AND x.published_at < $3
 		GROUP BY x.school_id, x.category, x.audience, x.channels, x.state, CASE WHEN x.version > 1 THEN 1 ELSE 0 END`,
-		[]any{key, fromAt, toAt}, []any{&category, &audience, &channels, &state, &revised, &n}, func(f *ReportFigures) {
+		[]any{q.key, from, to}, []any{&category, &audience, &channels, &state, &revised, &n}, func(f *ReportFigures) {
 			f.Published += n
 			f.ByCategory[category] += n
 			f.ByAudience[gongkai.Audience(audience)] += n
@@ -254,86 +286,88 @@ func (db *DB) reportFigures(ctx context.Context, scope, schoolsQuery string, key
 				f.Revised += n
 			}
 		})
-	if err != nil {
-		return nil, err
-	}
+}
 
-	// Obligations due in the period, by state now.
-	now := db.Now()
+// obligations counts the obligations due in the period by their state now.
+func (q *reportQuery) obligations(ctx context.Context, cal *gongkai.WorkCalendar, now time.Time) error {
 	var obID, met int64
 	var code, due string
 	var waived bool
-	err = each("obligations", `SELECT x.school_id, x.id, x.catalogue_code, x.due, x.met_at, x.waived
-		FROM obligations x WHERE `+scope+` AND x.due >= $2 AND x.due <= $3 ORDER BY x.due, x.id`,
-		[]any{key, formatDay(from), formatDay(to)}, []any{&obID, &code, &due, &met, &waived}, func(f *ReportFigures) {
+	return q.each(ctx, "obligations", `SELECT x.school_id, x.id, x.catalogue_code, x.due, x.met_at, x.waived
+		FROM obligations x WHERE `+q.scope+` AND x.due >= $2 AND x.due <= $3 ORDER BY x.due, x.id`,
+		[]any{q.key, formatDay(q.from), formatDay(q.to)}, []any{&obID, &code, &due, &met, &waived}, func(f *ReportFigures) {
 			st := gongkai.ObligationStateAt(cal, parseDay(due), fromMS(met), waived, now)
 			f.Obligations.add(obID, st)
 			p := f.ByItem[code]
 			p.add(obID, st)
 			f.ByItem[code] = p
 		})
-	if err != nil {
-		return nil, err
-	}
+}
 
-	// Feedback received in the period.
-	var kind, fdue, rectifyDue, rating string
-	var created, replied int64
-	var escalated bool
-	err = each("feedback", `SELECT x.school_id, x.kind, x.state, x.due, x.created_at, x.replied_at, x.rectify_due, x.escalated, x.rating
-		FROM feedback_cases x WHERE `+scope+` AND x.created_at >= $2 AND x.created_at < $3`+feedbackCond,
-		[]any{key, fromAt, toAt}, []any{&kind, &state, &fdue, &created, &replied, &rectifyDue, &escalated, &rating}, func(f *ReportFigures) {
-			k, st := gongkai.FeedbackKind(kind), gongkai.FeedbackState(state)
-			g := f.Feedback[k]
-			g.Received++
-			if replied != 0 {
-				// replied_at is the first answer: a reply, or a refusal.
-				g.Answered++
-				if fdue == "" || formatDay(fromMS(replied)) <= fdue {
-					g.OnTime++
-				}
-				f.replyDays = append(f.replyDays, cal.WorkdaysBetween(fromMS(created), fromMS(replied)))
-			}
-			if st.Open() {
-				g.Open++
-			}
-			if escalated {
-				g.Escalated++
-			}
-			f.Feedback[k] = g
-			if k == gongkai.KindRequest {
-				f.Requests.Received++
-				switch st {
-				case gongkai.FeedbackDeclined:
-					f.Requests.Refused++
-				case gongkai.FeedbackReplied, gongkai.FeedbackRectifying, gongkai.FeedbackRectified, gongkai.FeedbackClosed:
-					f.Requests.Granted++
-				default:
-					f.Requests.Pending++
-				}
-			}
-			if rectifyDue != "" {
-				f.RectifyPlanned++
-				if st == gongkai.FeedbackRectified || st == gongkai.FeedbackClosed {
-					f.RectifyDone++
-				}
-			}
-			switch gongkai.Rating(rating) {
-			case gongkai.RatingSatisfied:
-				f.Satisfied++
-			case gongkai.RatingBasic:
-				f.Basic++
-			case gongkai.RatingUnsatisfied:
-				f.Unsatisfied++
-			}
-		})
-	if err != nil {
-		return nil, err
+// reportCase is what the report counts of a feedback case.
+type reportCase struct {
+	kind, state, due, rectifyDue, rating string
+	created, replied                     int64
+	escalated                            bool
+}
+
+// feedback counts the feedback received in the period.
+func (q *reportQuery) feedback(ctx context.Context, cal *gongkai.WorkCalendar, cond string) error {
+	from, to := q.period()
+	var c reportCase
+	return q.each(ctx, "feedback", `SELECT x.school_id, x.kind, x.state, x.due, x.created_at, x.replied_at, x.rectify_due, x.escalated, x.rating
+		FROM feedback_cases x WHERE `+q.scope+` AND x.created_at >= $2 AND x.created_at < $3`+cond,
+		[]any{q.key, from, to}, []any{&c.kind, &c.state, &c.due, &c.created, &c.replied, &c.rectifyDue, &c.escalated, &c.rating},
+		func(f *ReportFigures) { f.addCase(c, cal) })
+}
+
+// addCase counts a case received in the period: by kind, how and when it
+// was answered, how a disclosure request ended, its rectification and
+// the sender's rating.
+func (f *ReportFigures) addCase(c reportCase, cal *gongkai.WorkCalendar) {
+	k, st := gongkai.FeedbackKind(c.kind), gongkai.FeedbackState(c.state)
+	g := f.Feedback[k]
+	g.Received++
+	if c.replied != 0 {
+		// replied_at is the first answer: a reply, or a refusal.
+		g.Answered++
+		if c.due == "" || formatDay(fromMS(c.replied)) <= c.due {
+			g.OnTime++
+		}
+		f.replyDays = append(f.replyDays, cal.WorkdaysBetween(fromMS(c.created), fromMS(c.replied)))
 	}
-	for i := range out {
-		out[i].MedianReplyDays = median(out[i].replyDays)
+	if st.Open() {
+		g.Open++
 	}
-	return out, nil
+	if c.escalated {
+		g.Escalated++
+	}
+	f.Feedback[k] = g
+	if k == gongkai.KindRequest {
+		f.Requests.Received++
+		switch st {
+		case gongkai.FeedbackDeclined:
+			f.Requests.Refused++
+		case gongkai.FeedbackReplied, gongkai.FeedbackRectifying, gongkai.FeedbackRectified, gongkai.FeedbackClosed:
+			f.Requests.Granted++
+		default:
+			f.Requests.Pending++
+		}
+	}
+	if c.rectifyDue != "" {
+		f.RectifyPlanned++
+		if st == gongkai.FeedbackRectified || st == gongkai.FeedbackClosed {
+			f.RectifyDone++
+		}
+	}
+	switch gongkai.Rating(c.rating) {
+	case gongkai.RatingSatisfied:
+		f.Satisfied++
+	case gongkai.RatingBasic:
+		f.Basic++
+	case gongkai.RatingUnsatisfied:
+		f.Unsatisfied++
+	}
 }
 
 // dayStart is midnight in Beijing of the Beijing date of t.

@@ -28,7 +28,7 @@ func reportData(t *testing.T, dsn string) *fixture {
 	clerk, principal, supervisor := f.actors[gongkai.RoleClerk], f.actors[gongkai.RolePrincipal], f.actors[gongkai.RoleSupervisor]
 	a := f.school.ID
 
-	publish := func(school int64, cl, pr, su *gongkai.Actor, d *gongkai.Disclosure, on string, ob *store.Obligation) *gongkai.Disclosure {
+	publish := func(school int64, cl, pr, su *gongkai.Actor, d *gongkai.Disclosure, on string, ob *gongkai.Obligation) *gongkai.Disclosure {
 		t.Helper()
 		at(on)
 		d.Body = "现将有关情况公布如下。"
@@ -50,7 +50,7 @@ func reportData(t *testing.T, dsn string) *fixture {
 		}
 		return d
 	}
-	record := func(event string) *store.Obligation {
+	record := func(event string) *gongkai.Obligation {
 		t.Helper()
 		at(event)
 		o, err := f.db.RecordEvent(ctx, a, clerk, "procurement", "采购结果"+event, bjDay(event), 0)

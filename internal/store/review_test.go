@@ -203,7 +203,7 @@ func TestIssueOrders_fixedQueries(t *testing.T) {
 		count := store.CountReads(t, f.db)
 		issue := func(ids []int64) ([]*gongkai.Order, int64) {
 			before := count()
-			orders, err := f.db.IssueOrders(ctx, f.bureau.ID, f.admin, store.NewOrder{Kind: gongkai.OrderUrge, Title: "关于报送自查报告的通知", Body: "请报送。", Workdays: 5, SchoolIDs: ids})
+			orders, err := f.db.IssueOrders(ctx, f.bureau.ID, f.admin, gongkai.OrderIssue{Kind: gongkai.OrderUrge, Title: "关于报送自查报告的通知", Body: "请报送。", Workdays: 5, SchoolIDs: ids})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -255,45 +255,26 @@ func (db *DB) UpdateSurvey(ctx context.Context, schoolID, id int64, actor *gongk
 	return out, err
 }
 
-// SurveyAct opens or closes a survey. Opening checks the survey is
-// complete (EINVALID) and tells its audience; closing ends it before its
-// last day. Errors: ENOTFOUND, EFORBIDDEN, ECONFLICT, EINVALID.
+// SurveyAct opens or closes a survey as gongkai.Survey.Take decides;
+// its errors pass through.
 func (db *DB) SurveyAct(ctx context.Context, schoolID, id int64, actor *gongkai.Actor, act gongkai.SurveyAction) (*gongkai.Survey, error) {
-	if act != gongkai.SurveyStart && act != gongkai.SurveyFinish {
-		return nil, gongkai.Errorf(gongkai.EINVALID, "没有这个操作。")
-	}
 	var out *gongkai.Survey
 	err := db.withTx(ctx, func(tx *Tx) error {
 		s, err := findSurvey(ctx, tx, schoolID, id, db.dialect.forUpdateOf("s"))
 		if err != nil {
 			return err
 		}
-		if err := gongkai.AuthorizeSurvey(actor, s, act, tx.Now); err != nil {
+		res, err := s.Take(actor, act, gongkai.SurveyFacts{Now: tx.Now})
+		if err != nil {
 			return err
 		}
-		switch act {
-		case gongkai.SurveyStart:
-			if err := s.ValidateForOpen(tx.Now); err != nil {
-				return err
-			}
-			s.State, s.OpenedAt = gongkai.SurveyOpen, tx.Now
-			if _, err := tx.ExecContext(ctx, `UPDATE surveys SET state = $1, opened_at = $2, updated_at = $2 WHERE school_id = $3 AND id = $4`,
-				string(s.State), ms(tx.Now), schoolID, id); err != nil {
-				return fmt.Errorf("store: open survey %d: %w", id, err)
-			}
-			if err := tx.emit(ctx, Event{SchoolID: schoolID, Type: gongkai.EventSurveyOpened, Subject: id, Data: map[string]any{
-				"title": s.Title, "audience": string(s.Audience), "opens_on": formatDay(s.OpensOn), "closes_on": formatDay(s.ClosesOn)}}); err != nil {
-				return err
-			}
-		case gongkai.SurveyFinish:
-			s.State, s.ClosedAt = gongkai.SurveyClosed, tx.Now
-			if _, err := tx.ExecContext(ctx, `UPDATE surveys SET state = $1, closed_at = $2, ends_at = $2, updated_at = $2 WHERE school_id = $3 AND id = $4`,
-				string(s.State), ms(tx.Now), schoolID, id); err != nil {
-				return fmt.Errorf("store: close survey %d: %w", id, err)
-			}
+		out = res.Survey
+		// Closing by hand ends it now rather than at the end of its last day.
+		if _, err := tx.ExecContext(ctx, `UPDATE surveys SET state = $1, opened_at = $2, closed_at = $3, ends_at = $4, updated_at = $5 WHERE school_id = $6 AND id = $7`,
+			string(out.State), ms(out.OpenedAt), ms(out.ClosedAt), ms(out.EndsAt()), ms(tx.Now), schoolID, id); err != nil {
+			return fmt.Errorf("store: %s survey %d: %w", act, id, err)
 		}
-		out = s
-		return nil
+		return tx.emitSteps(ctx, schoolID, id, res.Events)
 	})
 	return out, err
 }
@@ -384,62 +365,60 @@ func (db *DB) AnswerSurvey(ctx context.Context, schoolID, id int64, actor *gongk
 		if err != nil {
 			return err
 		}
-		var bureau int64
-		if err := tx.QueryRowContext(ctx, `SELECT bureau_id FROM schools WHERE id = $1`, schoolID).Scan(&bureau); err != nil {
-			return fmt.Errorf("store: school %d: %w", schoolID, err)
-		}
-		if !gongkai.CanSeeSurvey(actor, bureau, s) {
-			return notFound("测评")
-		}
-		if err := s.CanAnswer(actor, tx.Now); err != nil {
+		f := gongkai.SurveyFacts{Now: tx.Now}
+		if f.SchoolBureauID, _, err = tx.schoolBureau(ctx, schoolID); err != nil {
 			return err
 		}
-		var participants []int64
 		rows, err := tx.QueryContext(ctx, `SELECT user_id FROM survey_participants WHERE school_id = $1 AND survey_id = $2`, schoolID, id)
 		if err != nil {
 			return fmt.Errorf("store: participants of survey %d: %w", id, err)
 		}
-		if participants, err = collect(rows, func(sc interface{ Scan(...any) error }) (int64, error) {
+		participants, err := collect(rows, func(sc interface{ Scan(...any) error }) (int64, error) {
 			var u int64
 			return u, sc.Scan(&u)
-		}); err != nil {
+		})
+		if err != nil {
 			return fmt.Errorf("store: participants of survey %d: %w", id, err)
 		}
-		if slices.Contains(participants, actor.ID) {
-			return gongkai.Errorf(gongkai.ECONFLICT, "您已参加本次测评，每人限答一次，感谢您的参与。")
-		}
-		answers, err := s.ValidateAnswers(in)
+		f.Answered = slices.Contains(participants, actor.ID)
+		res, err := s.TakeAnswer(actor, in, f)
 		if err != nil {
 			return err
 		}
 		if err := tx.rewriteParticipants(ctx, schoolID, id, append(participants, actor.ID)); err != nil {
 			return err
 		}
-		var rid int64
-		for try := 0; rid == 0; try++ {
-			if try == 3 {
-				return fmt.Errorf("store: no free response id after %d tries", try)
-			}
-			err := tx.QueryRowContext(ctx, `INSERT INTO survey_responses (school_id, survey_id, id) VALUES ($1, $2, $3)
-				ON CONFLICT DO NOTHING RETURNING id`, schoolID, id, responseID()).Scan(&rid)
-			if err != nil && !errors.Is(err, sql.ErrNoRows) {
-				return fmt.Errorf("store: response to survey %d: %w", id, err)
-			}
-		}
-		for _, a := range answers {
-			choices := a.Choices
-			if len(choices) == 0 {
-				choices = []int{0}
-			}
-			for _, c := range choices {
-				if _, err := tx.ExecContext(ctx, `INSERT INTO survey_answers (school_id, survey_id, response_id, position, choice, text) VALUES ($1, $2, $3, $4, $5, $6)`,
-					schoolID, id, rid, a.Position, c, a.Text); err != nil {
-					return fmt.Errorf("store: answer to survey %d: %w", id, err)
-				}
-			}
-		}
-		return nil
+		return tx.saveResponse(ctx, schoolID, id, res.Answers)
 	})
+}
+
+// saveResponse writes the answers of one response under a random id,
+// apart from who gave them.
+func (tx *Tx) saveResponse(ctx context.Context, schoolID, id int64, answers []gongkai.SurveyAnswer) error {
+	var rid int64
+	for try := 0; rid == 0; try++ {
+		if try == 3 {
+			return fmt.Errorf("store: no free response id after %d tries", try)
+		}
+		err := tx.QueryRowContext(ctx, `INSERT INTO survey_responses (school_id, survey_id, id) VALUES ($1, $2, $3)
+			ON CONFLICT DO NOTHING RETURNING id`, schoolID, id, responseID()).Scan(&rid)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: response to survey %d: %w", id, err)
+		}
+	}
+	for _, a := range answers {
+		choices := a.Choices
+		if len(choices) == 0 {
+			choices = []int{0}
+		}
+		for _, c := range choices {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO survey_answers (school_id, survey_id, response_id, position, choice, text) VALUES ($1, $2, $3, $4, $5, $6)`,
+				schoolID, id, rid, a.Position, c, a.Text); err != nil {
+				return fmt.Errorf("store: answer to survey %d: %w", id, err)
+			}
+		}
+	}
+	return nil
 }
 
 // rewriteParticipants replaces the survey's participant rows by the same
@@ -573,59 +552,61 @@ func (db *DB) PublishSurveyResults(ctx context.Context, schoolID, id int64, acto
 		if err != nil {
 			return err
 		}
-		if err := gongkai.AuthorizeSurvey(actor, s, gongkai.SurveyPublish, tx.Now); err != nil {
-			return err
-		}
+		f := gongkai.SurveyFacts{Now: tx.Now, ClerkID: clerkID}
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM memberships WHERE school_id = $1 AND user_id = $2 AND role IN ('clerk', 'principal')`,
 			schoolID, clerkID).Scan(&n); err != nil {
 			return fmt.Errorf("store: clerk %d: %w", clerkID, err)
 		}
-		if n == 0 {
-			return fieldError("clerk", "请选择本校的经办人，由其提交审议并发布。")
+		f.ClerkOK = n > 0
+		if f.Results, err = tallySurvey(ctx, tx, s); err != nil {
+			return err
 		}
-		r, err := tallySurvey(ctx, tx, s)
+		res, err := s.PublishResults(actor, f)
 		if err != nil {
 			return err
 		}
-		d = &gongkai.Disclosure{SchoolID: schoolID, Title: "关于" + s.Title + "结果的公示", Body: s.ResultsMarkdown(r), Category: "evaluation",
-			Audience: s.Audience.DisclosureAudience(), PublicityDays: 5, Channels: []gongkai.Channel{"online"}, ClerkID: clerkID,
-			State: gongkai.StateDraft, Version: 1, CreatedBy: actor.ID, CreatedAt: tx.Now, UpdatedAt: tx.Now}
-		normalize(d)
-		if err := d.ValidateDraft(); err != nil {
-			return err
-		}
-		// The same row CreateDisclosure writes; that method is for those
-		// who may open a registration form, which the supervision group
-		// may not: here the draft is made for the clerk named.
-		if err := tx.QueryRowContext(ctx, `INSERT INTO disclosures (school_id, catalogue_code, category, title, body, audience, state, doc_number,
-			department_id, clerk_id, channels, legal_basis, contact, publicity_days, version, created_by, created_at, updated_at)
-			VALUES ($1, '', $2, $3, $4, $5, $6, '', NULL, $7, $8, '', '', $9, 1, $10, $11, $11) RETURNING id`,
-			schoolID, d.Category, d.Title, d.Body, string(d.Audience), string(d.State), clerkID, joinChannels(d.Channels), d.PublicityDays,
-			actor.ID, ms(tx.Now)).Scan(&d.ID); err != nil {
-			return fmt.Errorf("store: draft of survey %d results: %w", id, err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO disclosure_versions (school_id, disclosure_id, version, title, body, doc_number, created_by, created_at)
-			VALUES ($1, $2, 1, $3, $4, '', $5, $6)`, schoolID, d.ID, d.Title, d.Body, actor.ID, ms(tx.Now)); err != nil {
-			return fmt.Errorf("store: version of survey %d results: %w", id, err)
-		}
-		if err := tx.index(ctx, d); err != nil {
-			return err
-		}
-		if err := tx.record(ctx, d, actor, gongkai.ActionCreate, "", gongkai.StateDraft, "由测评“"+s.Title+"”的结果生成"); err != nil {
+		d = res.Disclosure
+		if err := tx.insertResultsDraft(ctx, d, actor, s.Title); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE surveys SET disclosure_id = $1, state = $2, updated_at = $3 WHERE school_id = $4 AND id = $5`,
-			d.ID, string(gongkai.SurveyClosed), ms(tx.Now), schoolID, id); err != nil {
+			d.ID, string(res.Survey.State), ms(tx.Now), schoolID, id); err != nil {
 			return fmt.Errorf("store: link survey %d: %w", id, err)
 		}
-		return tx.emit(ctx, Event{SchoolID: schoolID, Type: gongkai.EventSurveyResultsDrafted, Subject: id, Data: map[string]any{
-			"title": s.Title, "disclosure_id": d.ID, "clerk_id": clerkID}})
+		for _, e := range res.Events {
+			e.Data["disclosure_id"] = d.ID
+		}
+		return tx.emitSteps(ctx, schoolID, id, res.Events)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return d, nil
+}
+
+// insertResultsDraft writes the draft of a survey's results, its first
+// version, its search entry and the first entry of its trail. It is the
+// same row CreateDisclosure writes; that method is for those who may open
+// a registration form, which the supervision group may not: here the
+// draft is made for the clerk named.
+func (tx *Tx) insertResultsDraft(ctx context.Context, d *gongkai.Disclosure, actor *gongkai.Actor, survey string) error {
+	normalize(d)
+	if err := tx.QueryRowContext(ctx, `INSERT INTO disclosures (school_id, catalogue_code, category, title, body, audience, state, doc_number,
+		department_id, clerk_id, channels, legal_basis, contact, publicity_days, version, created_by, created_at, updated_at)
+		VALUES ($1, '', $2, $3, $4, $5, $6, '', NULL, $7, $8, '', '', $9, 1, $10, $11, $11) RETURNING id`,
+		d.SchoolID, d.Category, d.Title, d.Body, string(d.Audience), string(d.State), d.ClerkID, joinChannels(d.Channels), d.PublicityDays,
+		actor.ID, ms(tx.Now)).Scan(&d.ID); err != nil {
+		return fmt.Errorf("store: draft of survey results: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO disclosure_versions (school_id, disclosure_id, version, title, body, doc_number, created_by, created_at)
+		VALUES ($1, $2, 1, $3, $4, '', $5, $6)`, d.SchoolID, d.ID, d.Title, d.Body, actor.ID, ms(tx.Now)); err != nil {
+		return fmt.Errorf("store: version of survey results: %w", err)
+	}
+	if err := tx.index(ctx, d); err != nil {
+		return err
+	}
+	return tx.record(ctx, d, actor, gongkai.ActionCreate, "", gongkai.StateDraft, "由测评“"+survey+"”的结果生成")
 }
 
 // SurveyScores returns, for every school of the bureau, its score from

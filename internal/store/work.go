@@ -205,3 +205,48 @@ func (db *DB) CountByState(ctx context.Context, bureauID int64, states []gongkai
 	}
 	return out, rows.Err()
 }
+
+// InspectionWork is a school's checklist of a term as the work page needs
+// it: the school and where the checklist stands ("" when not begun).
+type InspectionWork struct {
+	School *gongkai.School // id, slug and name
+	State  gongkai.InspectionState
+}
+
+// FindInspectionWork returns, for each of the schools in the order given,
+// where its checklist of the term stands, in one query.
+func (db *DB) FindInspectionWork(ctx context.Context, schoolIDs []int64, term gongkai.Term) ([]InspectionWork, error) {
+	if len(schoolIDs) == 0 {
+		return nil, nil
+	}
+	args := []any{term.Key()}
+	ph := make([]string, len(schoolIDs))
+	for i, id := range schoolIDs {
+		args = append(args, id)
+		ph[i] = fmt.Sprintf("$%d", len(args))
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT s.id, s.slug, s.name, COALESCE(i.state, '') FROM schools s
+		LEFT JOIN inspections i ON i.school_id = s.id AND i.term = $1 WHERE s.id IN (`+strings.Join(ph, ", ")+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: inspections of %s to fill: %w", term.Key(), err)
+	}
+	found, err := collect(rows, func(sc interface{ Scan(...any) error }) (InspectionWork, error) {
+		w := InspectionWork{School: &gongkai.School{}}
+		var state string
+		err := sc.Scan(&w.School.ID, &w.School.Slug, &w.School.Name, &state)
+		w.State = gongkai.InspectionState(state)
+		return w, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: inspections of %s to fill: %w", term.Key(), err)
+	}
+	out := make([]InspectionWork, 0, len(found))
+	for _, id := range schoolIDs {
+		for _, w := range found {
+			if w.School.ID == id {
+				out = append(out, w)
+			}
+		}
+	}
+	return out, nil
+}

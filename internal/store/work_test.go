@@ -148,3 +148,26 @@ func TestWork_CountByState(t *testing.T) {
 		}
 	})
 }
+
+// TestWork_FindInspectionWork: where each school's checklist of the term
+// stands, in the order asked, without schools not asked for.
+func TestWork_FindInspectionWork(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		f := mustFixture(t, dsn)
+		term := gongkai.TermOf(f.db.Now())
+		if _, err := f.db.SaveInspection(ctx, f.school.ID, f.actors[gongkai.RoleSupervisor], gongkai.InspectionSave{Term: term}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := f.db.FindInspectionWork(ctx, []int64{f.other.ID, f.school.ID}, term)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || got[0].School.ID != f.other.ID || got[0].State != "" || got[1].School.Slug != f.school.Slug || got[1].State != gongkai.InspectionDraft {
+			t.Errorf("work %+v %+v", got[0], got[1])
+		}
+		if got, err := f.db.FindInspectionWork(ctx, []int64{f.other.ID}, term.Prev()); err != nil || len(got) != 1 || got[0].State != "" {
+			t.Errorf("another term: %+v, %v", got, err)
+		}
+	})
+}

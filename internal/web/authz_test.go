@@ -83,16 +83,19 @@ func TestAuthorization_matrix(t *testing.T) {
 			// the leadership and supervision groups and the bureau; filled in
 			// by the supervision group; measures done and the report written
 			// and published by the principal (inspection_test.go).
-			"GET /s/{slug}/inspection":                     append(own(gongkai.RolePrincipal, gongkai.RoleLeader, gongkai.RoleSupervisor), "bureau.admin", "bureau.inspector"),
-			"GET /s/{slug}/inspection/{term}":              append(own(gongkai.RolePrincipal, gongkai.RoleLeader, gongkai.RoleSupervisor), "bureau.admin", "bureau.inspector"),
-			"POST /s/{slug}/inspection/{term}":             own(gongkai.RoleSupervisor),
-			"POST /s/{slug}/inspection/{term}/{item}/done": own(gongkai.RolePrincipal),
-			"GET /bureau/inspections":                      {"bureau.admin", "bureau.inspector"},
-			"GET /s/{slug}/report":                         append(own(gongkai.RolePrincipal, gongkai.RoleLeader, gongkai.RoleSupervisor), "bureau.admin", "bureau.inspector"),
-			"GET /s/{slug}/report/{year}":                  append(own(gongkai.RolePrincipal, gongkai.RoleLeader, gongkai.RoleSupervisor), "bureau.admin", "bureau.inspector"),
-			"POST /s/{slug}/report/{year}/text":            own(gongkai.RolePrincipal),
-			"POST /s/{slug}/report/{year}/publish":         own(gongkai.RolePrincipal),
-			"GET /bureau/report/{year}":                    {"bureau.admin", "bureau.inspector"},
+			"GET /s/{slug}/inspection":                      append(own(gongkai.RolePrincipal, gongkai.RoleLeader, gongkai.RoleSupervisor), "bureau.admin", "bureau.inspector"),
+			"GET /s/{slug}/inspection/{term}":               append(own(gongkai.RolePrincipal, gongkai.RoleLeader, gongkai.RoleSupervisor), "bureau.admin", "bureau.inspector"),
+			"POST /s/{slug}/inspection/{term}":              own(gongkai.RoleSupervisor),
+			"POST /s/{slug}/inspection/{term}/{item}/done":  own(gongkai.RolePrincipal),
+			"GET /bureau/inspections":                       {"bureau.admin", "bureau.inspector"},
+			"GET /s/{slug}/report":                          append(own(gongkai.RolePrincipal, gongkai.RoleLeader, gongkai.RoleSupervisor), "bureau.admin", "bureau.inspector"),
+			"GET /s/{slug}/report/{year}":                   append(own(gongkai.RolePrincipal, gongkai.RoleLeader, gongkai.RoleSupervisor), "bureau.admin", "bureau.inspector"),
+			"POST /s/{slug}/report/{year}/text":             own(gongkai.RolePrincipal),
+			"POST /s/{slug}/report/{year}/publish":          own(gongkai.RolePrincipal),
+			"GET /bureau/report/{year}":                     {"bureau.admin", "bureau.inspector"},
+			"GET /api/v1/schools/{slug}/inspections":        append(own(gongkai.RolePrincipal, gongkai.RoleLeader, gongkai.RoleSupervisor), "bureau.admin", "bureau.inspector"),
+			"GET /api/v1/schools/{slug}/inspections/{term}": append(own(gongkai.RolePrincipal, gongkai.RoleLeader, gongkai.RoleSupervisor), "bureau.admin", "bureau.inspector"),
+			"GET /api/v1/schools/{slug}/reports/{year}":     append(own(gongkai.RolePrincipal, gongkai.RoleLeader, gongkai.RoleSupervisor), "bureau.admin", "bureau.inspector"),
 			// Surveys: members of the school see them (the bureau too), the
 			// audience answers, the supervision group and the principal run
 			// them, and results are for them, the leaders and the bureau.
@@ -124,6 +127,8 @@ func TestAuthorization_matrix(t *testing.T) {
 			"POST /api/v1/orders/{id}/answer":   own(gongkai.RolePrincipal),
 			"POST /s/{slug}/orders/{id}/accept": {"bureau.admin"},
 			"POST /s/{slug}/orders/{id}/return": {"bureau.admin"},
+			// An answer's files are read by whoever reads the order.
+			"GET /s/{slug}/orders/{id}/files/{file}": append(own(gongkai.RolePrincipal, gongkai.RoleLeader, gongkai.RoleSupervisor), "bureau.admin", "bureau.inspector"),
 			// The county is set up: every setup link answers 404 to everyone
 			// (setup_test.go). The bureau's admin log is its users'.
 			"GET /setup/{token}":   nil,
@@ -259,6 +264,9 @@ func (h *harness) fillPath(t *testing.T, method, pattern string) string {
 		values[k] = v
 	}
 	for k, v := range h.matrixOrderValues(t, pattern) {
+		values[k] = v
+	}
+	for k, v := range h.matrixOrderFileValues(t, pattern) { // order_files_test.go
 		values[k] = v
 	}
 	for k, v := range h.matrixPeopleValues(t, pattern) {

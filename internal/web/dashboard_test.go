@@ -13,7 +13,6 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"gongkai"
-	"gongkai/internal/store"
 )
 
 // dashFixture gives school xq two overdue obligations and one met late,
@@ -27,7 +26,7 @@ func dashFixture(t *testing.T, h *harness) (xqFirstOverdue int64) {
 	clock := now
 	h.db.Now = func() time.Time { return clock }
 	h.srv.now = func() time.Time { return clock }
-	record := func(s *gongkai.School, event string) *store.Obligation {
+	record := func(s *gongkai.School, event string) *gongkai.Obligation {
 		t.Helper()
 		d, _ := time.ParseInLocation("2006-01-02", event, gongkai.Beijing)
 		o, err := h.db.RecordEvent(ctx, s.ID, h.actor(s.Slug+".clerk"), "procurement", "采购结果"+event, d, 0)
@@ -166,7 +165,7 @@ func TestDashboard_api(t *testing.T) {
 	eachHarness(t, func(t *testing.T, h *harness) {
 		dashFixture(t, h)
 		// One supervision order to xq, open: the bureau sees it on its line.
-		if _, err := h.db.IssueOrders(context.Background(), h.school.BureauID, h.actor("bureau.admin"), store.NewOrder{
+		if _, err := h.db.IssueOrders(context.Background(), h.school.BureauID, h.actor("bureau.admin"), gongkai.OrderIssue{
 			Kind: gongkai.OrderUrge, Title: "关于督促公开财务收支情况的通知", Body: "请于期限内公开。", Workdays: 5, SchoolIDs: []int64{h.school.ID}}); err != nil {
 			t.Fatal(err)
 		}

@@ -92,4 +92,11 @@ var englishOrders = map[string]string{
 	"来信不存在或未提请教育局督办。":             "The case does not exist or was not taken to the bureau.",
 	"所选公开事项不存在，请选择本校已发布的事项。":      "The chosen item does not exist; choose a published item of the school.",
 	"所选公开事项尚未发布或已撤回，请选择本校已发布的事项。": "The chosen item is not published or was withdrawn; choose a published item of the school.",
+	// An answer's files.
+	"答复附件": "Files of the answer",
+	"会议记录、整改照片等：PDF、图片、Word 或 Excel，最多 %d 个，每个不超过 %d MB。只有教育局和本校能看到。": "Minutes, photos of the rectification and the like: PDF, images, Word or Excel, at most %d, each up to %d MB. Only the bureau and the school see them.",
+	"附件无效，请重新选择文件。": "A file is not valid; choose it again.",
+	"只有答复可以附带附件。":   "Only an answer carries files.",
+	"最多 %d 个附件。":    "At most %d files.",
+	"期限不能超过两年。":     "The deadline cannot be more than two years ahead.",
 }

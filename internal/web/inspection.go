@@ -244,9 +244,46 @@ func (s *Server) handleInspectionSave(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	if !cur.Editable() {
-		return s.redirect(w, r, inspectionURL(school, term), "!"+term.Label()+"的自查表已提交，不能再修改。")
+	in, due, fe := readInspectionForm(r, cur)
+	// The domain checks the rest; both sets of messages show at once.
+	for k, v := range gongkai.ErrorFields(in.Validate(submit, s.db.Now())) {
+		fe.Add(k, v)
 	}
+	if len(fe) == 0 {
+		_, err = s.db.SaveInspection(r.Context(), school.ID, actor, in.SaveCommand(submit))
+		switch gongkai.ErrorCode(err) {
+		case "":
+			msg := "自查表草稿已保存。"
+			if submit {
+				msg = "自查表已提交，校长、领导小组和教育局可以查阅。"
+			}
+			return s.redirect(w, r, inspectionURL(school, term), msg)
+		case gongkai.ECONFLICT:
+			return s.redirect(w, r, inspectionURL(school, term), "!"+gongkai.ErrorMessage(err))
+		case gongkai.EINVALID:
+			for k, v := range gongkai.ErrorFields(err) {
+				fe.Add(k, v)
+			}
+			if len(fe) == 0 {
+				fe.Add("form", gongkai.ErrorMessage(err))
+			}
+		default:
+			return err
+		}
+	}
+	p, err := s.inspectionPage(r, school, actor, in, exists, due)
+	if err != nil {
+		return err
+	}
+	p.Errors, p.Invalid = fe, true
+	s.renderPage(w, r, http.StatusUnprocessableEntity, "inspection", p)
+	return nil
+}
+
+// readInspectionForm reads the answers to the checklist's items from the
+// form, with the deadlines as typed (to show them again) and the dates
+// that do not parse.
+func readInspectionForm(r *http.Request, cur *gongkai.Inspection) (*gongkai.Inspection, map[string]string, gongkai.FieldErrors) {
 	in := *cur
 	in.Answers = append([]gongkai.InspectionAnswer(nil), cur.Answers...)
 	in.Summary = r.PostFormValue("summary")
@@ -268,40 +305,7 @@ func (s *Server) handleInspectionSave(w http.ResponseWriter, r *http.Request) er
 			a.Due = d
 		}
 	}
-	// The domain checks the rest; both sets of messages show at once.
-	verr := in.Validate(submit, s.db.Now())
-	for k, v := range gongkai.ErrorFields(verr) {
-		fe.Add(k, v)
-	}
-	if len(fe) == 0 {
-		_, err = s.db.SaveInspection(r.Context(), school.ID, actor, &in, submit)
-		if err == nil {
-			msg := "自查表草稿已保存。"
-			if submit {
-				msg = "自查表已提交，校长、领导小组和教育局可以查阅。"
-			}
-			return s.redirect(w, r, inspectionURL(school, term), msg)
-		}
-		if gongkai.ErrorCode(err) == gongkai.ECONFLICT {
-			return s.redirect(w, r, inspectionURL(school, term), "!"+gongkai.ErrorMessage(err))
-		}
-		if gongkai.ErrorCode(err) != gongkai.EINVALID {
-			return err
-		}
-		for k, v := range gongkai.ErrorFields(err) {
-			fe.Add(k, v)
-		}
-		if len(fe) == 0 {
-			fe.Add("form", gongkai.ErrorMessage(err))
-		}
-	}
-	p, err := s.inspectionPage(r, school, actor, &in, exists, due)
-	if err != nil {
-		return err
-	}
-	p.Errors, p.Invalid = fe, true
-	s.renderPage(w, r, http.StatusUnprocessableEntity, "inspection", p)
-	return nil
+	return &in, due, fe
 }
 
 // handleMeasureDone lets the principal mark an item's measure done.
@@ -429,42 +433,28 @@ type inspectionWorkRow struct {
 	URL    string
 }
 
-// inspectionReminderDays is how long before the end of a term the work page
-// reminds the supervision group of a checklist not yet begun; a saved draft
-// shows all term long.
-const inspectionReminderDays = 42
-
 // inspectionWorkFor lists, for each school where the reader fills the
-// self-inspection, this term's checklist when it is not submitted yet: a
-// draft at any time, a checklist not begun in the term's last six weeks.
+// self-inspection, this term's checklist when the work page reminds of it
+// (gongkai.InspectionToFill).
 func (s *Server) inspectionWorkFor(ctx context.Context, actor *gongkai.Actor, now time.Time) ([]inspectionWorkRow, error) {
 	term := gongkai.TermOf(now)
 	_, last := term.Bounds()
-	var out []inspectionWorkRow
+	var ids []int64
 	for _, id := range memberSchools(actor) {
-		if !gongkai.CanFillInspection(actor, id) {
-			continue
+		if gongkai.CanFillInspection(actor, id) {
+			ids = append(ids, id)
 		}
-		in, err := s.db.FindInspection(ctx, id, term)
-		draft := false
-		switch {
-		case gongkai.ErrorCode(err) == gongkai.ENOTFOUND:
-			if now.Before(last.AddDate(0, 0, -inspectionReminderDays)) {
-				continue
-			}
-		case err != nil:
-			return nil, err
-		case in.State == gongkai.InspectionSubmitted:
-			continue
-		default:
-			draft = true
+	}
+	work, err := s.db.FindInspectionWork(ctx, ids, term)
+	if err != nil {
+		return nil, err
+	}
+	var out []inspectionWorkRow
+	for _, w := range work {
+		if gongkai.InspectionToFill(term, w.State, now) {
+			out = append(out, inspectionWorkRow{School: w.School, Term: term, Draft: w.State == gongkai.InspectionDraft, Due: last,
+				URL: inspectionURL(w.School, term)})
 		}
-		school, err := s.db.FindSchoolByID(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, inspectionWorkRow{School: school, Term: term, Draft: draft, Due: last,
-			URL: "/s/" + school.Slug + "/inspection/" + term.Key()})
 	}
 	return out, nil
 }

@@ -27,7 +27,7 @@ func (h *harness) matrixReportValues(t *testing.T, pattern string) map[string]st
 	if !ok {
 		term := gongkai.TermOf(h.db.Now()).Prev()
 		in := filledInspection(term, map[string]gongkai.Verdict{"fees": gongkai.VerdictNotMet}, h.db.Now())
-		_, err := h.db.SaveInspection(context.Background(), h.school.ID, h.actor("xq.supervisor"), in, true)
+		_, err := h.db.SaveInspection(context.Background(), h.school.ID, h.actor("xq.supervisor"), in.SaveCommand(true))
 		must(t, err)
 		key = term.Key()
 		matrixInspections.Store(h, key)
@@ -231,13 +231,13 @@ func TestInspection_workPageReminder(t *testing.T) {
 		}
 		clock = first.AddDate(0, 1, 0).Add(10 * time.Hour)
 		in := filledInspection(term, nil, clock)
-		if _, err := h.db.SaveInspection(ctx, h.school.ID, h.actor("xq.supervisor"), in, false); err != nil {
+		if _, err := h.db.SaveInspection(ctx, h.school.ID, h.actor("xq.supervisor"), in.SaveCommand(false)); err != nil {
 			t.Fatal(err)
 		}
 		if b := work("xq.supervisor"); !strings.Contains(b, "已保存草稿，尚未提交") {
 			t.Error("a saved draft is not on the work page early in the term")
 		}
-		if _, err := h.db.SaveInspection(ctx, h.school.ID, h.actor("xq.supervisor"), in, true); err != nil {
+		if _, err := h.db.SaveInspection(ctx, h.school.ID, h.actor("xq.supervisor"), in.SaveCommand(true)); err != nil {
 			t.Fatal(err)
 		}
 		clock = last.AddDate(0, 0, -10).Add(10 * time.Hour)

@@ -413,9 +413,9 @@ type formPage struct {
 	ReturnReason  *gongkai.Event
 	MaxFileMB     int
 	MaxAttachment int
-	Obligations   []*store.Obligation // open obligations of the chosen item (obligations.go)
-	ObligationID  int64               // the one publication meets
-	Privacy       *privacyView        // personal data found in the saved draft (privacy.go)
+	Obligations   []*gongkai.Obligation // open obligations of the chosen item (obligations.go)
+	ObligationID  int64                 // the one publication meets
+	Privacy       *privacyView          // personal data found in the saved draft (privacy.go)
 }
 
 // Cat is a category's name in the reader's language.

@@ -16,7 +16,7 @@ import (
 // falls due this month and next, and what was done this year.
 type obligationsPage struct {
 	base
-	Overdue, ThisMonth, NextMonth, Done []*store.Obligation
+	Overdue, ThisMonth, NextMonth, Done []*gongkai.Obligation
 	ThisLabel, NextLabel                string
 	EventItems                          []gongkai.CatalogueItem // for 记录事项
 	Event                               eventForm
@@ -34,7 +34,7 @@ type obSection struct {
 	Page         *obligationsPage
 	ID           string
 	Title, Empty string // translated
-	Items        []*store.Obligation
+	Items        []*gongkai.Obligation
 }
 
 // Section returns the named section: overdue, this, next or done.
@@ -59,11 +59,11 @@ func (p *obligationsPage) CanWaive() bool {
 }
 
 // ObState is the state's label in the reader's language.
-func (p *obligationsPage) ObState(o *store.Obligation) string { return p.T(o.State.Label()) }
+func (p *obligationsPage) ObState(o *gongkai.Obligation) string { return p.T(o.State.Label()) }
 
 // Remaining says how far the due date of an open obligation is: 剩余 N 个
 // 工作日, 今日到期, 逾期 N 个工作日.
-func (p *obligationsPage) Remaining(o *store.Obligation) string {
+func (p *obligationsPage) Remaining(o *gongkai.Obligation) string {
 	if !o.Open() {
 		return ""
 	}
@@ -180,7 +180,7 @@ func (s *Server) handleRecordEvent(w http.ResponseWriter, r *http.Request) error
 			fen = int64(math.Round(yuan * 100))
 		}
 	}
-	var o *store.Obligation
+	var o *gongkai.Obligation
 	err := fe.Err()
 	if err == nil {
 		o, err = s.db.RecordEvent(ctx, school.ID, gongkai.ActorFrom(ctx), in.Catalogue, in.Title, date, fen)
@@ -225,7 +225,7 @@ func (s *Server) obligationDefaults(r *http.Request, d *gongkai.Disclosure) (int
 }
 
 // obligationTitle proposes the title of the item that meets o.
-func obligationTitle(o *store.Obligation) string {
+func obligationTitle(o *gongkai.Obligation) string {
 	switch {
 	case o.EventTitle != "":
 		return "关于" + o.EventTitle + "的公示"

@@ -17,7 +17,7 @@ import (
 
 // obligationFixture puts school xq on Monday 2026-03-02 with the December
 // statement met late and January's left overdue.
-func obligationFixture(t *testing.T, h *harness) (dec, jan *store.Obligation) {
+func obligationFixture(t *testing.T, h *harness) (dec, jan *gongkai.Obligation) {
 	t.Helper()
 	ctx := context.Background()
 	now := time.Date(2026, 3, 2, 10, 0, 0, 0, gongkai.Beijing)

@@ -39,7 +39,7 @@ func (h *harness) matrixOrderValues(t *testing.T, pattern string) map[string]str
 // working days.
 func (h *harness) issueOrder(t *testing.T, title string, schools ...*gongkai.School) *gongkai.Order {
 	t.Helper()
-	in := store.NewOrder{Kind: gongkai.OrderUrge, Title: title, Body: "请于期限内办理并**答复**。", Workdays: 10}
+	in := gongkai.OrderIssue{Kind: gongkai.OrderUrge, Title: title, Body: "请于期限内办理并**答复**。", Workdays: 10}
 	for _, s := range schools {
 		in.SchoolIDs = append(in.SchoolIDs, s.ID)
 	}

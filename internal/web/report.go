@@ -1,16 +1,12 @@
 package web
 
 import (
-	"bytes"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"github.com/xuri/excelize/v2"
 
 	"gongkai"
 	"gongkai/internal/store"
@@ -108,17 +104,29 @@ type reportInput struct {
 
 // buildReport makes the report's sections from the year's figures.
 func buildReport(t tr, in reportInput) reportDoc {
-	f := &in.F
 	doc := reportDoc{Org: in.Org, Year: in.Year, Made: in.Made}
 	doc.Title = gongkai.ReportTitle(in.Org, in.Year)
 	if t.en {
 		doc.Title = t.Tf("%s: annual report on school affairs disclosure, %d", in.Org, in.Year)
 	}
-	fb := f.FeedbackTotal()
-	ob := f.Obligations
-	due := ob.Cases() + ob.Waived + ob.Pending
+	for _, section := range []func(tr, reportInput) reportSection{reportOverview, reportActive, reportRequests, reportFeedbackSection, reportSatisfaction, reportProblems, reportOther} {
+		doc.Sections = append(doc.Sections, section(t, in))
+	}
+	if in.Bureau {
+		doc.Sections = append(doc.Sections, reportSection{ID: "s8", Title: t.T("附表：各校情况"), Tables: []reportTable{schoolsTable(t, in)}})
+	}
+	return doc
+}
 
-	// 一、总体情况
+// obligationsDue counts the obligations due in the period, however they
+// stand.
+func obligationsDue(ob store.PeriodFigures) int { return ob.Cases() + ob.Waived + ob.Pending }
+
+// reportOverview is section 一、总体情况.
+func reportOverview(t tr, in reportInput) reportSection {
+	f := &in.F
+	fb, ob := f.FeedbackTotal(), f.Obligations
+	due := obligationsDue(ob)
 	s1 := reportSection{ID: "s1", Title: t.T(gongkai.ReportSections[0]), Written: in.Text.Summary, Field: "summary"}
 	who := t.T("本校")
 	if in.Bureau {
@@ -127,9 +135,14 @@ func buildReport(t tr, in reportInput) reportDoc {
 	s1.Paras = append(s1.Paras, t.Tf("%d年，%s共主动公开校务公开事项 %d 项，其中对外公开 %d 项；公开目录中本年度到期的应公开事项 %d 项，按时公开 %d 项，按时公开率 %s；收到异议、意见、来信和举报 %d 件，已答复 %d 件，其中按期答复 %d 件；收到依申请公开（点题公开）申请 %d 件。",
 		in.Year, who, f.Published, f.ByAudience[gongkai.AudiencePublic], due, ob.OnTime, shareCell(ob.OnTime, ob.Cases()).Text,
 		fb.Received, fb.Answered, fb.OnTime, f.Requests.Received))
-	doc.Sections = append(doc.Sections, s1)
+	return s1
+}
 
-	// 二、主动公开情况
+// reportActive is section 二、主动公开情况.
+func reportActive(t tr, in reportInput) reportSection {
+	f := &in.F
+	ob := f.Obligations
+	due := obligationsDue(ob)
 	s2 := reportSection{ID: "s2", Title: t.T(gongkai.ReportSections[1])}
 	cat := reportTable{Caption: t.T("按公开类别"), Head: []string{t.T("公开类别"), t.T("公开事项（项）")}, Total: true}
 	for _, c := range gongkai.Categories {
@@ -164,9 +177,12 @@ func buildReport(t tr, in reportInput) reportDoc {
 	}
 	s2.Tables = append(s2.Tables, obt)
 	s2.Paras = append(s2.Paras, t.Tf("本年度首次公开的事项中，此后修订 %d 项、撤回 %d 项（撤回的事项仍保留撤回理由备查）。按时公开率按已到期事项（按时公开、逾期公开、逾期未公开）计算，已免除和尚未到期的不计。", f.Revised, f.Withdrawn))
-	doc.Sections = append(doc.Sections, s2)
+	return s2
+}
 
-	// 三、依申请公开情况
+// reportRequests is section 三、依申请公开情况.
+func reportRequests(t tr, in reportInput) reportSection {
+	f := &in.F
 	s3 := reportSection{ID: "s3", Title: t.T(gongkai.ReportSections[2])}
 	rq := f.Requests
 	s3.Tables = []reportTable{{Caption: t.T("依申请公开（点题公开）办理情况"), Head: []string{t.T("项目"), t.T("件数")}, Rows: [][]reportCell{
@@ -178,9 +194,13 @@ func buildReport(t tr, in reportInput) reportDoc {
 	if rq.Received == 0 {
 		s3.Paras = []string{t.T("本年度未收到依申请公开（点题公开）申请。")}
 	}
-	doc.Sections = append(doc.Sections, s3)
+	return s3
+}
 
-	// 四、异议、意见和举报处理情况
+// reportFeedbackSection is section 四、异议、意见和举报处理情况.
+func reportFeedbackSection(t tr, in reportInput) reportSection {
+	f := &in.F
+	fb := f.FeedbackTotal()
 	s4 := reportSection{ID: "s4", Title: t.T(gongkai.ReportSections[3])}
 	kinds := reportTable{Caption: t.T("按类型"), Head: []string{t.T("类型"), t.T("收到"), t.T("已答复"), t.T("按期答复"), t.T("办理中"), t.T("提请教育局督办")}, Total: true}
 	for _, k := range gongkai.FeedbackKinds {
@@ -197,9 +217,12 @@ func buildReport(t tr, in reportInput) reportDoc {
 		t.Tf("按期答复率 %s。", shareCell(fb.OnTime, fb.Received).Text) + reply,
 		t.Tf("针对来信反映的问题制定整改方案 %d 件，整改完成并公开结果 %d 件。", f.RectifyPlanned, f.RectifyDone),
 	}
-	doc.Sections = append(doc.Sections, s4)
+	return s4
+}
 
-	// 五、满意度测评情况
+// reportSatisfaction is section 五、满意度测评情况.
+func reportSatisfaction(t tr, in reportInput) reportSection {
+	f := &in.F
 	s5 := reportSection{ID: "s5", Title: t.T(gongkai.ReportSections[4])}
 	if in.Survey.Surveys > 0 && in.Survey.Score >= 0 {
 		s5.Paras = []string{t.Tf("本年度开展满意度测评 %d 次，收回问卷 %d 份，综合满意度 %s 分（满分 100 分）。", in.Survey.Surveys, in.Survey.Responses, strconv.FormatFloat(in.Survey.Score, 'f', 1, 64))}
@@ -209,18 +232,22 @@ func buildReport(t tr, in reportInput) reportDoc {
 	s5.Tables = []reportTable{{Caption: t.T("来信人对答复的评价"), Head: []string{t.T("评价"), t.T("件数")}, Rows: [][]reportCell{
 		{cellText(t.T("满意")), cellNum(f.Satisfied)}, {cellText(t.T("基本满意")), cellNum(f.Basic)}, {cellText(t.T("不满意")), cellNum(f.Unsatisfied)},
 	}}}
-	doc.Sections = append(doc.Sections, s5)
+	return s5
+}
 
-	// 六、存在的主要问题及改进情况
+// reportProblems is section 六、存在的主要问题及改进情况.
+func reportProblems(t tr, in reportInput) reportSection {
 	s6 := reportSection{ID: "s6", Title: t.T(gongkai.ReportSections[5]), Written: in.Text.Problems, Field: "problems"}
 	if in.Bureau {
 		s6.Tables, s6.Paras = bureauFindings(t, in)
 	} else {
 		s6.Tables, s6.Paras = schoolFindings(t, in)
 	}
-	doc.Sections = append(doc.Sections, s6)
+	return s6
+}
 
-	// 七、其他需要报告的事项
+// reportOther is section 七、其他需要报告的事项.
+func reportOther(t tr, in reportInput) reportSection {
 	s7 := reportSection{ID: "s7", Title: t.T(gongkai.ReportSections[6]), Written: in.Text.Other, Field: "other"}
 	if in.Text.Other == "" && !in.Bureau {
 		s7.Paras = []string{t.T("无。")}
@@ -228,12 +255,7 @@ func buildReport(t tr, in reportInput) reportDoc {
 	if in.Bureau {
 		s7.Paras = []string{t.T("各校分项情况见附表。")}
 	}
-	doc.Sections = append(doc.Sections, s7)
-
-	if in.Bureau {
-		doc.Sections = append(doc.Sections, reportSection{ID: "s8", Title: t.T("附表：各校情况"), Tables: []reportTable{schoolsTable(t, in)}})
-	}
-	return doc
+	return s7
 }
 
 // schoolFindings lists the shortfalls the year's self-inspections found.
@@ -594,117 +616,6 @@ func (s *Server) handleBureauReport(w http.ResponseWriter, r *http.Request) erro
 }
 
 // ---- XLSX and Markdown ------------------------------------------------------
-
-// writeReportXLSX writes the report as one sheet a clerk can paste from:
-// section headings, then each table with its header; numbers as numbers.
-func writeReportXLSX(w http.ResponseWriter, doc reportDoc, filename string) error {
-	x := excelize.NewFile()
-	defer x.Close()
-	const sheet = "年度报告"
-	if err := x.SetSheetName("Sheet1", sheet); err != nil {
-		return err
-	}
-	bold, err := x.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
-	if err != nil {
-		return err
-	}
-	title, err := x.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}})
-	if err != nil {
-		return err
-	}
-	pct, err := x.NewStyle(&excelize.Style{NumFmt: 10}) // 0.00%
-	if err != nil {
-		return err
-	}
-	row := 1
-	put := func(cells []any, style int) error {
-		cell, _ := excelize.CoordinatesToCellName(1, row)
-		if err := x.SetSheetRow(sheet, cell, &cells); err != nil {
-			return err
-		}
-		if style != 0 {
-			end, _ := excelize.CoordinatesToCellName(max(len(cells), 1), row)
-			if err := x.SetCellStyle(sheet, cell, end, style); err != nil {
-				return err
-			}
-		}
-		row++
-		return nil
-	}
-	if err := put([]any{doc.Title}, title); err != nil {
-		return err
-	}
-	if err := put([]any{"数据生成日期", doc.Made.In(gongkai.Beijing).Format("2006-01-02")}, 0); err != nil {
-		return err
-	}
-	for _, sec := range doc.Sections {
-		row++
-		if err := put([]any{sec.Title}, bold); err != nil {
-			return err
-		}
-		for _, p := range sec.Paras {
-			if err := put([]any{p}, 0); err != nil {
-				return err
-			}
-		}
-		if sec.Written != "" {
-			if err := put([]any{sec.Written}, 0); err != nil {
-				return err
-			}
-		}
-		for _, t := range sec.Tables {
-			if t.Caption != "" {
-				if err := put([]any{t.Caption}, 0); err != nil {
-					return err
-				}
-			}
-			head := make([]any, len(t.Head))
-			for i, h := range t.Head {
-				head[i] = h
-			}
-			if err := put(head, bold); err != nil {
-				return err
-			}
-			for _, cells := range t.Rows {
-				vals := make([]any, len(cells))
-				for i, c := range cells {
-					vals[i] = c.Text
-					if c.IsNum {
-						vals[i] = c.Num
-					}
-				}
-				if err := put(vals, 0); err != nil {
-					return err
-				}
-				for i, c := range cells {
-					if c.Pct {
-						name, _ := excelize.CoordinatesToCellName(i+1, row-1)
-						if err := x.SetCellStyle(sheet, name, name, pct); err != nil {
-							return err
-						}
-					}
-				}
-			}
-		}
-	}
-	if err := x.SetColWidth(sheet, "A", "A", 36); err != nil {
-		return err
-	}
-	if err := x.SetColWidth(sheet, "B", "L", 14); err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	if err := x.Write(&buf); err != nil {
-		return err
-	}
-	h := w.Header()
-	h.Set("Content-Type", xlsxType)
-	h.Set("Content-Disposition", `attachment; filename="`+filename+`"; filename*=UTF-8''`+url.PathEscape(doc.Title+".xlsx"))
-	h.Set("Cache-Control", "private, no-store")
-	h.Set("X-Content-Type-Options", "nosniff")
-	_, err = w.Write(buf.Bytes())
-	return err
-}
 
 // reportMarkdown is the report as the body of a disclosure.
 func reportMarkdown(doc reportDoc) string {

@@ -31,7 +31,7 @@ func TestReview_leadershipReportsStayWithTheBureau(t *testing.T) {
 		send(gongkai.SubjectLeadership, "举报校长违规收费")
 		year := strconv.Itoa(time.Now().In(gongkai.Beijing).Year())
 		term := gongkai.TermOf(h.db.Now())
-		_, err := h.db.SaveInspection(ctx, h.school.ID, h.actor("xq.supervisor"), gongkai.NewInspection(h.school.ID, term), false)
+		_, err := h.db.SaveInspection(ctx, h.school.ID, h.actor("xq.supervisor"), gongkai.InspectionSave{Term: term})
 		must(t, err)
 		for _, who := range []string{"xq.principal", "xq.leader", "xq.supervisor", "bureau.inspector"} {
 			c := h.client(who)

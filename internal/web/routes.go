@@ -196,6 +196,7 @@ func (s *Server) routes() []route {
 		{"POST", "/s/{slug}/orders/{id}/answer", accessSignedIn, false, s.handleOrderAnswer},
 		{"POST", "/s/{slug}/orders/{id}/accept", accessSignedIn, false, s.handleOrderAccept},
 		{"POST", "/s/{slug}/orders/{id}/return", accessSignedIn, false, s.handleOrderReturn},
+		{"GET", "/s/{slug}/orders/{id}/files/{file}", accessSignedIn, false, s.handleOrderFile},
 
 		// Self-inspection (自查) and the annual disclosure report (年度报告).
 		// Their pages answer 404 to whoever may not read them, so they are
@@ -261,5 +262,10 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/orders", accessSignedIn, true, s.apiOrders},
 		{"GET", "/api/v1/schools/{slug}/orders", accessSignedIn, true, s.apiSchoolOrders},
 		{"POST", "/api/v1/orders/{id}/answer", accessSignedIn, true, s.apiOrderAnswer},
+		// Self-inspections and annual reports (api_inspections.go), read by
+		// those who read them on the pages.
+		{"GET", "/api/v1/schools/{slug}/inspections", accessSignedIn, true, s.apiInspections},
+		{"GET", "/api/v1/schools/{slug}/inspections/{term}", accessSignedIn, true, s.apiInspection},
+		{"GET", "/api/v1/schools/{slug}/reports/{year}", accessSignedIn, true, s.apiReport},
 	}
 }
