@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"gongkai"
 	"gongkai/internal/search"
@@ -459,125 +458,133 @@ type Revision struct {
 	Remove                 []int64 // attachment ids of the previous version
 }
 
-// Act takes one step of the procedure. A revision carries its changes in rev. Rule check, row write and the
-// trail entry happen in one transaction.
+// Act takes one step of the procedure. A revision carries its changes in
+// rev. The store locks the item, looks up the facts the step needs, lets
+// the domain decide (gongkai.Disclosure.Step), and writes the outcome: row,
+// trail and events in one transaction.
 func (db *DB) Act(ctx context.Context, schoolID, id int64, actor *gongkai.Actor, action gongkai.Action, comment string, rev *Revision) (*gongkai.Disclosure, error) {
-	comment = strings.TrimSpace(comment)
-	if gongkai.HasNUL(comment) {
-		return nil, &gongkai.Error{Code: gongkai.EINVALID, Message: "意见含有无法保存的空字符。", Fields: map[string]string{"comment": "意见含有无法保存的空字符。"}}
-	}
-	if utf8.RuneCountInString(comment) > 2000 {
-		return nil, &gongkai.Error{Code: gongkai.EINVALID, Message: "意见不能超过 2000 字。", Fields: map[string]string{"comment": "意见不能超过 2000 字。"}}
-	}
 	if action == gongkai.ActionRevise {
+		comment, err := gongkai.CleanComment(comment)
+		if err != nil {
+			return nil, err
+		}
 		return db.StartRevision(ctx, schoolID, id, actor, comment, rev)
-	}
-	if action == gongkai.ActionEdit || action == gongkai.ActionClose || action == gongkai.ActionCreate {
-		return nil, gongkai.Errorf(gongkai.EINVALID, "不支持的操作：%s", action)
-	}
-	known := false
-	for _, a := range gongkai.Actions {
-		known = known || a == action
-	}
-	if !known {
-		return nil, gongkai.Errorf(gongkai.ENOTFOUND, "没有这个操作。")
 	}
 	err := db.withTx(ctx, func(tx *Tx) error {
 		it, err := tx.lockItem(ctx, schoolID, id, actor)
 		if err != nil {
 			return err
 		}
-		d := it.Disclosure
-		if err := gongkai.AuthorizeStep(actor, schoolID, d.State, d.RevisionState, action); err != nil {
+		var facts gongkai.StepFacts
+		if action == gongkai.ActionSubmit {
+			if facts, err = submitFacts(ctx, tx, it.Disclosure); err != nil {
+				return err
+			}
+		}
+		o, err := it.Step(actor, action, comment, facts)
+		if err != nil {
 			return err
 		}
-		if gongkai.CommentRequired(action) && comment == "" {
-			msg := "请填写理由。"
-			if action == gongkai.ActionComment {
-				msg = "请填写审议意见。"
-			}
-			return &gongkai.Error{Code: gongkai.EINVALID, Message: msg, Fields: map[string]string{"comment": msg}}
-		}
-		to, _ := gongkai.Next(d.State, action)
-		upd := &rowUpdate{}
-		switch action {
-		case gongkai.ActionSubmit:
-			var body string
-			if err := tx.QueryRowContext(ctx, `SELECT body FROM disclosures WHERE school_id = $1 AND id = $2`, schoolID, id).Scan(&body); err != nil {
-				return err
-			}
-			d.Body = body
-			if err := d.ValidateForSubmit(); err != nil {
-				return err
-			}
-			if err := tx.checkAssessed(ctx, d); err != nil { // roster.go
-				return err
-			}
-			if err := tx.checkPrivacy(ctx, d); err != nil { // privacy.go
-				return err
-			}
-		case gongkai.ActionApprove:
-			upd.set("signed_by", actor.ID)
-			upd.set("signed_at", ms(tx.Now))
-			if err := tx.signVersion(ctx, d, d.Version, actor.ID); err != nil {
-				return err
-			}
-		case gongkai.ActionCheck:
-			if err := tx.checkVersion(ctx, d, d.Version, actor.ID); err != nil {
-				return err
-			}
-		case gongkai.ActionReturn:
-			if err := tx.unsignVersion(ctx, d, d.Version); err != nil {
-				return err
-			}
-		case gongkai.ActionPublish:
-			first := d.IndexNo == ""
-			if err := tx.publish(ctx, it, upd); err != nil {
-				return err
-			}
-			if first {
-				if err := tx.meetObligation(ctx, it); err != nil { // obligation.go
-					return err
-				}
-			}
-		case gongkai.ActionWithdraw:
-			upd.set("reason", comment)
-			if gongkai.WithdrawAbandons(action, d.RevisionState) {
-				// The revision can no longer replace the text on the board.
-				if err := tx.abandonRevision(ctx, it, actor, comment); err != nil {
-					return err
-				}
-				upd.set("revision_state", "")
-			}
-			upd.set("withdrawn_at", ms(tx.Now))
-		}
-		upd.set("state", string(to))
-		upd.set("updated_at", ms(tx.Now))
-		if err := upd.exec(ctx, tx, schoolID, id); err != nil {
-			return fmt.Errorf("store: %s disclosure %d: %w", action, id, err)
-		}
-		if action == gongkai.ActionWithdraw {
-			from := d.State
-			d.State, d.WithdrawnAt = to, tx.Now
-			if err := tx.takeDown(ctx, d); err != nil { // roster.go
-				return err
-			}
-			d.State = from
-		}
-		if d.Published() || to == gongkai.StatePublished {
-			if err := tx.touch(ctx, schoolID); err != nil {
-				return err
-			}
-			if err := tx.emitDisclosure(ctx, d, action, comment); err != nil {
-				return err
-			}
-		}
-		return tx.record(ctx, d, actor, action, d.State, to, comment)
+		return tx.applyStep(ctx, it, actor, o)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return db.FindDisclosureByID(ctx, schoolID, id)
+}
+
+// submitFacts loads the draft's body and what a submission checks it
+// against: the impact assessment of its catalogue item and the personal
+// data found in it.
+func submitFacts(ctx context.Context, q querier, d *gongkai.Disclosure) (gongkai.StepFacts, error) {
+	var f gongkai.StepFacts
+	if err := q.QueryRowContext(ctx, `SELECT body FROM disclosures WHERE school_id = $1 AND id = $2`, d.SchoolID, d.ID).Scan(&d.Body); err != nil {
+		return f, fmt.Errorf("store: body of disclosure %d: %w", d.ID, err)
+	}
+	var err error
+	if f.NeedsAssessment, f.Assessed, err = assessed(ctx, q, d); err != nil { // roster.go
+		return f, err
+	}
+	f.Findings, err = blockingFindings(ctx, q, d) // privacy.go
+	return f, err
+}
+
+// SubmitProblems returns what a submission of the draft would refuse now
+// (EINVALID with its fields), or nil: the form shows it after a refused
+// submission, without submitting again.
+func (db *DB) SubmitProblems(ctx context.Context, schoolID int64, d *gongkai.Disclosure) error {
+	probe := *d
+	facts, err := submitFacts(ctx, db.reader(ctx, schoolID), &probe)
+	if err != nil {
+		return err
+	}
+	return probe.CheckSubmission(facts)
+}
+
+// applyStep writes what a step does: the item's row once, the versions'
+// signatures, publication, withdrawal, the trail and the events.
+func (tx *Tx) applyStep(ctx context.Context, it *lockedItem, actor *gongkai.Actor, o gongkai.StepOutcome) error {
+	d := it.Disclosure
+	upd := &rowUpdate{}
+	var err error
+	switch {
+	case o.Sign:
+		upd.set("signed_by", actor.ID)
+		upd.set("signed_at", ms(tx.Now))
+		err = tx.signVersion(ctx, d, d.Version, actor.ID)
+	case o.Check:
+		err = tx.checkVersion(ctx, d, d.Version, actor.ID)
+	case o.Unsign:
+		err = tx.unsignVersion(ctx, d, d.Version)
+	case o.Publish:
+		err = tx.publish(ctx, it, upd)
+		if err == nil && o.FirstPublication {
+			err = tx.meetObligation(ctx, it) // obligation.go
+		}
+	case o.Withdraw:
+		err = tx.withdraw(ctx, it, actor, o, upd)
+	}
+	if err != nil {
+		return err
+	}
+	upd.set("state", string(o.To))
+	upd.set("updated_at", ms(tx.Now))
+	if err := upd.exec(ctx, tx, d.SchoolID, d.ID); err != nil {
+		return fmt.Errorf("store: %s disclosure %d: %w", o.Action, d.ID, err)
+	}
+	if o.Withdraw {
+		d.State, d.WithdrawnAt = o.To, tx.Now
+		if err := tx.takeDown(ctx, d); err != nil { // roster.go
+			return err
+		}
+		d.State = o.From
+	}
+	if o.Public {
+		if err := tx.touch(ctx, d.SchoolID); err != nil {
+			return err
+		}
+	}
+	for _, typ := range o.Events {
+		if err := tx.emitDisclosure(ctx, d, typ, o.Comment); err != nil { // outbox.go
+			return err
+		}
+	}
+	return tx.record(ctx, d, actor, o.Action, o.From, o.To, o.Comment)
+}
+
+// withdraw records the reason of a withdrawal and gives up the pending
+// revision when the outcome says so: it can no longer replace the text on
+// the board.
+func (tx *Tx) withdraw(ctx context.Context, it *lockedItem, actor *gongkai.Actor, o gongkai.StepOutcome, upd *rowUpdate) error {
+	upd.set("reason", o.Comment)
+	if o.AbandonRevision {
+		if err := tx.abandonRevision(ctx, it, actor, o.Comment); err != nil {
+			return err
+		}
+		upd.set("revision_state", "")
+	}
+	upd.set("withdrawn_at", ms(tx.Now))
+	return nil
 }
 
 // publish gives the item its index number on first publication and starts
