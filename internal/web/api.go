@@ -396,7 +396,7 @@ func (s *Server) apiDetailOf(ctx context.Context, actor *gongkai.Actor, school *
 		}
 		out.Trail = append(out.Trail, ev)
 	}
-	for _, a := range gongkai.AvailableSteps(actor, school.ID, d.State, d.RevisionState) {
+	for _, a := range d.ItemSteps(actor) {
 		out.Actions = append(out.Actions, string(a))
 	}
 	if insider && d.RevisionState != "" {
@@ -904,6 +904,7 @@ var apiActions = map[string]gongkai.Action{
 	"submit": gongkai.ActionSubmit, "comment": gongkai.ActionComment, "approve": gongkai.ActionApprove,
 	"return": gongkai.ActionReturn, "check": gongkai.ActionCheck, "publish": gongkai.ActionPublish,
 	"withdraw": gongkai.ActionWithdraw, "revise": gongkai.ActionRevise, "archive": gongkai.ActionArchive,
+	"recall": gongkai.ActionRecall,
 }
 
 type apiActInput struct {
@@ -917,7 +918,7 @@ func (s *Server) apiAct(w http.ResponseWriter, r *http.Request) error {
 	actor := gongkai.ActorFrom(r.Context())
 	action, ok := apiActions[r.PathValue("action")]
 	if !ok {
-		return gongkai.Errorf(gongkai.ENOTFOUND, "没有这个操作。可用的操作：submit、comment、approve、return、check、publish、withdraw、revise、archive。")
+		return gongkai.Errorf(gongkai.ENOTFOUND, "没有这个操作。可用的操作：submit、comment、approve、return、recall、check、publish、withdraw、revise、archive。")
 	}
 	// The body is read first, so that a bad one is refused alike whether
 	// or not the item exists. Only a revision needs the item before acting

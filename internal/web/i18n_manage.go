@@ -1,6 +1,6 @@
 package web
 
-// englishManage translates the texts of manage.go and its templates: the
+// englishManage translates the texts of the staff side of the procedure: the
 // work queue, the school's item list, the registration form, the review
 // page and the revision form.
 var englishManage = map[string]string{
