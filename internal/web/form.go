@@ -154,6 +154,10 @@ func (s *Server) handleNewForm(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// handleEditForm shows a draft's form. After a save it is where the post
+// led: ?preview=1 shows the saved draft as the public will see it, and
+// ?check=submit shows what kept a submission back, so reloading either
+// saves and submits nothing again.
 func (s *Server) handleEditForm(w http.ResponseWriter, r *http.Request) error {
 	school, d, err := s.loadItem(r)
 	if err != nil {
@@ -174,7 +178,37 @@ func (s *Server) handleEditForm(w http.ResponseWriter, r *http.Request) error {
 	if err := s.formObligations(r, p, d.CatalogueCode, chosen); err != nil {
 		return err
 	}
+	switch {
+	case r.URL.Query().Get("preview") != "":
+		if p.Preview, err = s.newDocView(r.Context(), &p.base, school, d); err != nil {
+			return err
+		}
+		p.Notice = p.T("以下是预览。草稿已保存，尚未提交审议。")
+	case r.URL.Query().Get("check") == "submit":
+		if err := s.showSubmitProblems(r, p, d); err != nil {
+			return err
+		}
+	}
 	s.render(w, r, "form", p)
+	return nil
+}
+
+// showSubmitProblems puts on the form what a submission of the saved draft
+// would refuse now, every problem at once.
+func (s *Server) showSubmitProblems(r *http.Request, p *formPage, d *gongkai.Disclosure) error {
+	err := s.db.SubmitProblems(r.Context(), p.School.ID, d)
+	if err == nil {
+		return nil
+	}
+	if gongkai.ErrorCode(err) != gongkai.EINVALID {
+		return err
+	}
+	fields := gongkai.ErrorFields(err)
+	if len(fields) == 0 {
+		fields = map[string]string{"file": gongkai.ErrorMessage(err)}
+	}
+	p.Notice = p.T("草稿已保存，但还不能提交审议：请修改标红的项目后再提交。")
+	p.setErrors(fields)
 	return nil
 }
 
@@ -193,17 +227,47 @@ func (s *Server) handleEdit(w http.ResponseWriter, r *http.Request) error {
 	return s.saveForm(w, r, d)
 }
 
-// saveForm handles a post of the registration form: preview, save as a
-// draft, or save and submit. old is the stored draft when editing.
+// saveForm handles a post of the registration form: save as a draft, save
+// and preview, or save and submit. Each saves the draft and redirects to a
+// page that shows it, so that reloading that page saves nothing again; only
+// input that cannot be saved at all re-renders the form (422) and saves
+// nothing. old is the stored draft when editing.
 func (s *Server) saveForm(w http.ResponseWriter, r *http.Request, old *gongkai.Disclosure) error {
-	ctx := r.Context()
-	school := schoolFrom(ctx)
-	actor := gongkai.ActorFrom(ctx)
 	if err := parseMultipart(w, r); err != nil {
 		return err
 	}
 	defer removeMultipart(r)
+	p, d, fe, err := s.readFormPage(r, old)
+	if err != nil {
+		return err
+	}
+	do := r.PostFormValue("do")
+	// A post that fails before the save shows what submission would also
+	// find, so every problem is shown at once.
+	withSubmitErrors := func() {
+		if do == "submit" {
+			p.setErrors(gongkai.ErrorFields(d.ValidateForSubmit()))
+		}
+	}
+	if len(fe) > 0 {
+		p.setErrors(fe)
+		withSubmitErrors()
+		s.renderPage(w, r, http.StatusUnprocessableEntity, "form", p)
+		return nil
+	}
+	if err := s.saveDraft(r, p, d, old == nil); err != nil {
+		if c := gongkai.ErrorCode(err); c == gongkai.EINVALID || c == gongkai.ETOOLARGE {
+			withSubmitErrors()
+		}
+		return s.formError(w, r, p, err)
+	}
+	return s.afterSave(w, r, d, do)
+}
 
+// readFormPage reads the posted form into a draft (the stored one's
+// identity kept when editing) and the form page that shows it, with the
+// errors of values that cannot be read at all.
+func (s *Server) readFormPage(r *http.Request, old *gongkai.Disclosure) (*formPage, *gongkai.Disclosure, gongkai.FieldErrors, error) {
 	d := &gongkai.Disclosure{}
 	if old != nil {
 		d.ID, d.State, d.Version, d.Attachments, d.Trail = old.ID, old.State, old.Version, old.Attachments, old.Trail
@@ -212,12 +276,12 @@ func (s *Server) saveForm(w http.ResponseWriter, r *http.Request, old *gongkai.D
 	days, fe := readForm(r, d)
 	p, cat, err := s.newFormPage(r, d)
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	p.Days = days
 	applyCatalogue(d, days, cat, p.Departments, fe)
 	if err := s.formObligationInput(r, p, d.CatalogueCode, fe); err != nil {
-		return err
+		return nil, nil, nil, err
 	}
 	if d.Audience == "" {
 		d.Audience = gongkai.AudiencePublic // as the store would save it
@@ -230,93 +294,77 @@ func (s *Server) saveForm(w http.ResponseWriter, r *http.Request, old *gongkai.D
 			d.DepartmentName = dep.Name
 		}
 	}
-	do := r.PostFormValue("do")
+	return p, d, fe, nil
+}
 
-	if do == "preview" {
-		p.setErrors(fe)
-		if d.CreatedAt.IsZero() {
-			d.CreatedAt = p.Now
-		}
-		if p.Preview, err = s.newDocView(ctx, &p.base, school, d); err != nil {
-			return err
-		}
-		p.Notice = p.T("以下是预览，尚未保存。")
-		s.render(w, r, "form", p)
-		return nil
-	}
-	// A submission that fails before the save shows what submission would
-	// also find, so every problem is shown at once.
-	withSubmitErrors := func() {
-		if do == "submit" {
-			p.setErrors(gongkai.ErrorFields(d.ValidateForSubmit()))
-		}
-	}
-	if len(fe) > 0 {
-		p.setErrors(fe)
-		withSubmitErrors()
-		s.renderPage(w, r, http.StatusUnprocessableEntity, "form", p)
-		return nil
-	}
-	// Files first: a refused file leaves nothing saved.
+// saveDraft stores the posted files, then creates or updates the draft with
+// its obligation and adds the files. Files go first: a refused file leaves
+// nothing saved.
+func (s *Server) saveDraft(r *http.Request, p *formPage, d *gongkai.Disclosure, isNew bool) error {
+	ctx := r.Context()
+	school, actor := schoolFrom(ctx), gongkai.ActorFrom(ctx)
 	fhs := formFiles(r, "file")
 	if len(d.Attachments)+len(fhs) > store.MaxAttachments {
-		p.setErrors(map[string]string{"file": fmt.Sprintf("每项最多 %d 个附件。", store.MaxAttachments)})
-		withSubmitErrors()
-		s.renderPage(w, r, http.StatusUnprocessableEntity, "form", p)
-		return nil
+		return fileError(fmt.Sprintf("每项最多 %d 个附件。", store.MaxAttachments))
 	}
 	atts, err := s.storeFiles(ctx, fhs)
-	if err == nil {
-		if old == nil {
-			err = s.db.CreateDisclosure(ctx, school.ID, actor, d)
-		} else {
-			_, err = s.db.UpdateDraft(ctx, school.ID, d.ID, actor, d)
-		}
+	if err != nil {
+		return err
+	}
+	if isNew {
+		err = s.db.CreateDisclosure(ctx, school.ID, actor, d)
+	} else {
+		_, err = s.db.UpdateDraft(ctx, school.ID, d.ID, actor, d)
 	}
 	if err != nil {
-		if c := gongkai.ErrorCode(err); c == gongkai.EINVALID || c == gongkai.ETOOLARGE {
-			withSubmitErrors()
-		}
-		return s.formError(w, r, p, err)
+		return err
 	}
 	if err := s.db.SetDisclosureObligation(ctx, school.ID, d.ID, p.ObligationID); err != nil {
-		return s.formError(w, r, p, err)
+		return err
 	}
 	for i := range atts {
+		// The same file chosen again is not added twice (the store keeps one
+		// per content and version).
 		if err := s.db.AddAttachment(ctx, school.ID, d.ID, actor, &atts[i]); err != nil {
 			return err
 		}
 	}
+	return nil
+}
+
+// afterSave reads the saved draft's new files for personal data, submits it
+// when asked, and redirects to the page that shows the result.
+func (s *Server) afterSave(w http.ResponseWriter, r *http.Request, d *gongkai.Disclosure, do string) error {
+	ctx := r.Context()
+	school := schoolFrom(ctx)
 	rep, err := s.CheckPrivacy(ctx, school.ID, d.ID) // reads the new files (privacy.go)
 	if err != nil {
 		return err
 	}
 	editURL := reviewURL(school, d.ID) + "/edit"
-	if do != "submit" {
-		if len(rep.Findings) > 0 {
-			return s.redirect(w, r, editURL+"#privacy", fmt.Sprintf("草稿已保存。发现 %d 处个人信息，提交审议前须处理。", len(rep.Findings)))
+	switch do {
+	case "preview":
+		return s.redirect(w, r, editURL+"?preview=1#preview", "")
+	case "submit":
+		_, err := s.db.Act(ctx, school.ID, d.ID, gongkai.ActorFrom(ctx), gongkai.ActionSubmit, r.PostFormValue("comment"), nil)
+		if err == nil {
+			return s.redirect(w, r, reviewURL(school, d.ID), "已提交审议。")
 		}
-		return s.redirect(w, r, editURL, "草稿已保存。")
-	}
-	if _, err := s.db.Act(ctx, school.ID, d.ID, actor, gongkai.ActionSubmit, r.PostFormValue("comment"), nil); err != nil {
 		if gongkai.ErrorCode(err) != gongkai.EINVALID {
 			return err
 		}
-		// The draft is saved; show it as the edit form with every problem.
-		saved, ferr := s.db.FindDisclosureByID(ctx, school.ID, d.ID)
-		if ferr != nil {
-			return ferr
-		}
-		d.ID, d.State, d.Version, d.Attachments, d.Trail = saved.ID, saved.State, saved.Version, saved.Attachments, saved.Trail
-		ep, _, ferr := s.newFormPage(r, d)
-		if ferr != nil {
-			return ferr
-		}
-		ep.Days = p.Days
-		ep.Notice = ep.T("草稿已保存，但还不能提交审议：请修改标红的项目后再提交。")
-		return s.formError(w, r, ep, err)
+		// The draft is saved; its form shows every problem.
+		return s.redirect(w, r, editURL+"?check=submit", "")
 	}
-	return s.redirect(w, r, reviewURL(school, d.ID), "已提交审议。")
+	if len(rep.Findings) > 0 {
+		return s.redirect(w, r, editURL+"#privacy", fmt.Sprintf("草稿已保存。发现 %d 处个人信息，提交审议前须处理。", len(rep.Findings)))
+	}
+	return s.redirect(w, r, editURL, "草稿已保存。")
+}
+
+// fileError is a refusal shown next to the form's file field.
+func fileError(msg string) error {
+	return &gongkai.Error{Code: gongkai.EINVALID, Message: msg, Fields: map[string]string{"file": msg}}
 }
 
 // formError re-renders the form with the error next to its field, or
