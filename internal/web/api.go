@@ -235,7 +235,7 @@ type apiItem struct {
 	School         string  `json:"school"`
 	IndexNo        string  `json:"index_no"`
 	Title          string  `json:"title"`
-	Category       string  `json:"category"`
+	Category       *string `json:"category"` // null for a draft without one yet
 	CategoryName   string  `json:"category_name"`
 	Audience       string  `json:"audience"`
 	State          string  `json:"state"`
@@ -322,11 +322,20 @@ func apiItemOf(school *gongkai.School, d *gongkai.Disclosure) apiItem {
 	cat, _ := gongkai.CategoryByCode(d.Category)
 	return apiItem{
 		ID: d.ID, School: school.Slug, IndexNo: d.IndexNo, Title: d.Title,
-		Category: d.Category, CategoryName: cat.Name, Audience: string(d.Audience), State: string(d.State),
+		Category: apiCategory(d.Category), CategoryName: cat.Name, Audience: string(d.Audience), State: string(d.State),
 		PublishedAt: apiTime(d.PublishedAt), PublicityStart: apiDate(d.PublicityStart), PublicityEnd: apiDate(d.PublicityEnd),
 		Version: d.Version, URL: "/s/" + school.Slug + "/d/" + strconv.FormatInt(d.ID, 10),
 		RevisionPending: d.RevisionState != "",
 	}
+}
+
+// apiCategory is an item's category code, or null for a draft saved
+// without one.
+func apiCategory(code string) *string {
+	if code == "" {
+		return nil
+	}
+	return &code
 }
 
 func apiAttachmentsOf(school *gongkai.School, atts []gongkai.Attachment) []apiAttachment {
