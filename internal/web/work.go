@@ -121,106 +121,8 @@ func (s *Server) handleWork(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	for _, id := range schoolIDs {
-		school, err := s.db.FindSchoolByID(ctx, id)
-		if err != nil {
+		if err := s.fillSchoolWork(ctx, p, id, groups, calendars); err != nil {
 			return err
-		}
-		ws := workSchool{School: school, CanCreate: gongkai.CanCreateDisclosure(actor, id), CanManage: gongkai.CanManageSchool(actor, school.BureauID, id), IsStaff: gongkai.CanReadInternalBoard(actor, school.BureauID, id)}
-		if !gongkai.CanSeeUnpublished(actor, school.BureauID, id) {
-			p.Boards = append(p.Boards, ws)
-			continue
-		}
-		p.Workflow = true
-		p.Schools = append(p.Schools, ws)
-
-		q := store.WorkQuery{}
-		for _, st := range []gongkai.State{gongkai.StateSubmitted, gongkai.StateApproved, gongkai.StateChecked} {
-			// Recalling one's own submission is no work waiting.
-			if slices.ContainsFunc(gongkai.AvailableActions(actor, id, st), func(a gongkai.Action) bool { return a != gongkai.ActionRecall }) {
-				q.States = append(q.States, st)
-			}
-		}
-		// A pending revision waits for the same steps as an item.
-		revStep := map[gongkai.State][]gongkai.Action{
-			gongkai.StateSubmitted: {gongkai.ActionApprove, gongkai.ActionComment, gongkai.ActionReturn},
-			gongkai.StateApproved:  {gongkai.ActionCheck},
-			gongkai.StateChecked:   {gongkai.ActionPublish},
-		}
-		for _, st := range []gongkai.State{gongkai.StateSubmitted, gongkai.StateApproved, gongkai.StateChecked} {
-			for _, a := range revStep[st] {
-				if gongkai.AuthorizeRevision(actor, id, gongkai.StatePublished, st, a) == nil {
-					q.RevisionStates = append(q.RevisionStates, st)
-					break
-				}
-			}
-		}
-		if ws.CanCreate {
-			q.DraftsBy = actor.ID
-			q.RevisionDraftsBy = actor.ID
-		}
-		var cal *gongkai.WorkCalendar
-		if actor.HasRole(id, gongkai.RoleClerk) || actor.HasRole(id, gongkai.RolePrincipal) {
-			if cal = calendars[school.BureauID]; cal == nil {
-				var err error
-				if cal, err = s.db.Calendar(ctx, school.RegionCode); err != nil {
-					return err
-				}
-				calendars[school.BureauID] = cal
-			}
-			// The period ends "within 3 working days": on one of the next
-			// three working days, today included when it is one.
-			today := beijingDay(p.Now)
-			q.PeriodFrom = today
-			q.PeriodTo, _ = cal.AddWorkdays(today.AddDate(0, 0, -1), 3)
-		}
-		items, err := s.db.FindWork(ctx, id, q)
-		if err != nil {
-			return err
-		}
-		for _, it := range items {
-			row := workRow{School: school, Item: it, URL: reviewURL(school, it.ID), Date: it.Since}
-			key := ""
-			acts := gongkai.AvailableActions(actor, id, it.State)
-			state := it.State
-			if it.Revision {
-				// The revision's own step decides its heading.
-				row.URL, state = revisionURL(school, it.ID), it.RevisionState
-				acts = gongkai.AvailableRevisionActions(actor, id, it.State, it.RevisionState)
-			}
-			switch state {
-			case gongkai.StateSubmitted:
-				row.DateLabel = "提交于"
-				if slices.Contains(acts, gongkai.ActionApprove) {
-					key = "sign"
-				} else if slices.Contains(acts, gongkai.ActionComment) || slices.Contains(acts, gongkai.ActionReturn) {
-					key = "review"
-				}
-			case gongkai.StateApproved:
-				row.DateLabel = "签发于"
-				if slices.Contains(acts, gongkai.ActionCheck) {
-					key = "check"
-				}
-			case gongkai.StateChecked:
-				row.DateLabel = "审核于"
-				if slices.Contains(acts, gongkai.ActionPublish) {
-					key = "publish"
-				}
-			case gongkai.StateDraft:
-				if it.Step == gongkai.ActionReturn {
-					key, row.DateLabel, row.Reason, row.ReturnBy = "returned", "退回于", it.StepComment, it.StepActor
-				} else if it.Revision {
-					key, row.DateLabel = "drafts", "修订于"
-				} else {
-					key, row.DateLabel, row.Date = "drafts", "更新于", it.UpdatedAt
-				}
-			case gongkai.StatePublished:
-				key, row.DateLabel, row.Date, row.PeriodEnd = "period", "发布于", it.PublishedAt, it.PublicityEnd
-				row.Countdown = countdown(cal, it.PublicityEnd, p.Now)
-			}
-			if g := groups[key]; g != nil {
-				row.DateLabel = p.T(row.DateLabel)
-				g.Rows = append(g.Rows, row)
-			}
 		}
 	}
 	if actor.BureauRole.ValidBureau() && actor.BureauID != 0 {
@@ -228,21 +130,151 @@ func (s *Server) handleWork(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	if err := s.fillOtherWork(ctx, p); err != nil {
+		return err
+	}
+	s.render(w, r, "work", p)
+	return nil
+}
+
+// fillSchoolWork adds one school of the reader: to the boards they only
+// read, or to the schools where they take part, with the items waiting
+// for them under their headings.
+func (s *Server) fillSchoolWork(ctx context.Context, p *workPage, id int64, groups map[string]*workGroup, calendars map[int64]*gongkai.WorkCalendar) error {
+	actor := p.Actor
+	school, err := s.db.FindSchoolByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	ws := workSchool{School: school, CanCreate: gongkai.CanCreateDisclosure(actor, id), CanManage: gongkai.CanManageSchool(actor, school.BureauID, id), IsStaff: gongkai.CanReadInternalBoard(actor, school.BureauID, id)}
+	if !gongkai.CanSeeUnpublished(actor, school.BureauID, id) {
+		p.Boards = append(p.Boards, ws)
+		return nil
+	}
+	p.Workflow = true
+	p.Schools = append(p.Schools, ws)
+	q := workQueryFor(actor, id, ws.CanCreate)
+	var cal *gongkai.WorkCalendar
+	if actor.HasRole(id, gongkai.RoleClerk) || actor.HasRole(id, gongkai.RolePrincipal) {
+		if cal = calendars[school.BureauID]; cal == nil {
+			if cal, err = s.db.Calendar(ctx, school.RegionCode); err != nil {
+				return err
+			}
+			calendars[school.BureauID] = cal
+		}
+		// The period ends "within 3 working days": on one of the next
+		// three working days, today included when it is one.
+		today := beijingDay(p.Now)
+		q.PeriodFrom = today
+		q.PeriodTo, _ = cal.AddWorkdays(today.AddDate(0, 0, -1), 3)
+	}
+	items, err := s.db.FindWork(ctx, id, q)
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		key, row := workRowOf(actor, school, it, cal, p.Now)
+		if g := groups[key]; g != nil {
+			row.DateLabel = p.T(row.DateLabel)
+			g.Rows = append(g.Rows, row)
+		}
+	}
+	return nil
+}
+
+// workQueryFor asks for the states in which the actor has a step to take,
+// on items and on pending revisions, and for their own drafts.
+func workQueryFor(actor *gongkai.Actor, id int64, canCreate bool) store.WorkQuery {
+	q := store.WorkQuery{}
+	waiting := []gongkai.State{gongkai.StateSubmitted, gongkai.StateApproved, gongkai.StateChecked}
+	for _, st := range waiting {
+		// Recalling one's own submission is no work waiting.
+		if slices.ContainsFunc(gongkai.AvailableActions(actor, id, st), func(a gongkai.Action) bool { return a != gongkai.ActionRecall }) {
+			q.States = append(q.States, st)
+		}
+	}
+	// A pending revision waits for the same steps as an item.
+	revStep := map[gongkai.State][]gongkai.Action{
+		gongkai.StateSubmitted: {gongkai.ActionApprove, gongkai.ActionComment, gongkai.ActionReturn},
+		gongkai.StateApproved:  {gongkai.ActionCheck},
+		gongkai.StateChecked:   {gongkai.ActionPublish},
+	}
+	for _, st := range waiting {
+		for _, a := range revStep[st] {
+			if gongkai.AuthorizeRevision(actor, id, gongkai.StatePublished, st, a) == nil {
+				q.RevisionStates = append(q.RevisionStates, st)
+				break
+			}
+		}
+	}
+	if canCreate {
+		q.DraftsBy = actor.ID
+		q.RevisionDraftsBy = actor.ID
+	}
+	return q
+}
+
+// workRowOf is the row of an item waiting for the actor and the key of its
+// heading ("" when none applies).
+func workRowOf(actor *gongkai.Actor, school *gongkai.School, it *store.WorkItem, cal *gongkai.WorkCalendar, now time.Time) (string, workRow) {
+	row := workRow{School: school, Item: it, URL: reviewURL(school, it.ID), Date: it.Since}
+	acts := gongkai.AvailableActions(actor, school.ID, it.State)
+	state := it.State
+	if it.Revision {
+		// The revision's own step decides its heading.
+		row.URL, state = revisionURL(school, it.ID), it.RevisionState
+		acts = gongkai.AvailableRevisionActions(actor, school.ID, it.State, it.RevisionState)
+	}
+	key := ""
+	switch state {
+	case gongkai.StateSubmitted:
+		row.DateLabel = "提交于"
+		if slices.Contains(acts, gongkai.ActionApprove) {
+			key = "sign"
+		} else if slices.Contains(acts, gongkai.ActionComment) || slices.Contains(acts, gongkai.ActionReturn) {
+			key = "review"
+		}
+	case gongkai.StateApproved:
+		row.DateLabel = "签发于"
+		if slices.Contains(acts, gongkai.ActionCheck) {
+			key = "check"
+		}
+	case gongkai.StateChecked:
+		row.DateLabel = "审核于"
+		if slices.Contains(acts, gongkai.ActionPublish) {
+			key = "publish"
+		}
+	case gongkai.StateDraft:
+		switch {
+		case it.Step == gongkai.ActionReturn:
+			key, row.DateLabel, row.Reason, row.ReturnBy = "returned", "退回于", it.StepComment, it.StepActor
+		case it.Revision:
+			key, row.DateLabel = "drafts", "修订于"
+		default:
+			key, row.DateLabel, row.Date = "drafts", "更新于", it.UpdatedAt
+		}
+	case gongkai.StatePublished:
+		key, row.DateLabel, row.Date, row.PeriodEnd = "period", "发布于", it.PublishedAt, it.PublicityEnd
+		row.Countdown = countdown(cal, it.PublicityEnd, now)
+	}
+	return key, row
+}
+
+// fillOtherWork adds what waits for the reader beyond the procedure:
+// feedback, supervision orders, surveys and self-inspections.
+func (s *Server) fillOtherWork(ctx context.Context, p *workPage) error {
 	var err error
-	if p.Feedback, err = s.feedbackWorkFor(ctx, actor, p.Now); err != nil {
+	if p.Feedback, err = s.feedbackWorkFor(ctx, p.Actor, p.Now); err != nil {
 		return err
 	}
 	if p.Orders, err = s.orderWorkFor(ctx, &p.base); err != nil {
 		return err
 	}
-	if p.Surveys, err = s.surveyWorkFor(ctx, actor); err != nil {
+	if p.Surveys, err = s.surveyWorkFor(ctx, p.Actor); err != nil {
 		return err
 	}
-	if p.Inspections, err = s.inspectionWorkFor(ctx, actor, p.Now); err != nil {
-		return err
-	}
-	s.render(w, r, "work", p)
-	return nil
+	p.Inspections, err = s.inspectionWorkFor(ctx, p.Actor, p.Now)
+	return err
 }
 
 // fillBureauWork lists the bureau's schools with how many items wait in each
