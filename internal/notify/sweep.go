@@ -245,7 +245,7 @@ func (d *Dispatcher) digest(ctx context.Context, ev *store.OutboxEvent, school *
 		if m.User.Disabled || !(hasRole(m.Roles, gongkai.RoleSupervisor) || hasRole(m.Roles, gongkai.RolePrincipal)) {
 			continue
 		}
-		a := store.MemberActor(school, m)
+		a := m.ActorIn(school)
 		sees := func(id int64) bool { f := cases[id]; return f != nil && gongkai.CanSeeFeedback(a, school.BureauID, f) }
 		var mine []*gongkai.Feedback
 		for _, id := range openIDs {

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"gongkai"
-	"gongkai/internal/store"
 )
 
 // Surveys (测评 / 民主评议): the supervision group (or the principal) builds
@@ -568,7 +567,7 @@ type surveyResultsPage struct {
 	R          *gongkai.SurveyResults
 	Disclosure *gongkai.Disclosure
 	CanPublish bool
-	Clerks     []*store.Member
+	Clerks     []*gongkai.Member
 	Clerk      int64
 	Errors     map[string]string
 }
