@@ -97,71 +97,99 @@ type DisclosureFilter struct {
 	Total int
 }
 
-// FindDisclosures returns one page of a school's items, newest first, and the
-// total count. It runs two queries whatever the page holds (one when the
-// total is given).
-func (db *DB) FindDisclosures(ctx context.Context, schoolID int64, f DisclosureFilter) ([]*gongkai.Disclosure, int, error) {
-	where := []string{"d.school_id = $1"}
-	args := []any{schoolID}
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
+// disclosureWhere is the WHERE clause of a filter with its arguments and
+// the date the items are ordered by.
+type disclosureWhere struct {
+	where     []string
+	args      []any
+	dateCol   string
+	searching bool
+}
+
+func (q *disclosureWhere) arg(v any) string {
+	q.args = append(q.args, v)
+	return fmt.Sprintf("$%d", len(q.args))
+}
+
+func (q *disclosureWhere) in(column string, values []string) string {
+	ph := make([]string, len(values))
+	for i, v := range values {
+		ph[i] = q.arg(v)
 	}
-	dateCol := "d.created_at"
+	return column + " IN (" + strings.Join(ph, ", ") + ")"
+}
+
+// whereOf builds the filter's conditions; ok is false when the filter can
+// find nothing (no audience, a search without words).
+func (db *DB) whereOf(schoolID int64, f DisclosureFilter) (q disclosureWhere, ok bool) {
+	q = disclosureWhere{where: []string{"d.school_id = $1"}, args: []any{schoolID}, dateCol: "d.created_at"}
 	if f.Published {
-		dateCol = "d.published_at"
-		where = append(where, "d.state IN ('published', 'closed', 'archived', 'withdrawn')")
+		q.dateCol = "d.published_at"
+		q.where = append(q.where, "d.state IN ('published', 'closed', 'archived', 'withdrawn')")
 		if len(f.Audiences) == 0 {
-			return nil, 0, nil
+			return q, false
 		}
-		ph := make([]string, len(f.Audiences))
-		for i, a := range f.Audiences {
-			ph[i] = arg(string(a))
-		}
-		where = append(where, "d.audience IN ("+strings.Join(ph, ", ")+")")
+		q.where = append(q.where, q.in("d.audience", stringsOf(f.Audiences)))
 	}
 	if len(f.States) > 0 {
-		ph := make([]string, len(f.States))
-		for i, s := range f.States {
-			ph[i] = arg(string(s))
-		}
-		cond := "d.state IN (" + strings.Join(ph, ", ") + ")"
+		states := stringsOf(f.States)
+		cond := q.in("d.state", states)
 		if f.WithRevisions {
-			cond = "(" + cond + " OR d.revision_state IN (" + strings.Join(ph, ", ") + "))"
+			// The same placeholders again: the states match the revision's too.
+			cond = "(" + cond + " OR d.revision_state" + cond[len("d.state"):] + ")"
 		}
-		where = append(where, cond)
+		q.where = append(q.where, cond)
 	}
 	if f.Category != "" {
-		where = append(where, "d.category = "+arg(f.Category))
+		q.where = append(q.where, "d.category = "+q.arg(f.Category))
 	}
 	if f.Revising {
-		where = append(where, "d.revision_state <> ''")
+		q.where = append(q.where, "d.revision_state <> ''")
 	}
 	if f.CreatedBy != 0 {
-		where = append(where, "d.created_by = "+arg(f.CreatedBy))
+		q.where = append(q.where, "d.created_by = "+q.arg(f.CreatedBy))
 	}
 	if f.Year > 0 {
 		from := time.Date(f.Year, 1, 1, 0, 0, 0, 0, gongkai.Beijing)
-		where = append(where, dateCol+" >= "+arg(ms(from)), dateCol+" < "+arg(ms(from.AddDate(1, 0, 0))))
+		q.where = append(q.where, q.dateCol+" >= "+q.arg(ms(from)), q.dateCol+" < "+q.arg(ms(from.AddDate(1, 0, 0))))
 	}
-	searching := false
-	if q := search.ParseQuery(f.Query); !q.Empty() {
-		searching = true
-		cond, v := db.dialect.searchCondition(len(args)+1, schoolID, q)
+	if sq := search.ParseQuery(f.Query); !sq.Empty() {
+		q.searching = true
+		cond, v := db.dialect.searchCondition(len(q.args)+1, schoolID, sq)
 		if v == "" {
-			return nil, 0, nil
+			return q, false
 		}
-		args = append(args, v)
-		where = append(where, cond)
+		q.args = append(q.args, v)
+		q.where = append(q.where, cond)
 		if db.dialect == postgresDialect {
 			// The words are the school's own, so the search index alone
 			// finds the school's matches. PostgreSQL's plan for a prepared
 			// search cannot know how rare the words are and would rather
 			// walk the school's items and read every one's words; written
 			// so, the school cannot lead it away from the search index.
-			where[0] = "d.school_id + 0 = $1"
+			q.where[0] = "d.school_id + 0 = $1"
 		}
 	}
+	return q, true
+}
+
+func stringsOf[T ~string](vs []T) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
+	}
+	return out
+}
+
+// FindDisclosures returns one page of a school's items, newest first, and the
+// total count. It runs two queries whatever the page holds (one when the
+// total is given).
+func (db *DB) FindDisclosures(ctx context.Context, schoolID int64, f DisclosureFilter) ([]*gongkai.Disclosure, int, error) {
+	dq, ok := db.whereOf(schoolID, f)
+	if !ok {
+		return nil, 0, nil
+	}
+	where, args, dateCol, searching := dq.where, dq.args, dq.dateCol, dq.searching
 	w := " WHERE " + strings.Join(where, " AND ")
 	q := db.reader(ctx, schoolID)
 	order := ` ORDER BY ` + dateCol + ` DESC, d.id DESC`
