@@ -328,6 +328,11 @@ func TestManage_FormErrors(t *testing.T) {
 			if len(d.Attachments) != 1 {
 				t.Fatalf("attachments after upload: %d", len(d.Attachments))
 			}
+			resp, body = h.postMultipart(clerk, base+"/files", nil, upload{"file", "明细（再次选择）.pdf", pdfBytes})
+			wantStatus(t, "the same file again", resp, body, http.StatusSeeOther)
+			if d, err := h.db.FindDisclosureByID(ctx, h.school.ID, h.draft.ID); err != nil || len(d.Attachments) != 1 {
+				t.Fatalf("the same file uploaded twice: %d attachments, %v", len(d.Attachments), err)
+			}
 			resp, body = h.postMultipart(clerk, base+"/files", nil, upload{"file", "明细.pdf", []byte("plain text")})
 			wantStatus(t, "bad upload", resp, body, http.StatusUnprocessableEntity)
 			if !strings.Contains(body, "只能上传") {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"mime/multipart"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"gongkai"
@@ -128,15 +129,24 @@ func (s *Server) handleUpload(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return s.formError(w, r, p, err)
 	}
+	added := 0
 	for i := range atts {
 		if err := s.db.AddAttachment(ctx, school.ID, d.ID, actor, &atts[i]); err != nil {
 			return s.formError(w, r, p, err)
+		}
+		// A file already attached keeps its place (the store adds it once).
+		if !slices.ContainsFunc(d.Attachments, func(a gongkai.Attachment) bool { return a.ID == atts[i].ID }) {
+			added++
 		}
 	}
 	if _, err := s.CheckPrivacy(ctx, school.ID, d.ID); err != nil { // reads the new files (privacy.go)
 		return err
 	}
-	return s.redirect(w, r, reviewURL(school, d.ID)+"/edit#f-file", fmt.Sprintf("已上传 %d 个附件。", len(atts)))
+	msg := fmt.Sprintf("已上传 %d 个附件。", added)
+	if added == 0 {
+		msg = "所选文件已在附件中，未重复添加。"
+	}
+	return s.redirect(w, r, reviewURL(school, d.ID)+"/edit#f-file", msg)
 }
 
 func (s *Server) handleRemoveFile(w http.ResponseWriter, r *http.Request) error {
