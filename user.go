@@ -137,3 +137,25 @@ func CheckText(label, v string, multiline bool) string {
 	}
 	return ""
 }
+
+// Member is a user with their roles in one school, as the school's list of
+// people shows them.
+type Member struct {
+	User         User
+	Roles        []Role
+	DepartmentID int64
+	Department   string
+	NoPassword   bool // the account has no password yet: nobody opened its one-time link
+}
+
+// ActorIn is the member as an actor of that school only: what they may do
+// as a member, whatever bureau role the account may also hold.
+func (m *Member) ActorIn(school *School) *Actor {
+	u := m.User
+	u.BureauID, u.BureauRole = 0, ""
+	a := &Actor{User: u, SchoolBureau: map[int64]int64{school.ID: school.BureauID}}
+	for _, r := range m.Roles {
+		a.Memberships = append(a.Memberships, Membership{SchoolID: school.ID, UserID: u.ID, Role: r, DepartmentID: m.DepartmentID})
+	}
+	return a
+}

@@ -64,7 +64,7 @@ const (
 )
 
 // Actions lists the actions people take (not close, which the system takes).
-var Actions = []Action{ActionEdit, ActionSubmit, ActionComment, ActionApprove, ActionReturn, ActionCheck, ActionPublish, ActionWithdraw, ActionRevise, ActionArchive}
+var Actions = []Action{ActionEdit, ActionSubmit, ActionComment, ActionApprove, ActionReturn, ActionRecall, ActionCheck, ActionPublish, ActionWithdraw, ActionRevise, ActionArchive}
 
 // Label is the Chinese name of the action, as buttons and the trail show it.
 func (a Action) Label() string {
@@ -87,6 +87,8 @@ func (a Action) Label() string {
 		return "发布"
 	case ActionWithdraw:
 		return "撤回"
+	case ActionRecall:
+		return "撤回提交"
 	case ActionRevise:
 		return "修订"
 	case ActionClose:
@@ -122,6 +124,9 @@ var transitions = map[State]map[Action]step{
 		ActionComment: {StateSubmitted, []Role{RoleLeader, RolePrincipal}},
 		ActionApprove: {StateApproved, []Role{RolePrincipal}},
 		ActionReturn:  {StateDraft, []Role{RoleLeader, RolePrincipal}},
+		// Until the principal signs, the clerk may take it back (撤回提交);
+		// AuthorizeItem keeps it to the item's own clerk.
+		ActionRecall: {StateDraft, []Role{RoleClerk, RolePrincipal}},
 	},
 	StateApproved: {
 		ActionCheck:  {StateChecked, []Role{RoleSupervisor}},

@@ -22,6 +22,8 @@ var allowed = []struct {
 	{StateSubmitted, ActionReturn, StateDraft, RoleLeader},
 	{StateSubmitted, ActionReturn, StateDraft, RolePrincipal},
 	{StateSubmitted, ActionApprove, StateApproved, RolePrincipal},
+	{StateSubmitted, ActionRecall, StateDraft, RoleClerk},
+	{StateSubmitted, ActionRecall, StateDraft, RolePrincipal},
 	{StateApproved, ActionCheck, StateChecked, RoleSupervisor},
 	{StateApproved, ActionReturn, StateDraft, RoleSupervisor},
 	{StateChecked, ActionPublish, StatePublished, RoleClerk},

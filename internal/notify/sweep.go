@@ -209,7 +209,7 @@ func (d *Dispatcher) digest(ctx context.Context, ev *store.OutboxEvent, school *
 		if m.User.Disabled || !(hasRole(m.Roles, gongkai.RoleSupervisor) || hasRole(m.Roles, gongkai.RolePrincipal)) {
 			continue
 		}
-		mine, nIn, nReplied := w.seenBy(store.MemberActor(school, m), school.BureauID)
+		mine, nIn, nReplied := w.seenBy(m.ActorIn(school), school.BureauID)
 		if len(mine) == 0 && nIn == 0 && nReplied == 0 {
 			continue // a quiet week is not worth a message
 		}

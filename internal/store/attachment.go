@@ -22,7 +22,9 @@ func scanAttachment(sc interface{ Scan(...any) error }) (*gongkai.Attachment, er
 	return &a, nil
 }
 
-// AddAttachment records a stored file on a draft.
+// AddAttachment records a stored file on a draft. A file already on the
+// draft's version (the same SHA-256) is not recorded twice: a gets the id of
+// the one there.
 func (db *DB) AddAttachment(ctx context.Context, schoolID, disclosureID int64, actor *gongkai.Actor, a *gongkai.Attachment) error {
 	return db.withTx(ctx, func(tx *Tx) error {
 		d, err := tx.lockVisible(ctx, schoolID, disclosureID, actor)
@@ -32,10 +34,18 @@ func (db *DB) AddAttachment(ctx context.Context, schoolID, disclosureID int64, a
 		if err := gongkai.Authorize(actor, schoolID, d.State, gongkai.ActionEdit); err != nil {
 			return err
 		}
+		// The same file chosen again (a form posted twice, a file picked
+		// once more after a preview) is not added a second time.
 		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM attachments WHERE school_id = $1 AND disclosure_id = $2 AND version = $3`,
-			schoolID, disclosureID, d.Version).Scan(&n); err != nil {
-			return err
+		var same sql.NullInt64
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), MAX(CASE WHEN sha256 = $4 THEN id END) FROM attachments
+			WHERE school_id = $1 AND disclosure_id = $2 AND version = $3`,
+			schoolID, disclosureID, d.Version, a.SHA256).Scan(&n, &same); err != nil {
+			return fmt.Errorf("store: attachments of disclosure %d: %w", disclosureID, err)
+		}
+		if same.Valid {
+			a.ID, a.SchoolID, a.DisclosureID, a.Version = same.Int64, schoolID, disclosureID, d.Version
+			return nil
 		}
 		if n >= MaxAttachments {
 			return &gongkai.Error{Code: gongkai.EINVALID, Message: fmt.Sprintf("每项最多 %d 个附件。", MaxAttachments), Fields: map[string]string{"file": fmt.Sprintf("每项最多 %d 个附件。", MaxAttachments)}}

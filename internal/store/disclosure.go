@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"gongkai"
 	"gongkai/internal/search"
@@ -98,71 +97,99 @@ type DisclosureFilter struct {
 	Total int
 }
 
-// FindDisclosures returns one page of a school's items, newest first, and the
-// total count. It runs two queries whatever the page holds (one when the
-// total is given).
-func (db *DB) FindDisclosures(ctx context.Context, schoolID int64, f DisclosureFilter) ([]*gongkai.Disclosure, int, error) {
-	where := []string{"d.school_id = $1"}
-	args := []any{schoolID}
-	arg := func(v any) string {
-		args = append(args, v)
-		return fmt.Sprintf("$%d", len(args))
+// disclosureWhere is the WHERE clause of a filter with its arguments and
+// the date the items are ordered by.
+type disclosureWhere struct {
+	where     []string
+	args      []any
+	dateCol   string
+	searching bool
+}
+
+func (q *disclosureWhere) arg(v any) string {
+	q.args = append(q.args, v)
+	return fmt.Sprintf("$%d", len(q.args))
+}
+
+func (q *disclosureWhere) in(column string, values []string) string {
+	ph := make([]string, len(values))
+	for i, v := range values {
+		ph[i] = q.arg(v)
 	}
-	dateCol := "d.created_at"
+	return column + " IN (" + strings.Join(ph, ", ") + ")"
+}
+
+// whereOf builds the filter's conditions; ok is false when the filter can
+// find nothing (no audience, a search without words).
+func (db *DB) whereOf(schoolID int64, f DisclosureFilter) (q disclosureWhere, ok bool) {
+	q = disclosureWhere{where: []string{"d.school_id = $1"}, args: []any{schoolID}, dateCol: "d.created_at"}
 	if f.Published {
-		dateCol = "d.published_at"
-		where = append(where, "d.state IN ('published', 'closed', 'archived', 'withdrawn')")
+		q.dateCol = "d.published_at"
+		q.where = append(q.where, "d.state IN ('published', 'closed', 'archived', 'withdrawn')")
 		if len(f.Audiences) == 0 {
-			return nil, 0, nil
+			return q, false
 		}
-		ph := make([]string, len(f.Audiences))
-		for i, a := range f.Audiences {
-			ph[i] = arg(string(a))
-		}
-		where = append(where, "d.audience IN ("+strings.Join(ph, ", ")+")")
+		q.where = append(q.where, q.in("d.audience", stringsOf(f.Audiences)))
 	}
 	if len(f.States) > 0 {
-		ph := make([]string, len(f.States))
-		for i, s := range f.States {
-			ph[i] = arg(string(s))
-		}
-		cond := "d.state IN (" + strings.Join(ph, ", ") + ")"
+		states := stringsOf(f.States)
+		cond := q.in("d.state", states)
 		if f.WithRevisions {
-			cond = "(" + cond + " OR d.revision_state IN (" + strings.Join(ph, ", ") + "))"
+			// The same placeholders again: the states match the revision's too.
+			cond = "(" + cond + " OR d.revision_state" + cond[len("d.state"):] + ")"
 		}
-		where = append(where, cond)
+		q.where = append(q.where, cond)
 	}
 	if f.Category != "" {
-		where = append(where, "d.category = "+arg(f.Category))
+		q.where = append(q.where, "d.category = "+q.arg(f.Category))
 	}
 	if f.Revising {
-		where = append(where, "d.revision_state <> ''")
+		q.where = append(q.where, "d.revision_state <> ''")
 	}
 	if f.CreatedBy != 0 {
-		where = append(where, "d.created_by = "+arg(f.CreatedBy))
+		q.where = append(q.where, "d.created_by = "+q.arg(f.CreatedBy))
 	}
 	if f.Year > 0 {
 		from := time.Date(f.Year, 1, 1, 0, 0, 0, 0, gongkai.Beijing)
-		where = append(where, dateCol+" >= "+arg(ms(from)), dateCol+" < "+arg(ms(from.AddDate(1, 0, 0))))
+		q.where = append(q.where, q.dateCol+" >= "+q.arg(ms(from)), q.dateCol+" < "+q.arg(ms(from.AddDate(1, 0, 0))))
 	}
-	searching := false
-	if q := search.ParseQuery(f.Query); !q.Empty() {
-		searching = true
-		cond, v := db.dialect.searchCondition(len(args)+1, schoolID, q)
+	if sq := search.ParseQuery(f.Query); !sq.Empty() {
+		q.searching = true
+		cond, v := db.dialect.searchCondition(len(q.args)+1, schoolID, sq)
 		if v == "" {
-			return nil, 0, nil
+			return q, false
 		}
-		args = append(args, v)
-		where = append(where, cond)
+		q.args = append(q.args, v)
+		q.where = append(q.where, cond)
 		if db.dialect == postgresDialect {
 			// The words are the school's own, so the search index alone
 			// finds the school's matches. PostgreSQL's plan for a prepared
 			// search cannot know how rare the words are and would rather
 			// walk the school's items and read every one's words; written
 			// so, the school cannot lead it away from the search index.
-			where[0] = "d.school_id + 0 = $1"
+			q.where[0] = "d.school_id + 0 = $1"
 		}
 	}
+	return q, true
+}
+
+func stringsOf[T ~string](vs []T) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
+	}
+	return out
+}
+
+// FindDisclosures returns one page of a school's items, newest first, and the
+// total count. It runs two queries whatever the page holds (one when the
+// total is given).
+func (db *DB) FindDisclosures(ctx context.Context, schoolID int64, f DisclosureFilter) ([]*gongkai.Disclosure, int, error) {
+	dq, ok := db.whereOf(schoolID, f)
+	if !ok {
+		return nil, 0, nil
+	}
+	where, args, dateCol, searching := dq.where, dq.args, dq.dateCol, dq.searching
 	w := " WHERE " + strings.Join(where, " AND ")
 	q := db.reader(ctx, schoolID)
 	order := ` ORDER BY ` + dateCol + ` DESC, d.id DESC`
@@ -463,180 +490,6 @@ type Revision struct {
 	Title, Body, DocNumber string
 	Add                    []gongkai.Attachment
 	Remove                 []int64 // attachment ids of the previous version
-}
-
-// Act takes one step of the procedure. A revision carries its changes in rev. Rule check, row write and the
-// trail entry happen in one transaction.
-func (db *DB) Act(ctx context.Context, schoolID, id int64, actor *gongkai.Actor, action gongkai.Action, comment string, rev *Revision) (*gongkai.Disclosure, error) {
-	comment = strings.TrimSpace(comment)
-	if gongkai.HasNUL(comment) {
-		return nil, &gongkai.Error{Code: gongkai.EINVALID, Message: "意见含有无法保存的空字符。", Fields: map[string]string{"comment": "意见含有无法保存的空字符。"}}
-	}
-	if utf8.RuneCountInString(comment) > 2000 {
-		return nil, &gongkai.Error{Code: gongkai.EINVALID, Message: "意见不能超过 2000 字。", Fields: map[string]string{"comment": "意见不能超过 2000 字。"}}
-	}
-	if action == gongkai.ActionRevise {
-		return db.StartRevision(ctx, schoolID, id, actor, comment, rev)
-	}
-	if action == gongkai.ActionEdit || action == gongkai.ActionClose || action == gongkai.ActionCreate {
-		return nil, gongkai.Errorf(gongkai.EINVALID, "不支持的操作：%s", action)
-	}
-	known := false
-	for _, a := range gongkai.Actions {
-		known = known || a == action
-	}
-	if !known {
-		return nil, gongkai.Errorf(gongkai.ENOTFOUND, "没有这个操作。")
-	}
-	err := db.withTx(ctx, func(tx *Tx) error {
-		it, err := tx.lockItem(ctx, schoolID, id, actor)
-		if err != nil {
-			return err
-		}
-		d := it.Disclosure
-		if err := gongkai.AuthorizeStep(actor, schoolID, d.State, d.RevisionState, action); err != nil {
-			return err
-		}
-		if gongkai.CommentRequired(action) && comment == "" {
-			msg := "请填写理由。"
-			if action == gongkai.ActionComment {
-				msg = "请填写审议意见。"
-			}
-			return &gongkai.Error{Code: gongkai.EINVALID, Message: msg, Fields: map[string]string{"comment": msg}}
-		}
-		to, _ := gongkai.Next(d.State, action)
-		upd := &rowUpdate{}
-		switch action {
-		case gongkai.ActionSubmit:
-			var body string
-			if err := tx.QueryRowContext(ctx, `SELECT body FROM disclosures WHERE school_id = $1 AND id = $2`, schoolID, id).Scan(&body); err != nil {
-				return err
-			}
-			d.Body = body
-			if err := d.ValidateForSubmit(); err != nil {
-				return err
-			}
-			if err := tx.checkAssessed(ctx, d); err != nil { // roster.go
-				return err
-			}
-			if err := tx.checkPrivacy(ctx, d); err != nil { // privacy.go
-				return err
-			}
-		case gongkai.ActionApprove:
-			upd.set("signed_by", actor.ID)
-			upd.set("signed_at", ms(tx.Now))
-			if err := tx.signVersion(ctx, d, d.Version, actor.ID); err != nil {
-				return err
-			}
-		case gongkai.ActionCheck:
-			if err := tx.checkVersion(ctx, d, d.Version, actor.ID); err != nil {
-				return err
-			}
-		case gongkai.ActionReturn:
-			if err := tx.unsignVersion(ctx, d, d.Version); err != nil {
-				return err
-			}
-		case gongkai.ActionPublish:
-			first := d.IndexNo == ""
-			if err := tx.publish(ctx, it, upd); err != nil {
-				return err
-			}
-			if first {
-				if err := tx.meetObligation(ctx, it); err != nil { // obligation.go
-					return err
-				}
-			}
-		case gongkai.ActionWithdraw:
-			upd.set("reason", comment)
-			if gongkai.WithdrawAbandons(action, d.RevisionState) {
-				// The revision can no longer replace the text on the board.
-				if err := tx.abandonRevision(ctx, it, actor, comment); err != nil {
-					return err
-				}
-				upd.set("revision_state", "")
-			}
-			upd.set("withdrawn_at", ms(tx.Now))
-		}
-		upd.set("state", string(to))
-		upd.set("updated_at", ms(tx.Now))
-		if err := upd.exec(ctx, tx, schoolID, id); err != nil {
-			return fmt.Errorf("store: %s disclosure %d: %w", action, id, err)
-		}
-		if action == gongkai.ActionWithdraw {
-			from := d.State
-			d.State, d.WithdrawnAt = to, tx.Now
-			if err := tx.takeDown(ctx, d); err != nil { // roster.go
-				return err
-			}
-			d.State = from
-		}
-		if d.Published() || to == gongkai.StatePublished {
-			if err := tx.touch(ctx, schoolID); err != nil {
-				return err
-			}
-			if err := tx.emitDisclosure(ctx, d, action, comment); err != nil {
-				return err
-			}
-		}
-		return tx.record(ctx, d, actor, action, d.State, to, comment)
-	})
-	if err != nil {
-		return nil, err
-	}
-	return db.FindDisclosureByID(ctx, schoolID, id)
-}
-
-// publish gives the item its index number on first publication and starts
-// its publicity period today (Beijing), counted in working days.
-func (tx *Tx) publish(ctx context.Context, it *lockedItem, upd *rowUpdate) error {
-	d := it.Disclosure
-	if d.IndexNo == "" {
-		code := it.schoolCode
-		if code == "" {
-			code = fmt.Sprintf("S%05d", d.SchoolID)
-		}
-		year := tx.Now.In(gongkai.Beijing).Year()
-		var seq int
-		if err := tx.QueryRowContext(ctx, `INSERT INTO index_sequences (school_id, year, category, last) VALUES ($1, $2, $3, 1)
-			ON CONFLICT (school_id, year, category) DO UPDATE SET last = index_sequences.last + 1 RETURNING last`,
-			d.SchoolID, year, d.Category).Scan(&seq); err != nil {
-			return fmt.Errorf("store: index sequence: %w", err)
-		}
-		d.IndexNo = gongkai.IndexNumber(code, year, d.Category, seq)
-		upd.set("index_no", d.IndexNo)
-		upd.set("published_at", ms(tx.Now))
-	}
-	if err := tx.startPeriod(ctx, it, upd); err != nil {
-		return err
-	}
-	_, err := tx.ExecContext(ctx, `UPDATE disclosure_versions SET published_at = $1 WHERE school_id = $2 AND disclosure_id = $3 AND version = $4`,
-		ms(tx.Now), d.SchoolID, d.ID, d.Version)
-	return err
-}
-
-// startPeriod sets the publicity period from today: the day of publication
-// counts when it is a working day, so a five-day period published on a
-// Monday ends on Friday.
-func (tx *Tx) startPeriod(ctx context.Context, it *lockedItem, upd *rowUpdate) error {
-	d := it.Disclosure
-	if d.PublicityDays <= 0 {
-		upd.set("publicity_start", "")
-		upd.set("publicity_end", "")
-		upd.set("end_provisional", false)
-		return nil
-	}
-	cal, err := tx.db.Calendar(ctx, it.region)
-	if err != nil {
-		return err
-	}
-	y, m, day := tx.Now.In(gongkai.Beijing).Date()
-	start := time.Date(y, m, day, 0, 0, 0, 0, gongkai.Beijing)
-	end, provisional := cal.AddWorkdays(start.AddDate(0, 0, -1), d.PublicityDays)
-	d.PublicityStart, d.PublicityEnd, d.EndProvisional = start, end, provisional
-	upd.set("publicity_start", formatDay(start))
-	upd.set("publicity_end", formatDay(end))
-	upd.set("end_provisional", provisional)
-	return nil
 }
 
 // lockVisible loads the item for a write, locking its row on PostgreSQL,

@@ -13,20 +13,6 @@ import (
 	"gongkai"
 )
 
-// Invitation lets parents of one class join a school's community board.
-type Invitation struct {
-	ID        int64
-	SchoolID  int64
-	Code      string
-	Label     string // e.g. 三年级二班
-	Role      gongkai.Role
-	MaxUses   int
-	Uses      int
-	ExpiresAt time.Time
-	CreatedBy int64
-	CreatedAt time.Time
-}
-
 // codeAlphabet leaves out look-alikes (0/O, 1/I/L) so codes can be read
 // out at a parent meeting.
 const codeAlphabet = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -43,7 +29,7 @@ func newInviteCode() string {
 
 // CreateInvitation makes a new code for a class, written to the admin log
 // in the same transaction.
-func (db *DB) CreateInvitation(ctx context.Context, schoolID int64, actor *gongkai.Actor, label string, maxUses int, validFor time.Duration) (*Invitation, error) {
+func (db *DB) CreateInvitation(ctx context.Context, schoolID int64, actor *gongkai.Actor, label string, maxUses int, validFor time.Duration) (*gongkai.Invitation, error) {
 	label = strings.TrimSpace(label)
 	fe := gongkai.FieldErrors{}
 	if label == "" || utf8.RuneCountInString(label) > 40 {
@@ -60,7 +46,7 @@ func (db *DB) CreateInvitation(ctx context.Context, schoolID int64, actor *gongk
 	if err := fe.Err(); err != nil {
 		return nil, err
 	}
-	inv := &Invitation{SchoolID: schoolID, Label: label, Role: gongkai.RoleParent, MaxUses: maxUses, CreatedBy: actorID(actor)}
+	inv := &gongkai.Invitation{SchoolID: schoolID, Label: label, Role: gongkai.RoleParent, MaxUses: maxUses, CreatedBy: actorID(actor)}
 	err := db.withTx(ctx, func(tx *Tx) error {
 		if err := tx.checkUse(ctx, schoolID, gongkai.UseInvitations); err != nil {
 			return err
@@ -82,16 +68,16 @@ func (db *DB) CreateInvitation(ctx context.Context, schoolID int64, actor *gongk
 }
 
 // FindInvitations returns a school's invitation codes, newest first.
-func (db *DB) FindInvitations(ctx context.Context, schoolID int64) ([]*Invitation, error) {
+func (db *DB) FindInvitations(ctx context.Context, schoolID int64) ([]*gongkai.Invitation, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT id, school_id, code, label, role, max_uses, uses, expires_at, created_by, created_at
 		FROM invitations WHERE school_id = $1 ORDER BY created_at DESC, id DESC`, schoolID)
 	if err != nil {
 		return nil, fmt.Errorf("store: find invitations: %w", err)
 	}
 	defer rows.Close()
-	var out []*Invitation
+	var out []*gongkai.Invitation
 	for rows.Next() {
-		var inv Invitation
+		var inv gongkai.Invitation
 		var role string
 		var exp, created int64
 		if err := rows.Scan(&inv.ID, &inv.SchoolID, &inv.Code, &inv.Label, &role, &inv.MaxUses, &inv.Uses, &exp, &inv.CreatedBy, &created); err != nil {

@@ -141,7 +141,7 @@ func (db *DB) FeedbackRecipients(ctx context.Context, school *gongkai.School, f 
 	var out []gongkai.User
 	handled := false
 	for _, m := range members {
-		a := MemberActor(school, m)
+		a := m.ActorIn(school)
 		if m.User.Disabled || m.User.ID == f.AboutUserID || !gongkai.CanSeeFeedback(a, school.BureauID, f) {
 			continue
 		}
@@ -164,18 +164,6 @@ func (db *DB) FeedbackRecipients(ctx context.Context, school *gongkai.School, f 
 		}
 	}
 	return out, nil
-}
-
-// MemberActor is a member as an actor of one school only: what they may do
-// as a member, whatever bureau role the account may also hold.
-func MemberActor(school *gongkai.School, m *Member) *gongkai.Actor {
-	u := m.User
-	u.BureauID, u.BureauRole = 0, ""
-	a := &gongkai.Actor{User: u, SchoolBureau: map[int64]int64{school.ID: school.BureauID}}
-	for _, r := range m.Roles {
-		a.Memberships = append(a.Memberships, gongkai.Membership{SchoolID: school.ID, UserID: u.ID, Role: r, DepartmentID: m.DepartmentID})
-	}
-	return a
 }
 
 func containsUser(us []gongkai.User, id int64) bool {

@@ -63,20 +63,9 @@ func (db *DB) Emit(ctx context.Context, e Event) error {
 
 // emitDisclosure tells of a step of the procedure that changes what the
 // public sees: publish, revise and withdraw.
-func (tx *Tx) emitDisclosure(ctx context.Context, d *gongkai.Disclosure, action gongkai.Action, comment string) error {
-	var typ gongkai.EventType
-	switch action {
-	case gongkai.ActionPublish:
-		typ = gongkai.EventDisclosurePublished
-	case gongkai.ActionRevise:
-		typ = gongkai.EventDisclosureRevised
-	case gongkai.ActionWithdraw:
-		typ = gongkai.EventDisclosureWithdrawn
-	default:
-		return nil
-	}
+func (tx *Tx) emitDisclosure(ctx context.Context, d *gongkai.Disclosure, typ gongkai.EventType, reason string) error {
 	shown := *d
-	if action == gongkai.ActionWithdraw { // the title as it reads once withdrawn
+	if typ == gongkai.EventDisclosureWithdrawn { // the title as it reads once withdrawn
 		shown.State, shown.WithdrawnAt = gongkai.StateWithdrawn, tx.Now
 	}
 	title, err := tx.publicTitle(ctx, &shown) // roster.go
@@ -84,8 +73,8 @@ func (tx *Tx) emitDisclosure(ctx context.Context, d *gongkai.Disclosure, action 
 		return err
 	}
 	data := map[string]any{"title": title, "audience": string(d.Audience), "category": d.Category}
-	if action != gongkai.ActionPublish {
-		data["reason"] = comment
+	if typ != gongkai.EventDisclosurePublished {
+		data["reason"] = reason
 	}
 	return tx.emit(ctx, Event{SchoolID: d.SchoolID, Type: typ, Subject: d.ID, Data: data})
 }

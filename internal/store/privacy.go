@@ -185,15 +185,25 @@ func (e extraScanner) Scan(dest ...any) error { return e.rows.Scan(append(dest, 
 // checkPrivacy refuses a submission while personal data remains, naming
 // each place. An attachment not scanned yet counts as not checked.
 func (tx *Tx) checkPrivacy(ctx context.Context, d *gongkai.Disclosure) error {
-	rep, err := privacyReport(ctx, tx, d.SchoolID, d.ID, d.Version, d.Body)
+	fs, err := blockingFindings(ctx, tx, d)
 	if err != nil {
 		return err
+	}
+	return gongkai.PrivacyRefusal(fs)
+}
+
+// blockingFindings are the personal data found in the item's text and
+// files, a file not read yet counting as one.
+func blockingFindings(ctx context.Context, q querier, d *gongkai.Disclosure) ([]gongkai.Finding, error) {
+	rep, err := privacyReport(ctx, q, d.SchoolID, d.ID, d.Version, d.Body)
+	if err != nil {
+		return nil, err
 	}
 	fs := rep.Findings
 	for _, a := range rep.Unscanned {
 		fs = append(fs, gongkai.InAttachment(a.Filename, []gongkai.Finding{gongkai.Unchecked("", "尚未检查")})...)
 	}
-	return gongkai.PrivacyRefusal(fs)
+	return fs, nil
 }
 
 // MaskDraft replaces every finding in the body of a draft by its mask and

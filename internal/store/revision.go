@@ -288,7 +288,7 @@ func (tx *Tx) publishRevision(ctx context.Context, it *lockedItem, actor *gongka
 	if err := tx.touch(ctx, d.SchoolID); err != nil {
 		return err
 	}
-	if err := tx.emitDisclosure(ctx, d, gongkai.ActionRevise, reason); err != nil {
+	if err := tx.emitDisclosure(ctx, d, gongkai.EventDisclosureRevised, reason); err != nil {
 		return err
 	}
 	return tx.recordRevision(ctx, d, actor, gongkai.ActionPublish, from, gongkai.StatePublished, "", v)

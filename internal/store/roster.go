@@ -113,28 +113,33 @@ func (db *DB) RosterNames(ctx context.Context, schoolID int64, ids []int64) (map
 }
 
 // checkAssessed refuses an item whose catalogue item publishes personal
-// data while no impact assessment of it is on record. An item without a
-// catalogue item has no assessment to point to; its rule still takes it
-// down (gongkai.RuleFor).
+// data while no impact assessment of it is on record.
 func (tx *Tx) checkAssessed(ctx context.Context, d *gongkai.Disclosure) error {
-	if d.CatalogueCode == "" {
-		return nil
-	}
-	rule, err := rosterRule(ctx, tx, d)
-	if err != nil || !rule.Holds() {
+	needs, done, err := assessed(ctx, tx, d)
+	if err != nil || !needs || done {
 		return err
 	}
+	return gongkai.AssessmentMissing(d.CatalogueCode)
+}
+
+// assessed reports whether the item's catalogue item publishes personal
+// data (needs) and whether its impact assessment is on record (done). An
+// item without a catalogue item has no assessment to point to; its rule
+// still takes it down (gongkai.RuleFor).
+func assessed(ctx context.Context, q querier, d *gongkai.Disclosure) (needs, done bool, err error) {
+	if d.CatalogueCode == "" {
+		return false, false, nil
+	}
+	rule, err := rosterRule(ctx, q, d)
+	if err != nil || !rule.Holds() {
+		return false, false, err
+	}
 	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM impact_assessments WHERE school_id = $1 AND catalogue_code = $2`,
+	if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM impact_assessments WHERE school_id = $1 AND catalogue_code = $2`,
 		d.SchoolID, d.CatalogueCode).Scan(&n); err != nil {
-		return fmt.Errorf("store: impact assessments of %q: %w", d.CatalogueCode, err)
+		return true, false, fmt.Errorf("store: impact assessments of %q: %w", d.CatalogueCode, err)
 	}
-	if n > 0 {
-		return nil
-	}
-	msg := "该公开事项会公开个人信息，须先由校长填写个人信息保护影响评估（《个人信息保护法》第五十五条），之后才能登记。"
-	// "assessment" names the catalogue item whose form the principal fills.
-	return &gongkai.Error{Code: gongkai.EINVALID, Message: msg, Fields: gongkai.FieldErrors{"catalogue": msg, "assessment": d.CatalogueCode}}
+	return true, n > 0, nil
 }
 
 // ---- impact assessments ----

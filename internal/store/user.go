@@ -174,17 +174,8 @@ func (db *DB) loadActor(ctx context.Context, from string, args ...any) (*gongkai
 	return a, nil
 }
 
-// Member is a user with their roles in one school, for the members page.
-type Member struct {
-	User         gongkai.User
-	Roles        []gongkai.Role
-	DepartmentID int64
-	Department   string
-	NoPassword   bool // the account has no password yet: nobody opened its one-time link
-}
-
 // FindMembers returns the members of a school with their roles, by name.
-func (db *DB) FindMembers(ctx context.Context, schoolID int64) ([]*Member, error) {
+func (db *DB) FindMembers(ctx context.Context, schoolID int64) ([]*gongkai.Member, error) {
 	rows, err := db.read.QueryContext(ctx, `SELECT u.id, u.username, u.display_name, u.email, COALESCE(u.bureau_id, 0), u.bureau_role, u.disabled, u.created_at,
 		m.role, COALESCE(m.department_id, 0), COALESCE(d.name, ''),
 		CASE WHEN u.password_hash = '' OR u.password_hash LIKE '!unset!%' THEN 1 ELSE 0 END
@@ -194,7 +185,7 @@ func (db *DB) FindMembers(ctx context.Context, schoolID int64) ([]*Member, error
 		return nil, fmt.Errorf("store: find members of school %d: %w", schoolID, err)
 	}
 	defer rows.Close()
-	var out []*Member
+	var out []*gongkai.Member
 	for rows.Next() {
 		var role, dept string
 		var deptID, noPassword int64
@@ -209,7 +200,7 @@ func (db *DB) FindMembers(ctx context.Context, schoolID int64) ([]*Member, error
 			}
 			continue
 		}
-		out = append(out, &Member{User: *u, Roles: []gongkai.Role{gongkai.Role(role)}, DepartmentID: deptID, Department: dept, NoPassword: noPassword == 1})
+		out = append(out, &gongkai.Member{User: *u, Roles: []gongkai.Role{gongkai.Role(role)}, DepartmentID: deptID, Department: dept, NoPassword: noPassword == 1})
 	}
 	return out, rows.Err()
 }

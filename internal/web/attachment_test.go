@@ -9,6 +9,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"image"
+	"image/color"
+	"image/gif"
 	_ "image/jpeg"
 	_ "image/png"
 	"io/fs"
@@ -76,6 +78,9 @@ func TestUploads_metadataStripped(t *testing.T) {
 		clerk := h.client("xq.clerk")
 		token := h.apiToken("xq.clerk")
 		base := fmt.Sprintf("/s/xq/manage/d/%d", h.draft.ID)
+		// The API's files go to a draft of their own: the same content is
+		// attached to a draft once.
+		apiDraft := h.newDraft(h.school, "接口上传的附件")
 		tests := []struct {
 			name, filename, ctype string
 			data                  []byte
@@ -97,13 +102,17 @@ func TestUploads_metadataStripped(t *testing.T) {
 					t.Fatal("the fixture carries no author: the test could not fail")
 				}
 				if tt.api {
-					if status, body := h.apiUploadFile(t, h.draft.ID, token, tt.filename, tt.data); status != http.StatusCreated {
+					if status, body := h.apiUploadFile(t, apiDraft.ID, token, tt.filename, tt.data); status != http.StatusCreated {
 						t.Fatalf("API upload: %d %s", status, body)
 					}
 				} else if resp, body := h.postMultipart(clerk, base+"/files", nil, upload{"file", tt.filename, tt.data}); resp.StatusCode != http.StatusSeeOther {
 					t.Fatalf("upload: %d\n%s", resp.StatusCode, errorSummary(body))
 				}
-				a := h.lastAttachment(t, h.draft.ID)
+				into := h.draft.ID
+				if tt.api {
+					into = apiDraft.ID
+				}
+				a := h.lastAttachment(t, into)
 				if a.ContentType != tt.ctype || a.Filename != tt.filename {
 					t.Errorf("recorded %q as %s, want %q as %s", a.Filename, a.ContentType, tt.filename, tt.ctype)
 				}
@@ -290,11 +299,13 @@ func TestAttachments_served(t *testing.T) {
 			{"file", "示意图.png", scrubtest.PNG(t)},
 			{"file", "明细.xlsx", scrubtest.XLSX(t)},
 			{"file", "通知.docx", scrubtest.DOCX(t)},
-			// A page named as one: the content is a PNG, and so is the name.
-			{"file", "page.html", scrubtest.PNG(t)},
+			// A page named as one: the content is a JPEG, and so is the name.
+			// (Each file has content of its own: the same content is
+			// attached to a draft once.)
+			{"file", "page.html", scrubtest.JPEG(t)},
 			// An executable's name that shows as a PDF's.
-			{"file", "report\u202efdp.exe", scrubtest.PDF("")},
-			{"file", "\u2067名单\u2069 2026.xlsx", scrubtest.XLSX(t)},
+			{"file", "report\u202efdp.exe", scrubtest.PlainPDF("report", "Report")},
+			{"file", "\u2067名单\u2069 2026.xlsx", rosterWorkbook(t)},
 		} {
 			if resp, body := h.postMultipart(clerk, base+"/files", nil, u); resp.StatusCode != http.StatusSeeOther {
 				t.Fatalf("upload %s: %d\n%s", u.filename, resp.StatusCode, errorSummary(body))
@@ -302,12 +313,13 @@ func TestAttachments_served(t *testing.T) {
 		}
 		// A record whose type is not one the server serves, as a row written
 		// by hand or an older version would hold.
-		st, err := h.srv.blobs.Put(ctx, bytes.NewReader(scrubtest.PNG(t)), "x.png", gongkai.MaxAttachmentBytes)
+		st, err := h.srv.blobs.Put(ctx, bytes.NewReader(smallGIF(t)), "x.gif", gongkai.MaxAttachmentBytes)
 		must(t, err)
+		must(t, h.db.SaveAttachmentScan(ctx, h.school.ID, st.SHA256, nil)) // not about the scan
 		must(t, h.db.AddAttachment(ctx, h.school.ID, d.ID, h.actor("xq.clerk"),
 			&gongkai.Attachment{Filename: "x.html", ContentType: "text/html", Size: st.Size, SHA256: st.SHA256, StorageKey: st.Key}))
 		// A name recorded before names were cleaned at upload.
-		st, err = h.srv.blobs.Put(ctx, bytes.NewReader(scrubtest.PDF("")), "y.pdf", gongkai.MaxAttachmentBytes)
+		st, err = h.srv.blobs.Put(ctx, bytes.NewReader(scrubtest.PlainPDF("old", "Old notice")), "y.pdf", gongkai.MaxAttachmentBytes)
 		must(t, err)
 		must(t, h.db.SaveAttachmentScan(ctx, h.school.ID, st.SHA256, nil)) // not about the scan
 		must(t, h.db.AddAttachment(ctx, h.school.ID, d.ID, h.actor("xq.clerk"),
@@ -329,7 +341,7 @@ func TestAttachments_served(t *testing.T) {
 			{"示意图.png", files.TypePNG, "inline"},
 			{"明细.xlsx", files.TypeXLSX, "attachment"},
 			{"通知.docx", files.TypeDOCX, "attachment"},
-			{"page.png", files.TypePNG, "inline"},
+			{"page.jpg", files.TypeJPEG, "inline"},
 			{"reportfdp.pdf", files.TypePDF, "inline"},
 			{"名单 2026.xlsx", files.TypeXLSX, "attachment"},
 			{"x.bin", "application/octet-stream", "attachment"},
@@ -421,4 +433,23 @@ func TestAttachments_caseFilesDownload(t *testing.T) {
 			t.Errorf("Content-Type %q", ct)
 		}
 	})
+}
+
+// rosterWorkbook is a small workbook of its own content.
+func rosterWorkbook(t *testing.T) []byte {
+	t.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	must(t, f.SetCellValue("Sheet1", "A1", "2026年获奖名单"))
+	var b bytes.Buffer
+	must(t, f.Write(&b))
+	return b.Bytes()
+}
+
+// smallGIF is a two-pixel image unlike the other fixtures.
+func smallGIF(t *testing.T) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	must(t, gif.Encode(&b, image.NewPaletted(image.Rect(0, 0, 2, 1), color.Palette{color.White, color.Black}), nil))
+	return b.Bytes()
 }

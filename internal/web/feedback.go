@@ -979,7 +979,7 @@ type casePage struct {
 	CanHandle   bool
 	Steps       map[gongkai.FeedbackAction]bool
 	Departments []gongkai.Department
-	Staff       []*store.Member
+	Staff       []*gongkai.Member
 	Templates   []store.ReplyTemplate
 	Template    int64 // the chosen reply template
 	Published   []*gongkai.Disclosure
@@ -1083,7 +1083,7 @@ func (s *Server) newCasePage(r *http.Request, school *gongkai.School, f *gongkai
 		return nil, err
 	}
 	for _, m := range members {
-		if p.Steps[gongkai.FActAssign] && gongkai.CanBeAssigned(store.MemberActor(school, m), school.BureauID, f) {
+		if p.Steps[gongkai.FActAssign] && gongkai.CanBeAssigned(m.ActorIn(school), school.BureauID, f) {
 			p.Staff = append(p.Staff, m)
 		}
 		if m.User.ID == f.AssigneeID {

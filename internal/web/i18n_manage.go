@@ -1,6 +1,6 @@
 package web
 
-// englishManage translates the texts of manage.go and its templates: the
+// englishManage translates the texts of the staff side of the procedure: the
 // work queue, the school's item list, the registration form, the review
 // page and the revision form.
 var englishManage = map[string]string{
@@ -107,7 +107,7 @@ var englishManage = map[string]string{
 	"合计":     "Total",
 	"预览":     "Preview",
 	"预览：公开后读者看到的样子": "Preview: what readers will see once published",
-	"PDF、图片、Excel（XLSX）或 Word（DOCX），每个文件不超过 %d MB，每项最多 %d 个。文件随“保存草稿”或“提交审议”一并上传；“预览”不上传文件。": "PDF, images, Excel (XLSX) or Word (DOCX), up to %d MB each and %d per item. Files are uploaded with Save draft or Submit; Preview does not upload them.",
+	"PDF、图片、Excel（XLSX）或 Word（DOCX），每个文件不超过 %d MB，每项最多 %d 个。文件随“保存草稿”“预览”或“提交审议”一并上传，同一文件不会重复添加。": "PDF, images, Excel (XLSX) or Word (DOCX), up to %d MB each and %d per item. Files are uploaded with Save draft, Preview or Submit; the same file is not added twice.",
 	"删除": "Remove",
 	"不选时按公开目录的默认范围，没有对应目录事项的为对外公开。": "If none is chosen, the catalogue's audience applies, or public when the item is not in the catalogue.",
 	"公开渠道":     "Channels",
@@ -123,8 +123,8 @@ var englishManage = map[string]string{
 	"只上传附件": "Upload files only",
 	"选择文件":  "Choose files",
 	"不修改登记表内容，只添加附件。": "Adds files without changing the form.",
-	"上传":          "Upload",
-	"以下是预览，尚未保存。": "This is a preview; nothing is saved yet.",
+	"上传": "Upload",
+	"以下是预览。草稿已保存，尚未提交审议。":          "This is a preview. The draft is saved, not yet submitted for review.",
 	"草稿已保存，但还不能提交审议：请修改标红的项目后再提交。": "The draft is saved but cannot be submitted yet: correct the fields in red and submit again.",
 	"请填写标题。":           "Please enter a title.",
 	"请填写公开内容。":         "Please enter the text to disclose.",

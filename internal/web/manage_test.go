@@ -202,20 +202,30 @@ func TestManage_FormErrors(t *testing.T) {
 		t.Run("submit with empty body", func(t *testing.T) {
 			form := url.Values{"do": {"submit"}, "title": {"只有标题的登记表"}, "doc_number": {"祥小〔2025〕9号"}, "category": {"awards"}, "publicity_days": {"2"}}
 			resp, body := h.postMultipart(clerk, "/s/xq/manage/new", form)
-			wantStatus(t, "submit empty", resp, body, http.StatusUnprocessableEntity)
-			for _, want := range []string{"error-summary", "请填写公开内容。", "公示期不得少于 5 个工作日", `value="只有标题的登记表"`, `value="祥小〔2025〕9号"`, `id="e-body"`, `id="e-publicity_days"`, "草稿已保存"} {
-				if !strings.Contains(html.UnescapeString(body), html.UnescapeString(want)) {
-					t.Fatalf("422 page lacks %q", want)
+			// The draft is saved and the post redirects to its form, which
+			// shows what kept the submission back: reloading that page
+			// saves nothing again.
+			wantStatus(t, "submit empty", resp, body, http.StatusSeeOther)
+			loc := resp.Header.Get("Location")
+			if !regexp.MustCompile(`^/s/xq/manage/d/\d+/edit\?check=submit$`).MatchString(loc) {
+				t.Fatalf("refused submission redirects to %q", loc)
+			}
+			for range 2 {
+				resp, body = h.get(clerk, loc)
+				wantStatus(t, "the form after a refused submission", resp, body, http.StatusOK)
+				for _, want := range []string{"error-summary", "请填写公开内容。", "公示期不得少于 5 个工作日", `value="只有标题的登记表"`, `value="祥小〔2025〕9号"`, `id="e-body"`, `id="e-publicity_days"`, "草稿已保存"} {
+					if !strings.Contains(html.UnescapeString(body), html.UnescapeString(want)) {
+						t.Fatalf("form after a refused submission lacks %q", want)
+					}
 				}
 			}
 			if countDrafts("只有标题的登记表") != 1 {
-				t.Fatal("the draft was not saved")
+				t.Fatal("the draft was not saved once")
 			}
-			// The form now edits the saved draft, so a second try does not
-			// create another one.
+			// The form edits the saved draft.
 			m := regexp.MustCompile(`action="(/s/xq/manage/d/\d+/edit)"`).FindStringSubmatch(body)
 			if m == nil {
-				t.Fatal("re-rendered form does not post to the saved draft")
+				t.Fatal("the form does not post to the saved draft")
 			}
 			form.Set("body", "获奖名单如下。")
 			form.Set("publicity_days", "5")
@@ -236,14 +246,32 @@ func TestManage_FormErrors(t *testing.T) {
 			}
 		})
 
-		t.Run("preview keeps the input and saves nothing", func(t *testing.T) {
-			resp, body := h.postMultipart(clerk, "/s/xq/manage/new", url.Values{"do": {"preview"}, "title": {"预览测试"}, "body": {"**加粗**的内容"}})
-			wantStatus(t, "preview", resp, body, 200)
+		t.Run("preview saves the draft with its file and shows it", func(t *testing.T) {
+			resp, body := h.postMultipart(clerk, "/s/xq/manage/new", url.Values{"do": {"preview"}, "title": {"预览测试"}, "body": {"**加粗**的内容"}},
+				upload{"file", "明细.pdf", pdfBytes})
+			wantStatus(t, "preview", resp, body, http.StatusSeeOther)
+			loc := resp.Header.Get("Location")
+			resp, body = h.get(clerk, loc)
+			wantStatus(t, "the preview", resp, body, 200)
 			if !strings.Contains(body, "<strong>加粗</strong>") || !strings.Contains(body, "**加粗**的内容") || !strings.Contains(body, `value="预览测试"`) {
 				t.Fatal("preview does not render the body and keep the input")
 			}
-			if countDrafts("预览测试") != 0 {
-				t.Fatal("preview saved a draft")
+			if strings.Count(body, "明细.pdf") < 2 {
+				t.Fatal("after the preview the file is not shown as attached, in the form and in the preview")
+			}
+			if countDrafts("预览测试") != 1 {
+				t.Fatal("preview did not save the draft once")
+			}
+			// Choosing the same file again does not attach it twice.
+			edit := strings.TrimSuffix(strings.Split(loc, "?")[0], "#preview")
+			resp, body = h.postMultipart(clerk, edit, url.Values{"do": {"preview"}, "title": {"预览测试"}, "body": {"**加粗**的内容"}},
+				upload{"file", "明细.pdf", pdfBytes})
+			wantStatus(t, "preview again", resp, body, http.StatusSeeOther)
+			id, _ := strconv.ParseInt(strings.Split(strings.TrimPrefix(edit, "/s/xq/manage/d/"), "/")[0], 10, 64)
+			d, err := h.db.FindDisclosureByID(ctx, h.school.ID, id)
+			must(t, err)
+			if len(d.Attachments) != 1 {
+				t.Fatalf("the same file chosen twice: %d attachments", len(d.Attachments))
 			}
 		})
 
@@ -299,6 +327,11 @@ func TestManage_FormErrors(t *testing.T) {
 			must(t, err)
 			if len(d.Attachments) != 1 {
 				t.Fatalf("attachments after upload: %d", len(d.Attachments))
+			}
+			resp, body = h.postMultipart(clerk, base+"/files", nil, upload{"file", "明细（再次选择）.pdf", pdfBytes})
+			wantStatus(t, "the same file again", resp, body, http.StatusSeeOther)
+			if d, err := h.db.FindDisclosureByID(ctx, h.school.ID, h.draft.ID); err != nil || len(d.Attachments) != 1 {
+				t.Fatalf("the same file uploaded twice: %d attachments, %v", len(d.Attachments), err)
 			}
 			resp, body = h.postMultipart(clerk, base+"/files", nil, upload{"file", "明细.pdf", []byte("plain text")})
 			wantStatus(t, "bad upload", resp, body, http.StatusUnprocessableEntity)

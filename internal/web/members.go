@@ -19,7 +19,7 @@ import (
 
 type membersPage struct {
 	base
-	Members     []*store.Member
+	Members     []*gongkai.Member
 	Departments []gongkai.Department
 	// Add is the "添加人员" form, filled again after an error.
 	Add       memberForm
@@ -47,7 +47,7 @@ type memberEdit struct {
 
 // RolesOf returns the roles to tick in the member's form: those submitted
 // when a change was refused, else those held.
-func (p *membersPage) RolesOf(m *store.Member) []gongkai.Role {
+func (p *membersPage) RolesOf(m *gongkai.Member) []gongkai.Role {
 	if p.Edit != nil && p.Edit.UserID == m.User.ID {
 		return p.Edit.Roles
 	}
@@ -55,7 +55,7 @@ func (p *membersPage) RolesOf(m *store.Member) []gongkai.Role {
 }
 
 // DeptOf returns the department to select in the member's form.
-func (p *membersPage) DeptOf(m *store.Member) int64 {
+func (p *membersPage) DeptOf(m *gongkai.Member) int64 {
 	if p.Edit != nil && p.Edit.UserID == m.User.ID {
 		return p.Edit.DepartmentID
 	}
@@ -63,7 +63,7 @@ func (p *membersPage) DeptOf(m *store.Member) int64 {
 }
 
 // EditErrorOf returns why a change of the member's roles was refused.
-func (p *membersPage) EditErrorOf(m *store.Member) string {
+func (p *membersPage) EditErrorOf(m *gongkai.Member) string {
 	if p.Edit != nil && p.Edit.UserID == m.User.ID {
 		return p.Edit.Error
 	}
@@ -71,7 +71,7 @@ func (p *membersPage) EditErrorOf(m *store.Member) string {
 }
 
 // IsSelf reports whether the member is the reader.
-func (p *membersPage) IsSelf(m *store.Member) bool { return p.Actor.ID == m.User.ID }
+func (p *membersPage) IsSelf(m *gongkai.Member) bool { return p.Actor.ID == m.User.ID }
 
 func (s *Server) newMembersPage(r *http.Request) *membersPage {
 	p := &membersPage{base: s.base(r, "人员管理")}
@@ -278,7 +278,7 @@ func (s *Server) handleAddDepartment(w http.ResponseWriter, r *http.Request) err
 // Invitations.
 
 type invitationRow struct {
-	*store.Invitation
+	*gongkai.Invitation
 	Status  string // 有效 / 已用完 / 已过期
 	Active  bool
 	JoinURL string
@@ -304,7 +304,7 @@ func (s *Server) joinBase(r *http.Request) string {
 	return s.siteBase(r) + "/join"
 }
 
-func (s *Server) invitationRow(r *http.Request, inv *store.Invitation) invitationRow {
+func (s *Server) invitationRow(r *http.Request, inv *gongkai.Invitation) invitationRow {
 	row := invitationRow{Invitation: inv, JoinURL: s.joinBase(r) + "?code=" + url.QueryEscape(inv.Code)}
 	switch {
 	case inv.Uses >= inv.MaxUses:
@@ -367,7 +367,7 @@ func (s *Server) handleCreateInvitation(w http.ResponseWriter, r *http.Request) 
 		fe.Add("days", "请填写 1–366 之间的整数。")
 	}
 	if len(fe) == 0 {
-		var inv *store.Invitation
+		var inv *gongkai.Invitation
 		inv, err = s.db.CreateInvitation(r.Context(), school.ID, actor, p.Label, maxUses, time.Duration(days)*24*time.Hour)
 		if err == nil {
 			return s.redirect(w, r, r.URL.Path, fmt.Sprintf("已为“%s”生成邀请码 %s，可打印通知单发给家长。", inv.Label, inv.Code))
@@ -394,7 +394,7 @@ func (s *Server) invitationSlip(w http.ResponseWriter, r *http.Request, idText s
 	if err != nil {
 		return err
 	}
-	i := slices.IndexFunc(invs, func(inv *store.Invitation) bool { return inv.ID == id })
+	i := slices.IndexFunc(invs, func(inv *gongkai.Invitation) bool { return inv.ID == id })
 	if i < 0 {
 		return gongkai.Errorf(gongkai.ENOTFOUND, "邀请码不存在。")
 	}

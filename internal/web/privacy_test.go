@@ -73,9 +73,12 @@ func TestPrivacy_EditWarningSubmitAndMask(t *testing.T) {
 		// So is save-and-submit on the form, next to the body field.
 		form := url.Values{"title": {d.Title}, "body": {privacyRoster}, "category": {"aid"}, "audience": {"community"}, "publicity_days": {"5"},
 			"channels": {"online"}, "do": {"submit"}}
-		resp, body = h.post(h.client("xq.clerk"), edit, form)
-		if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "正文含有个人信息") {
-			t.Fatalf("save and submit: %d, want 422 with the body's field error", resp.StatusCode)
+		resp, _ = h.post(h.client("xq.clerk"), edit, form)
+		if resp.StatusCode != http.StatusSeeOther || !strings.HasSuffix(resp.Header.Get("Location"), "/edit?check=submit") {
+			t.Fatalf("save and submit: %d %s, want a redirect to the form that shows why", resp.StatusCode, resp.Header.Get("Location"))
+		}
+		if _, body = h.get(h.client("xq.clerk"), resp.Header.Get("Location")); !strings.Contains(body, "正文含有个人信息") || !strings.Contains(body, `id="e-body"`) {
+			t.Fatal("the form after a refused save-and-submit lacks the body's field error")
 		}
 		// Saving the draft says so, and leads to the warning.
 		form.Set("do", "save")

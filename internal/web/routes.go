@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 )
 
 // access is who may call a route; the middleware enforces it before the
@@ -30,7 +31,16 @@ type route struct {
 }
 
 // routes is every route of gongkai. Nothing is served that is not listed here.
+// The table is one, read by the authorisation matrix test; it is written in
+// parts by area so that each stays on a screen.
 func (s *Server) routes() []route {
+	return slices.Concat(s.publicRoutes(), s.accountRoutes(), s.procedureRoutes(), s.schoolAdminRoutes(),
+		s.bureauRoutes(), s.feedbackRoutes(), s.oversightRoutes(), s.apiRoutes())
+}
+
+// publicRoutes are the public side: health, static files, the boards and
+// items anyone may read.
+func (s *Server) publicRoutes() []route {
 	return []route{
 		{"GET", "/healthz", accessOps, false, s.handleHealth},
 		{"GET", "/static/{hash}/{file}", accessOps, false, s.handleStatic},
@@ -43,7 +53,13 @@ func (s *Server) routes() []route {
 		{"GET", "/s/{slug}/files/{att}/{name}", accessPublic, false, s.handleAttachment},
 		{"GET", "/s/{slug}/catalogue", accessPublic, false, s.handleCatalogue},
 		{"POST", "/prefs", accessPublic, false, s.handlePrefs},
+	}
+}
 
+// accountRoutes are signing in, accounts, one-time links, the first start's
+// setup, and the admin logs.
+func (s *Server) accountRoutes() []route {
+	return []route{
 		// Accounts.
 		{"GET", "/login", accessPublic, false, s.handleLoginForm},
 		{"POST", "/login", accessPublic, false, s.handleLogin},
@@ -71,7 +87,14 @@ func (s *Server) routes() []route {
 		{"GET", "/bureau/log", accessSignedIn, false, s.handleBureauAdminLog},
 		{"GET", "/bureau/log.xlsx", accessSignedIn, false, s.handleBureauAdminLogExport},
 		{"GET", "/s/{slug}/manage/log", accessManage, false, s.handleSchoolAdminLog},
+	}
+}
 
+// procedureRoutes are the staff side of the disclosure procedure: the work
+// queue, the list, the registration form, review and steps, revisions,
+// rosters and redaction.
+func (s *Server) procedureRoutes() []route {
+	return []route{
 		// Staff side.
 		{"GET", "/work", accessSignedIn, false, s.handleWork},
 		{"GET", "/s/{slug}/internal/{$}", accessStaff, false, s.handleInternalBoard},
@@ -111,6 +134,13 @@ func (s *Server) routes() []route {
 		{"POST", "/s/{slug}/manage/d/{id}/v/{version}/redact", accessSignedIn, false, s.handleRedact},
 		{"GET", "/s/{slug}/manage/d/{id}/files/{att}/redact", accessSignedIn, false, s.handleRedactForm},
 		{"POST", "/s/{slug}/manage/d/{id}/files/{att}/redact", accessSignedIn, false, s.handleRedact},
+	}
+}
+
+// schoolAdminRoutes are what a principal runs for the school: its people,
+// invitations, departments, obligations, catalogue and profile.
+func (s *Server) schoolAdminRoutes() []route {
+	return []route{
 		{"GET", "/s/{slug}/manage/members", accessManage, false, s.handleMembers},
 		{"POST", "/s/{slug}/manage/members", accessManage, false, s.handleAddMember},
 		{"POST", "/s/{slug}/manage/members/{user}", accessManage, false, s.handleSetRoles},
@@ -134,6 +164,17 @@ func (s *Server) routes() []route {
 		{"POST", "/s/{slug}/manage/catalogue/delete", accessManage, false, s.handleCatalogueDelete},
 		{"POST", "/s/{slug}/manage/catalogue/import", accessManage, false, s.handleCatalogueImport},
 		{"GET", "/s/{slug}/manage/catalogue.xlsx", accessManage, false, s.handleCatalogueExport},
+		// The school's profile (profile.go) and its public guide.
+		{"GET", "/s/{slug}/manage/profile", accessManage, false, s.handleProfile},
+		{"POST", "/s/{slug}/manage/profile", accessManage, false, s.handleProfileSave},
+		{"GET", "/s/{slug}/guide", accessPublic, false, s.handleGuide},
+	}
+}
+
+// bureauRoutes are what the bureau runs: its required items, its schools and
+// its working-day calendar.
+func (s *Server) bureauRoutes() []route {
+	return []route{
 		// The bureau's required items and its working-day calendar are read
 		// by its administrator and inspectors (the handlers answer 403 to
 		// others) and changed by the administrator only.
@@ -155,13 +196,15 @@ func (s *Server) routes() []route {
 		{"POST", "/bureau/schools/{slug}", accessBureau, false, s.handleSchoolUpdate},
 		{"POST", "/bureau/schools/{slug}/deactivate", accessBureau, false, s.handleSchoolActive(false)},
 		{"POST", "/bureau/schools/{slug}/reactivate", accessBureau, false, s.handleSchoolActive(true)},
-		// The school's profile (profile.go) and its public guide.
-		{"GET", "/s/{slug}/manage/profile", accessManage, false, s.handleProfile},
-		{"POST", "/s/{slug}/manage/profile", accessManage, false, s.handleProfileSave},
-		{"GET", "/s/{slug}/guide", accessPublic, false, s.handleGuide},
 		{"GET", "/admin/calendar", accessSignedIn, false, s.handleCalendar},
 		{"POST", "/admin/calendar", accessBureau, false, s.handleCalendarSet},
+	}
+}
 
+// feedbackRoutes are feedback: the public's ways in, the receipt, the
+// staff's handling and the bureau's view.
+func (s *Server) feedbackRoutes() []route {
+	return []route{
 		// Feedback: the public's ways in, the receipt, the staff's handling.
 		// Case pages answer 404 to whoever may not see the case, so they are
 		// open to any signed-in user and decided by the domain.
@@ -184,7 +227,13 @@ func (s *Server) routes() []route {
 		{"POST", "/s/{slug}/manage/feedback", accessManage, false, s.handleFeedbackSettingsSave},
 		{"POST", "/s/{slug}/manage/feedback/templates", accessManage, false, s.handleReplyTemplateSave},
 		{"POST", "/s/{slug}/manage/feedback/templates/{id}/delete", accessManage, false, s.handleReplyTemplateDelete},
+	}
+}
 
+// oversightRoutes are oversight: supervision orders, self-inspection, the
+// annual report and surveys.
+func (s *Server) oversightRoutes() []route {
+	return []route{
 		// Supervision orders (督办通知 / 整改通知) from the bureau to schools.
 		// Order pages answer 404 to whoever may not read them, so they are
 		// open to any signed-in user and decided by the domain (order.go).
@@ -232,7 +281,13 @@ func (s *Server) routes() []route {
 		{"GET", "/api/v1/schools/{slug}/surveys", accessSignedIn, true, s.apiSurveys},
 		{"GET", "/api/v1/surveys/{id}/results", accessSignedIn, true, s.apiSurveyResults},
 		{"POST", "/api/v1/surveys/{id}/answers", accessSignedIn, true, s.apiSurveyAnswer},
+	}
+}
 
+// apiRoutes are the JSON API under /api/v1 (its survey routes are with the
+// surveys).
+func (s *Server) apiRoutes() []route {
+	return []route{
 		// JSON API.
 		{"GET", "/api/v1/openapi.json", accessPublic, true, s.apiOpenAPI},
 		{"POST", "/api/v1/auth/token", accessPublic, true, s.apiToken},

@@ -7,7 +7,6 @@ import (
 	"strconv"
 
 	"gongkai"
-	"gongkai/internal/store"
 )
 
 // A survey's results and making them a draft disclosure.
@@ -21,7 +20,7 @@ type surveyResultsPage struct {
 	R          *gongkai.SurveyResults
 	Disclosure *gongkai.Disclosure
 	CanPublish bool
-	Clerks     []*store.Member
+	Clerks     []*gongkai.Member
 	Clerk      int64
 	Errors     map[string]string
 }
