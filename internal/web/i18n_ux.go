@@ -1,0 +1,8 @@
+package web
+
+// englishUX translates the folded staff menu, the work page's own queue,
+// the bureau's entries, search snippets and upload messages.
+var englishUX = map[string]string{
+	"菜单": "Menu",
+	"栏目": "Sections",
+}
