@@ -5,4 +5,7 @@ package web
 var englishUX = map[string]string{
 	"菜单": "Menu",
 	"栏目": "Sections",
+
+	// The bureau's one entry to its supervision work.
+	"来信督办件": "Cases with the bureau",
 }
