@@ -17,11 +17,15 @@ type Part struct {
 // markup are the Markdown marks a snippet leaves out: it shows the words.
 var markup = strings.NewReplacer("**", "", "__", "", "`", "", "|", " ")
 
-// plain is text as a snippet shows it: without Markdown's marks and the
-// heading and quote marks at the start of its lines, on one line.
+// plain is text as a snippet shows it: without Markdown's marks, the
+// heading and quote marks at the start of its lines and the rules under a
+// table's head, on one line.
 func plain(text string) string {
 	var b strings.Builder
 	for line := range strings.Lines(text) {
+		if strings.Trim(line, "|-: \t\r\n") == "" {
+			continue // a table's rule, or an empty line
+		}
 		b.WriteString(strings.TrimLeft(line, "#> \t"))
 		b.WriteByte(' ')
 	}

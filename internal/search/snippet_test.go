@@ -30,6 +30,7 @@ func TestSnippet(t *testing.T) {
 		{"two terms", "财务收支与采购结果", "采购 财务", 40, "[财务]收支与[采购]结果"},
 		{"case and full width", "Ｐｄｆ附件与PDF说明", "pdf", 40, "[Ｐｄｆ]附件与[PDF]说明"},
 		{"markup and HTML stay text", "<script>alert(1)</script> 收费", "收费", 40, "<script>alert(1)</script> [收费]"},
+		{"table", "| 项目 | 金额 |\n| --- | ---: |\n| 收费 | 12 |", "收费", 40, "项目 金额 [收费] 12"},
 		{"no match", "财务收支", "采购", 40, ""},
 		{"empty query", "财务收支", "  ", 40, ""},
 	}
