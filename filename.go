@@ -21,6 +21,43 @@ var attachmentExts = map[string][]string{
 	"image/webp":      {".webp"},
 	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":       {".xlsx"},
 	"application/vnd.openxmlformats-officedocument.wordprocessingml.document": {".docx"},
+	"application/msword":       {".doc", ".wps"}, // WPS 文字 writes Word's format
+	"application/vnd.ms-excel": {".xls", ".et"},  // WPS 表格 writes Excel's
+}
+
+// Messages of refused attachments, shared by every way of uploading.
+const (
+	MsgAttachmentTypes = "只能上传 PDF、图片（PNG/JPG/GIF/WebP）、Word（DOCX/DOC）、Excel（XLSX/XLS）或 WPS（WPS/ET）文件。"
+	MsgContentNotName  = "文件的内容与文件名不符（扩展名所说的文件类型与文件实际内容不一致），为保护读者，不能上传。请用原程序重新保存后再上传。"
+)
+
+// AttachmentExt reports whether name ends in the extension of a kind of
+// file attachments may be.
+func AttachmentExt(name string) bool { return extType(name) != "" }
+
+// extType is the content type whose extension name ends in, or "".
+func extType(name string) string {
+	ext := strings.ToLower(path.Ext(strings.TrimRight(name, " .")))
+	for ct, exts := range attachmentExts {
+		if slices.Contains(exts, ext) {
+			return ct
+		}
+	}
+	return ""
+}
+
+// NameFitsContent reports whether a file's name agrees with its content
+// type, decided from its bytes: a name without an attachment's extension
+// agrees with anything (CleanFilename gives it the right one), and an image
+// with any image's extension (phones and chat programs often save a JPEG
+// as .png); otherwise the extension must be one of the content's — a .doc
+// that is a zip package or a program is refused, not renamed.
+func NameFitsContent(name, contentType string) bool {
+	ct := extType(name)
+	if ct == "" || ct == contentType {
+		return true
+	}
+	return strings.HasPrefix(ct, "image/") && strings.HasPrefix(contentType, "image/")
 }
 
 // CleanFilename returns the name an uploaded file is kept and offered under:

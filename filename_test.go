@@ -56,3 +56,37 @@ func TestCleanFilename(t *testing.T) {
 		})
 	}
 }
+
+func TestNameFitsContent(t *testing.T) {
+	const (
+		doc  = "application/msword"
+		xls  = "application/vnd.ms-excel"
+		docx = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+	)
+	for _, tt := range []struct {
+		name, ctype string
+		want        bool
+	}{
+		{"通知.doc", doc, true},
+		{"通知.WPS", doc, true},
+		{"名单.xls", xls, true},
+		{"名单.et", xls, true},
+		{"通知.docx", docx, true},
+		{"通知", docx, true},                     // no extension: CleanFilename adds one
+		{"notes.txt", "application/pdf", true}, // no attachment's extension
+		{"截图.png", "image/jpeg", true},         // images among themselves
+		{"通知.doc", docx, false},
+		{"通知.docx", doc, false},
+		{"名单.xls", doc, false},
+		{"名单.et", docx, false},
+		{"报告.pdf", "image/png", false},
+		{"照片.jpg", "application/pdf", false},
+	} {
+		if got := NameFitsContent(tt.name, tt.ctype); got != tt.want {
+			t.Errorf("NameFitsContent(%q, %s) = %v, want %v", tt.name, tt.ctype, got, tt.want)
+		}
+	}
+	if AttachmentExt("setup.exe") || !AttachmentExt("旧表.et") {
+		t.Error("AttachmentExt")
+	}
+}

@@ -48,6 +48,10 @@ func Scan(r io.ReaderAt, size int64, contentType, filename string, allowed map[s
 	}
 	var fs []gongkai.Finding
 	switch kind {
+	case typeOLE:
+		// Word and Excel 97–2003, WPS's .wps and .et: neither their text
+		// nor their hidden properties are read here, so a person checks.
+		return []gongkai.Finding{gongkai.Unchecked("", MsgOldOffice)}
 	case typeXLSX:
 		fs = scanXLSX(r, size, allowed)
 	case typeDOCX:
@@ -63,13 +67,24 @@ func Scan(r io.ReaderAt, size int64, contentType, filename string, allowed map[s
 	return fs
 }
 
-// Readable reports whether Scan reads files of this type.
+// MsgOldOffice says why an old Office or WPS file is held for a person: its
+// text is not searched for personal data, and its hidden properties
+// (author, company) stay in it, as no program here rewrites the format.
+const MsgOldOffice = "旧版 Word/Excel 或 WPS 文件，无法检查其中的个人信息，也无法去除作者等隐藏信息；建议另存为 DOCX/XLSX 或 PDF 后上传"
+
+// typeOLE is the kind of the compound files, which are not read.
+const typeOLE = "ole"
+
+// Readable reports whether Scan reads files of this type (or, for an old
+// Office file, says that it cannot).
 func Readable(contentType, filename string) bool { return kindOf(contentType, filename) != "" }
 
 func kindOf(contentType, filename string) string {
 	switch contentType {
 	case typeXLSX, typeDOCX, typePDF:
 		return contentType
+	case "application/msword", "application/vnd.ms-excel":
+		return typeOLE
 	}
 	switch strings.ToLower(path.Ext(filename)) {
 	case ".xlsx":

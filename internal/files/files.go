@@ -16,6 +16,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/richardlehane/mscfb"
+
 	"gongkai"
 	"gongkai/internal/scrub"
 )
@@ -215,6 +217,9 @@ func spool(dir string, r io.Reader, filename string, max int64) (_ *os.File, _ *
 	if err != nil {
 		return nil, nil, err
 	}
+	if !gongkai.NameFitsContent(filename, ctype) {
+		return nil, nil, &gongkai.Error{Code: gongkai.EINVALID, Message: gongkai.MsgContentNotName, Fields: map[string]string{"file": gongkai.MsgContentNotName}}
+	}
 	clean, err := scrub.Clean(data, ctype, filename)
 	if err != nil {
 		return nil, nil, err
@@ -242,11 +247,43 @@ const (
 	TypeWEBP = "image/webp"
 	TypeXLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 	TypeDOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+	// Word 97–2003 and WPS 文字 (.doc, .wps), Excel 97–2003 and WPS 表格
+	// (.xls, .et): OLE compound files, told apart by their main stream.
+	TypeDOC = "application/msword"
+	TypeXLS = "application/vnd.ms-excel"
 )
 
+// oleMagic opens every OLE compound file.
+var oleMagic = []byte("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1")
+
+// sniffOLE decides a compound file by its streams: WordDocument is a Word
+// document, which WPS 文字 writes too in its .wps files; Workbook (Book in
+// Excel 5) a workbook, which WPS 表格 writes in its .et files. One with a
+// macro project (Word's Macros, Excel's _VBA_PROJECT_CUR) is refused.
+func sniffOLE(r io.ReaderAt) (string, error) {
+	doc, err := mscfb.New(r)
+	if err != nil {
+		return "", nil
+	}
+	ctype := ""
+	for e, err := doc.Next(); err == nil; e, err = doc.Next() {
+		switch e.Name {
+		case "Macros", "_VBA_PROJECT_CUR", "VBA":
+			return "", &gongkai.Error{Code: gongkai.EINVALID, Message: scrub.MsgMacro, Fields: map[string]string{"file": scrub.MsgMacro}}
+		case "WordDocument":
+			ctype = TypeDOC
+		case "Workbook", "Book":
+			ctype = TypeXLS
+		}
+	}
+	return ctype, nil
+}
+
 // Sniff decides the type of a file by its bytes, never by its name or the
-// type the browser claims: PDF, PNG, JPEG, GIF, WebP, and XLSX/DOCX (zip
-// packages whose parts say which they are).
+// type the browser claims: PDF, PNG, JPEG, GIF, WebP, XLSX/DOCX (zip
+// packages whose parts say which they are) and DOC/XLS (compound files,
+// also WPS's .wps and .et). The name only chooses the message of a refusal:
+// a file named as a kind we take says that its content does not match.
 func Sniff(r io.ReaderAt, size int64, filename string) (string, error) {
 	head := make([]byte, 512)
 	n, _ := r.ReadAt(head, 0)
@@ -256,6 +293,11 @@ func Sniff(r io.ReaderAt, size int64, filename string) (string, error) {
 		return TypePDF, nil
 	case ct == TypePNG, ct == TypeJPEG, ct == TypeGIF, ct == TypeWEBP:
 		return ct, nil
+	case bytes.HasPrefix(head, oleMagic):
+		ctype, err := sniffOLE(r)
+		if err != nil || ctype != "" {
+			return ctype, err
+		}
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
 		zr, err := zip.NewReader(r, size)
 		if err != nil {
@@ -279,6 +321,9 @@ func Sniff(r io.ReaderAt, size int64, filename string) (string, error) {
 			return TypeDOCX, nil
 		}
 	}
-	return "", &gongkai.Error{Code: gongkai.EINVALID, Message: "只能上传 PDF、图片（PNG/JPG/GIF/WebP）、Excel（XLSX）或 Word（DOCX）文件。",
-		Fields: map[string]string{"file": "只能上传 PDF、图片（PNG/JPG/GIF/WebP）、Excel（XLSX）或 Word（DOCX）文件。"}}
+	if gongkai.AttachmentExt(filename) {
+		// Named as a kind of file we take, but it is not one.
+		return "", &gongkai.Error{Code: gongkai.EINVALID, Message: gongkai.MsgContentNotName, Fields: map[string]string{"file": gongkai.MsgContentNotName}}
+	}
+	return "", &gongkai.Error{Code: gongkai.EINVALID, Message: gongkai.MsgAttachmentTypes, Fields: map[string]string{"file": gongkai.MsgAttachmentTypes}}
 }

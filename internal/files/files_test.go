@@ -147,6 +147,43 @@ func largePDF(n int) []byte {
 	return b.Bytes()
 }
 
+// TestSniff_contentAgainstName: a file named as a kind of attachment whose
+// content is another kind, or none, is refused with a message saying that
+// its content does not match its name; an old Office file with macros is
+// refused as macros; a file of no attachment's kind lists the kinds taken.
+func TestSniff_contentAgainstName(t *testing.T) {
+	docx := officeZip(t, "[Content_Types].xml", "_rels/.rels", "word/document.xml")
+	exe := append([]byte("MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff"), make([]byte, 200)...)
+	eachStore(t, func(t *testing.T, s Store) {
+		for _, tt := range []struct {
+			name, filename string
+			data           []byte
+			msg            string
+		}{
+			{"docx named doc", "通知.doc", docx, gongkai.MsgContentNotName},
+			{"exe named doc", "通知.doc", exe, gongkai.MsgContentNotName},
+			{"exe named xls", "名单.xls", exe, gongkai.MsgContentNotName},
+			{"workbook named doc", "通知.doc", scrubtest.OLE("Workbook"), gongkai.MsgContentNotName},
+			{"word named et", "名单.et", scrubtest.OLE("WordDocument"), gongkai.MsgContentNotName},
+			{"compound file of neither", "通知.wps", scrubtest.OLE("CONTENTS"), gongkai.MsgContentNotName},
+			{"pdf named docx", "通知.docx", []byte(testPDF), gongkai.MsgContentNotName},
+			{"word with macros", "通知.doc", scrubtest.OLE("WordDocument", "Macros"), scrub.MsgMacro},
+			{"excel with macros", "名单.xls", scrubtest.OLE("Workbook", "_VBA_PROJECT_CUR"), scrub.MsgMacro},
+			{"exe", "setup.exe", exe, gongkai.MsgAttachmentTypes},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				st, err := s.Put(context.Background(), bytes.NewReader(tt.data), tt.filename, gongkai.MaxAttachmentBytes)
+				if gongkai.ErrorCode(err) != gongkai.EINVALID || gongkai.ErrorFields(err)["file"] != tt.msg {
+					t.Fatalf("Put %s: %v %v, want %q", tt.filename, st, err, tt.msg)
+				}
+				if keys := stored(t, s); len(keys) != 0 {
+					t.Errorf("left behind %v", keys)
+				}
+			})
+		}
+	})
+}
+
 func TestStore_roundTrip(t *testing.T) {
 	xlsx := officeZip(t, "[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/worksheets/sheet1.xml")
 	docx := officeZip(t, "[Content_Types].xml", "_rels/.rels", "word/document.xml")
@@ -162,8 +199,15 @@ func TestStore_roundTrip(t *testing.T) {
 			{"jpeg", "photo.jpg", jpg, TypeJPEG},
 			{"xlsx", "收支表.xlsx", xlsx, TypeXLSX},
 			{"docx", "通知.docx", docx, TypeDOCX},
-			// The name does not matter, only the bytes.
+			// Old Office and WPS files: compound files, by their main stream.
+			{"doc", "通知.doc", scrubtest.OLE("WordDocument", "1Table"), TypeDOC},
+			{"wps", "通知.wps", scrubtest.OLE("WordDocument"), TypeDOC},
+			{"xls", "名单.xls", scrubtest.OLE("Workbook"), TypeXLS},
+			{"et", "名单.et", scrubtest.OLE("Workbook", "SummaryInformation"), TypeXLS},
+			// A name that promises no kind of attachment does not matter, only the bytes.
 			{"pdf named txt", "notes.txt", []byte(testPDF + "% other\n"), TypePDF},
+			// An image under another image's name is still an image.
+			{"jpeg named png", "截图.png", jpg, TypeJPEG},
 			// Over minio-go's 16 MiB part size: a multipart upload.
 			{"large pdf", "扫描件.pdf", largePDF(17 << 20), TypePDF},
 		}

@@ -25,7 +25,10 @@ const (
 // (filename, read only for the extension of a macro-enabled Office file).
 // A refused file yields an EINVALID *gongkai.Error whose message says why,
 // in Chinese, at the form field "file". Types it does not know come back as
-// they are.
+// they are: among them Word and Excel 97–2003 files and WPS's .wps and .et
+// (compound files), whose properties live in binary streams that nothing
+// here rewrites; the privacy scan holds those for a person to check
+// (extract.MsgOldOffice).
 func Clean(data []byte, ctype, filename string) ([]byte, error) {
 	switch ctype {
 	case TypeDOCX, TypeXLSX, TypePPTX:

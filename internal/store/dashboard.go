@@ -53,6 +53,22 @@ func (p DashPeriod) Bounds(now time.Time) (from, to time.Time, label string) {
 	return from, time.Date(y, time.December, 31, 0, 0, 0, 0, gongkai.Beijing), fmt.Sprintf("%d年", y)
 }
 
+// OpeningPeriod is the period the dashboard opens on: the shortest of this
+// month, term and year in which some school has a decided obligation (met on
+// time, late, or overdue), so that early in a month, or in one with nothing
+// due, the bureau does not open on an empty table; this term when no period
+// has any.
+func OpeningPeriod(figs []SchoolFigures) DashPeriod {
+	for _, p := range DashPeriods {
+		for i := range figs {
+			if figs[i].Period(p).Cases() > 0 {
+				return p
+			}
+		}
+	}
+	return PeriodTerm
+}
+
 // PeriodFigures counts a school's obligations due in one period by state.
 type PeriodFigures struct {
 	OnTime, Late, Overdue, Waived int

@@ -232,3 +232,25 @@ func TestDashboard_figures(t *testing.T) {
 		}
 	})
 }
+
+func TestOpeningPeriod(t *testing.T) {
+	decided := store.PeriodFigures{OnTime: 1}
+	pending := store.PeriodFigures{Pending: 3, Waived: 1}
+	tests := []struct {
+		name string
+		figs []store.SchoolFigures
+		want store.DashPeriod
+	}{
+		{"no school", nil, store.PeriodTerm},
+		{"nothing decided anywhere", []store.SchoolFigures{{Month: pending, Term: pending, Year: pending}}, store.PeriodTerm},
+		{"this month has a case", []store.SchoolFigures{{}, {Month: decided, Term: decided, Year: decided}}, store.PeriodMonth},
+		{"an empty month: this term", []store.SchoolFigures{{Month: pending, Term: decided, Year: decided}}, store.PeriodTerm},
+		{"only last term: this year", []store.SchoolFigures{{Year: store.PeriodFigures{Overdue: 2}}}, store.PeriodYear},
+		{"a late one counts", []store.SchoolFigures{{Month: store.PeriodFigures{Late: 1}}}, store.PeriodMonth},
+	}
+	for _, tt := range tests {
+		if got := store.OpeningPeriod(tt.figs); got != tt.want {
+			t.Errorf("%s: %s, want %s", tt.name, got, tt.want)
+		}
+	}
+}

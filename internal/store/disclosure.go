@@ -1,12 +1,10 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
@@ -97,105 +95,23 @@ type DisclosureFilter struct {
 	Total int
 }
 
-// disclosureWhere is the WHERE clause of a filter with its arguments and
-// the date the items are ordered by.
-type disclosureWhere struct {
-	where     []string
-	args      []any
-	dateCol   string
-	searching bool
-}
-
-func (q *disclosureWhere) arg(v any) string {
-	q.args = append(q.args, v)
-	return fmt.Sprintf("$%d", len(q.args))
-}
-
-func (q *disclosureWhere) in(column string, values []string) string {
-	ph := make([]string, len(values))
-	for i, v := range values {
-		ph[i] = q.arg(v)
-	}
-	return column + " IN (" + strings.Join(ph, ", ") + ")"
-}
-
-// whereOf builds the filter's conditions; ok is false when the filter can
-// find nothing (no audience, a search without words).
-func (db *DB) whereOf(schoolID int64, f DisclosureFilter) (q disclosureWhere, ok bool) {
-	q = disclosureWhere{where: []string{"d.school_id = $1"}, args: []any{schoolID}, dateCol: "d.created_at"}
-	if f.Published {
-		q.dateCol = "d.published_at"
-		q.where = append(q.where, "d.state IN ('published', 'closed', 'archived', 'withdrawn')")
-		if len(f.Audiences) == 0 {
-			return q, false
-		}
-		q.where = append(q.where, q.in("d.audience", stringsOf(f.Audiences)))
-	}
-	if len(f.States) > 0 {
-		states := stringsOf(f.States)
-		cond := q.in("d.state", states)
-		if f.WithRevisions {
-			// The same placeholders again: the states match the revision's too.
-			cond = "(" + cond + " OR d.revision_state" + cond[len("d.state"):] + ")"
-		}
-		q.where = append(q.where, cond)
-	}
-	if f.Category != "" {
-		q.where = append(q.where, "d.category = "+q.arg(f.Category))
-	}
-	if f.Revising {
-		q.where = append(q.where, "d.revision_state <> ''")
-	}
-	if f.CreatedBy != 0 {
-		q.where = append(q.where, "d.created_by = "+q.arg(f.CreatedBy))
-	}
-	if f.Year > 0 {
-		from := time.Date(f.Year, 1, 1, 0, 0, 0, 0, gongkai.Beijing)
-		q.where = append(q.where, q.dateCol+" >= "+q.arg(ms(from)), q.dateCol+" < "+q.arg(ms(from.AddDate(1, 0, 0))))
-	}
-	if sq := search.ParseQuery(f.Query); !sq.Empty() {
-		q.searching = true
-		cond, v := db.dialect.searchCondition(len(q.args)+1, schoolID, sq)
-		if v == "" {
-			return q, false
-		}
-		q.args = append(q.args, v)
-		q.where = append(q.where, cond)
-		if db.dialect == postgresDialect {
-			// The words are the school's own, so the search index alone
-			// finds the school's matches. PostgreSQL's plan for a prepared
-			// search cannot know how rare the words are and would rather
-			// walk the school's items and read every one's words; written
-			// so, the school cannot lead it away from the search index.
-			q.where[0] = "d.school_id + 0 = $1"
-		}
-	}
-	return q, true
-}
-
-func stringsOf[T ~string](vs []T) []string {
-	out := make([]string, len(vs))
-	for i, v := range vs {
-		out[i] = string(v)
-	}
-	return out
-}
-
 // FindDisclosures returns one page of a school's items, newest first, and the
 // total count. It runs two queries whatever the page holds (one when the
 // total is given).
 func (db *DB) FindDisclosures(ctx context.Context, schoolID int64, f DisclosureFilter) ([]*gongkai.Disclosure, int, error) {
-	dq, ok := db.whereOf(schoolID, f)
-	if !ok {
+	if !search.ParseQuery(f.Query).Empty() || exactQuery(f.Query) != "" {
+		r, err := db.SearchDisclosures(ctx, schoolID, f)
+		if err != nil {
+			return nil, 0, err
+		}
+		return r.Items, r.Total, nil
+	}
+	w, args, dateCol, none := disclosureWhere(schoolID, f, true)
+	if none {
 		return nil, 0, nil
 	}
-	where, args, dateCol, searching := dq.where, dq.args, dq.dateCol, dq.searching
-	w := " WHERE " + strings.Join(where, " AND ")
 	q := db.reader(ctx, schoolID)
 	order := ` ORDER BY ` + dateCol + ` DESC, d.id DESC`
-	if searching {
-		return db.findMatches(ctx, q, schoolID, dateCol, w, args, f.Page, f.PerPage)
-	}
 	total := f.Total
 	if total <= 0 {
 		if err := q.QueryRowContext(ctx, `SELECT COUNT(*) FROM disclosures d`+w, args...).Scan(&total); err != nil {
@@ -214,74 +130,54 @@ func (db *DB) FindDisclosures(ctx context.Context, schoolID int64, f DisclosureF
 	return out, total, err
 }
 
-// findMatches returns one page of a search and the number of matches. The
-// search index is asked once: every match's id comes back, which gives the
-// count and, sorted here, the page; then only the page's rows are read.
-// Counting and paging in two queries cost the index walk twice, and sorting
-// in SQL costs SQLite more than the walk itself (it sorts the ties of its
-// date index by id in a temporary tree).
-func (db *DB) findMatches(ctx context.Context, q *pool, schoolID int64, dateCol, where string, args []any, page, per int) ([]*gongkai.Disclosure, int, error) {
-	rows, err := q.QueryContext(ctx, `SELECT d.id, `+dateCol+` FROM disclosures d`+where, args...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: search disclosures of school %d: %w", schoolID, err)
+// disclosureWhere is the WHERE clause (with its arguments) of the filter's
+// conditions other than its search, with or without its category, and the
+// date column lists sort by. none reports a filter that finds nothing.
+func disclosureWhere(schoolID int64, f DisclosureFilter, withCategory bool) (w string, args []any, dateCol string, none bool) {
+	where := []string{"d.school_id = $1"}
+	args = []any{schoolID}
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
 	}
-	type match struct{ id, date int64 }
-	ids := make([]match, 0, 256)
-	var m match
-	for rows.Next() {
-		if err := rows.Scan(&m.id, &m.date); err != nil {
-			rows.Close()
-			return nil, 0, fmt.Errorf("store: search disclosures of school %d: %w", schoolID, err)
+	dateCol = "d.created_at"
+	if f.Published {
+		dateCol = "d.published_at"
+		where = append(where, "d.state IN ('published', 'closed', 'archived', 'withdrawn')")
+		if len(f.Audiences) == 0 {
+			return "", nil, "", true
 		}
-		ids = append(ids, m)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("store: search disclosures of school %d: %w", schoolID, err)
-	}
-	// Newest first, as the board lists them.
-	slices.SortFunc(ids, func(a, b match) int {
-		if c := cmp.Compare(b.date, a.date); c != 0 {
-			return c
+		ph := make([]string, len(f.Audiences))
+		for i, a := range f.Audiences {
+			ph[i] = arg(string(a))
 		}
-		return cmp.Compare(b.id, a.id)
-	})
-	size, from := pageBounds(page, per)
-	if from >= len(ids) {
-		return nil, len(ids), nil
+		where = append(where, "d.audience IN ("+strings.Join(ph, ", ")+")")
 	}
-	pageIDs := make([]int64, 0, size)
-	for _, m := range ids[from:min(from+size, len(ids))] {
-		pageIDs = append(pageIDs, m.id)
-	}
-	ph := make([]string, len(pageIDs))
-	pargs := make([]any, 1, len(pageIDs)+1)
-	pargs[0] = schoolID
-	for i, id := range pageIDs {
-		ph[i] = fmt.Sprintf("$%d", i+2)
-		pargs = append(pargs, id)
-	}
-	// The + 0 keeps SQLite on the primary key: by the school's own index it
-	// would walk all of the school's items to find the page's twenty.
-	rows, err = q.QueryContext(ctx, `SELECT `+summaryColumns+summaryJoins+` WHERE d.school_id + 0 = $1 AND d.id IN (`+strings.Join(ph, ", ")+`)`, pargs...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: read matches of school %d: %w", schoolID, err)
-	}
-	found, err := collect(rows, func(sc interface{ Scan(...any) error }) (*gongkai.Disclosure, error) { return scanDisclosure(sc) })
-	if err != nil {
-		return nil, 0, err
-	}
-	byID := make(map[int64]*gongkai.Disclosure, len(found))
-	for _, d := range found {
-		byID[d.ID] = d
-	}
-	out := make([]*gongkai.Disclosure, 0, len(pageIDs))
-	for _, id := range pageIDs {
-		if d := byID[id]; d != nil { // gone between the two reads
-			out = append(out, d)
+	if len(f.States) > 0 {
+		ph := make([]string, len(f.States))
+		for i, s := range f.States {
+			ph[i] = arg(string(s))
 		}
+		cond := "d.state IN (" + strings.Join(ph, ", ") + ")"
+		if f.WithRevisions {
+			cond = "(" + cond + " OR d.revision_state IN (" + strings.Join(ph, ", ") + "))"
+		}
+		where = append(where, cond)
 	}
-	return out, len(ids), nil
+	if f.Category != "" && withCategory {
+		where = append(where, "d.category = "+arg(f.Category))
+	}
+	if f.Revising {
+		where = append(where, "d.revision_state <> ''")
+	}
+	if f.CreatedBy != 0 {
+		where = append(where, "d.created_by = "+arg(f.CreatedBy))
+	}
+	if f.Year > 0 {
+		from := time.Date(f.Year, 1, 1, 0, 0, 0, 0, gongkai.Beijing)
+		where = append(where, dateCol+" >= "+arg(ms(from)), dateCol+" < "+arg(ms(from.AddDate(1, 0, 0))))
+	}
+	return " WHERE " + strings.Join(where, " AND "), args, dateCol, false
 }
 
 // FindDisclosureYears returns the years from the school's first to its

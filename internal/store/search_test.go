@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -124,6 +125,78 @@ func TestSearch_pages(t *testing.T) {
 		given, m, err := f.db.FindDisclosures(ctx, f.school.ID, store.DisclosureFilter{Published: true, Audiences: public, Page: 1, PerPage: 3, Total: n})
 		if err != nil || m != n || len(given) != len(all) || given[0].ID != all[0].ID {
 			t.Errorf("board with its total given: %d items of %d (%v), counted: %d of %d", len(given), m, err, len(all), n)
+		}
+	})
+}
+
+// TestSearch_numbersSnippetsAndCounts: an item is found by its 索引号 or its
+// 文号 typed whole (and full-width digits too), which the words alone do not
+// find; a search's matches come with their bodies and are counted by
+// category whatever the category asked for; another school's numbers are
+// not ours.
+func TestSearch_numbersSnippetsAndCounts(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		f := mustFixture(t, dsn)
+		fees := f.draft(t, "2026年春季学期收费项目公示")
+		fees.DocNumber, fees.Category = "祥谦小〔2026〕7号", "fees"
+		if _, err := f.db.UpdateDraft(ctx, f.school.ID, fees.ID, f.actors[gongkai.RoleClerk], fees); err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range []gongkai.Role{gongkai.RoleClerk, gongkai.RolePrincipal, gongkai.RoleSupervisor} {
+			a := map[gongkai.Role]gongkai.Action{gongkai.RoleClerk: gongkai.ActionSubmit, gongkai.RolePrincipal: gongkai.ActionApprove, gongkai.RoleSupervisor: gongkai.ActionCheck}[r]
+			f.act(t, fees.ID, r, a, "")
+		}
+		fees = f.act(t, fees.ID, gongkai.RoleClerk, gongkai.ActionPublish, "")
+		money := f.publish(t, "三月财务收支公示")
+		f.publish(t, "四月财务收支公示")
+		if fees.IndexNo == "" || money.IndexNo == "" {
+			t.Fatalf("published without 索引号: %q %q", fees.IndexNo, money.IndexNo)
+		}
+		public := []gongkai.Audience{gongkai.AudiencePublic}
+		search := func(schoolID int64, q, cat string) *store.SearchResult {
+			t.Helper()
+			r, err := f.db.SearchDisclosures(ctx, schoolID, store.DisclosureFilter{Published: true, Audiences: public, Query: q, Category: cat})
+			if err != nil {
+				t.Fatalf("search %q: %v", q, err)
+			}
+			return r
+		}
+		for _, tc := range []struct {
+			q    string
+			want int64
+		}{
+			{money.IndexNo, money.ID},
+			{"  " + fees.IndexNo + " ", fees.ID},
+			{"祥谦小〔2026〕7号", fees.ID},
+			{"祥谦小〔２０２６〕７号", fees.ID}, // full-width digits
+		} {
+			r := search(f.school.ID, tc.q, "")
+			if r.Total != 1 || len(r.Items) != 1 || r.Items[0].ID != tc.want {
+				t.Errorf("%q: %d matches %v, want item %d alone", tc.q, r.Total, r.Items, tc.want)
+			}
+			if r := search(f.other.ID, tc.q, ""); r.Total != 0 {
+				t.Errorf("%q found %d items of the other school", tc.q, r.Total)
+			}
+			// FindDisclosures searches the same way.
+			items, n, err := f.db.FindDisclosures(ctx, f.school.ID, store.DisclosureFilter{Published: true, Audiences: public, Query: tc.q})
+			if err != nil || n != 1 || len(items) != 1 || items[0].ID != tc.want {
+				t.Errorf("FindDisclosures %q: %d %v %v", tc.q, n, items, err)
+			}
+		}
+
+		r := search(f.school.ID, "公示", "fees")
+		if r.Total != 1 || len(r.Items) != 1 || r.Items[0].ID != fees.ID {
+			t.Fatalf("公示 in fees: %d %v", r.Total, r.Items)
+		}
+		if r.ByCategory["fees"] != 1 || r.ByCategory["finance"] != 2 || len(r.ByCategory) != 2 {
+			t.Errorf("counts by category %v, want fees 1 and finance 2 whatever the category asked for", r.ByCategory)
+		}
+		if !strings.Contains(r.Items[0].Body, "收费项目") {
+			t.Errorf("a match comes without its body: %q", r.Items[0].Body)
+		}
+		if r := search(f.school.ID, "财务", ""); r.Total != 2 || r.ByCategory["finance"] != 2 || r.ByCategory["fees"] != 0 {
+			t.Errorf("财务: %d matches, counts %v", r.Total, r.ByCategory)
 		}
 	})
 }

@@ -241,6 +241,9 @@ func TestUploads_refused(t *testing.T) {
 			{"macro document renamed docx", "通知.docx", scrubtest.DOCM(t), scrub.MsgMacro},
 			{"pdf with a javascript open action", "通知.pdf", scrubtest.PDF(scrubtest.OpenActionJS), scrub.MsgJavaScript},
 			{"pdf launching a program", "通知.pdf", scrubtest.PDF(scrubtest.OpenLaunch), scrub.MsgJavaScript},
+			{"word package named doc", "通知.doc", scrubtest.DOCX(t), gongkai.MsgContentNotName},
+			{"program named doc", "通知.doc", append([]byte("MZ\x90\x00\x03\x00\x00\x00"), make([]byte, 300)...), gongkai.MsgContentNotName},
+			{"old word with macros", "通知.doc", scrubtest.OLE("WordDocument", "Macros"), scrub.MsgMacro},
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {

@@ -23,6 +23,7 @@ type dashboardPage struct {
 	base
 	BureauName  string
 	Period      store.DashPeriod
+	Opening     store.DashPeriod // the period the page opens on, which its links leave out
 	PeriodLabel string
 	Periods     []dashLink
 	Sort, Dir   string
@@ -101,13 +102,13 @@ func (s *Server) bureauOf(r *http.Request) (*gongkai.Bureau, error) {
 	return b, nil
 }
 
-// dashPeriodOf reads ?period=, defaulting to this month.
-func dashPeriodOf(v string) store.DashPeriod {
+// dashPeriodOf reads ?period=, defaulting to def.
+func dashPeriodOf(v string, def store.DashPeriod) store.DashPeriod {
 	switch p := store.DashPeriod(v); p {
 	case store.PeriodMonth, store.PeriodTerm, store.PeriodYear:
 		return p
 	}
-	return store.PeriodMonth
+	return def
 }
 
 func dashPeriodName(p store.DashPeriod) string {
@@ -129,7 +130,13 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 	p.Title = p.T("各校公开情况")
 	p.NoIndex = true
 	q := r.URL.Query()
-	p.Period = dashPeriodOf(q.Get("period"))
+	now := s.db.Now() // the clock of the obligations' states
+	figs, err := s.db.Dashboard(r.Context(), bureau.ID, now)
+	if err != nil {
+		return err
+	}
+	opening := store.OpeningPeriod(figs)
+	p.Period, p.Opening = dashPeriodOf(q.Get("period"), opening), opening
 	p.Query = strings.TrimSpace(q.Get("q"))
 	if len([]rune(p.Query)) > 50 {
 		p.Query = string([]rune(p.Query)[:50])
@@ -145,11 +152,6 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 			p.Dir = "asc"
 		}
 	}
-	now := s.db.Now() // the clock of the obligations' states
-	figs, err := s.db.Dashboard(r.Context(), bureau.ID, now)
-	if err != nil {
-		return err
-	}
 	p.Total = len(figs)
 	from, to, label := p.Period.Bounds(now)
 	p.PeriodLabel = p.T(dashPeriodName(p.Period)) + "（" + label + "）"
@@ -159,7 +161,7 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 
 	link := func(period store.DashPeriod, sort, dir string) string {
 		v := url.Values{}
-		if period != store.PeriodMonth {
+		if period != opening {
 			v.Set("period", string(period))
 		}
 		if p.Query != "" {

@@ -120,6 +120,67 @@ func TestDashboard_page(t *testing.T) {
 	})
 }
 
+// TestDashboard_opensOnThePeriodWithData: on 3 December nothing is due yet
+// in the month, so the dashboard opens on this term, where November's cases
+// are; the month is one link away and says so.
+func TestDashboard_opensOnThePeriodWithData(t *testing.T) {
+	eachHarness(t, func(t *testing.T, h *harness) {
+		dashFixture(t, h)
+		december := time.Date(2026, 12, 3, 10, 0, 0, 0, gongkai.Beijing)
+		h.db.Now = func() time.Time { return december }
+		h.srv.now = func() time.Time { return december }
+		c := h.client("bureau.inspector")
+		_, body := h.get(c, "/bureau/")
+		for _, want := range []string{"2026年秋季学期", `<a href="/bureau/" aria-current="page" class="active">本学期</a>`, `href="/bureau/?period=month"`, "0/3 件"} {
+			if !strings.Contains(body, want) {
+				t.Errorf("the dashboard on 3 December lacks %q", want)
+			}
+		}
+		if got := rowOrder(body); len(got) != 2 {
+			t.Errorf("rows %v, want both schools", got)
+		}
+		_, month := h.get(c, "/bureau/?period=month")
+		if !strings.Contains(month, "2026年12月") || strings.Contains(month, "0/3 件") {
+			t.Errorf("?period=month does not show December's empty month")
+		}
+	})
+}
+
+// TestBureauDuty_oneEntry: the bureau's work page and dashboard offer one
+// entry to its supervision work, 教育局督办, where there were two look-alike
+// buttons; the administrator lands on the cases waiting for the bureau, an
+// inspector on the orders the schools still owe, and both lists link each
+// other under that name.
+func TestBureauDuty_oneEntry(t *testing.T) {
+	eachHarness(t, func(t *testing.T, h *harness) {
+		for _, tt := range []struct{ who, target string }{
+			{"bureau.admin", `href="/bureau/cases"`},
+			{"bureau.inspector", `href="/bureau/orders?state=open"`},
+		} {
+			for _, page := range []string{"/work", "/bureau/"} {
+				_, body := h.get(h.client(tt.who), page)
+				if n := strings.Count(body, "bureau-duty\" href="); n != 1 {
+					t.Errorf("%s %s: %d entries to 教育局督办, want 1", tt.who, page, n)
+				}
+				if !strings.Contains(body, `<a class="button secondary bureau-duty" `+tt.target+`>教育局督办</a>`) {
+					t.Errorf("%s %s: the entry does not lead to %s", tt.who, page, tt.target)
+				}
+				for _, old := range []string{"督办通知（教育局）", "教育局督办件"} {
+					if strings.Contains(body, old) {
+						t.Errorf("%s %s still shows %s", tt.who, page, old)
+					}
+				}
+			}
+		}
+		for _, page := range []string{"/bureau/cases", "/bureau/orders"} {
+			_, body := h.get(h.client("bureau.admin"), page)
+			if !strings.Contains(body, `<a href="`+page+`" aria-current="page">`) || !strings.Contains(body, `href="/bureau/cases"`) || !strings.Contains(body, `href="/bureau/orders"`) {
+				t.Errorf("%s does not link both lists of 教育局督办", page)
+			}
+		}
+	})
+}
+
 func TestDashboard_export(t *testing.T) {
 	eachHarness(t, func(t *testing.T, h *harness) {
 		dashFixture(t, h)

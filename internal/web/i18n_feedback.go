@@ -41,7 +41,7 @@ var englishFeedback = map[string]string{
 	"问答":        "Q&A",
 	"查询回执":      "Track a receipt",
 	"来信办理":      "Feedback cases",
-	"教育局督办":     "Bureau cases",
+	"教育局督办":     "Bureau supervision",
 	"来信办理设置":    "Feedback settings",
 	"对公示事项提出异议": "Object to an item in its publicity period",
 	"对公示中的事项有不同意见，请在公示期内提出。学校核实后答复；确有问题的，整改并公开整改结果。":        "If you disagree with an item in its publicity period, say so before the period ends. The school checks and replies; where something is wrong it is corrected and the result published.",
@@ -265,8 +265,7 @@ var englishFeedback = map[string]string{
 	"异议 %d 件，已答复 %d 件": "Objections: %d, answered: %d",
 
 	// 工作台
-	"待答复":    "Awaiting reply",
-	"教育局督办件": "Cases with the bureau",
+	"待答复": "Awaiting reply",
 	"已过答复或整改期限的来信，请尽快办理。":          "Cases past their reply or rectification deadline: please handle them now.",
 	"异议、意见、校长信箱、举报和依申请公开，请在期限内答复。": "Objections, opinions, letters to the principal, reports and requests to answer in time.",
 

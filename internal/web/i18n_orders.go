@@ -7,7 +7,6 @@ var englishOrders = map[string]string{
 	"督办通知":        "Supervision orders",
 	"整改通知":        "Rectification order",
 	"全局督办通知":      "All the bureau's orders",
-	"督办通知（教育局）":   "Supervision orders (bureau)",
 	"下发督办通知":      "Issue an order",
 	"下发":          "Issue",
 	"下发日期":        "Issued",

@@ -279,7 +279,7 @@ func TestManage_FormErrors(t *testing.T) {
 			resp, body := h.postMultipart(clerk, "/s/xq/manage/new", url.Values{"do": {"save"}, "title": {"带假附件的登记表"}},
 				upload{"file", "名单.pdf", []byte("这不是 PDF，只是一段文字。\n")})
 			wantStatus(t, "fake pdf", resp, body, http.StatusUnprocessableEntity)
-			if !strings.Contains(body, "只能上传") || !strings.Contains(body, `id="e-file"`) || !strings.Contains(body, `value="带假附件的登记表"`) {
+			if !strings.Contains(body, "内容与文件名不符") || !strings.Contains(body, `id="e-file"`) || !strings.Contains(body, `value="带假附件的登记表"`) {
 				t.Fatal("422 page lacks the file message next to the file field, or lost the title")
 			}
 			if countDrafts("带假附件的登记表") != 0 {
@@ -335,7 +335,7 @@ func TestManage_FormErrors(t *testing.T) {
 			}
 			resp, body = h.postMultipart(clerk, base+"/files", nil, upload{"file", "明细.pdf", []byte("plain text")})
 			wantStatus(t, "bad upload", resp, body, http.StatusUnprocessableEntity)
-			if !strings.Contains(body, "只能上传") {
+			if !strings.Contains(body, "内容与文件名不符") {
 				t.Fatal("bad upload lacks its message")
 			}
 			resp, body = h.post(clerk, base+"/files/"+itoa64(d.Attachments[0].ID)+"/delete", nil)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"gongkai"
+	"gongkai/internal/search"
 	"gongkai/internal/store"
 )
 
@@ -84,7 +85,8 @@ type boardPage struct {
 	Items      []itemRow
 	Total      int
 	Pager      []pageLink
-	AllCount   int // items on the board without filters
+	AllCount   int // items on the board without filters, or the search's matches
+	AllURL     string
 }
 
 type boardCategory struct {
@@ -107,6 +109,10 @@ type itemRow struct {
 	Reason    string
 	Revised   bool
 	Revising  bool // a revision is pending (修订审核中)
+	// On a search: the title with the words marked, and where the words
+	// occur in the body (board_search.go).
+	TitleParts []search.Part
+	Snippet    []search.Part
 }
 
 type pageLink struct {
@@ -184,8 +190,14 @@ func (s *Server) board(w http.ResponseWriter, r *http.Request, nav string, auds 
 			}
 		}
 	}
-	items, total, err := s.db.FindDisclosures(ctx, school.ID, filter)
-	if err != nil {
+	var items []*gongkai.Disclosure
+	var total int
+	if p.Query != "" {
+		// The categories count the search's matches (board_search.go).
+		if items, total, counts, err = s.boardSearch(ctx, school.ID, filter); err != nil {
+			return err
+		}
+	} else if items, total, err = s.db.FindDisclosures(ctx, school.ID, filter); err != nil {
 		return err
 	}
 	p.Years, p.Total = years, total
@@ -198,7 +210,11 @@ func (s *Server) board(w http.ResponseWriter, r *http.Request, nav string, auds 
 			continue
 		}
 		p.Categories = append(p.Categories, boardCategory{Code: c.Code, Name: categoryName(&p.base, c.Code), Count: counts[c.Code],
-			URL: p.BoardPath + "?cat=" + c.Code})
+			URL: p.BoardPath + "?cat=" + c.Code + searchParams(p.Query, p.Year)})
+	}
+	p.AllURL = p.BoardPath
+	if p.Query != "" {
+		p.AllURL += "?" + strings.TrimPrefix(searchParams(p.Query, p.Year), "&")
 	}
 	if items, total, err = s.hideTakenDown(ctx, school, items, p.Query, total); err != nil { // roster.go
 		return err
@@ -206,6 +222,11 @@ func (s *Server) board(w http.ResponseWriter, r *http.Request, nav string, auds 
 	p.Total = total
 	if p.Items, err = s.itemRows(r, &p.base, school, items); err != nil {
 		return err
+	}
+	if p.Query != "" {
+		if err := s.markMatches(ctx, school, items, p.Items, p.Query); err != nil { // board_search.go
+			return err
+		}
 	}
 	p.Pager = pager(r.URL, page, total, perPage)
 
