@@ -3,7 +3,7 @@ package web
 // english translates the Chinese UI texts. Chinese is the source language:
 // a text without an entry shows in Chinese. Each group of pages keeps its
 // own dictionary file.
-var english = mergeDicts(englishCommon, englishPeople, englishPublic, englishManage, englishMembers, englishApi, englishFeedback, englishNotify, englishObligations, englishOrders, englishSurveys, englishCatalogue, englishDashboard, englishReports, englishCalendar, englishSetup, englishSchools, englishDoors, englishRevision, englishRosters, englishUploads, englishRedaction, englishPrivacy)
+var english = mergeDicts(englishCommon, englishPeople, englishPublic, englishManage, englishMembers, englishApi, englishFeedback, englishNotify, englishObligations, englishOrders, englishSurveys, englishCatalogue, englishDashboard, englishReports, englishCalendar, englishSetup, englishSchools, englishDoors, englishRevision, englishRosters, englishUploads, englishRedaction, englishPrivacy, englishMessages)
 
 func mergeDicts(ds ...map[string]string) map[string]string {
 	out := map[string]string{}
@@ -75,4 +75,8 @@ var englishCommon = map[string]string{
 	"当前密码不正确。":             "The current password is wrong.",
 	"两次输入的新密码不一致。":         "The two new passwords differ.",
 	"密码已修改，其他设备上的登录已退出。":   "Password changed; you have been signed out on your other devices.",
+
+	// The error page.
+	"您填写的内容": "What you entered",
+	"无法识别的字符显示为 �。请复制需要的内容，返回上一页改正后重新提交。": "Characters that could not be read show as �. Copy what you need, go back, correct it and send it again.",
 }

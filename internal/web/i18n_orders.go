@@ -92,4 +92,7 @@ var englishOrders = map[string]string{
 	"来信不存在或未提请教育局督办。":             "The case does not exist or was not taken to the bureau.",
 	"所选公开事项不存在，请选择本校已发布的事项。":      "The chosen item does not exist; choose a published item of the school.",
 	"所选公开事项尚未发布或已撤回，请选择本校已发布的事项。": "The chosen item is not published or was withdrawn; choose a published item of the school.",
+
+	// The order page.
+	"应于 %s前公开": "To be disclosed by %s",
 }
