@@ -33,7 +33,7 @@ var englishDashboard = map[string]string{
 	"逾期 %d 件":    "%d overdue",
 	"%d 份答卷":     "%d responses",
 	"没有符合条件的学校。": "No school matches.",
-	"全局各校按时公开率（近12个月）": "On-time rate of all schools (last 12 months)",
+	"全县各校按时公开率（近12个月）": "On-time rate of all schools (last 12 months)",
 	"每月到期事项中按时公开的比例：":  "Share of the items due each month that were published on time: ",
 	"月份":          "Month",
 	"已到期":         "Due",

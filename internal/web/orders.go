@@ -210,7 +210,7 @@ func (s *Server) describeLink(ctx context.Context, p *orderFormPage, school *gon
 		if err != nil {
 			return err
 		}
-		p.About = p.Tf("公开义务：%s（%s），应于 %s 前公开", o.CatalogueName, o.PeriodLabel, o.Due.Format("2006-01-02"))
+		p.About = p.Tf("公开义务：%s（%s），应于 %s前公开", o.CatalogueName, o.PeriodLabel, p.Day(o.Due))
 		if prefill {
 			p.In.Kind = string(gongkai.OrderUrge)
 			p.In.Title = fmt.Sprintf("关于督促公开%s（%s）的通知", o.CatalogueName, o.PeriodLabel)
@@ -755,7 +755,7 @@ func (s *Server) apiOrders(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	actor := gongkai.ActorFrom(ctx)
 	if !actor.BureauRole.ValidBureau() || actor.BureauID == 0 {
-		return gongkai.Errorf(gongkai.ENOTFOUND, "只有教育局人员可以查看全局督办通知。")
+		return gongkai.Errorf(gongkai.ENOTFOUND, "只有教育局人员可以查看全县督办通知。")
 	}
 	f, err := apiOrderFilter(r)
 	if err != nil {
