@@ -134,7 +134,8 @@ type goText struct {
 // goTexts parses the non-test Go files of dir and returns the literal
 // texts that reach a page: the first argument of T and Tf, flash messages
 // given to redirect, error messages (Errorf without arguments, Error
-// literals, FieldErrors.Add) and what Label methods return. The JSON API
+// literals, FieldErrors.Add), what Label methods return and, in the web
+// package, the values of tables of texts (map literals of strings). The JSON API
 // (files and functions named api…) answers in Chinese only; a message with
 // arguments is formatted before it is shown and cannot be looked up whole;
 // a not-found message never shows, since every 404 page says the same.
@@ -158,9 +159,10 @@ func goTexts(t *testing.T, dir string) []goText {
 		p := fset.Position(lit.Pos())
 		out = append(out, goText{strings.TrimPrefix(s, "!"), filepath.Base(p.Filename) + ":" + strconv.Itoa(p.Line)})
 	}
+	web := filepath.Clean(dir) == "."
 	for _, name := range files {
 		base := filepath.Base(name)
-		if strings.HasSuffix(base, "_test.go") || strings.HasPrefix(base, "api") {
+		if strings.HasSuffix(base, "_test.go") || strings.HasPrefix(base, "api") || (web && strings.HasPrefix(base, "i18n")) {
 			continue
 		}
 		f, err := parser.ParseFile(fset, name, nil, 0)
@@ -207,6 +209,15 @@ func goTexts(t *testing.T, dir string) []goText {
 						}
 					}
 				case *ast.CompositeLit:
+					// A table of texts by key, such as the flash after each
+					// step (actionDone), in the web package.
+					if m, ok := n.Type.(*ast.MapType); ok && web && callName(m.Value) == "string" {
+						for _, e := range n.Elts {
+							if kv, ok := e.(*ast.KeyValueExpr); ok {
+								add(kv.Value)
+							}
+						}
+					}
 					if callName(n.Type) == "Error" {
 						for _, e := range n.Elts {
 							if kv, ok := e.(*ast.KeyValueExpr); ok && callName(kv.Key) == "Message" {

@@ -102,7 +102,7 @@ var oldWording = []struct {
 	{regexp.MustCompile(`\d{4}-\d\d-\d\d[ \t]*(前|后|以前|之前|以后|之后)|(应于|请于|须于|将于)[ \t]*\d{4}-\d\d-\d\d`), nil, "2026年3月3日 in prose"},
 	{regexp.MustCompile(`\S[ \t\x{3000}\x{a0}]+[，。；：！？、）》」』”]`), nil, "no space before Chinese punctuation"},
 	{regexp.MustCompile(`[\d日月] +(前|后)`), nil, "no space before 前 and 后"},
-	{regexp.MustCompile(`不予以公开|不宜公开|拒绝公开|不同意公开|(决定|依法)不公开`), nil, "不予公开"},
+	{regexp.MustCompile(`不予以公开|不宜公开|拒绝公开|不同意公开|(决定|依法|一律)不公开`), nil, "不予公开"},
 	{regexp.MustCompile(`全局|本局所有学校|本局各校|全区|全市`), nil, "全县"},
 }
 
