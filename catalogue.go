@@ -60,9 +60,9 @@ func (s Schedule) Text() string {
 		}
 		return fmt.Sprintf("每季度：季后次月%d日前", s.DueDay)
 	case FreqTerm:
-		return fmt.Sprintf("每学期：春季学期 %s 前，秋季学期 %s 前", s.TermDue[0], s.TermDue[1])
+		return fmt.Sprintf("每学期：春季学期 %s前，秋季学期 %s前", s.TermDue[0], s.TermDue[1])
 	case FreqYearly:
-		return fmt.Sprintf("每年：%s 前", s.DueMonthDay)
+		return fmt.Sprintf("每年：%s前", s.DueMonthDay)
 	case FreqEvent:
 		return fmt.Sprintf("按事项：事项发生后 %d 个工作日内", s.DueWorkdays)
 	}

@@ -254,6 +254,11 @@ func serve(ctx context.Context, cfg config, db *store.DB, blobs files.Store, log
 		return err
 	}
 	webCfg := web.Config{Demo: cfg.demo, SecureCookies: cfg.secureCookies, PageCacheMB: cfg.pageCache, BaseURL: cfg.baseURL, TrustedProxies: proxies}
+	if cfg.demo {
+		for _, a := range demo.Accounts() {
+			webCfg.DemoAccounts = append(webCfg.DemoAccounts, web.DemoAccount{Group: a.Group, Username: a.Username, Roles: a.Roles, Department: a.Department})
+		}
+	}
 	if dispatcher.MailEnabled() {
 		webCfg.Mail = dispatcher
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"gongkai/internal/demo"
 	"gongkai/internal/testdb"
 )
 
@@ -97,6 +98,18 @@ func TestRun_serveDemo(t *testing.T) {
 		}
 		if !strings.Contains(stdout.String(), "xiangqian") || !strings.Contains(stdout.String(), "gongkai-demo") {
 			t.Errorf("demo accounts not printed:\n%s", stdout.String())
+		}
+		// The login page of the demo lists every demo account.
+		resp, err = http.Get(base + "/login")
+		if err != nil {
+			t.Fatal(err)
+		}
+		lb, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		for _, a := range demo.Accounts() {
+			if !strings.Contains(string(lb), "<code>"+a.Username+"</code>") {
+				t.Errorf("the demo's login page does not list %s", a.Username)
+			}
 		}
 		c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 		resp, err = c.PostForm(base+"/login", url.Values{"username": {"xiangqian.clerk"}, "password": {"gongkai-demo"}})

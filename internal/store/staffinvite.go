@@ -165,10 +165,10 @@ func (tx *Tx) staffInvitation(ctx context.Context, token string, lock bool) (*St
 		return nil, fmt.Errorf("store: find staff invitation: %w", err)
 	}
 	if inv.Used() {
-		return inv, gongkai.Errorf(gongkai.ECONFLICT, "此邀请链接已被使用，每个链接只能用一次。如需加入，请请学校管理员重新生成邀请链接。")
+		return inv, gongkai.Errorf(gongkai.ECONFLICT, "此邀请链接已被使用，每个链接只能用一次。如需加入，请学校管理员重新生成邀请链接。")
 	}
 	if !inv.ExpiresAt.After(tx.Now) {
-		return inv, gongkai.Errorf(gongkai.ECONFLICT, "此邀请链接已过期（有效期 7 天）。请请学校管理员重新生成邀请链接。")
+		return inv, gongkai.Errorf(gongkai.ECONFLICT, "此邀请链接已过期（有效期 7 天）。请学校管理员重新生成邀请链接。")
 	}
 	if err := tx.checkUse(ctx, inv.SchoolID, gongkai.UseInvitations); err != nil {
 		return inv, err

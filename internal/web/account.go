@@ -18,10 +18,35 @@ type loginPage struct {
 	Username string
 	Next     string
 	Error    string
-	Demo     []demoAccount
+	Demo     []demoGroup
 }
 
-type demoAccount struct{ Username, Role string }
+// DemoAccount is a demo user the login page lists, under its bureau or
+// school (Group).
+type DemoAccount struct {
+	Group, Username string
+	Roles           []gongkai.Role
+	Department      string
+}
+
+// Roles names roles in the reader's language: 校长、领导小组.
+func (p *loginPage) Roles(rs []gongkai.Role) string {
+	sep := "、"
+	if p.Lang == "en" {
+		sep = ", "
+	}
+	names := make([]string, len(rs))
+	for i, r := range rs {
+		names[i] = p.T(r.Label())
+	}
+	return strings.Join(names, sep)
+}
+
+// demoGroup is the demo accounts of one bureau or school.
+type demoGroup struct {
+	Name     string
+	Accounts []DemoAccount
+}
 
 func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) error {
 	p := &loginPage{base: s.base(r, "登录"), Next: safeNext(r.URL.Query().Get("next"))}
@@ -36,9 +61,12 @@ func (s *Server) fillDemo(p *loginPage) {
 	if !s.cfg.Demo {
 		return
 	}
-	for _, a := range [][2]string{{"xiangqian.clerk", "经办人"}, {"xiangqian.leader", "领导小组"}, {"xiangqian.principal", "校长"},
-		{"xiangqian.supervisor", "监督小组"}, {"xiangqian.teacher", "教职工"}, {"xiangqian.parent", "家长"}, {"bureau.admin", "教育局管理员"}} {
-		p.Demo = append(p.Demo, demoAccount{a[0], a[1]})
+	for _, a := range s.cfg.DemoAccounts {
+		if n := len(p.Demo); n == 0 || p.Demo[n-1].Name != a.Group {
+			p.Demo = append(p.Demo, demoGroup{Name: a.Group})
+		}
+		g := &p.Demo[len(p.Demo)-1]
+		g.Accounts = append(g.Accounts, a)
 	}
 }
 

@@ -37,7 +37,12 @@ type adminLogRow struct {
 }
 
 // ActionLabel is the name of a kind of change in the reader's language.
-func (p *adminLogPage) ActionLabel(a gongkai.AdminAction) string { return p.T(a.Label()) }
+func (p *adminLogPage) ActionLabel(a gongkai.AdminAction) string {
+	if en, ok := adminActionEnglish[a]; ok && p.Lang == "en" {
+		return en
+	}
+	return a.Label()
+}
 
 // adminLogQuery reads ?school=, ?action= and ?page=.
 func adminLogQuery(r *http.Request) (school int64, action gongkai.AdminAction, page int) {

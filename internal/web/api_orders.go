@@ -115,7 +115,7 @@ func (s *Server) apiOrders(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	actor := gongkai.ActorFrom(ctx)
 	if !actor.BureauRole.ValidBureau() || actor.BureauID == 0 {
-		return gongkai.Errorf(gongkai.ENOTFOUND, "只有教育局人员可以查看全局督办通知。")
+		return gongkai.Errorf(gongkai.ENOTFOUND, "只有教育局人员可以查看全县督办通知。")
 	}
 	f, err := apiOrderFilter(r)
 	if err != nil {

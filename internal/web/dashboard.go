@@ -304,7 +304,7 @@ func (p *dashboardPage) SurveyText(f *store.SchoolFigures) string {
 // over the last 12 months; the months of the chosen period stand out.
 func dashChartOf(b *base, figs []store.SchoolFigures, from, to time.Time) dashChart {
 	c := dashChart{W: 640, H: 240, Top: 20, Bottom: 196, Left: 44, Right: 628, AxisX: 38}
-	c.Title = b.T("全局各校按时公开率（近12个月）")
+	c.Title = b.T("全县各校按时公开率（近12个月）")
 	months := make([]store.MonthFigures, store.SeriesMonths)
 	for _, f := range figs {
 		for k, m := range f.Series {

@@ -3,7 +3,7 @@ package web
 // english translates the Chinese UI texts. Chinese is the source language:
 // a text without an entry shows in Chinese. Each group of pages keeps its
 // own dictionary file.
-var english = mergeDicts(englishCommon, englishPeople, englishPublic, englishManage, englishMembers, englishApi, englishFeedback, englishNotify, englishObligations, englishOrders, englishSurveys, englishCatalogue, englishDashboard, englishReports, englishCalendar, englishSetup, englishSchools, englishDoors, englishRevision, englishRosters, englishUploads, englishRedaction, englishPrivacy, englishReceipt, englishDisclosure, englishUX)
+var english = mergeDicts(englishCommon, englishPeople, englishPublic, englishManage, englishMembers, englishApi, englishFeedback, englishNotify, englishObligations, englishOrders, englishSurveys, englishCatalogue, englishDashboard, englishReports, englishCalendar, englishSetup, englishSchools, englishDoors, englishRevision, englishRosters, englishUploads, englishRedaction, englishPrivacy, englishReceipt, englishDisclosure, englishUX, englishMessages, englishPrint)
 
 func mergeDicts(ds ...map[string]string) map[string]string {
 	out := map[string]string{}
@@ -49,16 +49,15 @@ var englishCommon = map[string]string{
 	"密码":       "Password",
 	"家长首次使用？":  "A parent here for the first time?",
 	"凭班级邀请码加入": "Join with your class's invitation code",
-	"演示账号（密码均为 gongkai-demo）":                                 "Demo accounts (the password of each is gongkai-demo)",
-	"其他学校的账号同理，如 kaiwu.clerk、yuanba.principal、pingan.parent。": "The other schools' accounts work alike, e.g. kaiwu.clerk, yuanba.principal, pingan.parent.",
-	"教育局管理员":          "Bureau administrator",
-	"督查员":             "Inspector",
-	"用户名或密码不正确。":      "Wrong username or password.",
-	"请输入用户名和密码。":      "Please enter your username and password.",
-	"登录尝试过于频繁，请稍后再试。": "Too many sign-in attempts; please try again later.",
-	"操作过于频繁，请稍后再试。":   "Too many attempts; please try again later.",
-	"您已退出登录。":         "You have signed out.",
-	"家长加入":            "Join as a parent",
+	"演示账号（密码均为 gongkai-demo）": "Demo accounts (the password of each is gongkai-demo)",
+	"教育局管理员":                  "Bureau administrator",
+	"督查员":                     "Inspector",
+	"用户名或密码不正确。":              "Wrong username or password.",
+	"请输入用户名和密码。":              "Please enter your username and password.",
+	"登录尝试过于频繁，请稍后再试。":         "Too many sign-in attempts; please try again later.",
+	"操作过于频繁，请稍后再试。":           "Too many attempts; please try again later.",
+	"您已退出登录。":                 "You have signed out.",
+	"家长加入":                    "Join as a parent",
 	"凭班主任发放的邀请码加入学校，即可查看校内公开的内容。": "Join the school with the invitation code from your class teacher to read what it discloses to its community.",
 	"例如：王小明家长":    "For example: Wang Xiaoming's parent",
 	"至少 10 个字符。":  "At least 10 characters.",
@@ -75,4 +74,8 @@ var englishCommon = map[string]string{
 	"当前密码不正确。":             "The current password is wrong.",
 	"两次输入的新密码不一致。":         "The two new passwords differ.",
 	"密码已修改，其他设备上的登录已退出。":   "Password changed; you have been signed out on your other devices.",
+
+	// The error page.
+	"您填写的内容": "What you entered",
+	"无法识别的字符显示为 �。请复制需要的内容，返回上一页改正后重新提交。": "Characters that could not be read show as �. Copy what you need, go back, correct it and send it again.",
 }

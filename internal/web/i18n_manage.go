@@ -99,7 +99,7 @@ var englishManage = map[string]string{
 	"（公示不少于 %d 个工作日）": " (publicity at least %d working days)",
 	"— 不指定 —":         "— none —",
 	"没有文号可不填，例如：祥小〔2025〕3号": "Leave empty when there is none, e.g. 祥小〔2025〕3号",
-	"空一行开始新的段落。表格用竖线分隔各列，第二行写 --- ，金额列写 ---: 使其右对齐。点“预览”可查看公开后的样子。": "Leave a blank line between paragraphs. Separate table columns with |, write --- in the second row, and ---: to right-align amounts. Press Preview to see how it will look.",
+	"空一行开始新的段落。表格用竖线分隔各列，第二行写 ---，金额列写 ---: 使其右对齐。点“预览”可查看公开后的样子。": "Leave a blank line between paragraphs. Separate table columns with |, write --- in the second row, and ---: to right-align amounts. Press Preview to see how it will look.",
 	"表格写法示例": "Table example",
 	"项目":     "Item",
 	"金额（元）":  "Amount (yuan)",

@@ -5,7 +5,7 @@ package web
 var englishMembers = map[string]string{
 	// Members and departments.
 	"人员管理":         "Members",
-	"学校管理":         "School administration",
+	"本校管理":         "School administration",
 	"人员与处室":        "Members and departments",
 	"本校人员":         "Members of this school",
 	"（共 %d 人）":     "(%d in all)",

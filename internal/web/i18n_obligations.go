@@ -25,7 +25,7 @@ var englishObligations = map[string]string{
 	"未到期":          "Upcoming",
 	"即将到期":         "Due soon",
 	"按时公开":         "Met on time",
-	"逾期公开":         "Met late",
+	"逾期公开":         "Published late",
 	"已免除":          "Waived",
 	"大额资金使用、评优评先、采购结果等按事项公开的内容，在事项发生后记录，系统据此计算公开期限。": "Record an event that must be disclosed (an expense of 3,000 yuan or more, an award decision, a procurement result) when it happens; its time limit is counted from it.",
 	"事项名称":  "Event",

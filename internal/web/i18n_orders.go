@@ -6,7 +6,7 @@ package web
 var englishOrders = map[string]string{
 	"督办通知":        "Supervision orders",
 	"整改通知":        "Rectification order",
-	"全局督办通知":      "All the bureau's orders",
+	"全县督办通知":      "All the bureau's orders",
 	"下发督办通知":      "Issue an order",
 	"下发":          "Issue",
 	"下发日期":        "Issued",
@@ -34,7 +34,7 @@ var englishOrders = map[string]string{
 	"或指定截止日期":                   "Or a date",
 	"填写后以此日期为准。":                "When given, this date is the deadline.",
 	"督办事由":                      "About",
-	"公开义务：%s（%s），应于 %s 前公开":     "Obligation: %s (%s), due by %s",
+	"公开义务：%s（%s），应于 %s前公开":      "Obligation: %s (%s), due by %s",
 	"来信：%s（回执码 %s）":             "Case: %s (receipt %s)",
 
 	// The order page.
@@ -98,4 +98,7 @@ var englishOrders = map[string]string{
 	"只有答复可以附带附件。":   "Only an answer carries files.",
 	"最多 %d 个附件。":    "At most %d files.",
 	"期限不能超过两年。":     "The deadline cannot be more than two years ahead.",
+
+	// The order page.
+	"应于 %s前公开": "To be disclosed by %s",
 }

@@ -21,4 +21,7 @@ var englishPrivacy = map[string]string{
 	"已记录校长确认及理由，监督小组审核时可见。": "The principal's confirmation and reason are recorded; the supervision group will see them.",
 	"另有 %d 处未列出。":           "%d more not listed.",
 	"正文中没有需要遮盖的个人信息。":       "No personal data to mask in the text.",
+
+	// The registration form.
+	"填写个人信息保护影响评估": "Fill in the personal-information impact assessment",
 }

@@ -9,7 +9,7 @@ var englishRedaction = map[string]string{
 	"删除理由":              "Reason for the deletion",
 	"删除后无法恢复。":          "This cannot be undone.",
 	"将要删除的内容":           "What will be deleted",
-	"正文":                "Body",
+	"正文":                "Text",
 	"第 %d 版正文":          "Body of version %d",
 	"（第 %d 版）":          " (version %d)",
 	"第 %s 版中的这个附件都将删除。": "This file is deleted from version(s) %s.",

@@ -51,7 +51,7 @@ var englishReports = map[string]string{
 	"填写中":      "Being filled in",
 	"报告年度":     "Report year",
 	"撰写文字部分":   "Write the paragraphs",
-	"已生成公开事项：": "Made into a disclosure: ",
+	"已生成公开事项：": "Disclosure made: ",
 	"发布为公开事项":  "Publish as a disclosure",
 	"本报告由系统根据本年度数据自动生成，数字随数据更新。打印时请使用浏览器的“打印”功能，按 A4 纸输出。": "The report is generated from the year's data and its figures follow the data. To print, use the browser's print function on A4 paper.",
 	"“发布为公开事项”将生成一份公开事项草稿，按登记、审议、签发、审核程序发布。":               "“Publish as a disclosure” makes a draft item that goes through review, sign-off and check like any other.",

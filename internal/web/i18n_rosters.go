@@ -15,7 +15,7 @@ var englishRosters = map[string]string{
 	"公开的个人信息":         "Personal information published",
 	"公开目录中没有列有名单的事项。": "No catalogue item lists people.",
 	"列有名单的公开事项":       "Catalogue items that list people",
-	"列有学生或教职工名单的事项，只公开下列勾选的字段；身份证号、联系电话、家庭住址、银行账号、出生日期一律不公开（教财厅函〔2017〕28号）。":              "An item listing students or staff shows only the fields ticked below; ID numbers, phone numbers, home addresses, bank accounts and birth dates are never shown (教财厅函〔2017〕28号).",
+	"列有学生或教职工名单的事项，只公开下列勾选的字段；身份证号、联系电话、家庭住址、银行账号、出生日期一律不得公开（教财厅函〔2017〕28号）。":             "An item listing students or staff shows only the fields ticked below; ID numbers, phone numbers, home addresses, bank accounts and birth dates are never shown (教财厅函〔2017〕28号).",
 	"列有学生或教职工名单的公开事项，须先由校长完成个人信息保护影响评估（《个人信息保护法》第五十五条）才能登记；名单在公示期满或撤回时撤下，之后查阅原件须写明理由并留痕。": "Catalogue items that list students or staff can be used only after the principal's impact assessment (PIPL art. 55); their lists come down at the end of the publicity period or on withdrawal, and opening an original afterwards needs a recorded reason.",
 	"参与审核的人员及职务，例如：监督小组组长。": "Who checked it and their post, e.g. head of the supervision group.",
 	"可公开的字段":              "Fields that may be public",

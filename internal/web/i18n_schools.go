@@ -90,4 +90,8 @@ var englishSchools = map[string]string{
 	"高中":        "Senior secondary school",
 	"中等职业学校":    "Secondary vocational school",
 	"特殊教育学校":    "Special education school",
+
+	// The school list import.
+	"校长姓名":  "Principal's name",
+	"校长用户名": "Principal's username",
 }

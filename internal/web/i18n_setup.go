@@ -1,5 +1,7 @@
 package web
 
+import "gongkai"
+
 // englishSetup translates the setup page, the bureau's settings, the admin
 // log and the footer.
 var englishSetup = map[string]string{
@@ -74,22 +76,29 @@ var englishSetup = map[string]string{
 	"没有符合筛选条件的记录。": "No entries match the filter.",
 	"暂无管理操作记录。":    "No administrative changes yet.",
 	"学校不存在或您无权查看。": "The school does not exist or you may not view it.",
+}
 
-	// The kinds of change (gongkai.AdminAction.Label).
-	"初始化设置":   "Setup",
-	"修改教育局信息": "Bureau particulars changed",
-	"新建学校":    "School created",
-	"导入学校名单":  "School list imported",
-	"修改学校信息":  "School particulars changed",
-	"停用学校":    "School deactivated",
-	"恢复学校":    "School reactivated",
-	"导入教职工名单": "Staff list imported",
-	"修改角色":    "Roles changed",
-	"停用账号":    "Account deactivated",
-	"恢复账号":    "Account reactivated",
-	"重置密码":    "Password reset",
-	"发出邀请":    "Invitation sent",
-	"修改工作日历":  "Working-day calendar changed",
-	"修改公开目录":  "Catalogue changed",
-	"新建账号":    "Account created",
+// adminActionEnglish names the kinds of change of the admin log in English.
+// It is keyed by the action, not by its Chinese label, because the labels
+// (停用账号, 重置密码 …) are also the names of the buttons that make the
+// change, and a button says the act ("Deactivate the account") where the
+// log says what happened ("Account deactivated").
+var adminActionEnglish = map[gongkai.AdminAction]string{
+	gongkai.AdminSetup:            "Setup",
+	gongkai.AdminBureauUpdated:    "Bureau particulars changed",
+	gongkai.AdminSchoolCreated:    "School created",
+	gongkai.AdminSchoolsImported:  "School list imported",
+	gongkai.AdminSchoolUpdated:    "School particulars changed",
+	gongkai.AdminSchoolDeactivate: "School deactivated",
+	gongkai.AdminSchoolReactivate: "School reactivated",
+	gongkai.AdminMemberAdded:      "Member added",
+	gongkai.AdminMembersImported:  "Staff list imported",
+	gongkai.AdminRolesChanged:     "Roles changed",
+	gongkai.AdminMemberDeactivate: "Account deactivated",
+	gongkai.AdminMemberReactivate: "Account reactivated",
+	gongkai.AdminPasswordReset:    "Password reset",
+	gongkai.AdminInvitation:       "Invitation sent",
+	gongkai.AdminCalendarEdited:   "Working-day calendar changed",
+	gongkai.AdminCatalogueEdited:  "Catalogue changed",
+	gongkai.AdminUserCreated:      "Account created",
 }

@@ -200,7 +200,7 @@ func (s *Server) handleRecordEvent(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	return s.redirect(w, r, obligationsURL(school), fmt.Sprintf("已记录事项，应于 %s 前公开。", o.Due.Format("2006-01-02")))
+	return s.redirect(w, r, obligationsURL(school), fmt.Sprintf("已记录事项，应于 %s前公开。", o.Due.In(gongkai.Beijing).Format("2006年1月2日")))
 }
 
 // obligationDefaults reads ?obligation=ID of the registration form: the

@@ -68,7 +68,7 @@ func (s *Server) describeLink(ctx context.Context, p *orderFormPage, school *gon
 		if err != nil {
 			return err
 		}
-		p.About = p.Tf("公开义务：%s（%s），应于 %s 前公开", o.CatalogueName, o.PeriodLabel, o.Due.Format("2006-01-02"))
+		p.About = p.Tf("公开义务：%s（%s），应于 %s前公开", o.CatalogueName, o.PeriodLabel, p.Day(o.Due))
 		if prefill {
 			p.In.Kind = string(gongkai.OrderUrge)
 			p.In.Title = fmt.Sprintf("关于督促公开%s（%s）的通知", o.CatalogueName, o.PeriodLabel)

@@ -237,7 +237,7 @@ func (s *Server) board(w http.ResponseWriter, r *http.Request, nav string, auds 
 	case p.Internal:
 		p.Title = p.Heading
 	default:
-		p.Title = p.T("公开事项")
+		p.Title = p.T("全部公开事项")
 	}
 	if p.Query != "" {
 		p.Title = p.Tf("搜索“%s”", p.Query) + " - " + p.Title

@@ -268,6 +268,8 @@ func TestPublic_escapesTitles(t *testing.T) {
 		})
 		for _, path := range []string{"/s/xq/", itemPath(h.school, d)} {
 			_, body := h.get(h.client(""), path)
+			// The one script of the site is its own file, the print button's.
+			body = strings.Replace(body, `<script src="`+h.srv.static.url("print.js")+`" defer></script>`, "", 1)
 			if strings.Contains(body, "<script") || strings.Contains(body, "javascript:") {
 				t.Errorf("%s: unescaped script", path)
 			}

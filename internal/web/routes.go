@@ -44,6 +44,7 @@ func (s *Server) publicRoutes() []route {
 	return []route{
 		{"GET", "/healthz", accessOps, false, s.handleHealth},
 		{"GET", "/static/{hash}/{file}", accessOps, false, s.handleStatic},
+		{"GET", "/favicon.ico", accessOps, false, s.handleFavicon},
 
 		// Public pages.
 		{"GET", "/{$}", accessPublic, false, s.handleHome},

@@ -23,7 +23,10 @@ type Blobs interface {
 
 // Config holds what the server needs to know about its deployment.
 type Config struct {
-	Demo          bool // demo mode: the login page lists the demo accounts
+	Demo bool // demo mode: the login page lists DemoAccounts
+	// DemoAccounts are the demo's users, listed on the login page of a
+	// demo; the password of each is gongkai-demo.
+	DemoAccounts  []DemoAccount
 	SecureCookies bool // set the Secure flag (behind HTTPS)
 	Version       string
 	PageCacheMB   int // memory for rendered public pages; 0: the default, 48
