@@ -1,0 +1,343 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"gongkai"
+	"gongkai/internal/store"
+)
+
+// The sender's view: the lookup by receipt and secret, the steps a sender
+// takes there, and a signed-in sender's own case.
+
+type lookupPage struct {
+	base
+	Receipt string // as typed
+	Error   string
+	Errors  map[string]string
+	Case    *senderCase
+}
+
+// senderCase is a case as its sender follows it.
+type senderCase struct {
+	F           *gongkai.Feedback
+	School      *gongkai.School
+	Thread      []gongkai.FeedbackMessage
+	Receipt     string
+	Secret      string // carried in the forms' bodies; empty for a signed-in sender's own case
+	Overdue     bool
+	ResultURL   string
+	ItemURL     string
+	CanMessage  bool
+	CanRate     bool
+	CanEscalate bool
+	Notice      string
+	Message     string // a message as typed, after an error
+	Errors      map[string]string
+	MaxFiles    int
+	MaxFileMB   int
+}
+
+// Ratings lists the ratings in the order the form offers them.
+func (c *senderCase) Ratings() []gongkai.Rating {
+	return []gongkai.Rating{gongkai.RatingSatisfied, gongkai.RatingBasic, gongkai.RatingUnsatisfied}
+}
+
+func (s *Server) newSenderCase(ctx context.Context, f *gongkai.Feedback, receipt, secret string, now time.Time) (*senderCase, error) {
+	school, err := s.db.FindSchoolByID(ctx, f.SchoolID)
+	if err != nil {
+		return nil, err
+	}
+	c := &senderCase{F: f, School: school, Receipt: receipt, Secret: secret, Overdue: f.Overdue(now),
+		MaxFiles: maxFeedbackFiles, MaxFileMB: gongkai.MaxAttachmentBytes >> 20}
+	c.Thread = f.SenderView().Messages
+	if f.ResultID != 0 {
+		c.ResultURL = fmt.Sprintf("/s/%s/d/%d", school.Slug, f.ResultID)
+	}
+	if f.DisclosureID != 0 && f.Kind == gongkai.KindObjection {
+		c.ItemURL = fmt.Sprintf("/s/%s/d/%d", school.Slug, f.DisclosureID)
+	}
+	c.CanMessage = f.State != gongkai.FeedbackClosed && f.State != gongkai.FeedbackDeclined
+	c.CanRate = f.CanRate() && f.Rating == ""
+	c.CanEscalate = f.CanEscalate(now) == nil
+	return c, nil
+}
+
+func (s *Server) newLookupPage(r *http.Request) *lookupPage {
+	p := &lookupPage{base: s.base(r, "")}
+	p.Title = p.T("查询回执")
+	p.Nav, p.NoIndex, p.Path = "lookup", true, "/lookup"
+	return p
+}
+
+// renderLookup writes the lookup page; it may hold a secret, so no cache
+// and no history store keeps it.
+func (s *Server) renderLookup(w http.ResponseWriter, r *http.Request, status int, p *lookupPage) error {
+	w.Header().Set("Cache-Control", "no-store")
+	if p.Case != nil {
+		// The school's header and navigation, so the sender sees whose case it is.
+		p.School = p.Case.School
+		p.Title = p.T("查询回执") + p.Colon() + p.Case.F.Subject
+	}
+	s.renderPage(w, r, status, "feedback-lookup", p)
+	return nil
+}
+
+func (s *Server) handleLookupForm(w http.ResponseWriter, r *http.Request) error {
+	return s.renderLookup(w, r, http.StatusOK, s.newLookupPage(r))
+}
+
+// lookupAllowed limits guesses of receipt and secret: per client address in
+// this node's memory (addresses are never stored), and per receipt in the
+// database, so that several nodes give no more guesses than one.
+func (s *Server) lookupAllowed(r *http.Request, receipt string) error {
+	tooMany := gongkai.Errorf(gongkai.ETOOMANY, "查询过于频繁，请稍后再试。")
+	if !s.limiter.allow("lookup-ip:"+clientKey(r), 3*time.Second, 20) {
+		return tooMany
+	}
+	return s.receiptAllowed(r, receipt, tooMany)
+}
+
+// receiptAllowed limits guesses of one receipt's secret, from any number of
+// addresses and nodes, for the page and the API alike: ten quick tries,
+// then one every 30 seconds; refused with tooMany.
+func (s *Server) receiptAllowed(r *http.Request, receipt string, tooMany error) error {
+	key := strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' {
+			return r
+		}
+		return -1
+	}, strings.ToUpper(receipt))
+	ok, err := s.db.Allow(r.Context(), "lookup:"+key, 30*time.Second, 10)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return tooMany
+	}
+	return nil
+}
+
+func (s *Server) handleLookup(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return gongkai.Errorf(gongkai.EMALFORMED, "表单无法解析。")
+	}
+	p := s.newLookupPage(r)
+	p.Flash = ""
+	p.Receipt = strings.TrimSpace(r.PostFormValue("receipt"))
+	secret := strings.TrimSpace(r.PostFormValue("secret"))
+	fe := gongkai.FieldErrors{}
+	if p.Receipt == "" {
+		fe.Add("receipt", "请输入回执码。")
+	} else if len(p.Receipt) > 64 {
+		fe.Add("receipt", "回执码不正确。")
+	}
+	if secret == "" {
+		fe.Add("secret", "请输入查询密码。")
+	} else if len(secret) > 128 {
+		fe.Add("secret", "查询密码不正确。")
+	}
+	if len(fe) > 0 {
+		p.Errors = fe
+		return s.renderLookup(w, r, http.StatusUnprocessableEntity, p)
+	}
+	if err := s.lookupAllowed(r, p.Receipt); err != nil {
+		return err
+	}
+	f, err := s.db.LookupFeedback(r.Context(), p.Receipt, secret)
+	if gongkai.ErrorCode(err) == gongkai.ENOTFOUND {
+		p.Error = p.T("回执码或查询密码不正确，请核对后重新输入。")
+		return s.renderLookup(w, r, http.StatusNotFound, p)
+	}
+	if err != nil {
+		return err
+	}
+	if p.Case, err = s.newSenderCase(r.Context(), f, p.Receipt, secret, p.Now); err != nil {
+		return err
+	}
+	return s.renderLookup(w, r, http.StatusOK, p)
+}
+
+// senderDone is the notice after each of the sender's steps.
+var senderDone = map[gongkai.FeedbackAction]string{
+	gongkai.FActMessage:  "留言已送达，学校答复后可在本页查看。",
+	gongkai.FActRate:     "感谢您的评价。",
+	gongkai.FActEscalate: "已提请教育局督办，教育局将跟进办理。",
+}
+
+// handleLookupAct takes a sender's step. The holder of a receipt and secret
+// gets the case page back as the answer to this POST, because the secret
+// may not travel in a redirect; a signed-in sender acting on a case sent
+// with their name is redirected to its page.
+func (s *Server) handleLookupAct(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	actor := gongkai.ActorFrom(ctx)
+	if err := parseFeedbackMultipart(w, r); err != nil {
+		return err
+	}
+	defer removeMultipart(r)
+	p := s.newLookupPage(r)
+	p.Flash = ""
+	receipt := strings.TrimSpace(r.PostFormValue("receipt"))
+	secret := strings.TrimSpace(r.PostFormValue("secret"))
+	action := gongkai.FeedbackAction(r.PostFormValue("action"))
+	done, ok := senderDone[action]
+	if !ok {
+		return gongkai.Errorf(gongkai.EINVALID, "没有这个操作。")
+	}
+	// A signed-in sender acts on a case sent with their name without the
+	// secret; the form names the case.
+	var own *gongkai.Feedback
+	if secret == "" && !actor.Anonymous() {
+		var err error
+		if own, err = s.ownCase(ctx, actor, r.PostFormValue("school"), r.PostFormValue("id")); err != nil {
+			return err
+		}
+		receipt = own.Receipt
+	} else {
+		if receipt == "" || secret == "" || len(receipt) > 64 || len(secret) > 128 {
+			return gongkai.Errorf(gongkai.EINVALID, "请先输入回执码和查询密码查询。")
+		}
+		if err := s.lookupAllowed(r, receipt); err != nil {
+			return err
+		}
+	}
+	step := store.SenderStep{Action: action, Body: strings.TrimSpace(r.PostFormValue("body")), Rating: gongkai.Rating(r.PostFormValue("rating"))}
+	fe := gongkai.FieldErrors{}
+	switch action {
+	case gongkai.FActMessage:
+		if step.Body == "" {
+			fe.Add("body", "请填写留言内容。")
+		} else if utf8.RuneCountInString(step.Body) > gongkai.MaxFeedbackBody {
+			fe.Add("body", fmt.Sprintf("内容不能超过 %d 字，较长的材料请作为附件上传。", gongkai.MaxFeedbackBody))
+		}
+	case gongkai.FActRate:
+		if !step.Rating.Valid() {
+			fe.Add("rating", "请选择评价。")
+		}
+	}
+	fhs := formFiles(r, "file")
+	if action == gongkai.FActMessage && len(fhs) > maxFeedbackFiles {
+		fe.Add("file", fmt.Sprintf("每次最多上传 %d 个附件。", maxFeedbackFiles))
+	}
+	var err error
+	if len(fe) > 0 {
+		err = fe.Err()
+	} else if action == gongkai.FActMessage {
+		step.Attachments, err = s.storeFiles(ctx, fhs)
+	}
+	if err == nil {
+		var senderID int64
+		if own != nil {
+			senderID = actor.ID
+		}
+		_, err = s.db.SenderAct(ctx, receipt, secret, senderID, step)
+	}
+	if gongkai.ErrorCode(err) == gongkai.ENOTFOUND {
+		p.Receipt = receipt
+		p.Error = p.T("回执码或查询密码不正确，请核对后重新输入。")
+		return s.renderLookup(w, r, http.StatusNotFound, p)
+	}
+	code := gongkai.ErrorCode(err)
+	if err != nil && code != gongkai.EINVALID && code != gongkai.ECONFLICT && code != gongkai.ETOOLARGE {
+		return err
+	}
+	if own != nil {
+		if err == nil {
+			school, err := s.db.FindSchoolByID(ctx, own.SchoolID)
+			if err != nil {
+				return err
+			}
+			return s.redirect(w, r, myCaseURL(school, own.ID), done)
+		}
+		return s.renderOwnCase(w, r, statusOf(code), own, err, step.Body)
+	}
+	// Read the case back as the sender sees it, with the step or the error.
+	f, lerr := s.db.LookupFeedback(ctx, receipt, secret)
+	if lerr != nil {
+		return lerr
+	}
+	if p.Case, lerr = s.newSenderCase(ctx, f, receipt, secret, p.Now); lerr != nil {
+		return lerr
+	}
+	if err != nil {
+		p.Case.Errors = formErrors(err, "step")
+		p.Case.Message = step.Body
+		return s.renderLookup(w, r, statusOf(code), p)
+	}
+	p.Case.Notice = p.T(done)
+	return s.renderLookup(w, r, http.StatusOK, p)
+}
+
+// ownCase finds the case named by a form, which the signed-in actor must
+// have sent with their name; for anyone else it does not exist.
+func (s *Server) ownCase(ctx context.Context, actor *gongkai.Actor, slug, id string) (*gongkai.Feedback, error) {
+	notFound := gongkai.Errorf(gongkai.ENOTFOUND, "来信不存在。")
+	n, err := strconv.ParseInt(id, 10, 64)
+	if err != nil || n <= 0 || slug == "" {
+		return nil, notFound
+	}
+	school, err := s.db.FindSchoolBySlug(ctx, slug)
+	if err != nil {
+		return nil, err
+	}
+	f, err := s.db.FindFeedbackByID(ctx, school.ID, n)
+	if err != nil {
+		return nil, err
+	}
+	if f.Anonymous || f.SenderID == 0 || f.SenderID != actor.ID {
+		return nil, notFound
+	}
+	return f, nil
+}
+
+func memberSchools(a *gongkai.Actor) []int64 {
+	var ids []int64
+	for _, m := range a.Memberships {
+		if !slices.Contains(ids, m.SchoolID) {
+			ids = append(ids, m.SchoolID)
+		}
+	}
+	return ids
+}
+
+// handleMyCase shows a signed-in sender a case they sent with their name.
+func (s *Server) handleMyCase(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	school := schoolFrom(ctx)
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return gongkai.Errorf(gongkai.ENOTFOUND, "来信不存在。")
+	}
+	f, err := s.db.FindFeedbackByID(ctx, school.ID, id)
+	if err != nil {
+		return err
+	}
+	return s.renderOwnCase(w, r, http.StatusOK, f, nil, "")
+}
+
+// renderOwnCase renders a named sender's case for them, or 404 for anyone
+// else.
+func (s *Server) renderOwnCase(w http.ResponseWriter, r *http.Request, status int, f *gongkai.Feedback, stepErr error, message string) error {
+	actor := gongkai.ActorFrom(r.Context())
+	if f.Anonymous || f.SenderID == 0 || f.SenderID != actor.ID {
+		return gongkai.Errorf(gongkai.ENOTFOUND, "来信不存在。")
+	}
+	p := s.newLookupPage(r)
+	var err error
+	if p.Case, err = s.newSenderCase(r.Context(), f, f.Receipt, "", p.Now); err != nil {
+		return err
+	}
+	if stepErr != nil {
+		p.Case.Errors, p.Case.Message = formErrors(stepErr, "step"), message
+	}
+	p.Nav, p.Path = feedbackKindText[f.Kind].Nav, myCaseURL(p.Case.School, f.ID)
+	return s.renderLookup(w, r, status, p)
+}
