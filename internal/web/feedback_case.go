@@ -4,11 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"gongkai"
 	"gongkai/internal/store"
@@ -30,7 +28,9 @@ type casePage struct {
 	CanHandle   bool
 	Steps       map[gongkai.FeedbackAction]bool
 	Departments []gongkai.Department
-	Staff       []*store.Member
+	Staff       []*store.Member // whom the case may be assigned to
+	People      []*store.Member // whom a report may be recorded to be about
+	AboutPerson string          // whom the report was recorded to be about
 	Templates   []store.ReplyTemplate
 	Template    int64 // the chosen reply template
 	Published   []*gongkai.Disclosure
@@ -51,6 +51,7 @@ type caseInput struct {
 	ResultID   int64
 	QAQuestion string
 	QAAnswer   string
+	AboutUser  int64
 }
 
 // Can reports whether the reader may take the step now.
@@ -96,8 +97,7 @@ func (s *Server) loadCase(r *http.Request) (*gongkai.School, *gongkai.Feedback, 
 }
 
 func (s *Server) newCasePage(r *http.Request, school *gongkai.School, f *gongkai.Feedback) (*casePage, error) {
-	ctx := r.Context()
-	actor := gongkai.ActorFrom(ctx)
+	actor := gongkai.ActorFrom(r.Context())
 	p := &casePage{base: s.base(r, f.Subject), F: f, Thread: f.Messages, StepURL: caseURL(school, f.ID) + "/",
 		Steps: map[gongkai.FeedbackAction]bool{}}
 	p.Nav, p.NoIndex, p.Path = "cases", true, caseURL(school, f.ID)
@@ -108,13 +108,7 @@ func (s *Server) newCasePage(r *http.Request, school *gongkai.School, f *gongkai
 	}
 	p.CanHandle = len(p.Steps) > 0
 	p.In = caseInput{Comment: map[gongkai.FeedbackAction]string{}, Department: f.DepartmentID, Assignee: f.AssigneeID, ResultID: f.ResultID,
-		QAQuestion: f.QAQuestion, QAAnswer: f.QAAnswer}
-	if !f.Due.IsZero() {
-		p.In.Due = f.Due.In(gongkai.Beijing).Format("2006-01-02")
-	}
-	if !f.RectifyDue.IsZero() {
-		p.In.RectifyDue = f.RectifyDue.In(gongkai.Beijing).Format("2006-01-02")
-	}
+		QAQuestion: f.QAQuestion, QAAnswer: f.QAAnswer, AboutUser: f.AboutUserID, Due: isoDay(f.Due), RectifyDue: isoDay(f.RectifyDue)}
 	if p.In.QAQuestion == "" {
 		p.In.QAQuestion = f.Subject
 	}
@@ -125,41 +119,76 @@ func (s *Server) newCasePage(r *http.Request, school *gongkai.School, f *gongkai
 			}
 		}
 	}
+	if err := s.casePeople(r.Context(), p, school); err != nil {
+		return nil, err
+	}
+	if err := s.caseItems(r.Context(), p, school); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// isoDay is a date for a date field, or "".
+func isoDay(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(gongkai.Beijing).Format("2006-01-02")
+}
+
+// casePeople fills the case page's departments and people: who handles
+// it, whom it may be assigned to, and whom a report may be about.
+func (s *Server) casePeople(ctx context.Context, p *casePage, school *gongkai.School) error {
+	f := p.F
 	var err error
 	if p.Departments, err = s.db.FindDepartments(ctx, school.ID); err != nil {
-		return nil, err
-	}
-	members, err := s.db.FindMembers(ctx, school.ID)
-	if err != nil {
-		return nil, err
-	}
-	for _, m := range members {
-		if p.Steps[gongkai.FActAssign] && gongkai.CanBeAssigned(store.MemberActor(school, m), school.BureauID, f) {
-			p.Staff = append(p.Staff, m)
-		}
-		if m.User.ID == f.AssigneeID {
-			p.Assignee = m.User.DisplayName
-		}
+		return err
 	}
 	for _, d := range p.Departments {
 		if d.ID == f.DepartmentID {
 			p.Department = d.Name
 		}
 	}
+	members, err := s.db.FindMembers(ctx, school.ID)
+	if err != nil {
+		return err
+	}
+	for _, m := range members {
+		if p.Steps[gongkai.FActAssign] && gongkai.CanBeAssigned(store.MemberActor(school, m), school.BureauID, f) {
+			p.Staff = append(p.Staff, m)
+		}
+		if p.Steps[gongkai.FActAbout] && m.User.ID != p.Actor.ID {
+			p.People = append(p.People, m)
+		}
+		if m.User.ID == f.AssigneeID {
+			p.Assignee = m.User.DisplayName
+		}
+		if m.User.ID == f.AboutUserID {
+			p.AboutPerson = m.User.DisplayName
+		}
+	}
+	return nil
+}
+
+// caseItems fills the items the case is linked to, the reply templates and
+// the published items a step may link.
+func (s *Server) caseItems(ctx context.Context, p *casePage, school *gongkai.School) error {
+	f := p.F
+	var err error
 	if f.DisclosureID != 0 {
 		if p.Item, err = s.findItem(ctx, school, f.DisclosureID); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if f.ResultID != 0 {
 		if p.Result, err = s.findItem(ctx, school, f.ResultID); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	if p.Steps[gongkai.FActReply] {
 		all, err := s.db.FindReplyTemplates(ctx, school.ID)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, t := range all {
 			if t.Kind == "" || t.Kind == f.Kind {
@@ -173,7 +202,7 @@ func (s *Server) newCasePage(r *http.Request, school *gongkai.School, f *gongkai
 		items, _, err := s.db.FindDisclosures(ctx, school.ID, store.DisclosureFilter{Published: true,
 			Audiences: []gongkai.Audience{gongkai.AudiencePublic, gongkai.AudienceCommunity}, PerPage: 30})
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for _, d := range items {
 			if d.State == gongkai.StatePublished || d.State == gongkai.StateClosed {
@@ -181,7 +210,7 @@ func (s *Server) newCasePage(r *http.Request, school *gongkai.School, f *gongkai
 			}
 		}
 	}
-	return p, nil
+	return nil
 }
 
 // findItem returns an item of the school linked to a case, or nil when it
@@ -226,17 +255,11 @@ var caseDone = map[gongkai.FeedbackAction]string{
 	gongkai.FActDecline:   "已决定不予受理，理由已告知来信人。",
 	gongkai.FActNote:      "备注已保存，仅工作人员可见。",
 	gongkai.FActPublishQA: "已公开到问答栏目。",
+	gongkai.FActAbout:     "已记录被举报人；被举报人不能查看或办理本件。",
 }
 
-// commentRequired is what each step that needs text asks for.
-var commentRequired = map[gongkai.FeedbackAction]string{
-	gongkai.FActReply:     "请填写答复内容。",
-	gongkai.FActRectify:   "请填写整改方案。",
-	gongkai.FActRectified: "请说明整改结果。",
-	gongkai.FActDecline:   "请写明不予受理的理由。",
-	gongkai.FActNote:      "请填写备注内容。",
-}
-
+// handleCaseStep takes a staff step: the form is parsed here, and every
+// rule of the step (what it needs, who may take it, when) is the domain's.
 func (s *Server) handleCaseStep(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	action := gongkai.FeedbackAction(r.PathValue("action"))
@@ -251,21 +274,36 @@ func (s *Server) handleCaseStep(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return gongkai.Errorf(gongkai.EMALFORMED, "表单无法解析。")
 	}
-	v := r.PostFormValue
-	step := store.FeedbackStep{Action: action, Comment: strings.TrimSpace(strings.ReplaceAll(v("comment"), "\r\n", "\n"))}
-	fe := gongkai.FieldErrors{}
-	date := func(field string) time.Time {
-		s := strings.TrimSpace(v(field))
-		if s == "" {
-			return time.Time{}
+	step, err := parseCaseStep(action, r.PostFormValue)
+	if err == nil {
+		if _, err = s.db.HandleFeedback(ctx, school.ID, f.ID, gongkai.ActorFrom(ctx), step); err == nil {
+			return s.redirect(w, r, caseURL(school, f.ID), done)
 		}
-		t, err := time.ParseInLocation("2006-01-02", s, gongkai.Beijing)
-		if err != nil || t.Year() < 2000 || t.Year() > 2100 {
-			fe.Add(field, "日期格式应为 2025-03-07。")
-			return time.Time{}
-		}
-		return t
 	}
+	switch gongkai.ErrorCode(err) {
+	case gongkai.EINVALID, gongkai.ECONFLICT, gongkai.EFORBIDDEN:
+	default:
+		return err
+	}
+	p, perr := s.newCasePage(r, school, f)
+	if perr != nil {
+		return perr
+	}
+	p.ErrAction, p.Errors, p.Error = action, gongkai.ErrorFields(err), gongkai.ErrorMessage(err)
+	if p.Errors == nil {
+		p.Errors = map[string]string{}
+	}
+	p.In.keep(action, step, r.PostFormValue)
+	s.renderPage(w, r, statusOf(gongkai.ErrorCode(err)), "feedback-case", p)
+	return nil
+}
+
+// parseCaseStep reads a step's form; EINVALID for a date or a choice that
+// cannot be read. Whether the step's input is complete is the domain's to
+// say.
+func parseCaseStep(action gongkai.FeedbackAction, v func(string) string) (gongkai.FeedbackStep, error) {
+	step := gongkai.FeedbackStep{Action: action, Comment: v("comment"), QAQuestion: v("qa_question"), QAAnswer: v("qa_answer")}
+	fe := gongkai.FieldErrors{}
 	id := func(field, msg string) int64 {
 		s := strings.TrimSpace(v(field))
 		if s == "" || s == "0" {
@@ -277,84 +315,35 @@ func (s *Server) handleCaseStep(w http.ResponseWriter, r *http.Request) error {
 		}
 		return n
 	}
+	step.DepartmentID = id("department", "请从列表中选择处室。")
+	step.AssigneeID = id("assignee", "请从列表中选择承办人。")
+	step.ResultID = id("result_id", "请从列表中选择公开事项。")
+	step.AboutUserID = id("about_user", "请从列表中选择被举报人。")
+	if d := strings.TrimSpace(v("due")); d != "" {
+		t, err := time.ParseInLocation("2006-01-02", d, gongkai.Beijing)
+		if err != nil || t.Year() < 2000 || t.Year() > 2100 {
+			fe.Add("due", "日期格式应为 2025-03-07。")
+		}
+		step.Due = t
+	}
+	return step, fe.Err()
+}
+
+// keep puts what was typed into a failed step's form back into it.
+func (in *caseInput) keep(action gongkai.FeedbackAction, step gongkai.FeedbackStep, v func(string) string) {
+	in.Comment[action] = v("comment")
 	switch action {
 	case gongkai.FActAssign:
-		step.DepartmentID = id("department", "请从列表中选择处室。")
-		step.AssigneeID = id("assignee", "请从列表中选择承办人。")
-		step.Due = date("due")
-		if step.DepartmentID == 0 && step.AssigneeID == 0 {
-			fe.Add("assignee", "请选择承办处室或承办人。")
-		}
+		in.Department, in.Assignee, in.Due = step.DepartmentID, step.AssigneeID, v("due")
 	case gongkai.FActRectify:
-		step.Due = date("due")
-		if step.Due.IsZero() && fe["due"] == "" {
-			fe.Add("due", "请填写整改期限。")
-		}
-	case gongkai.FActRectified:
-		step.ResultID = id("result_id", "请从列表中选择公开整改结果的事项。")
-		if step.ResultID == 0 && fe["result_id"] == "" {
-			fe.Add("result_id", "请选择公开整改结果的事项；如尚未公开，请先登记并发布整改结果。")
-		}
-	case gongkai.FActReply:
-		step.ResultID = id("result_id", "请从列表中选择公开事项。")
-	case gongkai.FActPublishQA:
-		step.QAQuestion, step.QAAnswer = strings.TrimSpace(v("qa_question")), strings.TrimSpace(v("qa_answer"))
-		if step.QAQuestion == "" {
-			fe.Add("qa_question", "请填写公开的问题（去掉可识别来信人的内容）。")
-		} else if utf8.RuneCountInString(step.QAQuestion) > 2000 {
-			fe.Add("qa_question", "问题不能超过 2000 字。")
-		}
-		if step.QAAnswer == "" {
-			fe.Add("qa_answer", "请填写公开的答复。")
-		} else if utf8.RuneCountInString(step.QAAnswer) > gongkai.MaxFeedbackBody {
-			fe.Add("qa_answer", fmt.Sprintf("答复不能超过 %d 字。", gongkai.MaxFeedbackBody))
-		}
-	}
-	if msg, ok := commentRequired[action]; ok && step.Comment == "" {
-		fe.Add("comment", msg)
-	}
-	if utf8.RuneCountInString(step.Comment) > gongkai.MaxFeedbackBody {
-		fe.Add("comment", fmt.Sprintf("内容不能超过 %d 字。", gongkai.MaxFeedbackBody))
-	}
-	// A step the reader may not take now is the store's to refuse, with
-	// its reason, rather than the form's.
-	if !slices.Contains(gongkai.AvailableFeedbackActions(gongkai.ActorFrom(ctx), school.BureauID, f), action) {
-		fe = gongkai.FieldErrors{}
-	}
-	if len(fe) == 0 {
-		_, err = s.db.HandleFeedback(ctx, school.ID, f.ID, gongkai.ActorFrom(ctx), step)
-		if err == nil {
-			return s.redirect(w, r, caseURL(school, f.ID), done)
-		}
-		switch gongkai.ErrorCode(err) {
-		case gongkai.EINVALID, gongkai.ECONFLICT, gongkai.EFORBIDDEN:
-		default:
-			return err
-		}
-	} else {
-		err = fe.Err()
-	}
-	p, perr := s.newCasePage(r, school, f)
-	if perr != nil {
-		return perr
-	}
-	p.ErrAction, p.Errors, p.Error = action, gongkai.ErrorFields(err), gongkai.ErrorMessage(err)
-	if p.Errors == nil {
-		p.Errors = map[string]string{}
-	}
-	p.In.Comment[action] = v("comment")
-	switch action {
-	case gongkai.FActAssign:
-		p.In.Department, p.In.Assignee, p.In.Due = step.DepartmentID, step.AssigneeID, v("due")
-	case gongkai.FActRectify:
-		p.In.RectifyDue = v("due")
+		in.RectifyDue = v("due")
 	case gongkai.FActRectified, gongkai.FActReply:
-		p.In.ResultID = step.ResultID
+		in.ResultID = step.ResultID
 	case gongkai.FActPublishQA:
-		p.In.QAQuestion, p.In.QAAnswer = v("qa_question"), v("qa_answer")
+		in.QAQuestion, in.QAAnswer = v("qa_question"), v("qa_answer")
+	case gongkai.FActAbout:
+		in.AboutUser = step.AboutUserID
 	}
-	s.renderPage(w, r, statusOf(gongkai.ErrorCode(err)), "feedback-case", p)
-	return nil
 }
 
 // handleCaseFile serves a file of a case to those who may see the case as

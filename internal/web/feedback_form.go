@@ -9,7 +9,6 @@ import (
 	"unicode/utf8"
 
 	"gongkai"
-	"gongkai/internal/store"
 )
 
 // The public forms: five ways in, the form and its submission.
@@ -154,7 +153,6 @@ func (s *Server) handleFeedbackForm(w http.ResponseWriter, r *http.Request) erro
 func (s *Server) handleFeedbackCreate(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	school := schoolFrom(ctx)
-	actor := gongkai.ActorFrom(ctx)
 	// Counted before the form is read: files of a refused sender are not
 	// taken in first.
 	if !s.limiter.allow("feedback:"+clientKey(r), 20*time.Second, 10) {
@@ -182,59 +180,27 @@ func (s *Server) handleFeedbackCreate(w http.ResponseWriter, r *http.Request) er
 		s.renderPage(w, r, http.StatusUnprocessableEntity, "feedback-form", p)
 		return nil
 	}
-	nf := &store.NewFeedback{Kind: kind, Subject: p.In.Subject, Body: p.In.Body, Anonymous: p.In.Anonymous,
-		SenderName: p.In.Name, Contact: p.In.Contact, Email: p.In.Email}
-	if p.Item != nil && kind == gongkai.KindObjection {
-		nf.DisclosureID = p.Item.ID
-	}
-	// The store reads the sender's memberships to check the item's
-	// audience, and keeps nothing of them with an anonymous case.
-	nf.SenderID = actor.ID
-	if nf.Anonymous {
-		nf.SenderName, nf.Contact, nf.Email = "", "", ""
-	}
-	fe := gongkai.FieldErrors{}
-	if kind == gongkai.KindReport {
-		switch p.In.About {
-		case "general":
-			nf.About = gongkai.SubjectGeneral
-		case string(gongkai.SubjectStaff):
-			nf.About = gongkai.SubjectStaff
-			nf.AboutName = strings.TrimSpace(p.In.AboutName)
-			if nf.AboutName == "" {
-				fe.Add("about_name", "请填写被举报教职工的姓名。")
-			} else if utf8.RuneCountInString(nf.AboutName) > 40 {
-				fe.Add("about_name", "姓名不能超过 40 字。")
-			}
-		case string(gongkai.SubjectLeadership):
-			nf.About = gongkai.SubjectLeadership
-		default:
-			fe.Add("about", "请选择举报对象。")
-		}
-	}
-	if kind == gongkai.KindReport || kind == gongkai.KindRequest {
-		if a := v("anonymous"); a != "0" && a != "1" {
-			fe.Add("anonymous", "请选择匿名提交或署名提交。")
-		}
-	}
-	// The domain's rules, on a copy, so every problem shows at once.
-	check := gongkai.Feedback{Kind: kind, DisclosureID: nf.DisclosureID, Subject: nf.Subject, Body: nf.Body, Anonymous: nf.Anonymous,
-		SenderName: nf.SenderName, Contact: nf.Contact, Email: nf.Email, About: nf.About}
-	for k, msg := range gongkai.ErrorFields(check.Validate()) {
-		fe.Add(k, msg)
-	}
+	nf := p.newFeedback(gongkai.ActorFrom(ctx))
 	fhs := formFiles(r, "file")
-	if len(fhs) > maxFeedbackFiles {
-		fe.Add("file", fmt.Sprintf("每次最多上传 %d 个附件。", maxFeedbackFiles))
+	// Every problem at once, before any file is kept: the form's own, and
+	// the domain's rules on what was typed and on the number of files.
+	fe := gongkai.FieldErrors{}
+	if (kind == gongkai.KindReport || kind == gongkai.KindRequest) && v("anonymous") != "0" && v("anonymous") != "1" {
+		fe.Add("anonymous", "请选择匿名提交或署名提交。")
+	}
+	for _, err := range []error{nf.Check(), gongkai.CheckFeedbackFiles(nil, len(fhs))} {
+		if err != nil {
+			for k, msg := range formErrors(err, "body") {
+				fe.Add(k, msg)
+			}
+		}
 	}
 	if len(fe) > 0 {
 		p.setErrors(fe)
 		s.renderPage(w, r, http.StatusUnprocessableEntity, "feedback-form", p)
 		return nil
 	}
-	atts, err := s.storeFiles(ctx, fhs)
-	if err == nil {
-		nf.Attachments = atts
+	if nf.Attachments, err = s.storeFiles(ctx, fhs); err == nil {
 		var f *gongkai.Feedback
 		var secret string
 		if f, secret, err = s.db.CreateFeedback(ctx, school.ID, nf); err == nil {
@@ -248,4 +214,34 @@ func (s *Server) handleFeedbackCreate(w http.ResponseWriter, r *http.Request) er
 		return nil
 	}
 	return err
+}
+
+// formSubjects are the choices of whom a report is about, by the form's
+// value; nothing chosen is no subject the domain knows, which it refuses.
+var formSubjects = map[string]gongkai.Subject{
+	"general": gongkai.SubjectGeneral, "staff": gongkai.SubjectStaff, "leadership": gongkai.SubjectLeadership,
+}
+
+// newFeedback is the case as the form was filled in.
+func (p *feedbackFormPage) newFeedback(actor *gongkai.Actor) *gongkai.NewFeedback {
+	in := p.In
+	nf := &gongkai.NewFeedback{Kind: p.Kind, Subject: in.Subject, Body: in.Body, Anonymous: in.Anonymous,
+		SenderName: in.Name, Contact: in.Contact, Email: in.Email}
+	if p.Item != nil && p.Kind == gongkai.KindObjection {
+		nf.DisclosureID = p.Item.ID
+	}
+	// The store reads the sender's memberships to check the item's
+	// audience, and keeps nothing of them with an anonymous case.
+	nf.SenderID = actor.ID
+	if p.Kind == gongkai.KindReport {
+		about, ok := formSubjects[in.About]
+		if !ok {
+			about = gongkai.Subject("-")
+		}
+		nf.About = about
+		if about == gongkai.SubjectStaff {
+			nf.AboutName = in.AboutName
+		}
+	}
+	return nf
 }

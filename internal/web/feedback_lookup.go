@@ -8,10 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"gongkai"
-	"gongkai/internal/store"
 )
 
 // The sender's view: the lookup by receipt and secret, the steps a sender
@@ -177,100 +175,100 @@ var senderDone = map[gongkai.FeedbackAction]string{
 // may not travel in a redirect; a signed-in sender acting on a case sent
 // with their name is redirected to its page.
 func (s *Server) handleLookupAct(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	actor := gongkai.ActorFrom(ctx)
 	if err := parseFeedbackMultipart(w, r); err != nil {
 		return err
 	}
 	defer removeMultipart(r)
-	p := s.newLookupPage(r)
-	p.Flash = ""
-	receipt := strings.TrimSpace(r.PostFormValue("receipt"))
-	secret := strings.TrimSpace(r.PostFormValue("secret"))
 	action := gongkai.FeedbackAction(r.PostFormValue("action"))
 	done, ok := senderDone[action]
 	if !ok {
 		return gongkai.Errorf(gongkai.EINVALID, "没有这个操作。")
 	}
-	// A signed-in sender acts on a case sent with their name without the
-	// secret; the form names the case.
-	var own *gongkai.Feedback
-	if secret == "" && !actor.Anonymous() {
-		var err error
-		if own, err = s.ownCase(ctx, actor, r.PostFormValue("school"), r.PostFormValue("id")); err != nil {
-			return err
-		}
-		receipt = own.Receipt
-	} else {
-		if receipt == "" || secret == "" || len(receipt) > 64 || len(secret) > 128 {
-			return gongkai.Errorf(gongkai.EINVALID, "请先输入回执码和查询密码查询。")
-		}
-		if err := s.lookupAllowed(r, receipt); err != nil {
-			return err
-		}
+	own, receipt, secret, err := s.senderOf(r)
+	if err != nil {
+		return err
 	}
-	step := store.SenderStep{Action: action, Body: strings.TrimSpace(r.PostFormValue("body")), Rating: gongkai.Rating(r.PostFormValue("rating"))}
-	fe := gongkai.FieldErrors{}
-	switch action {
-	case gongkai.FActMessage:
-		if step.Body == "" {
-			fe.Add("body", "请填写留言内容。")
-		} else if utf8.RuneCountInString(step.Body) > gongkai.MaxFeedbackBody {
-			fe.Add("body", fmt.Sprintf("内容不能超过 %d 字，较长的材料请作为附件上传。", gongkai.MaxFeedbackBody))
-		}
-	case gongkai.FActRate:
-		if !step.Rating.Valid() {
-			fe.Add("rating", "请选择评价。")
-		}
-	}
-	fhs := formFiles(r, "file")
-	if action == gongkai.FActMessage && len(fhs) > maxFeedbackFiles {
-		fe.Add("file", fmt.Sprintf("每次最多上传 %d 个附件。", maxFeedbackFiles))
-	}
-	var err error
-	if len(fe) > 0 {
-		err = fe.Err()
-	} else if action == gongkai.FActMessage {
-		step.Attachments, err = s.storeFiles(ctx, fhs)
-	}
-	if err == nil {
-		var senderID int64
-		if own != nil {
-			senderID = actor.ID
-		}
-		_, err = s.db.SenderAct(ctx, receipt, secret, senderID, step)
-	}
-	if gongkai.ErrorCode(err) == gongkai.ENOTFOUND {
-		p.Receipt = receipt
+	step := gongkai.SenderStep{Action: action, Body: strings.TrimSpace(r.PostFormValue("body")), Rating: gongkai.Rating(r.PostFormValue("rating"))}
+	err = s.takeSenderStep(r, own, receipt, secret, step)
+	switch code := gongkai.ErrorCode(err); code {
+	case "", gongkai.EINVALID, gongkai.ECONFLICT, gongkai.ETOOLARGE:
+	case gongkai.ENOTFOUND:
+		p := s.newLookupPage(r)
+		p.Flash, p.Receipt = "", receipt
 		p.Error = p.T("回执码或查询密码不正确，请核对后重新输入。")
 		return s.renderLookup(w, r, http.StatusNotFound, p)
-	}
-	code := gongkai.ErrorCode(err)
-	if err != nil && code != gongkai.EINVALID && code != gongkai.ECONFLICT && code != gongkai.ETOOLARGE {
+	default:
 		return err
 	}
 	if own != nil {
-		if err == nil {
-			school, err := s.db.FindSchoolByID(ctx, own.SchoolID)
-			if err != nil {
-				return err
-			}
-			return s.redirect(w, r, myCaseURL(school, own.ID), done)
+		if err != nil {
+			return s.renderOwnCase(w, r, statusOf(gongkai.ErrorCode(err)), own, err, step.Body)
 		}
-		return s.renderOwnCase(w, r, statusOf(code), own, err, step.Body)
+		school, err := s.db.FindSchoolByID(r.Context(), own.SchoolID)
+		if err != nil {
+			return err
+		}
+		return s.redirect(w, r, myCaseURL(school, own.ID), done)
 	}
-	// Read the case back as the sender sees it, with the step or the error.
-	f, lerr := s.db.LookupFeedback(ctx, receipt, secret)
-	if lerr != nil {
-		return lerr
+	return s.renderSenderStep(w, r, receipt, secret, err, step.Body, done)
+}
+
+// senderOf finds who takes a sender's step: a signed-in sender acts on a
+// case sent with their name without the secret, the form naming the case
+// (own); anyone else with the receipt and secret, counted as a guess.
+func (s *Server) senderOf(r *http.Request) (own *gongkai.Feedback, receipt, secret string, err error) {
+	actor := gongkai.ActorFrom(r.Context())
+	receipt = strings.TrimSpace(r.PostFormValue("receipt"))
+	secret = strings.TrimSpace(r.PostFormValue("secret"))
+	if secret == "" && !actor.Anonymous() {
+		if own, err = s.ownCase(r.Context(), actor, r.PostFormValue("school"), r.PostFormValue("id")); err != nil {
+			return nil, "", "", err
+		}
+		return own, own.Receipt, "", nil
 	}
-	if p.Case, lerr = s.newSenderCase(ctx, f, receipt, secret, p.Now); lerr != nil {
-		return lerr
+	if receipt == "" || secret == "" || len(receipt) > 64 || len(secret) > 128 {
+		return nil, "", "", gongkai.Errorf(gongkai.EINVALID, "请先输入回执码和查询密码查询。")
 	}
+	return nil, receipt, secret, s.lookupAllowed(r, receipt)
+}
+
+// takeSenderStep keeps a message's files, once the domain has seen that
+// their number is allowed, and takes the step.
+func (s *Server) takeSenderStep(r *http.Request, own *gongkai.Feedback, receipt, secret string, step gongkai.SenderStep) error {
+	ctx := r.Context()
+	if step.Action == gongkai.FActMessage {
+		fhs := formFiles(r, "file")
+		if err := gongkai.CheckFeedbackFiles(nil, len(fhs)); err != nil {
+			return err
+		}
+		var err error
+		if step.Attachments, err = s.storeFiles(ctx, fhs); err != nil {
+			return err
+		}
+	}
+	var senderID int64
+	if own != nil {
+		senderID = gongkai.ActorFrom(ctx).ID
+	}
+	_, err := s.db.SenderAct(ctx, receipt, secret, senderID, step)
+	return err
+}
+
+// renderSenderStep answers the holder of a receipt with the case as they
+// see it, with the step's notice or its error.
+func (s *Server) renderSenderStep(w http.ResponseWriter, r *http.Request, receipt, secret string, stepErr error, body, done string) error {
+	p := s.newLookupPage(r)
+	p.Flash = ""
+	f, err := s.db.LookupFeedback(r.Context(), receipt, secret)
 	if err != nil {
-		p.Case.Errors = formErrors(err, "step")
-		p.Case.Message = step.Body
-		return s.renderLookup(w, r, statusOf(code), p)
+		return err
+	}
+	if p.Case, err = s.newSenderCase(r.Context(), f, receipt, secret, p.Now); err != nil {
+		return err
+	}
+	if stepErr != nil {
+		p.Case.Errors, p.Case.Message = formErrors(stepErr, "step"), body
+		return s.renderLookup(w, r, statusOf(gongkai.ErrorCode(stepErr)), p)
 	}
 	p.Case.Notice = p.T(done)
 	return s.renderLookup(w, r, http.StatusOK, p)
