@@ -71,6 +71,9 @@ type threadView struct {
 	Messages []gongkai.FeedbackMessage
 	Staff    bool   // shown to staff: internal notes are marked, files open
 	filesURL string // staff: prefix of the case's file links
+	// Sender, for the sender's view: their files download by a POST with
+	// the receipt and secret (or, for their own named case, its id).
+	Sender *senderCase
 }
 
 // FileURL is where staff open a file of the case; senders, who sent the
@@ -87,7 +90,7 @@ func (v threadView) T(zh string) string { return v.b.T(zh) }
 
 // ThreadView is the thread as the sender may read it.
 func (p *lookupPage) ThreadView() threadView {
-	return threadView{b: &p.base, Messages: p.Case.Thread}
+	return threadView{b: &p.base, Messages: p.Case.Thread, Sender: p.Case}
 }
 
 // ThreadView is the whole thread, for staff.

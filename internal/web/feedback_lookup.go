@@ -339,3 +339,48 @@ func (s *Server) renderOwnCase(w http.ResponseWriter, r *http.Request, status in
 	p.Nav, p.Path = feedbackKindText[f.Kind].Nav, myCaseURL(p.Case.School, f.ID)
 	return s.renderLookup(w, r, status, p)
 }
+
+// handleLookupFile serves a file of the sender's own case: to the holder
+// of its receipt and secret (in the POST body, as everywhere), or to the
+// signed-in sender of a case sent with their name. The sender sees only
+// what they may read of the thread, so only its files; for anyone else
+// the file does not exist. Files come from the public, so they always
+// download.
+func (s *Server) handleLookupFile(w http.ResponseWriter, r *http.Request) error {
+	if err := r.ParseForm(); err != nil {
+		return gongkai.Errorf(gongkai.EMALFORMED, "表单无法解析。")
+	}
+	ctx := r.Context()
+	own, receipt, secret, err := s.senderOf(r)
+	if err != nil {
+		return err
+	}
+	f := own
+	if f == nil {
+		if f, err = s.db.LookupFeedback(ctx, receipt, secret); err != nil {
+			return err
+		}
+	}
+	id, _ := strconv.ParseInt(r.PostFormValue("att"), 10, 64)
+	var file *gongkai.Attachment
+	for _, m := range f.SenderView().Messages {
+		for _, a := range m.Attachments {
+			if a.ID == id && id > 0 {
+				file = &a
+			}
+		}
+	}
+	if file == nil {
+		return gongkai.Errorf(gongkai.ENOTFOUND, "附件不存在。")
+	}
+	rd, err := s.blobs.Open(ctx, file.StorageKey)
+	if err != nil {
+		return fmt.Errorf("web: open feedback attachment %d: %w", file.ID, err)
+	}
+	defer rd.Close()
+	h := w.Header()
+	setFileHeaders(h, file.ContentType, file.Filename, true)
+	h.Set("Cache-Control", "private, no-store")
+	http.ServeContent(w, r, "", file.CreatedAt, rd)
+	return nil
+}
