@@ -220,7 +220,7 @@ func (s *Server) senderOf(r *http.Request) (own *gongkai.Feedback, receipt, secr
 	actor := gongkai.ActorFrom(r.Context())
 	receipt = strings.TrimSpace(r.PostFormValue("receipt"))
 	secret = strings.TrimSpace(r.PostFormValue("secret"))
-	if secret == "" && !actor.Anonymous() {
+	if secret == "" && !actor.Anonymous() && r.PostFormValue("id") != "" {
 		if own, err = s.ownCase(r.Context(), actor, r.PostFormValue("school"), r.PostFormValue("id")); err != nil {
 			return nil, "", "", err
 		}
