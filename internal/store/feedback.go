@@ -559,6 +559,11 @@ func (db *DB) CreateFeedback(ctx context.Context, schoolID int64, nf *gongkai.Ne
 			return nil, "", err
 		}
 	}
+	// What the sender typed is checked before it reaches a query: text
+	// PostgreSQL cannot hold (a NUL) must come back as the field's error.
+	if err := nf.Check(); err != nil {
+		return nil, "", err
+	}
 	secret = strings.ToLower(randomCode(secretSymbols))
 	err = db.withTx(ctx, func(tx *Tx) error {
 		facts, err := tx.newFeedbackFacts(ctx, schoolID, nf)
