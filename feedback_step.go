@@ -2,6 +2,7 @@ package gongkai
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -387,8 +388,8 @@ func (g *Feedback) recordAbout(fe FieldErrors, id int64, facts FeedbackFacts) (r
 	case g.Kind != KindReport:
 		fe.Add("about_user", "只有举报件可以记录被举报人。")
 		return false
-	case about == nil || about.ID != id || !about.IsMember(g.SchoolID):
-		fe.Add("about_user", "被举报人须为本校人员。")
+	case about == nil || about.ID != id || !StaffOf(about, g.SchoolID):
+		fe.Add("about_user", "被举报人须为本校教职工。")
 		return false
 	}
 	g.AboutUserID, g.About = about.ID, SubjectStaff
@@ -401,6 +402,12 @@ func (g *Feedback) recordAbout(fe FieldErrors, id int64, facts FeedbackFacts) (r
 		g.AssigneeID = 0
 	}
 	return routed
+}
+
+// StaffOf reports whether the person works at the school: a role there
+// other than parent or student.
+func StaffOf(a *Actor, schoolID int64) bool {
+	return slices.ContainsFunc(a.Roles(schoolID), Role.isStaffSide)
 }
 
 // SenderTake is a step of the case's sender, who has shown the receipt and

@@ -217,9 +217,12 @@ func TestTake_input(t *testing.T) {
 			map[string]string{"about_user": "请选择被举报人。"}},
 		{"about someone of another school", KindReport, FeedbackReceived, func(_ *FeedbackStep, f *FeedbackFacts) {
 			f.About = &Actor{User: User{ID: 30}, Memberships: []Membership{{SchoolID: 2, UserID: 30, Role: RoleStaff}}}
-		}, map[string]string{"about_user": "被举报人须为本校人员。"}},
+		}, map[string]string{"about_user": "被举报人须为本校教职工。"}},
+		{"about a parent", KindReport, FeedbackReceived, func(_ *FeedbackStep, f *FeedbackFacts) {
+			f.About = &Actor{User: User{ID: 30}, Memberships: []Membership{{SchoolID: 1, UserID: 30, Role: RoleParent}}}
+		}, map[string]string{"about_user": "被举报人须为本校教职工。"}},
 		{"about an unknown person", KindReport, FeedbackReceived, func(_ *FeedbackStep, f *FeedbackFacts) { f.About = nil },
-			map[string]string{"about_user": "被举报人须为本校人员。"}},
+			map[string]string{"about_user": "被举报人须为本校教职工。"}},
 		{"a reply naming whom an opinion is about", KindOpinion, FeedbackReceived, func(s *FeedbackStep, f *FeedbackFacts) { s.AboutUserID, f.About = 21, leader },
 			map[string]string{"about_user": "只有举报件可以记录被举报人。"}},
 	}

@@ -157,7 +157,7 @@ func (s *Server) casePeople(ctx context.Context, p *casePage, school *gongkai.Sc
 		if p.Steps[gongkai.FActAssign] && gongkai.CanBeAssigned(store.MemberActor(school, m), school.BureauID, f) {
 			p.Staff = append(p.Staff, m)
 		}
-		if p.Steps[gongkai.FActAbout] && m.User.ID != p.Actor.ID {
+		if p.Steps[gongkai.FActAbout] && m.User.ID != p.Actor.ID && gongkai.StaffOf(store.MemberActor(school, m), school.ID) {
 			p.People = append(p.People, m)
 		}
 		if m.User.ID == f.AssigneeID {

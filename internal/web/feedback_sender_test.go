@@ -110,14 +110,18 @@ func TestFeedback_supervisorRecordsWhomReportIsAbout(t *testing.T) {
 		if resp.StatusCode != http.StatusOK || !strings.Contains(page, `id="step-about"`) || !strings.Contains(page, fmt.Sprintf(`value="%d"`, clerk.ID)) {
 			t.Fatalf("the supervision group's case page has no form to record whom the report is about: %d", resp.StatusCode)
 		}
+		if strings.Contains(page, fmt.Sprintf(`value="%d"`, h.actor("xq.parent").ID)) {
+			t.Errorf("a parent is offered as the member of staff a report is about")
+		}
 		if resp, _ := h.post(h.client("xq.principal"), caseURL+"/about", url.Values{"about_user": {fmt.Sprint(clerk.ID)}}); resp.StatusCode != http.StatusNotFound {
 			t.Errorf("the principal recording on a report: %d, want 404", resp.StatusCode)
 		}
 		for _, tt := range []struct{ value, msg string }{
 			{"", "请选择被举报人。"},
 			{"abc", "请从列表中选择被举报人。"},
-			{fmt.Sprint(h.actor("other.principal").ID), "被举报人须为本校人员。"},
-			{"999999", "被举报人须为本校人员。"},
+			{fmt.Sprint(h.actor("other.principal").ID), "被举报人须为本校教职工。"},
+			{"999999", "被举报人须为本校教职工。"},
+			{fmt.Sprint(h.actor("xq.parent").ID), "被举报人须为本校教职工。"},
 		} {
 			resp, body := h.post(sup, caseURL+"/about", url.Values{"about_user": {tt.value}, "comment": {"经核实"}})
 			if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(errorSummary(body), tt.msg) || !strings.Contains(body, "经核实") {

@@ -253,7 +253,7 @@ var englishFeedback = map[string]string{
 	"（监督小组记录，本人不能查看本件）":      "(recorded by the supervision group; that person cannot see this case)",
 	"记录后，被举报人不能查看或办理本件；被举报人是校长或领导班子成员的，本件转教育局办理。": "Once recorded, that person can neither see nor handle this case; a report about the principal or a leader goes to the bureau.",
 	"只有举报件可以记录被举报人。": "Only a report records whom it is about.",
-	"被举报人须为本校人员。":    "The person must be a member of this school.",
+	"被举报人须为本校教职工。":   "The person must be a member of staff of this school.",
 	"承办人不存在或已停用。":    "That person does not exist or is disabled.",
 	"期限不能超过两年。":      "The deadline may not be more than two years away.",
 	"该人员不能办理此件：举报只能交监督小组办理，教育局办理的件只能交教育局人员，被反映人不能办理。": "This person cannot handle the case: reports go to the supervision group only, the bureau's cases to bureau staff only, and nobody handles a case about themselves.",
