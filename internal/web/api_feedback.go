@@ -351,12 +351,9 @@ func (s *Server) apiFeedbackFollowUp(w http.ResponseWriter, r *http.Request) err
 			fe.Add(k, v)
 		}
 	}
+	// Which steps a sender may take, and what each needs, is the domain's
+	// to say (gongkai.Feedback.SenderTake).
 	action := gongkai.FeedbackAction(in.Action)
-	switch action {
-	case gongkai.FActMessage, gongkai.FActRate, gongkai.FActEscalate:
-	default:
-		fe.Add("action", "action 只能是 message（补充留言）、rate（评价）或 escalate（提请教育局督办）。")
-	}
 	if err := fe.Err(); err != nil {
 		return err
 	}
