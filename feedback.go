@@ -121,6 +121,7 @@ const (
 	FActDecline   FeedbackAction = "decline" // with a reason
 	FActNote      FeedbackAction = "note"    // an internal note, not shown to the sender
 	FActPublishQA FeedbackAction = "publish_qa"
+	FActAbout     FeedbackAction = "about"    // the supervision group records whom a report is about
 	FActEscalate  FeedbackAction = "escalate" // the sender takes it to the bureau
 	FActMessage   FeedbackAction = "message"  // the sender adds to the case
 	FActRate      FeedbackAction = "rate"
@@ -148,6 +149,8 @@ func (a FeedbackAction) Label() string {
 		return "内部备注"
 	case FActPublishQA:
 		return "公开问答"
+	case FActAbout:
+		return "记录被举报人"
 	case FActEscalate:
 		return "提请教育局督办"
 	case FActMessage:
@@ -174,8 +177,8 @@ var feedbackSteps = map[FeedbackState]map[FeedbackAction]FeedbackState{
 
 // NextFeedback returns the state a staff step leads to, or ECONFLICT.
 func NextFeedback(from FeedbackState, a FeedbackAction) (FeedbackState, error) {
-	if a == FActNote || a == FActPublishQA {
-		return from, nil // neither changes the state
+	if a == FActNote || a == FActPublishQA || a == FActAbout {
+		return from, nil // none of them changes the state
 	}
 	to, ok := feedbackSteps[from][a]
 	if !ok {
@@ -492,7 +495,7 @@ func CanBeAssigned(assignee *Actor, schoolBureauID int64, f *Feedback) bool {
 
 // StaffFeedbackActions are the handling steps staff take, in the order
 // pages offer them.
-var StaffFeedbackActions = []FeedbackAction{FActAssign, FActReply, FActRectify, FActRectified, FActClose, FActDecline, FActNote, FActPublishQA}
+var StaffFeedbackActions = []FeedbackAction{FActAssign, FActReply, FActRectify, FActRectified, FActClose, FActDecline, FActNote, FActPublishQA, FActAbout}
 
 // CanNoteFeedback reports whether the actor may add an internal note: the
 // handlers, and the supervision group, which watches every case it sees.
@@ -517,6 +520,11 @@ func AvailableFeedbackActions(a *Actor, schoolBureauID int64, f *Feedback) []Fee
 			continue
 		case FActPublishQA:
 			if handles && f.Answered() {
+				out = append(out, act)
+			}
+			continue
+		case FActAbout:
+			if handles && f.Kind == KindReport {
 				out = append(out, act)
 			}
 			continue

@@ -174,7 +174,7 @@ func (l *feedbackLoader) set(t time.Time) {
 	*l.clock = t
 }
 
-func (l *feedbackLoader) send(t time.Time, nf store.NewFeedback) (*gongkai.Feedback, string, error) {
+func (l *feedbackLoader) send(t time.Time, nf gongkai.NewFeedback) (*gongkai.Feedback, string, error) {
 	l.set(t)
 	f, secret, err := l.db.CreateFeedback(l.ctx, l.school.ID, &nf)
 	if err != nil {
@@ -183,7 +183,7 @@ func (l *feedbackLoader) send(t time.Time, nf store.NewFeedback) (*gongkai.Feedb
 	return f, secret, nil
 }
 
-func (l *feedbackLoader) step(t time.Time, f *gongkai.Feedback, who *gongkai.Actor, st store.FeedbackStep) error {
+func (l *feedbackLoader) step(t time.Time, f *gongkai.Feedback, who *gongkai.Actor, st gongkai.FeedbackStep) error {
 	l.set(t)
 	if _, err := l.db.HandleFeedback(l.ctx, l.school.ID, f.ID, who, st); err != nil {
 		return fmt.Errorf("case %q, %s: %w", f.Subject, st.Action, err)
@@ -191,7 +191,7 @@ func (l *feedbackLoader) step(t time.Time, f *gongkai.Feedback, who *gongkai.Act
 	return nil
 }
 
-func (l *feedbackLoader) follow(t time.Time, f *gongkai.Feedback, secret string, st store.SenderStep) error {
+func (l *feedbackLoader) follow(t time.Time, f *gongkai.Feedback, secret string, st gongkai.SenderStep) error {
 	l.set(t)
 	if _, err := l.db.SenderAct(l.ctx, f.Receipt, secret, 0, st); err != nil {
 		return fmt.Errorf("case %q, sender %s: %w", f.Subject, st.Action, err)
@@ -288,7 +288,7 @@ func (l *feedbackLoader) freshObjection() error {
 	if at.Before(d.PublishedAt) {
 		at = d.PublishedAt.Add(time.Hour)
 	}
-	_, _, err := l.send(at, store.NewFeedback{Kind: gongkai.KindObjection, DisclosureID: d.ID, Subject: subject, Body: body, Anonymous: true})
+	_, _, err := l.send(at, gongkai.NewFeedback{Kind: gongkai.KindObjection, DisclosureID: d.ID, Subject: subject, Body: body, Anonymous: true})
 	return err
 }
 
@@ -309,21 +309,21 @@ func (l *feedbackLoader) answeredObjection() error {
 	if at.Before(d.PublishedAt) {
 		at = d.PublishedAt.Add(2 * time.Hour)
 	}
-	f, secret, err := l.send(at, store.NewFeedback{Kind: gongkai.KindObjection, DisclosureID: d.ID, Subject: c.Subject, Body: c.Body, SenderName: c.Sender, Contact: c.Contact})
+	f, secret, err := l.send(at, gongkai.NewFeedback{Kind: gongkai.KindObjection, DisclosureID: d.ID, Subject: c.Subject, Body: c.Body, SenderName: c.Sender, Contact: c.Contact})
 	if err != nil {
 		return err
 	}
 	clerk := l.people["clerk3"] // the office keeps the registration forms and their lists
-	if err := l.step(at.Add(40*time.Minute), f, l.people["principal"], store.FeedbackStep{Action: gongkai.FActAssign, DepartmentID: l.deptOf(dOffice), AssigneeID: clerk.ID, Comment: "请核对原始材料后答复家长。"}); err != nil {
+	if err := l.step(at.Add(40*time.Minute), f, l.people["principal"], gongkai.FeedbackStep{Action: gongkai.FActAssign, DepartmentID: l.deptOf(dOffice), AssigneeID: clerk.ID, Comment: "请核对原始材料后答复家长。"}); err != nil {
 		return err
 	}
-	if err := l.step(at.Add(20*time.Hour), f, clerk, store.FeedbackStep{Action: gongkai.FActReply, Comment: c.Reply}); err != nil {
+	if err := l.step(at.Add(20*time.Hour), f, clerk, gongkai.FeedbackStep{Action: gongkai.FActReply, Comment: c.Reply}); err != nil {
 		return err
 	}
-	if err := l.step(at.Add(21*time.Hour), f, l.people["principal"], store.FeedbackStep{Action: gongkai.FActClose}); err != nil {
+	if err := l.step(at.Add(21*time.Hour), f, l.people["principal"], gongkai.FeedbackStep{Action: gongkai.FActClose}); err != nil {
 		return err
 	}
-	return l.follow(at.Add(26*time.Hour), f, secret, store.SenderStep{Action: gongkai.FActRate, Rating: gongkai.RatingSatisfied, Body: c.Rating})
+	return l.follow(at.Add(26*time.Hour), f, secret, gongkai.SenderStep{Action: gongkai.FActRate, Rating: gongkai.RatingSatisfied, Body: c.Rating})
 }
 
 // rectifiedOpinion: an opinion rectified with a published result, closed,
@@ -335,7 +335,7 @@ func (l *feedbackLoader) rectifiedOpinion() error {
 	}
 	parent := l.people["parent"]
 	t := l.day(40, 25)
-	f, secret, err := l.send(t, store.NewFeedback{Kind: gongkai.KindOpinion, Subject: c.Subject, SenderID: parent.ID, Body: c.Body})
+	f, secret, err := l.send(t, gongkai.NewFeedback{Kind: gongkai.KindOpinion, Subject: c.Subject, SenderID: parent.ID, Body: c.Body})
 	if err != nil {
 		return err
 	}
@@ -343,11 +343,11 @@ func (l *feedbackLoader) rectifiedOpinion() error {
 	steps := []struct {
 		after time.Duration
 		who   *gongkai.Actor
-		st    store.FeedbackStep
+		st    gongkai.FeedbackStep
 	}{
-		{2 * time.Hour, principal, store.FeedbackStep{Action: gongkai.FActAssign, DepartmentID: l.deptOf(dGeneral), AssigneeID: clerk2.ID, Comment: c.Assign}},
-		{50 * time.Hour, clerk2, store.FeedbackStep{Action: gongkai.FActReply, Comment: c.Reply}},
-		{52 * time.Hour, clerk2, store.FeedbackStep{Action: gongkai.FActRectify, Comment: c.Plan, Due: t.AddDate(0, 0, 21)}},
+		{2 * time.Hour, principal, gongkai.FeedbackStep{Action: gongkai.FActAssign, DepartmentID: l.deptOf(dGeneral), AssigneeID: clerk2.ID, Comment: c.Assign}},
+		{50 * time.Hour, clerk2, gongkai.FeedbackStep{Action: gongkai.FActReply, Comment: c.Reply}},
+		{52 * time.Hour, clerk2, gongkai.FeedbackStep{Action: gongkai.FActRectify, Comment: c.Plan, Due: t.AddDate(0, 0, 21)}},
 	}
 	for _, s := range steps {
 		if err := l.step(t.Add(s.after), f, s.who, s.st); err != nil {
@@ -361,19 +361,19 @@ func (l *feedbackLoader) rectifiedOpinion() error {
 	for _, s := range []struct {
 		after time.Duration
 		who   *gongkai.Actor
-		st    store.FeedbackStep
+		st    gongkai.FeedbackStep
 	}{
-		{13 * 24 * time.Hour, clerk2, store.FeedbackStep{Action: gongkai.FActRectified, Comment: c.Done, ResultID: result}},
-		{13*24*time.Hour + time.Hour, principal, store.FeedbackStep{Action: gongkai.FActClose, Comment: "办结。"}},
+		{13 * 24 * time.Hour, clerk2, gongkai.FeedbackStep{Action: gongkai.FActRectified, Comment: c.Done, ResultID: result}},
+		{13*24*time.Hour + time.Hour, principal, gongkai.FeedbackStep{Action: gongkai.FActClose, Comment: "办结。"}},
 	} {
 		if err := l.step(t.Add(s.after), f, s.who, s.st); err != nil {
 			return err
 		}
 	}
-	if err := l.follow(t.Add(14*24*time.Hour), f, secret, store.SenderStep{Action: gongkai.FActRate, Rating: gongkai.RatingSatisfied, Body: c.Rating}); err != nil {
+	if err := l.follow(t.Add(14*24*time.Hour), f, secret, gongkai.SenderStep{Action: gongkai.FActRate, Rating: gongkai.RatingSatisfied, Body: c.Rating}); err != nil {
 		return err
 	}
-	return l.step(t.Add(15*24*time.Hour), f, principal, store.FeedbackStep{Action: gongkai.FActPublishQA, QAQuestion: c.Q, QAAnswer: c.A})
+	return l.step(t.Add(15*24*time.Hour), f, principal, gongkai.FeedbackStep{Action: gongkai.FActPublishQA, QAQuestion: c.Q, QAAnswer: c.A})
 }
 
 // letter: a letter to the principal, answered, rated, published as a
@@ -384,21 +384,21 @@ func (l *feedbackLoader) letter() error {
 		return nil
 	}
 	t := l.day(60, 130)
-	f, secret, err := l.send(t, store.NewFeedback{Kind: gongkai.KindMailbox, Subject: c.Subject, SenderName: c.Sender, Contact: c.Contact, Body: c.Body})
+	f, secret, err := l.send(t, gongkai.NewFeedback{Kind: gongkai.KindMailbox, Subject: c.Subject, SenderName: c.Sender, Contact: c.Contact, Body: c.Body})
 	if err != nil {
 		return err
 	}
 	principal := l.people["principal"]
-	if err := l.step(t.Add(26*time.Hour), f, principal, store.FeedbackStep{Action: gongkai.FActReply, Comment: c.Reply}); err != nil {
+	if err := l.step(t.Add(26*time.Hour), f, principal, gongkai.FeedbackStep{Action: gongkai.FActReply, Comment: c.Reply}); err != nil {
 		return err
 	}
-	if err := l.step(t.Add(27*time.Hour), f, principal, store.FeedbackStep{Action: gongkai.FActClose}); err != nil {
+	if err := l.step(t.Add(27*time.Hour), f, principal, gongkai.FeedbackStep{Action: gongkai.FActClose}); err != nil {
 		return err
 	}
-	if err := l.follow(t.Add(3*24*time.Hour), f, secret, store.SenderStep{Action: gongkai.FActRate, Rating: gongkai.RatingBasic, Body: c.Rating}); err != nil {
+	if err := l.follow(t.Add(3*24*time.Hour), f, secret, gongkai.SenderStep{Action: gongkai.FActRate, Rating: gongkai.RatingBasic, Body: c.Rating}); err != nil {
 		return err
 	}
-	return l.step(t.Add(4*24*time.Hour), f, principal, store.FeedbackStep{Action: gongkai.FActPublishQA, QAQuestion: c.Q, QAAnswer: c.A})
+	return l.step(t.Add(4*24*time.Hour), f, principal, gongkai.FeedbackStep{Action: gongkai.FActPublishQA, QAQuestion: c.Q, QAAnswer: c.A})
 }
 
 // report: an anonymous report, with the supervision group, past its
@@ -409,12 +409,12 @@ func (l *feedbackLoader) report() error {
 		return nil
 	}
 	t := l.day(30, 300)
-	f, _, err := l.send(t, store.NewFeedback{Kind: gongkai.KindReport, Anonymous: true, Subject: c.Subject, Body: c.Body})
+	f, _, err := l.send(t, gongkai.NewFeedback{Kind: gongkai.KindReport, Anonymous: true, Subject: c.Subject, Body: c.Body})
 	if err != nil {
 		return err
 	}
 	sup := l.people["supervisor"]
-	return l.step(t.Add(3*time.Hour), f, sup, store.FeedbackStep{Action: gongkai.FActAssign, AssigneeID: sup.ID, Comment: "由监督小组牵头核查。"})
+	return l.step(t.Add(3*time.Hour), f, sup, gongkai.FeedbackStep{Action: gongkai.FActAssign, AssigneeID: sup.ID, Comment: "由监督小组牵头核查。"})
 }
 
 // leadershipReport: an anonymous report about the leadership, which the
@@ -425,12 +425,12 @@ func (l *feedbackLoader) leadershipReport() error {
 		return nil
 	}
 	t := l.day(6, 600)
-	f, _, err := l.send(t, store.NewFeedback{Kind: gongkai.KindReport, Anonymous: true, About: gongkai.SubjectLeadership, AboutName: "学校领导",
+	f, _, err := l.send(t, gongkai.NewFeedback{Kind: gongkai.KindReport, Anonymous: true, About: gongkai.SubjectLeadership, AboutName: "学校领导",
 		Subject: c.Subject, Body: c.Body})
 	if err != nil {
 		return err
 	}
-	return l.step(t.Add(22*time.Hour), f, l.admin, store.FeedbackStep{Action: gongkai.FActAssign, AssigneeID: l.admin.ID, Comment: "由局纪检组核查。"})
+	return l.step(t.Add(22*time.Hour), f, l.admin, gongkai.FeedbackStep{Action: gongkai.FActAssign, AssigneeID: l.admin.ID, Comment: "由局纪检组核查。"})
 }
 
 // request: a disclosure request with supporters; where the school's
@@ -441,7 +441,7 @@ func (l *feedbackLoader) request() error {
 		return nil
 	}
 	t := l.day(20, 90)
-	f, _, err := l.send(t, store.NewFeedback{Kind: gongkai.KindRequest, Subject: c.Subject, SenderID: l.people["rep"].ID, Body: c.Body})
+	f, _, err := l.send(t, gongkai.NewFeedback{Kind: gongkai.KindRequest, Subject: c.Subject, SenderID: l.people["rep"].ID, Body: c.Body})
 	if err != nil {
 		return err
 	}
@@ -454,7 +454,7 @@ func (l *feedbackLoader) request() error {
 		}
 	}
 	clerk := l.people["clerk"]
-	if err := l.step(t.Add(2*24*time.Hour), f, l.people["principal"], store.FeedbackStep{Action: gongkai.FActAssign, DepartmentID: l.deptOf(dFinance), AssigneeID: clerk.ID, Comment: "请财务室整理收支情况。"}); err != nil {
+	if err := l.step(t.Add(2*24*time.Hour), f, l.people["principal"], gongkai.FeedbackStep{Action: gongkai.FActAssign, DepartmentID: l.deptOf(dFinance), AssigneeID: clerk.ID, Comment: "请财务室整理收支情况。"}); err != nil {
 		return err
 	}
 	threshold := demoThreshold[l.school.Slug]
@@ -472,10 +472,10 @@ func (l *feedbackLoader) request() error {
 	if fees == nil {
 		return nil
 	}
-	if err := l.step(t.Add(6*24*time.Hour), f, clerk, store.FeedbackStep{Action: gongkai.FActReply, ResultID: fees.ID, Comment: c.Reply}); err != nil {
+	if err := l.step(t.Add(6*24*time.Hour), f, clerk, gongkai.FeedbackStep{Action: gongkai.FActReply, ResultID: fees.ID, Comment: c.Reply}); err != nil {
 		return err
 	}
-	return l.step(t.Add(6*24*time.Hour+time.Hour), f, l.people["principal"], store.FeedbackStep{Action: gongkai.FActClose})
+	return l.step(t.Add(6*24*time.Hour+time.Hour), f, l.people["principal"], gongkai.FeedbackStep{Action: gongkai.FActClose})
 }
 
 // refusedRequest: a request refused in public with its reason.
@@ -485,11 +485,11 @@ func (l *feedbackLoader) refusedRequest() error {
 		return nil
 	}
 	t := l.day(50, 200)
-	f, _, err := l.send(t, store.NewFeedback{Kind: gongkai.KindRequest, Anonymous: true, Subject: c.Subject, Body: c.Body})
+	f, _, err := l.send(t, gongkai.NewFeedback{Kind: gongkai.KindRequest, Anonymous: true, Subject: c.Subject, Body: c.Body})
 	if err != nil {
 		return err
 	}
-	return l.step(t.Add(4*24*time.Hour), f, l.people["principal"], store.FeedbackStep{Action: gongkai.FActDecline, Comment: c.Reply})
+	return l.step(t.Add(4*24*time.Hour), f, l.people["principal"], gongkai.FeedbackStep{Action: gongkai.FActDecline, Comment: c.Reply})
 }
 
 // freshOpinion: an opinion received this morning.
@@ -498,7 +498,7 @@ func (l *feedbackLoader) freshOpinion() error {
 	if l.have[c.Subject] {
 		return nil
 	}
-	_, _, err := l.send(l.now.Add(-2*time.Hour), store.NewFeedback{Kind: gongkai.KindOpinion, Anonymous: true, Subject: c.Subject, Body: c.Body})
+	_, _, err := l.send(l.now.Add(-2*time.Hour), gongkai.NewFeedback{Kind: gongkai.KindOpinion, Anonymous: true, Subject: c.Subject, Body: c.Body})
 	return err
 }
 
@@ -510,11 +510,11 @@ func (l *feedbackLoader) escalated() error {
 		return nil
 	}
 	t := l.day(25, 480)
-	f, secret, err := l.send(t, store.NewFeedback{Kind: gongkai.KindMailbox, Subject: c.Subject, SenderName: c.Sender, Body: c.Body})
+	f, secret, err := l.send(t, gongkai.NewFeedback{Kind: gongkai.KindMailbox, Subject: c.Subject, SenderName: c.Sender, Body: c.Body})
 	if err != nil {
 		return err
 	}
-	if err := l.step(t.Add(3*time.Hour), f, l.people["principal"], store.FeedbackStep{Action: gongkai.FActAssign, DepartmentID: l.deptOf(dGeneral), AssigneeID: l.people["clerk2"].ID, Comment: "请总务处协调。"}); err != nil {
+	if err := l.step(t.Add(3*time.Hour), f, l.people["principal"], gongkai.FeedbackStep{Action: gongkai.FActAssign, DepartmentID: l.deptOf(dGeneral), AssigneeID: l.people["clerk2"].ID, Comment: "请总务处协调。"}); err != nil {
 		return err
 	}
 	// The sender escalates once the deadline has passed (a holiday may
@@ -526,10 +526,10 @@ func (l *feedbackLoader) escalated() error {
 	if at.After(l.now.Add(-2 * time.Hour)) {
 		return nil
 	}
-	if err := l.follow(at, f, secret, store.SenderStep{Action: gongkai.FActEscalate, Body: c.Escalate}); err != nil {
+	if err := l.follow(at, f, secret, gongkai.SenderStep{Action: gongkai.FActEscalate, Body: c.Escalate}); err != nil {
 		return err
 	}
-	return l.step(at.Add(4*24*time.Hour), f, l.admin, store.FeedbackStep{Action: gongkai.FActReply, Comment: c.Reply})
+	return l.step(at.Add(4*24*time.Hour), f, l.admin, gongkai.FeedbackStep{Action: gongkai.FActReply, Comment: c.Reply})
 }
 
 // advert: an opinion that is not one, declined.
@@ -539,11 +539,11 @@ func (l *feedbackLoader) advert() error {
 		return nil
 	}
 	t := l.day(15, 45)
-	f, _, err := l.send(t, store.NewFeedback{Kind: gongkai.KindOpinion, Anonymous: true, Subject: c.Subject, Body: c.Body})
+	f, _, err := l.send(t, gongkai.NewFeedback{Kind: gongkai.KindOpinion, Anonymous: true, Subject: c.Subject, Body: c.Body})
 	if err != nil {
 		return err
 	}
-	return l.step(t.Add(5*time.Hour), f, l.people["leader"], store.FeedbackStep{Action: gongkai.FActDecline, Comment: "所反映内容为商业推广，与学校工作无关，不予受理。"})
+	return l.step(t.Add(5*time.Hour), f, l.people["leader"], gongkai.FeedbackStep{Action: gongkai.FActDecline, Comment: "所反映内容为商业推广，与学校工作无关，不予受理。"})
 }
 
 // repair: something broken, repaired, the result published; not yet
@@ -554,7 +554,7 @@ func (l *feedbackLoader) repair() error {
 		return nil
 	}
 	t := l.day(28, 75)
-	f, _, err := l.send(t, store.NewFeedback{Kind: gongkai.KindOpinion, Subject: c.Subject, SenderID: l.people["teacher"].ID, Body: c.Body})
+	f, _, err := l.send(t, gongkai.NewFeedback{Kind: gongkai.KindOpinion, Subject: c.Subject, SenderID: l.people["teacher"].ID, Body: c.Body})
 	if err != nil {
 		return err
 	}
@@ -562,11 +562,11 @@ func (l *feedbackLoader) repair() error {
 	for _, s := range []struct {
 		after time.Duration
 		who   *gongkai.Actor
-		st    store.FeedbackStep
+		st    gongkai.FeedbackStep
 	}{
-		{time.Hour, l.people["leader"], store.FeedbackStep{Action: gongkai.FActAssign, DepartmentID: l.deptOf(dGeneral), AssigneeID: clerk2.ID}},
-		{26 * time.Hour, clerk2, store.FeedbackStep{Action: gongkai.FActReply, Comment: c.Reply}},
-		{27 * time.Hour, clerk2, store.FeedbackStep{Action: gongkai.FActRectify, Comment: c.Plan, Due: t.AddDate(0, 0, 16)}},
+		{time.Hour, l.people["leader"], gongkai.FeedbackStep{Action: gongkai.FActAssign, DepartmentID: l.deptOf(dGeneral), AssigneeID: clerk2.ID}},
+		{26 * time.Hour, clerk2, gongkai.FeedbackStep{Action: gongkai.FActReply, Comment: c.Reply}},
+		{27 * time.Hour, clerk2, gongkai.FeedbackStep{Action: gongkai.FActRectify, Comment: c.Plan, Due: t.AddDate(0, 0, 16)}},
 	} {
 		if err := l.step(t.Add(s.after), f, s.who, s.st); err != nil {
 			return err
@@ -576,7 +576,7 @@ func (l *feedbackLoader) repair() error {
 	if err != nil {
 		return err
 	}
-	return l.step(t.AddDate(0, 0, 15), f, clerk2, store.FeedbackStep{Action: gongkai.FActRectified, Comment: c.Done, ResultID: result})
+	return l.step(t.AddDate(0, 0, 15), f, clerk2, gongkai.FeedbackStep{Action: gongkai.FActRectified, Comment: c.Done, ResultID: result})
 }
 
 // underway: a rectification still under way.
@@ -586,7 +586,7 @@ func (l *feedbackLoader) underway() error {
 		return nil
 	}
 	t := l.day(8, 210)
-	f, _, err := l.send(t, store.NewFeedback{Kind: gongkai.KindOpinion, Subject: c.Subject, SenderName: c.Sender, Body: c.Body})
+	f, _, err := l.send(t, gongkai.NewFeedback{Kind: gongkai.KindOpinion, Subject: c.Subject, SenderName: c.Sender, Body: c.Body})
 	if err != nil {
 		return err
 	}
@@ -594,12 +594,12 @@ func (l *feedbackLoader) underway() error {
 	for _, s := range []struct {
 		after time.Duration
 		who   *gongkai.Actor
-		st    store.FeedbackStep
+		st    gongkai.FeedbackStep
 	}{
-		{2 * time.Hour, l.people["principal"], store.FeedbackStep{Action: gongkai.FActAssign, DepartmentID: l.deptOf(dGeneral), AssigneeID: clerk2.ID}},
-		{24 * time.Hour, clerk2, store.FeedbackStep{Action: gongkai.FActReply, Comment: c.Reply}},
-		{25 * time.Hour, clerk2, store.FeedbackStep{Action: gongkai.FActRectify, Comment: c.Plan, Due: l.now.AddDate(0, 0, 10)}},
-		{26 * time.Hour, l.people["supervisor"], store.FeedbackStep{Action: gongkai.FActNote, Comment: "监督小组将在整改期满后抽查。"}},
+		{2 * time.Hour, l.people["principal"], gongkai.FeedbackStep{Action: gongkai.FActAssign, DepartmentID: l.deptOf(dGeneral), AssigneeID: clerk2.ID}},
+		{24 * time.Hour, clerk2, gongkai.FeedbackStep{Action: gongkai.FActReply, Comment: c.Reply}},
+		{25 * time.Hour, clerk2, gongkai.FeedbackStep{Action: gongkai.FActRectify, Comment: c.Plan, Due: l.now.AddDate(0, 0, 10)}},
+		{26 * time.Hour, l.people["supervisor"], gongkai.FeedbackStep{Action: gongkai.FActNote, Comment: "监督小组将在整改期满后抽查。"}},
 	} {
 		if err := l.step(t.Add(s.after), f, s.who, s.st); err != nil {
 			return err

@@ -332,7 +332,7 @@ func TestDispatch_NamedCaseReachesHandlersAndSender(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		f := newFixture(t, dsn)
-		fb, _, err := f.db.CreateFeedback(ctx, f.school.ID, &store.NewFeedback{Kind: gongkai.KindOpinion,
+		fb, _, err := f.db.CreateFeedback(ctx, f.school.ID, &gongkai.NewFeedback{Kind: gongkai.KindOpinion,
 			Subject: "建议延长图书馆开放时间", Body: "希望周末也能开放图书馆。", SenderName: "王女士", Email: "wang@parents.example.cn"})
 		must(t, err)
 		f.drain()
@@ -373,7 +373,7 @@ func TestDispatch_NamedCaseReachesHandlersAndSender(t *testing.T) {
 		}
 
 		// Assigned to the clerk: "waiting for you, within N working days".
-		_, err = f.db.HandleFeedback(ctx, f.school.ID, fb.ID, f.actor(gongkai.RolePrincipal), store.FeedbackStep{Action: gongkai.FActAssign, AssigneeID: f.users[gongkai.RoleClerk].ID})
+		_, err = f.db.HandleFeedback(ctx, f.school.ID, fb.ID, f.actor(gongkai.RolePrincipal), gongkai.FeedbackStep{Action: gongkai.FActAssign, AssigneeID: f.users[gongkai.RoleClerk].ID})
 		must(t, err)
 		f.drain()
 		if got := f.smtp.to(email(gongkai.RoleClerk)); len(got) != 1 || got[0].Subject != "您有一件来信待答复（剩余 5 个工作日）" {
@@ -382,7 +382,7 @@ func TestDispatch_NamedCaseReachesHandlersAndSender(t *testing.T) {
 
 		// The reply reaches the named sender, with the answer.
 		f.advance(24 * time.Hour)
-		_, err = f.db.HandleFeedback(ctx, f.school.ID, fb.ID, f.actor(gongkai.RoleClerk), store.FeedbackStep{Action: gongkai.FActReply, Comment: "自下月起，图书馆周六上午开放。"})
+		_, err = f.db.HandleFeedback(ctx, f.school.ID, fb.ID, f.actor(gongkai.RoleClerk), gongkai.FeedbackStep{Action: gongkai.FActReply, Comment: "自下月起，图书馆周六上午开放。"})
 		must(t, err)
 		f.drain()
 		got := f.smtp.to("wang@parents.example.cn")
@@ -421,10 +421,10 @@ func TestDispatch_SignedInSenderIsNotifiedInApp(t *testing.T) {
 		ctx := context.Background()
 		f := newFixture(t, dsn)
 		parent := f.users[gongkai.RoleParent]
-		fb, _, err := f.db.CreateFeedback(ctx, f.school.ID, &store.NewFeedback{Kind: gongkai.KindMailbox,
+		fb, _, err := f.db.CreateFeedback(ctx, f.school.ID, &gongkai.NewFeedback{Kind: gongkai.KindMailbox,
 			Subject: "关于课后服务收费的疑问", Body: "课后服务每月收费多少？", SenderID: parent.ID})
 		must(t, err)
-		_, err = f.db.HandleFeedback(ctx, f.school.ID, fb.ID, f.actor(gongkai.RolePrincipal), store.FeedbackStep{Action: gongkai.FActReply, Comment: "每月 300 元，详见公示。"})
+		_, err = f.db.HandleFeedback(ctx, f.school.ID, fb.ID, f.actor(gongkai.RolePrincipal), gongkai.FeedbackStep{Action: gongkai.FActReply, Comment: "每月 300 元，详见公示。"})
 		must(t, err)
 		f.drain()
 		items, _, unread, err := f.db.FindNotifications(ctx, parent.ID, 1)
@@ -448,7 +448,7 @@ func TestDispatch_DeactivatedAccountsAreLeftOut(t *testing.T) {
 		ctx := context.Background()
 		f := newFixture(t, dsn)
 		parent, leader := f.users[gongkai.RoleParent], f.users[gongkai.RoleLeader]
-		fb, _, err := f.db.CreateFeedback(ctx, f.school.ID, &store.NewFeedback{Kind: gongkai.KindMailbox,
+		fb, _, err := f.db.CreateFeedback(ctx, f.school.ID, &gongkai.NewFeedback{Kind: gongkai.KindMailbox,
 			Subject: "关于课后服务收费的疑问", Body: "课后服务每月收费多少？", SenderID: parent.ID})
 		must(t, err)
 		for _, u := range []*gongkai.User{parent, leader} {
@@ -459,7 +459,7 @@ func TestDispatch_DeactivatedAccountsAreLeftOut(t *testing.T) {
 		if got := f.smtp.to(email(gongkai.RolePrincipal)); len(got) != 1 {
 			t.Fatalf("the principal got %q: the test cannot fail", subjects(got))
 		}
-		_, err = f.db.HandleFeedback(ctx, f.school.ID, fb.ID, f.actor(gongkai.RolePrincipal), store.FeedbackStep{Action: gongkai.FActReply, Comment: "每月 300 元，详见公示。"})
+		_, err = f.db.HandleFeedback(ctx, f.school.ID, fb.ID, f.actor(gongkai.RolePrincipal), gongkai.FeedbackStep{Action: gongkai.FActReply, Comment: "每月 300 元，详见公示。"})
 		must(t, err)
 		f.drain()
 		for _, r := range []gongkai.Role{gongkai.RoleParent, gongkai.RoleLeader} {
@@ -478,11 +478,11 @@ func TestDispatch_AnonymousReportLeavesNoTrace(t *testing.T) {
 		ctx := context.Background()
 		f := newFixture(t, dsn)
 		// What an anonymous sender typed in anyway is dropped by the domain.
-		fb, _, err := f.db.CreateFeedback(ctx, f.school.ID, &store.NewFeedback{Kind: gongkai.KindReport, Anonymous: true, About: gongkai.SubjectStaff,
+		fb, _, err := f.db.CreateFeedback(ctx, f.school.ID, &gongkai.NewFeedback{Kind: gongkai.KindReport, Anonymous: true, About: gongkai.SubjectStaff, AboutName: "某老师",
 			Subject: "食堂采购价格异常", Body: "食堂大米采购价明显高于市场价。", SenderName: "李先生", Contact: "13800000000", Email: "li@secret.example.cn"})
 		must(t, err)
 		f.drain()
-		_, err = f.db.HandleFeedback(ctx, f.school.ID, fb.ID, f.actor(gongkai.RoleSupervisor), store.FeedbackStep{Action: gongkai.FActReply, Comment: "已核查，正在整改。"})
+		_, err = f.db.HandleFeedback(ctx, f.school.ID, fb.ID, f.actor(gongkai.RoleSupervisor), gongkai.FeedbackStep{Action: gongkai.FActReply, Comment: "已核查，正在整改。"})
 		must(t, err)
 		f.drain()
 
@@ -624,10 +624,10 @@ func TestDispatch_OverdueRaisedOnce(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		f := newFixture(t, dsn)
-		late, _, err := f.db.CreateFeedback(ctx, f.school.ID, &store.NewFeedback{Kind: gongkai.KindOpinion, Subject: "操场照明不足", Body: "晚上操场太暗。", Anonymous: true})
+		late, _, err := f.db.CreateFeedback(ctx, f.school.ID, &gongkai.NewFeedback{Kind: gongkai.KindOpinion, Subject: "操场照明不足", Body: "晚上操场太暗。", Anonymous: true})
 		must(t, err)
 		f.advance(3 * 24 * time.Hour)
-		onTime, _, err := f.db.CreateFeedback(ctx, f.school.ID, &store.NewFeedback{Kind: gongkai.KindOpinion, Subject: "校门口交通拥堵", Body: "放学时校门口很堵。", Anonymous: true})
+		onTime, _, err := f.db.CreateFeedback(ctx, f.school.ID, &gongkai.NewFeedback{Kind: gongkai.KindOpinion, Subject: "校门口交通拥堵", Body: "放学时校门口很堵。", Anonymous: true})
 		must(t, err)
 		_ = onTime
 		f.drain()
@@ -686,15 +686,15 @@ func TestDispatch_WeeklyDigestOncePerWeek(t *testing.T) {
 		f := newFixture(t, dsn)
 		// Last week: an opinion now overdue, a report (the supervision
 		// group's only), and a letter answered this week.
-		_, _, err := f.db.CreateFeedback(ctx, f.school.ID, &store.NewFeedback{Kind: gongkai.KindOpinion, Subject: "操场照明不足", Body: "晚上操场太暗。", Anonymous: true})
+		_, _, err := f.db.CreateFeedback(ctx, f.school.ID, &gongkai.NewFeedback{Kind: gongkai.KindOpinion, Subject: "操场照明不足", Body: "晚上操场太暗。", Anonymous: true})
 		must(t, err)
-		_, _, err = f.db.CreateFeedback(ctx, f.school.ID, &store.NewFeedback{Kind: gongkai.KindReport, About: gongkai.SubjectStaff, Subject: "补课收费", Body: "有老师有偿补课。", Anonymous: true})
+		_, _, err = f.db.CreateFeedback(ctx, f.school.ID, &gongkai.NewFeedback{Kind: gongkai.KindReport, About: gongkai.SubjectStaff, AboutName: "某老师", Subject: "补课收费", Body: "有老师有偿补课。", Anonymous: true})
 		must(t, err)
 		f.advance(4 * 24 * time.Hour) // Friday 03-06
-		letter, _, err := f.db.CreateFeedback(ctx, f.school.ID, &store.NewFeedback{Kind: gongkai.KindMailbox, Subject: "午餐质量", Body: "午餐偏咸。", Anonymous: true})
+		letter, _, err := f.db.CreateFeedback(ctx, f.school.ID, &gongkai.NewFeedback{Kind: gongkai.KindMailbox, Subject: "午餐质量", Body: "午餐偏咸。", Anonymous: true})
 		must(t, err)
 		f.setNow(time.Date(2026, 3, 9, 15, 0, 0, 0, gongkai.Beijing)) // Monday
-		_, err = f.db.HandleFeedback(ctx, f.school.ID, letter.ID, f.actor(gongkai.RolePrincipal), store.FeedbackStep{Action: gongkai.FActReply, Comment: "已调整。"})
+		_, err = f.db.HandleFeedback(ctx, f.school.ID, letter.ID, f.actor(gongkai.RolePrincipal), gongkai.FeedbackStep{Action: gongkai.FActReply, Comment: "已调整。"})
 		must(t, err)
 		f.drain()
 		digests := func(r gongkai.Role) []*sentMail {
@@ -779,7 +779,7 @@ func TestDispatch_TwoNodesDeliverOnce(t *testing.T) {
 		f := newFixture(t, dsn)
 		const cases = 12
 		for i := 0; i < cases; i++ {
-			_, _, err := f.db.CreateFeedback(ctx, f.school.ID, &store.NewFeedback{Kind: gongkai.KindOpinion,
+			_, _, err := f.db.CreateFeedback(ctx, f.school.ID, &gongkai.NewFeedback{Kind: gongkai.KindOpinion,
 				Subject: fmt.Sprintf("第%d条建议", i+1), Body: fmt.Sprintf("内容%d", i+1), Anonymous: true})
 			must(t, err)
 		}
@@ -830,7 +830,7 @@ func TestDispatch_WithoutSMTP(t *testing.T) {
 		if f.d.MailEnabled() {
 			t.Fatal("mail on without --smtp")
 		}
-		_, _, err := f.db.CreateFeedback(ctx, f.school.ID, &store.NewFeedback{Kind: gongkai.KindOpinion, Subject: "建议", Body: "内容", SenderName: "王", Email: "w@example.cn"})
+		_, _, err := f.db.CreateFeedback(ctx, f.school.ID, &gongkai.NewFeedback{Kind: gongkai.KindOpinion, Subject: "建议", Body: "内容", SenderName: "王", Email: "w@example.cn"})
 		must(t, err)
 		f.drain()
 		if n := len(f.smtp.all()); n != 0 {
@@ -926,13 +926,13 @@ func TestDispatch_EscalationAndSupport(t *testing.T) {
 		f := newFixture(t, dsn)
 		// An answered letter the sender is unhappy with goes to the bureau;
 		// the school people who handled it are told too.
-		fb, secret, err := f.db.CreateFeedback(ctx, f.school.ID, &store.NewFeedback{Kind: gongkai.KindMailbox, Subject: "校服费用", Body: "校服价格偏高。", Anonymous: true})
+		fb, secret, err := f.db.CreateFeedback(ctx, f.school.ID, &gongkai.NewFeedback{Kind: gongkai.KindMailbox, Subject: "校服费用", Body: "校服价格偏高。", Anonymous: true})
 		must(t, err)
-		_, err = f.db.HandleFeedback(ctx, f.school.ID, fb.ID, f.actor(gongkai.RolePrincipal), store.FeedbackStep{Action: gongkai.FActReply, Comment: "价格经招标确定。"})
+		_, err = f.db.HandleFeedback(ctx, f.school.ID, fb.ID, f.actor(gongkai.RolePrincipal), gongkai.FeedbackStep{Action: gongkai.FActReply, Comment: "价格经招标确定。"})
 		must(t, err)
-		_, err = f.db.SenderAct(ctx, fb.Receipt, secret, 0, store.SenderStep{Action: gongkai.FActRate, Rating: gongkai.RatingUnsatisfied})
+		_, err = f.db.SenderAct(ctx, fb.Receipt, secret, 0, gongkai.SenderStep{Action: gongkai.FActRate, Rating: gongkai.RatingUnsatisfied})
 		must(t, err)
-		_, err = f.db.SenderAct(ctx, fb.Receipt, secret, 0, store.SenderStep{Action: gongkai.FActEscalate, Body: "希望教育局核查。"})
+		_, err = f.db.SenderAct(ctx, fb.Receipt, secret, 0, gongkai.SenderStep{Action: gongkai.FActEscalate, Body: "希望教育局核查。"})
 		must(t, err)
 		f.drain()
 		want := "来信人对答复不满意，已提请教育局督办：校服费用"
@@ -953,7 +953,7 @@ func TestDispatch_EscalationAndSupport(t *testing.T) {
 
 		// A disclosure request: the handlers hear once, when the third
 		// supporter (the school's threshold) signs.
-		req, _, err := f.db.CreateFeedback(ctx, f.school.ID, &store.NewFeedback{Kind: gongkai.KindRequest, Subject: "公开食堂每月收支", Body: "请公开食堂每月的收支明细。", Anonymous: true})
+		req, _, err := f.db.CreateFeedback(ctx, f.school.ID, &gongkai.NewFeedback{Kind: gongkai.KindRequest, Subject: "公开食堂每月收支", Body: "请公开食堂每月的收支明细。", Anonymous: true})
 		must(t, err)
 		for _, r := range []gongkai.Role{gongkai.RoleParent, gongkai.RoleStaff, gongkai.RoleRepresentative, gongkai.RoleClerk} {
 			_, err := f.db.SupportRequest(ctx, f.school.ID, req.ID, f.users[r].ID)
@@ -978,10 +978,10 @@ func TestDispatch_AnsweredCaseNoLongerCountsDown(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		f := newFixture(t, dsn)
-		fb, _, err := f.db.CreateFeedback(ctx, f.school.ID, &store.NewFeedback{Kind: gongkai.KindOpinion,
+		fb, _, err := f.db.CreateFeedback(ctx, f.school.ID, &gongkai.NewFeedback{Kind: gongkai.KindOpinion,
 			Subject: "食堂菜价公示不全", Body: "希望公示每道菜的价格。", SenderName: "李先生"})
 		must(t, err)
-		_, err = f.db.HandleFeedback(ctx, f.school.ID, fb.ID, f.actor(gongkai.RolePrincipal), store.FeedbackStep{Action: gongkai.FActReply, Comment: "已在食堂门口补充公示。"})
+		_, err = f.db.HandleFeedback(ctx, f.school.ID, fb.ID, f.actor(gongkai.RolePrincipal), gongkai.FeedbackStep{Action: gongkai.FActReply, Comment: "已在食堂门口补充公示。"})
 		must(t, err)
 		f.advance(30 * 24 * time.Hour) // delivered long after the deadline
 		f.drain()

@@ -49,9 +49,9 @@ func TestCalendarEdit_recountsOpenDeadlines(t *testing.T) {
 
 		// Open: an opinion of today, due in 5 working days (03-09); closed:
 		// one declined.
-		open, _ := f.send(t, store.NewFeedback{Kind: gongkai.KindOpinion, Subject: "建议增加图书角", Body: "希望每个班级都设图书角。"})
-		declined, _ := f.send(t, store.NewFeedback{Kind: gongkai.KindOpinion, Subject: "食堂菜价", Body: "请公开食堂菜价。"})
-		f.handle(t, declined.ID, principal, store.FeedbackStep{Action: gongkai.FActDecline, Comment: "食堂菜价已于上月公开，请查阅公开栏。"})
+		open, _ := f.send(t, gongkai.NewFeedback{Kind: gongkai.KindOpinion, Subject: "建议增加图书角", Body: "希望每个班级都设图书角。"})
+		declined, _ := f.send(t, gongkai.NewFeedback{Kind: gongkai.KindOpinion, Subject: "食堂菜价", Body: "请公开食堂菜价。"})
+		f.handle(t, declined.ID, principal, gongkai.FeedbackStep{Action: gongkai.FActDecline, Comment: "食堂菜价已于上月公开，请查阅公开栏。"})
 
 		// In its period: published today for 5 working days (to 03-06);
 		// withdrawn: no period any more.
@@ -174,8 +174,8 @@ func TestCalendarEdit_recountsOpenDeadlines(t *testing.T) {
 		}
 
 		// A chosen date stays: the case assigned with a due date of its own.
-		assigned, _ := f.send(t, store.NewFeedback{Kind: gongkai.KindOpinion, Subject: "校门口交通", Body: "放学时校门口拥堵。"})
-		f.handle(t, assigned.ID, principal, store.FeedbackStep{Action: gongkai.FActAssign, DepartmentID: 0, AssigneeID: f.actors[gongkai.RoleClerk].ID, Due: date("2026-03-12")})
+		assigned, _ := f.send(t, gongkai.NewFeedback{Kind: gongkai.KindOpinion, Subject: "校门口交通", Body: "放学时校门口拥堵。"})
+		f.handle(t, assigned.ID, principal, gongkai.FeedbackStep{Action: gongkai.FActAssign, DepartmentID: 0, AssigneeID: f.actors[gongkai.RoleClerk].ID, Due: date("2026-03-12")})
 		_, err = f.db.SetCalendarDay(ctx, "CN", f.admin, gongkai.CalendarDay{Date: "2026-03-12", Kind: gongkai.DayHoliday, Name: "地方假日"})
 		mustNot(t, err)
 		if got, _ := f.db.FindFeedbackByID(ctx, f.school.ID, assigned.ID); day(got.Due) != "2026-03-12" {

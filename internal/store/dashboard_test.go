@@ -92,20 +92,20 @@ func TestDashboard_figures(t *testing.T) {
 		feedback := func(school int64, created string) *gongkai.Feedback {
 			t.Helper()
 			at(created)
-			c, _, err := f.db.CreateFeedback(ctx, school, &store.NewFeedback{Kind: gongkai.KindOpinion, Subject: "关于校门口交通" + created, Body: "放学时校门口拥堵，建议错峰放学。" + created, Anonymous: true})
+			c, _, err := f.db.CreateFeedback(ctx, school, &gongkai.NewFeedback{Kind: gongkai.KindOpinion, Subject: "关于校门口交通" + created, Body: "放学时校门口拥堵，建议错峰放学。" + created, Anonymous: true})
 			if err != nil {
 				t.Fatal(err)
 			}
 			return c
 		}
-		step := func(school int64, c *gongkai.Feedback, a *gongkai.Actor, on string, s store.FeedbackStep) {
+		step := func(school int64, c *gongkai.Feedback, a *gongkai.Actor, on string, s gongkai.FeedbackStep) {
 			t.Helper()
 			at(on)
 			if _, err := f.db.HandleFeedback(ctx, school, c.ID, a, s); err != nil {
 				t.Fatalf("%s: %v", s.Action, err)
 			}
 		}
-		reply := store.FeedbackStep{Action: gongkai.FActReply, Comment: "已研究，下周起错峰放学。"}
+		reply := gongkai.FeedbackStep{Action: gongkai.FActReply, Comment: "已研究，下周起错峰放学。"}
 
 		// School A (祥谦小学).
 		clerk, principal, supervisor := f.actors[gongkai.RoleClerk], f.actors[gongkai.RolePrincipal], f.actors[gongkai.RoleSupervisor]
@@ -129,7 +129,7 @@ func TestDashboard_figures(t *testing.T) {
 		step(a, f1, principal, "2026-03-04", reply)
 		f2 := feedback(a, "2026-11-16") // replied in 5 working days, then rectifying
 		step(a, f2, principal, "2026-11-23", reply)
-		step(a, f2, principal, "2026-11-23", store.FeedbackStep{Action: gongkai.FActRectify, Comment: "增设护学岗", Due: bjDay("2026-12-04")})
+		step(a, f2, principal, "2026-11-23", gongkai.FeedbackStep{Action: gongkai.FActRectify, Comment: "增设护学岗", Due: bjDay("2026-12-04")})
 		feedback(a, "2026-11-20")       // open, not replied
 		f4 := feedback(a, "2025-12-29") // replied last year: not in the median
 		step(a, f4, principal, "2025-12-31", reply)

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"gongkai"
 )
@@ -19,22 +18,6 @@ import (
 // This file is the contract of the feedback store; the bodies are filled in
 // by its implementation. Every method takes the school explicitly where the
 // case belongs to one; ENOTFOUND for what is missing or not visible.
-
-// NewFeedback is what a sender submits from a public form or the API.
-type NewFeedback struct {
-	Kind         gongkai.FeedbackKind
-	DisclosureID int64 // objection: the item objected to
-	Subject      string
-	Body         string
-	Anonymous    bool
-	SenderID     int64 // the signed-in sender; ignored (not stored) when Anonymous
-	SenderName   string
-	Contact      string
-	Email        string
-	About        gongkai.Subject // reports: whom it is about
-	AboutName    string          // reports: the person's name as the sender wrote it
-	Attachments  []gongkai.Attachment
-}
 
 // FeedbackFilter selects cases for a queue.
 type FeedbackFilter struct {
@@ -51,28 +34,6 @@ type FeedbackFilter struct {
 	Query   string
 	Page    int
 	PerPage int
-}
-
-// FeedbackStep is one handling step by staff.
-type FeedbackStep struct {
-	Action       gongkai.FeedbackAction
-	Comment      string // the reply, plan, reason or note
-	DepartmentID int64  // assign
-	AssigneeID   int64  // assign
-	Due          time.Time
-	ResultID     int64  // rectified: the published disclosure with the result
-	QAQuestion   string // publish_qa: the anonymised question
-	QAAnswer     string // publish_qa: the answer as published
-	AboutUserID  int64  // supervisors may record whom a report is about
-}
-
-// SenderStep is what the sender may do later with the receipt: add a
-// message, rate the answer, escalate to the bureau.
-type SenderStep struct {
-	Action      gongkai.FeedbackAction // message, rate or escalate
-	Body        string
-	Rating      gongkai.Rating
-	Attachments []gongkai.Attachment
 }
 
 // FeedbackSettings are a school's deadlines, threshold and channels.
@@ -582,104 +543,42 @@ func (db *DB) ObjectionCounts(ctx context.Context, schoolID int64, disclosureIDs
 // a second click rather than a new case.
 const duplicateWindow = 10 * time.Minute
 
-// CreateFeedback records a case: validates it (an objection only on an item
-// of this school published to an audience the sender reads and still in
-// its publicity period), routes it (reports about the leadership to the
-// bureau), computes its reply deadline in working days from the school's
-// settings, and gives it a receipt code (80 bits) and a secret shown once,
-// of which only a hash is kept. For an anonymous case nothing identifying
-// the sender is stored. Errors: EINVALID (fields kind, subject, body,
-// disclosure, name, contact, email, about, about_name, attachments),
-// ECONFLICT for the same text sent twice within minutes, ENOTFOUND for an
-// unknown school.
-func (db *DB) CreateFeedback(ctx context.Context, schoolID int64, nf *NewFeedback) (f *gongkai.Feedback, secret string, err error) {
-	f = &gongkai.Feedback{SchoolID: schoolID, Kind: nf.Kind, DisclosureID: nf.DisclosureID, Subject: nf.Subject, Body: nf.Body,
-		Anonymous: nf.Anonymous, SenderID: nf.SenderID, SenderName: nf.SenderName, Contact: nf.Contact, Email: nf.Email,
-		About: nf.About, AboutName: nf.AboutName}
+// CreateFeedback records a case opened by gongkai.NewFeedback.Open, with
+// the item it names, the school's deadline and calendar, and whether the
+// same text came minutes ago; it gives the case a receipt code (80 bits)
+// and a secret shown once, of which only a hash is kept. For an anonymous
+// case nothing identifying the sender is stored. Errors: Open's EINVALID
+// and ECONFLICT, ECONFLICT for a school that no longer takes feedback,
+// ENOTFOUND for an unknown school.
+func (db *DB) CreateFeedback(ctx context.Context, schoolID int64, nf *gongkai.NewFeedback) (f *gongkai.Feedback, secret string, err error) {
 	// The sender's memberships decide which items they may object to, also
 	// when they ask for anonymity; they are used here and not kept.
-	sender := &gongkai.Actor{}
+	var sender *gongkai.Actor
 	if nf.SenderID != 0 {
 		if sender, err = db.LoadActor(ctx, nf.SenderID); err != nil {
 			return nil, "", err
 		}
 	}
-	verr := f.Validate()
-	fe := gongkai.FieldErrors{}
-	for k, v := range gongkai.ErrorFields(verr) {
-		fe.Add(k, v)
-	}
-	if err := checkAttachments(nf.Attachments); err != nil {
-		fe.Add("attachments", gongkai.ErrorMessage(err))
-	}
-	if len(fe) > 0 {
-		return nil, "", &gongkai.Error{Code: gongkai.EINVALID, Message: "请检查填写的内容。", Fields: fe}
+	// What the sender typed is checked before it reaches a query: text
+	// PostgreSQL cannot hold (a NUL) must come back as the field's error.
+	if err := nf.Check(); err != nil {
+		return nil, "", err
 	}
 	secret = strings.ToLower(randomCode(secretSymbols))
 	err = db.withTx(ctx, func(tx *Tx) error {
-		var bureau int64
-		var region string
-		err := tx.QueryRowContext(ctx, `SELECT s.bureau_id, b.region_code FROM schools s JOIN bureaus b ON b.id = s.bureau_id WHERE s.id = $1`, schoolID).Scan(&bureau, &region)
-		if errors.Is(err, sql.ErrNoRows) {
-			return notFound("学校")
-		}
-		if err != nil {
-			return fmt.Errorf("store: school %d: %w", schoolID, err)
-		}
-		if err := tx.checkUse(ctx, schoolID, gongkai.UseFeedback); err != nil {
-			return err
-		}
-		if f.DisclosureID != 0 {
-			if err := tx.checkFeedbackItem(ctx, bureau, f, sender); err != nil {
-				return err
-			}
-		}
-		var dup int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM feedback_cases WHERE school_id = $1 AND created_at > $2 AND subject = $3 AND body = $4`,
-			schoolID, ms(tx.Now.Add(-duplicateWindow)), f.Subject, f.Body).Scan(&dup); err != nil {
-			return fmt.Errorf("store: duplicate check: %w", err)
-		}
-		if dup > 0 {
-			return gongkai.Errorf(gongkai.ECONFLICT, "相同的内容刚刚已经提交过，请勿重复提交；可凭回执码查询办理进度。")
-		}
-		settings, err := tx.feedbackSettings(ctx, schoolID)
+		facts, err := tx.newFeedbackFacts(ctx, schoolID, nf)
 		if err != nil {
 			return err
 		}
-		var rule gongkai.WorkdayRule
-		if f.Due, f.DueProvisional, rule, err = tx.dueIn(ctx, region, settings.ReplyDays[f.Kind]); err != nil {
+		out, err := nf.Open(schoolID, sender, facts)
+		if err != nil {
 			return err
 		}
-		f.State, f.ToBureau = gongkai.FeedbackReceived, f.RoutesToBureau()
-		f.CreatedAt, f.UpdatedAt = tx.Now, tx.Now
-		for try := 0; f.ID == 0; try++ {
-			if try == 3 {
-				return fmt.Errorf("store: no free receipt after %d tries", try)
-			}
-			f.Receipt = randomCode(receiptSymbols)
-			err := tx.QueryRowContext(ctx, `INSERT INTO feedback_cases (school_id, kind, state, receipt, secret_hash, disclosure_id, subject, body, anonymous,
-				sender_id, sender_name, contact, email, about, about_name, to_bureau, due, due_provisional, created_at, updated_at, due_from, due_workdays)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, $20, $21)
-				ON CONFLICT (receipt) DO NOTHING RETURNING id`,
-				schoolID, string(f.Kind), string(f.State), f.Receipt, hashSecret(secret), nullID(f.DisclosureID), f.Subject, f.Body, f.Anonymous,
-				nullID(f.SenderID), f.SenderName, f.Contact, f.Email, string(f.About), f.AboutName, f.ToBureau, formatDay(f.Due), f.DueProvisional,
-				ms(tx.Now), formatDay(rule.From), rule.Workdays).Scan(&f.ID)
-			if err != nil && !errors.Is(err, sql.ErrNoRows) {
-				return fmt.Errorf("store: create feedback: %w", err)
-			}
-		}
-		author, authorID := senderAuthor(f, sender)
-		msg := gongkai.FeedbackMessage{Author: author, AuthorID: authorID, Body: f.Body}
-		if err := tx.addMessage(ctx, f, &msg, "", f.State, nf.Attachments); err != nil {
+		f = &out.Case
+		if err := tx.insertFeedback(ctx, f, hashSecret(secret), *out.DueRule); err != nil {
 			return err
 		}
-		f.Messages = []gongkai.FeedbackMessage{msg}
-		if f.Kind == gongkai.KindObjection {
-			if err := tx.touch(ctx, schoolID); err != nil {
-				return err
-			}
-		}
-		return tx.emit(ctx, feedbackEvent(f, gongkai.EventFeedbackReceived, nil))
+		return tx.finishStep(ctx, &out)
 	})
 	if err != nil {
 		return nil, "", err
@@ -687,54 +586,67 @@ func (db *DB) CreateFeedback(ctx context.Context, schoolID int64, nf *NewFeedbac
 	return f, secret, nil
 }
 
-// senderAuthor is how the sender appears in the thread: an anonymous
-// sender as "来信人" with no user id; a named one by the name they gave or
-// their account's name.
-func senderAuthor(f *gongkai.Feedback, sender *gongkai.Actor) (string, int64) {
-	if f.Anonymous {
-		return gongkai.SenderLabel, 0
-	}
-	name := f.SenderName
-	if name == "" && sender != nil && !sender.Anonymous() && sender.ID == f.SenderID {
-		name = sender.DisplayName
-	}
-	if name == "" {
-		name = gongkai.SenderLabel
-	}
-	return name, f.SenderID
-}
-
-// checkFeedbackItem checks the item a case is about: an item of the school
-// that was published to an audience the sender reads; for an objection,
-// still in its publicity period.
-func (tx *Tx) checkFeedbackItem(ctx context.Context, bureau int64, f *gongkai.Feedback, sender *gongkai.Actor) error {
-	invalid := func(msg string) error {
-		return &gongkai.Error{Code: gongkai.EINVALID, Message: msg, Fields: map[string]string{"disclosure": msg}}
-	}
-	var d gongkai.Disclosure
-	var aud, state, end string
-	err := tx.QueryRowContext(ctx, `SELECT state, audience, publicity_days, publicity_end FROM disclosures WHERE school_id = $1 AND id = $2`,
-		f.SchoolID, f.DisclosureID).Scan(&state, &aud, &d.PublicityDays, &end)
+// newFeedbackFacts looks up what opening a case needs: the school's bureau,
+// deadline and calendar, the item named, and whether the same text came
+// minutes ago.
+func (tx *Tx) newFeedbackFacts(ctx context.Context, schoolID int64, nf *gongkai.NewFeedback) (gongkai.NewFeedbackFacts, error) {
+	facts := gongkai.NewFeedbackFacts{Now: tx.Now}
+	var region string
+	err := tx.QueryRowContext(ctx, `SELECT s.bureau_id, b.region_code FROM schools s JOIN bureaus b ON b.id = s.bureau_id WHERE s.id = $1`, schoolID).Scan(&facts.BureauID, &region)
 	if errors.Is(err, sql.ErrNoRows) {
-		return invalid("所选公开事项不存在或尚未发布。")
+		return facts, notFound("学校")
 	}
 	if err != nil {
-		return fmt.Errorf("store: item %d of feedback: %w", f.DisclosureID, err)
+		return facts, fmt.Errorf("store: school %d: %w", schoolID, err)
 	}
-	d.SchoolID, d.State, d.Audience, d.PublicityEnd = f.SchoolID, gongkai.State(state), gongkai.Audience(aud), parseDay(end)
-	if !d.Published() || !gongkai.CanReadAudience(sender, bureau, f.SchoolID, d.Audience) {
-		return invalid("所选公开事项不存在或尚未发布。")
+	if err := tx.checkUse(ctx, schoolID, gongkai.UseFeedback); err != nil {
+		return facts, err
 	}
-	if f.Kind != gongkai.KindObjection {
-		return nil
+	if nf.DisclosureID != 0 {
+		var d gongkai.Disclosure
+		var aud, state, end string
+		err := tx.QueryRowContext(ctx, `SELECT state, audience, publicity_days, publicity_end FROM disclosures WHERE school_id = $1 AND id = $2`,
+			schoolID, nf.DisclosureID).Scan(&state, &aud, &d.PublicityDays, &end)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return facts, fmt.Errorf("store: item %d of feedback: %w", nf.DisclosureID, err)
+		}
+		if err == nil {
+			d.ID, d.SchoolID, d.State, d.Audience, d.PublicityEnd = nf.DisclosureID, schoolID, gongkai.State(state), gongkai.Audience(aud), parseDay(end)
+			facts.Item = &d
+		}
 	}
-	switch {
-	case d.State == gongkai.StateWithdrawn:
-		return invalid("该事项已撤回，不能再提出异议；如有意见请通过意见箱反映。")
-	case d.PublicityDays == 0:
-		return invalid("该事项没有设置公示期，不能提出异议；如有意见请通过意见箱反映。")
-	case !d.InPublicity(tx.Now):
-		return invalid("该事项公示期已结束，不能再提出异议；如有意见请通过意见箱反映。")
+	var dup int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM feedback_cases WHERE school_id = $1 AND created_at > $2 AND subject = $3 AND body = $4`,
+		schoolID, ms(tx.Now.Add(-duplicateWindow)), strings.TrimSpace(nf.Subject), strings.TrimSpace(strings.ReplaceAll(nf.Body, "\r\n", "\n"))).Scan(&dup); err != nil {
+		return facts, fmt.Errorf("store: duplicate check: %w", err)
+	}
+	facts.Duplicate = dup > 0
+	settings, err := tx.feedbackSettings(ctx, schoolID)
+	if err != nil {
+		return facts, err
+	}
+	facts.ReplyDays = settings.ReplyDays[nf.Kind]
+	facts.Calendar, err = tx.db.Calendar(ctx, region)
+	return facts, err
+}
+
+// insertFeedback inserts an opened case under a fresh receipt.
+func (tx *Tx) insertFeedback(ctx context.Context, f *gongkai.Feedback, secretHash string, rule gongkai.WorkdayRule) error {
+	for try := 0; f.ID == 0; try++ {
+		if try == 3 {
+			return fmt.Errorf("store: no free receipt after %d tries", try)
+		}
+		f.Receipt = randomCode(receiptSymbols)
+		err := tx.QueryRowContext(ctx, `INSERT INTO feedback_cases (school_id, kind, state, receipt, secret_hash, disclosure_id, subject, body, anonymous,
+			sender_id, sender_name, contact, email, about, about_name, to_bureau, due, due_provisional, created_at, updated_at, due_from, due_workdays)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19, $20, $21)
+			ON CONFLICT (receipt) DO NOTHING RETURNING id`,
+			f.SchoolID, string(f.Kind), string(f.State), f.Receipt, secretHash, nullID(f.DisclosureID), f.Subject, f.Body, f.Anonymous,
+			nullID(f.SenderID), f.SenderName, f.Contact, f.Email, string(f.About), f.AboutName, f.ToBureau, formatDay(f.Due), f.DueProvisional,
+			ms(tx.Now), formatDay(rule.From), rule.Workdays).Scan(&f.ID)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: create feedback: %w", err)
+		}
 	}
 	return nil
 }
@@ -761,21 +673,6 @@ func (tx *Tx) setDueRule(ctx context.Context, f *gongkai.Feedback, rule gongkai.
 	return nil
 }
 
-func checkAttachments(atts []gongkai.Attachment) error {
-	if len(atts) > MaxAttachments {
-		return gongkai.Errorf(gongkai.EINVALID, "最多 %d 个附件。", MaxAttachments)
-	}
-	for _, a := range atts {
-		if a.StorageKey == "" || a.Filename == "" || a.Size < 0 || a.Size > gongkai.MaxAttachmentBytes {
-			return gongkai.Errorf(gongkai.EINVALID, "附件无效。")
-		}
-		if !utf8.ValidString(a.Filename) || gongkai.HasNUL(a.Filename) {
-			return gongkai.Errorf(gongkai.EINVALID, "附件名含有无法识别的字符。")
-		}
-	}
-	return nil
-}
-
 // addMessage appends an entry to the thread, with the sender's files.
 func (tx *Tx) addMessage(ctx context.Context, f *gongkai.Feedback, m *gongkai.FeedbackMessage, from, to gongkai.FeedbackState, atts []gongkai.Attachment) error {
 	m.At = tx.Now
@@ -795,48 +692,4 @@ func (tx *Tx) addMessage(ctx context.Context, f *gongkai.Feedback, m *gongkai.Fe
 		m.Attachments = append(m.Attachments, a)
 	}
 	return nil
-}
-
-// feedbackEvent is the outbox event of a step: what a notification needs
-// (kind, subject, state, deadline, who handles it), and for a named sender
-// how to reach them; never anything identifying an anonymous sender.
-func feedbackEvent(f *gongkai.Feedback, typ gongkai.EventType, extra map[string]any) Event {
-	d := map[string]any{
-		"school_id": f.SchoolID, "kind": string(f.Kind), "kind_name": f.Kind.Label(), "subject": f.Subject,
-		"state": string(f.State), "to_bureau": f.ToBureau, "escalated": f.Escalated, "anonymous": f.Anonymous,
-	}
-	if !f.Due.IsZero() {
-		d["due"] = formatDay(f.Due)
-	}
-	if !f.RectifyDue.IsZero() {
-		d["rectify_due"] = formatDay(f.RectifyDue)
-	}
-	if f.AssigneeID != 0 {
-		d["assignee_id"] = f.AssigneeID
-	}
-	if f.DepartmentID != 0 {
-		d["department_id"] = f.DepartmentID
-	}
-	if f.DisclosureID != 0 {
-		d["disclosure_id"] = f.DisclosureID
-	}
-	if f.ResultID != 0 {
-		d["result_id"] = f.ResultID
-	}
-	if f.AboutUserID != 0 {
-		// So that nobody tells the person a report is about.
-		d["about_user_id"] = f.AboutUserID
-	}
-	if !f.Anonymous {
-		if f.SenderID != 0 {
-			d["sender_id"] = f.SenderID
-		}
-		if f.Email != "" {
-			d["email"] = f.Email
-		}
-	}
-	for k, v := range extra {
-		d[k] = v
-	}
-	return Event{SchoolID: f.SchoolID, Type: typ, Subject: f.ID, Data: d}
 }

@@ -105,7 +105,7 @@ func (f *fixture) bureauUser(t *testing.T, login string, r gongkai.Role) *gongka
 	return a
 }
 
-func (f *fixture) send(t *testing.T, nf store.NewFeedback) (*gongkai.Feedback, string) {
+func (f *fixture) send(t *testing.T, nf gongkai.NewFeedback) (*gongkai.Feedback, string) {
 	t.Helper()
 	c, secret, err := f.db.CreateFeedback(context.Background(), f.school.ID, &nf)
 	if err != nil {
@@ -114,7 +114,7 @@ func (f *fixture) send(t *testing.T, nf store.NewFeedback) (*gongkai.Feedback, s
 	return c, secret
 }
 
-func (f *fixture) handle(t *testing.T, id int64, a *gongkai.Actor, step store.FeedbackStep) *gongkai.Feedback {
+func (f *fixture) handle(t *testing.T, id int64, a *gongkai.Actor, step gongkai.FeedbackStep) *gongkai.Feedback {
 	t.Helper()
 	c, err := f.db.HandleFeedback(context.Background(), f.school.ID, id, a, step)
 	if err != nil {
@@ -136,7 +136,7 @@ func TestFeedback_wholeLoop(t *testing.T) {
 		parent := f.actors[gongkai.RoleParent]
 
 		// A parent, signed in, objects anonymously and still types a name.
-		c, secret := f.send(t, store.NewFeedback{Kind: gongkai.KindObjection, DisclosureID: item.ID, Subject: "课后服务收费标准有疑问",
+		c, secret := f.send(t, gongkai.NewFeedback{Kind: gongkai.KindObjection, DisclosureID: item.ID, Subject: "课后服务收费标准有疑问",
 			Body: "公示的收费标准为每生每学期 600 元，与家长会上说的 450 元不一致，请说明。", Anonymous: true,
 			SenderID: parent.ID, SenderName: "王秀英", Contact: "13800000000", Email: "wang@example.com"})
 		if !receiptPattern.MatchString(c.Receipt) || len(strings.ReplaceAll(secret, "-", "")) != 28 {
@@ -155,51 +155,51 @@ func TestFeedback_wholeLoop(t *testing.T) {
 			t.Fatal(err)
 		}
 		clerk, principal := f.actors[gongkai.RoleClerk], f.actors[gongkai.RolePrincipal]
-		if _, err := f.db.HandleFeedback(ctx, f.school.ID, c.ID, clerk, store.FeedbackStep{Action: gongkai.FActReply, Comment: "答复"}); gongkai.ErrorCode(err) != gongkai.ENOTFOUND {
+		if _, err := f.db.HandleFeedback(ctx, f.school.ID, c.ID, clerk, gongkai.FeedbackStep{Action: gongkai.FActReply, Comment: "答复"}); gongkai.ErrorCode(err) != gongkai.ENOTFOUND {
 			t.Fatalf("unassigned clerk replies: %v, want not found", err)
 		}
-		if _, err := f.db.HandleFeedback(ctx, f.school.ID, c.ID, principal, store.FeedbackStep{Action: gongkai.FActAssign}); gongkai.ErrorFields(err)["assignee"] == "" {
+		if _, err := f.db.HandleFeedback(ctx, f.school.ID, c.ID, principal, gongkai.FeedbackStep{Action: gongkai.FActAssign}); gongkai.ErrorFields(err)["assignee"] == "" {
 			t.Fatalf("assign to nobody: %v", err)
 		}
-		got := f.handle(t, c.ID, principal, store.FeedbackStep{Action: gongkai.FActAssign, DepartmentID: depts[1].ID, AssigneeID: clerk.ID, Comment: "请财务室核实后答复"})
+		got := f.handle(t, c.ID, principal, gongkai.FeedbackStep{Action: gongkai.FActAssign, DepartmentID: depts[1].ID, AssigneeID: clerk.ID, Comment: "请财务室核实后答复"})
 		if got.State != gongkai.FeedbackAssigned || got.AssigneeID != clerk.ID || got.DepartmentID != depts[1].ID || got.AssigneeName != clerk.DisplayName {
 			t.Fatalf("assigned: %+v", got)
 		}
-		if _, err := f.db.HandleFeedback(ctx, f.school.ID, c.ID, clerk, store.FeedbackStep{Action: gongkai.FActReply}); gongkai.ErrorFields(err)["comment"] == "" {
+		if _, err := f.db.HandleFeedback(ctx, f.school.ID, c.ID, clerk, gongkai.FeedbackStep{Action: gongkai.FActReply}); gongkai.ErrorFields(err)["comment"] == "" {
 			t.Fatalf("reply without text: %v", err)
 		}
-		if _, err := f.db.HandleFeedback(ctx, f.school.ID, c.ID, clerk, store.FeedbackStep{Action: gongkai.FActClose}); gongkai.ErrorCode(err) != gongkai.ECONFLICT {
+		if _, err := f.db.HandleFeedback(ctx, f.school.ID, c.ID, clerk, gongkai.FeedbackStep{Action: gongkai.FActClose}); gongkai.ErrorCode(err) != gongkai.ECONFLICT {
 			t.Fatalf("close before reply: %v", err)
 		}
 		f.now = f.now.Add(26 * time.Hour)
-		got = f.handle(t, c.ID, clerk, store.FeedbackStep{Action: gongkai.FActReply, Comment: "经核实，450 元为去年标准，今年因增加托管时段调整为 600 元；公示中未说明调整依据，将补充公布。"})
+		got = f.handle(t, c.ID, clerk, gongkai.FeedbackStep{Action: gongkai.FActReply, Comment: "经核实，450 元为去年标准，今年因增加托管时段调整为 600 元；公示中未说明调整依据，将补充公布。"})
 		if got.State != gongkai.FeedbackReplied || !got.RepliedAt.Equal(f.now) {
 			t.Fatalf("replied: %s at %v", got.State, got.RepliedAt)
 		}
-		if _, err := f.db.HandleFeedback(ctx, f.school.ID, c.ID, clerk, store.FeedbackStep{Action: gongkai.FActRectify, Comment: "补充公布调整依据"}); gongkai.ErrorFields(err)["due"] == "" {
+		if _, err := f.db.HandleFeedback(ctx, f.school.ID, c.ID, clerk, gongkai.FeedbackStep{Action: gongkai.FActRectify, Comment: "补充公布调整依据"}); gongkai.ErrorFields(err)["due"] == "" {
 			t.Fatalf("rectify without a deadline: %v", err)
 		}
-		got = f.handle(t, c.ID, clerk, store.FeedbackStep{Action: gongkai.FActRectify, Comment: "补充公布收费调整依据和物价部门批复", Due: time.Date(2026, 3, 13, 0, 0, 0, 0, gongkai.Beijing)})
+		got = f.handle(t, c.ID, clerk, gongkai.FeedbackStep{Action: gongkai.FActRectify, Comment: "补充公布收费调整依据和物价部门批复", Due: time.Date(2026, 3, 13, 0, 0, 0, 0, gongkai.Beijing)})
 		if got.State != gongkai.FeedbackRectifying || day(got.RectifyDue) != "2026-03-13" {
 			t.Fatalf("rectifying: %s %s", got.State, day(got.RectifyDue))
 		}
 		draft := f.draft(t, "关于课后服务收费调整依据的说明")
 		for name, id := range map[string]int64{"none": 0, "a draft": draft.ID, "unknown": 999999} {
-			_, err := f.db.HandleFeedback(ctx, f.school.ID, c.ID, clerk, store.FeedbackStep{Action: gongkai.FActRectified, Comment: "已补充公布", ResultID: id})
+			_, err := f.db.HandleFeedback(ctx, f.school.ID, c.ID, clerk, gongkai.FeedbackStep{Action: gongkai.FActRectified, Comment: "已补充公布", ResultID: id})
 			if gongkai.ErrorFields(err)["result_id"] == "" {
 				t.Errorf("rectified with %s as result: %v", name, err)
 			}
 		}
-		if _, err := f.db.HandleFeedback(ctx, f.other.ID, c.ID, f.outsider, store.FeedbackStep{Action: gongkai.FActRectified, Comment: "x", ResultID: item.ID}); gongkai.ErrorCode(err) != gongkai.ENOTFOUND {
+		if _, err := f.db.HandleFeedback(ctx, f.other.ID, c.ID, f.outsider, gongkai.FeedbackStep{Action: gongkai.FActRectified, Comment: "x", ResultID: item.ID}); gongkai.ErrorCode(err) != gongkai.ENOTFOUND {
 			t.Errorf("through another school: %v", err)
 		}
 		f.now = f.now.Add(24 * time.Hour)
 		result := f.publish(t, "关于课后服务收费调整依据的补充公示")
-		got = f.handle(t, c.ID, clerk, store.FeedbackStep{Action: gongkai.FActRectified, Comment: "已补充公示调整依据", ResultID: result.ID})
+		got = f.handle(t, c.ID, clerk, gongkai.FeedbackStep{Action: gongkai.FActRectified, Comment: "已补充公示调整依据", ResultID: result.ID})
 		if got.State != gongkai.FeedbackRectified || got.ResultID != result.ID {
 			t.Fatalf("rectified: %s result %d", got.State, got.ResultID)
 		}
-		got = f.handle(t, c.ID, principal, store.FeedbackStep{Action: gongkai.FActClose})
+		got = f.handle(t, c.ID, principal, gongkai.FeedbackStep{Action: gongkai.FActClose})
 		if got.State != gongkai.FeedbackClosed || got.ClosedAt.IsZero() {
 			t.Fatalf("closed: %s", got.State)
 		}
@@ -219,19 +219,19 @@ func TestFeedback_wholeLoop(t *testing.T) {
 		if seen.State != gongkai.FeedbackClosed || seen.ResultID != result.ID {
 			t.Fatalf("sender sees %s result %d", seen.State, seen.ResultID)
 		}
-		got, err = f.db.SenderAct(ctx, c.Receipt, secret, 0, store.SenderStep{Action: gongkai.FActRate, Rating: gongkai.RatingSatisfied, Body: "说明清楚"})
+		got, err = f.db.SenderAct(ctx, c.Receipt, secret, 0, gongkai.SenderStep{Action: gongkai.FActRate, Rating: gongkai.RatingSatisfied, Body: "说明清楚"})
 		if err != nil || got.Rating != gongkai.RatingSatisfied {
 			t.Fatalf("rate: %v %v", got, err)
 		}
-		if _, err := f.db.SenderAct(ctx, c.Receipt, secret, 0, store.SenderStep{Action: gongkai.FActEscalate}); gongkai.ErrorCode(err) != gongkai.ECONFLICT {
+		if _, err := f.db.SenderAct(ctx, c.Receipt, secret, 0, gongkai.SenderStep{Action: gongkai.FActEscalate}); gongkai.ErrorCode(err) != gongkai.ECONFLICT {
 			t.Fatalf("escalate a satisfied case: %v", err)
 		}
 
 		// Published as an anonymised question and answer.
-		if _, err := f.db.HandleFeedback(ctx, f.school.ID, c.ID, principal, store.FeedbackStep{Action: gongkai.FActPublishQA, QAQuestion: "课后服务收费为何调整？"}); gongkai.ErrorFields(err)["qa_answer"] == "" {
+		if _, err := f.db.HandleFeedback(ctx, f.school.ID, c.ID, principal, gongkai.FeedbackStep{Action: gongkai.FActPublishQA, QAQuestion: "课后服务收费为何调整？"}); gongkai.ErrorFields(err)["qa_answer"] == "" {
 			t.Fatalf("Q&A without an answer: %v", err)
 		}
-		f.handle(t, c.ID, principal, store.FeedbackStep{Action: gongkai.FActPublishQA, QAQuestion: "有家长问：课后服务收费为何由 450 元调整为 600 元？",
+		f.handle(t, c.ID, principal, gongkai.FeedbackStep{Action: gongkai.FActPublishQA, QAQuestion: "有家长问：课后服务收费为何由 450 元调整为 600 元？",
 			QAAnswer: "因本学期增加延时托管时段，经县物价部门核准调整，依据已补充公示。"})
 		qa, total, err := f.db.FindQA(ctx, f.school.ID, 1)
 		if err != nil || total != 1 || len(qa) != 1 {
@@ -335,13 +335,13 @@ func TestFeedback_objectionRefused(t *testing.T) {
 		f.act(t, noPeriod.ID, gongkai.RoleSupervisor, gongkai.ActionCheck, "")
 		f.act(t, noPeriod.ID, gongkai.RoleClerk, gongkai.ActionPublish, "")
 
-		obj := func(id int64, sender int64) store.NewFeedback {
-			return store.NewFeedback{Kind: gongkai.KindObjection, DisclosureID: id, Subject: "评选程序有异议", Body: "名单中有学生本学期有违纪记录。", SenderID: sender}
+		obj := func(id int64, sender int64) gongkai.NewFeedback {
+			return gongkai.NewFeedback{Kind: gongkai.KindObjection, DisclosureID: id, Subject: "评选程序有异议", Body: "名单中有学生本学期有违纪记录。", SenderID: sender}
 		}
 		tests := []struct {
 			name   string
 			school int64
-			nf     store.NewFeedback
+			nf     gongkai.NewFeedback
 			msg    string
 		}{
 			{"a draft", f.school.ID, obj(draft.ID, 0), "不存在或尚未发布"},
@@ -380,7 +380,7 @@ func TestFeedback_objectionRefused(t *testing.T) {
 			t.Fatalf("objection after the period: %v", err)
 		}
 		// An opinion about the same item is still welcome.
-		if _, _, err := f.db.CreateFeedback(ctx, f.school.ID, &store.NewFeedback{Kind: gongkai.KindOpinion, DisclosureID: item.ID, Subject: "建议", Body: "评选标准宜提前公布。"}); err != nil {
+		if _, _, err := f.db.CreateFeedback(ctx, f.school.ID, &gongkai.NewFeedback{Kind: gongkai.KindOpinion, DisclosureID: item.ID, Subject: "建议", Body: "评选标准宜提前公布。"}); err != nil {
 			t.Fatalf("opinion on an item after its period: %v", err)
 		}
 		if n := countRows(t, raw, "feedback_cases"); n != 3 {
@@ -394,22 +394,22 @@ func TestFeedback_nothingStoredOnBadInput(t *testing.T) {
 		ctx := context.Background()
 		f := mustFixture(t, dsn)
 		raw := rawDB(t, dsn)
-		ok := store.NewFeedback{Kind: gongkai.KindOpinion, Subject: "校服价格", Body: "今年校服每套 280 元，比去年贵了 60 元。"}
+		ok := gongkai.NewFeedback{Kind: gongkai.KindOpinion, Subject: "校服价格", Body: "今年校服每套 280 元，比去年贵了 60 元。"}
 		tests := []struct {
 			name   string
 			school int64
-			edit   func(nf *store.NewFeedback)
+			edit   func(nf *gongkai.NewFeedback)
 			code   string
 			field  string
 		}{
-			{"empty", f.school.ID, func(nf *store.NewFeedback) { nf.Subject, nf.Body = "", "" }, gongkai.EINVALID, "body"},
-			{"huge", f.school.ID, func(nf *store.NewFeedback) { nf.Body = strings.Repeat("贵", gongkai.MaxFeedbackBody+1) }, gongkai.EINVALID, "body"},
-			{"NUL", f.school.ID, func(nf *store.NewFeedback) { nf.Body = "校服\x00价格" }, gongkai.EINVALID, "body"},
-			{"binary", f.school.ID, func(nf *store.NewFeedback) { nf.Body = "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" }, gongkai.EINVALID, "body"},
-			{"script", f.school.ID, func(nf *store.NewFeedback) { nf.Subject = "<script>document.cookie</script>" }, gongkai.EINVALID, "subject"},
-			{"unknown kind", f.school.ID, func(nf *store.NewFeedback) { nf.Kind = "praise" }, gongkai.EINVALID, "kind"},
-			{"bad attachment", f.school.ID, func(nf *store.NewFeedback) { nf.Attachments = []gongkai.Attachment{{Filename: "a.pdf"}} }, gongkai.EINVALID, "attachments"},
-			{"unknown school", 999999, func(nf *store.NewFeedback) {}, gongkai.ENOTFOUND, ""},
+			{"empty", f.school.ID, func(nf *gongkai.NewFeedback) { nf.Subject, nf.Body = "", "" }, gongkai.EINVALID, "body"},
+			{"huge", f.school.ID, func(nf *gongkai.NewFeedback) { nf.Body = strings.Repeat("贵", gongkai.MaxFeedbackBody+1) }, gongkai.EINVALID, "body"},
+			{"NUL", f.school.ID, func(nf *gongkai.NewFeedback) { nf.Body = "校服\x00价格" }, gongkai.EINVALID, "body"},
+			{"binary", f.school.ID, func(nf *gongkai.NewFeedback) { nf.Body = "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" }, gongkai.EINVALID, "body"},
+			{"script", f.school.ID, func(nf *gongkai.NewFeedback) { nf.Subject = "<script>document.cookie</script>" }, gongkai.EINVALID, "subject"},
+			{"unknown kind", f.school.ID, func(nf *gongkai.NewFeedback) { nf.Kind = "praise" }, gongkai.EINVALID, "kind"},
+			{"bad attachment", f.school.ID, func(nf *gongkai.NewFeedback) { nf.Attachments = []gongkai.Attachment{{Filename: "a.pdf"}} }, gongkai.EINVALID, "attachments"},
+			{"unknown school", 999999, func(nf *gongkai.NewFeedback) {}, gongkai.ENOTFOUND, ""},
 		}
 		for _, tt := range tests {
 			nf := ok
@@ -451,10 +451,10 @@ func TestFeedback_nothingStoredOnBadInput(t *testing.T) {
 		}
 		// A bad step changes nothing either.
 		before := countRows(t, raw, "feedback_messages")
-		if _, err := f.db.HandleFeedback(ctx, f.school.ID, c.ID, f.actors[gongkai.RolePrincipal], store.FeedbackStep{Action: gongkai.FActReply, Comment: "答复\x00"}); gongkai.ErrorCode(err) != gongkai.EINVALID {
+		if _, err := f.db.HandleFeedback(ctx, f.school.ID, c.ID, f.actors[gongkai.RolePrincipal], gongkai.FeedbackStep{Action: gongkai.FActReply, Comment: "答复\x00"}); gongkai.ErrorCode(err) != gongkai.EINVALID {
 			t.Fatalf("reply with NUL: %v", err)
 		}
-		if _, err := f.db.HandleFeedback(ctx, f.school.ID, c.ID, f.actors[gongkai.RolePrincipal], store.FeedbackStep{Action: "delete"}); gongkai.ErrorCode(err) != gongkai.ENOTFOUND {
+		if _, err := f.db.HandleFeedback(ctx, f.school.ID, c.ID, f.actors[gongkai.RolePrincipal], gongkai.FeedbackStep{Action: "delete"}); gongkai.ErrorCode(err) != gongkai.ENOTFOUND {
 			t.Fatalf("unknown step: %v", err)
 		}
 		if after := countRows(t, raw, "feedback_messages"); after != before {
@@ -472,7 +472,7 @@ func TestFeedback_reportAboutLeadership(t *testing.T) {
 		f := mustFixture(t, dsn)
 		admin := f.bureauUser(t, "bureau-admin", gongkai.RoleBureauAdmin)
 		inspector := f.bureauUser(t, "bureau-inspector", gongkai.RoleInspector)
-		c, _ := f.send(t, store.NewFeedback{Kind: gongkai.KindReport, About: gongkai.SubjectLeadership, AboutName: "校长", Anonymous: true,
+		c, _ := f.send(t, gongkai.NewFeedback{Kind: gongkai.KindReport, About: gongkai.SubjectLeadership, AboutName: "校长", Anonymous: true,
 			Subject: "评优向亲属倾斜", Body: "今年县级优秀教师推荐名额给了校长的亲属，推荐过程未公示。"})
 		if !c.ToBureau || c.About != gongkai.SubjectLeadership || day(c.Due) != "2026-03-23" {
 			t.Fatalf("leadership report: to bureau %v about %q due %s", c.ToBureau, c.About, day(c.Due))
@@ -483,7 +483,7 @@ func TestFeedback_reportAboutLeadership(t *testing.T) {
 			if err != nil || n != 0 || len(list) != 0 {
 				t.Errorf("%s lists %d cases (%v)", r, n, err)
 			}
-			if _, err := f.db.HandleFeedback(ctx, f.school.ID, c.ID, a, store.FeedbackStep{Action: gongkai.FActNote, Comment: "已阅"}); gongkai.ErrorCode(err) != gongkai.ENOTFOUND {
+			if _, err := f.db.HandleFeedback(ctx, f.school.ID, c.ID, a, gongkai.FeedbackStep{Action: gongkai.FActNote, Comment: "已阅"}); gongkai.ErrorCode(err) != gongkai.ENOTFOUND {
 				t.Errorf("%s notes: %v, want not found", r, err)
 			}
 		}
@@ -494,13 +494,13 @@ func TestFeedback_reportAboutLeadership(t *testing.T) {
 		if _, n, _ := f.db.FindFeedback(ctx, f.bureau.ID, 0, store.FeedbackFilter{ToBureau: true, Viewer: f.actors[gongkai.RolePrincipal]}); n != 0 {
 			t.Fatalf("principal reads the bureau queue: %d", n)
 		}
-		if _, err := f.db.HandleFeedback(ctx, f.school.ID, c.ID, inspector, store.FeedbackStep{Action: gongkai.FActReply, Comment: "x"}); gongkai.ErrorCode(err) != gongkai.EFORBIDDEN {
+		if _, err := f.db.HandleFeedback(ctx, f.school.ID, c.ID, inspector, gongkai.FeedbackStep{Action: gongkai.FActReply, Comment: "x"}); gongkai.ErrorCode(err) != gongkai.EFORBIDDEN {
 			t.Fatalf("inspector replies: %v, want forbidden", err)
 		}
-		if _, err := f.db.HandleFeedback(ctx, f.school.ID, c.ID, admin, store.FeedbackStep{Action: gongkai.FActAssign, AssigneeID: f.actors[gongkai.RoleSupervisor].ID}); gongkai.ErrorFields(err)["assignee"] == "" {
+		if _, err := f.db.HandleFeedback(ctx, f.school.ID, c.ID, admin, gongkai.FeedbackStep{Action: gongkai.FActAssign, AssigneeID: f.actors[gongkai.RoleSupervisor].ID}); gongkai.ErrorFields(err)["assignee"] == "" {
 			t.Fatalf("bureau assigns a leadership report to the school: %v", err)
 		}
-		got := f.handle(t, c.ID, admin, store.FeedbackStep{Action: gongkai.FActReply, Comment: "教育局已立案调查，结果将另行告知。"})
+		got := f.handle(t, c.ID, admin, gongkai.FeedbackStep{Action: gongkai.FActReply, Comment: "教育局已立案调查，结果将另行告知。"})
 		if got.State != gongkai.FeedbackReplied {
 			t.Fatalf("bureau reply: %s", got.State)
 		}
@@ -512,7 +512,7 @@ func TestFeedback_reportAboutStaffMember(t *testing.T) {
 		ctx := context.Background()
 		f := mustFixture(t, dsn)
 		sup, sup2 := f.actors[gongkai.RoleSupervisor], f.person(t, "sup-two", f.school.ID, gongkai.RoleSupervisor, gongkai.RoleStaff)
-		c, _ := f.send(t, store.NewFeedback{Kind: gongkai.KindReport, About: gongkai.SubjectStaff, AboutName: "某老师",
+		c, _ := f.send(t, gongkai.NewFeedback{Kind: gongkai.KindReport, About: gongkai.SubjectStaff, AboutName: "某老师",
 			Subject: "有偿补课", Body: "某老师周末在校外组织本班学生有偿补课，每次 100 元。"})
 		if c.ToBureau {
 			t.Fatalf("a report about staff goes to the school's supervision group")
@@ -522,20 +522,20 @@ func TestFeedback_reportAboutStaffMember(t *testing.T) {
 		}
 		// Only a supervisor may record whom the report is about, a member
 		// of the school.
-		if _, err := f.db.HandleFeedback(ctx, f.school.ID, c.ID, sup, store.FeedbackStep{Action: gongkai.FActNote, Comment: "x", AboutUserID: f.outsider.ID}); gongkai.ErrorFields(err)["about_user"] == "" {
+		if _, err := f.db.HandleFeedback(ctx, f.school.ID, c.ID, sup, gongkai.FeedbackStep{Action: gongkai.FActNote, Comment: "x", AboutUserID: f.outsider.ID}); gongkai.ErrorFields(err)["about_user"] == "" {
 			t.Fatalf("outsider recorded: %v", err)
 		}
-		f.handle(t, c.ID, sup, store.FeedbackStep{Action: gongkai.FActNote, Comment: "经初步了解，涉及监督小组成员。", AboutUserID: sup2.ID})
+		f.handle(t, c.ID, sup, gongkai.FeedbackStep{Action: gongkai.FActNote, Comment: "经初步了解，涉及监督小组成员。", AboutUserID: sup2.ID})
 		if _, n, _ := f.db.FindFeedback(ctx, f.bureau.ID, f.school.ID, store.FeedbackFilter{Viewer: sup2}); n != 0 {
 			t.Fatalf("the person reported sees %d reports", n)
 		}
-		if _, err := f.db.HandleFeedback(ctx, f.school.ID, c.ID, sup2, store.FeedbackStep{Action: gongkai.FActNote, Comment: "我看看"}); gongkai.ErrorCode(err) != gongkai.ENOTFOUND {
+		if _, err := f.db.HandleFeedback(ctx, f.school.ID, c.ID, sup2, gongkai.FeedbackStep{Action: gongkai.FActNote, Comment: "我看看"}); gongkai.ErrorCode(err) != gongkai.ENOTFOUND {
 			t.Fatalf("the person reported notes: %v", err)
 		}
-		if _, err := f.db.HandleFeedback(ctx, f.school.ID, c.ID, sup, store.FeedbackStep{Action: gongkai.FActAssign, AssigneeID: sup2.ID}); gongkai.ErrorFields(err)["assignee"] == "" {
+		if _, err := f.db.HandleFeedback(ctx, f.school.ID, c.ID, sup, gongkai.FeedbackStep{Action: gongkai.FActAssign, AssigneeID: sup2.ID}); gongkai.ErrorFields(err)["assignee"] == "" {
 			t.Fatalf("assigned to the person reported: %v", err)
 		}
-		if _, err := f.db.HandleFeedback(ctx, f.school.ID, c.ID, sup, store.FeedbackStep{Action: gongkai.FActAssign, AssigneeID: f.actors[gongkai.RoleClerk].ID}); gongkai.ErrorFields(err)["assignee"] == "" {
+		if _, err := f.db.HandleFeedback(ctx, f.school.ID, c.ID, sup, gongkai.FeedbackStep{Action: gongkai.FActAssign, AssigneeID: f.actors[gongkai.RoleClerk].ID}); gongkai.ErrorFields(err)["assignee"] == "" {
 			t.Fatalf("report assigned to a clerk: %v", err)
 		}
 		full, _ := f.db.FindFeedbackByID(ctx, f.school.ID, c.ID)
@@ -543,12 +543,12 @@ func TestFeedback_reportAboutStaffMember(t *testing.T) {
 			t.Fatalf("visibility after naming: sup2 %v sup %v", gongkai.CanSeeFeedback(sup2, f.bureau.ID, full), gongkai.CanSeeFeedback(sup, f.bureau.ID, full))
 		}
 		// Naming the principal sends the report to the bureau.
-		c2, _ := f.send(t, store.NewFeedback{Kind: gongkai.KindReport, Subject: "基建工程", Body: "操场改造工程未招标。"})
-		got := f.handle(t, c2.ID, sup, store.FeedbackStep{Action: gongkai.FActNote, Comment: "涉及校长，移交教育局。", AboutUserID: f.actors[gongkai.RolePrincipal].ID})
+		c2, _ := f.send(t, gongkai.NewFeedback{Kind: gongkai.KindReport, Subject: "基建工程", Body: "操场改造工程未招标。"})
+		got := f.handle(t, c2.ID, sup, gongkai.FeedbackStep{Action: gongkai.FActNote, Comment: "涉及校长，移交教育局。", AboutUserID: f.actors[gongkai.RolePrincipal].ID})
 		if !got.ToBureau || got.About != gongkai.SubjectLeadership {
 			t.Fatalf("report naming the principal: to bureau %v about %q", got.ToBureau, got.About)
 		}
-		if _, err := f.db.HandleFeedback(ctx, f.school.ID, c2.ID, sup, store.FeedbackStep{Action: gongkai.FActNote, Comment: "x"}); gongkai.ErrorCode(err) != gongkai.ENOTFOUND {
+		if _, err := f.db.HandleFeedback(ctx, f.school.ID, c2.ID, sup, gongkai.FeedbackStep{Action: gongkai.FActNote, Comment: "x"}); gongkai.ErrorCode(err) != gongkai.ENOTFOUND {
 			t.Fatalf("supervisor keeps a report about the leadership: %v", err)
 		}
 	})
@@ -567,29 +567,29 @@ func TestFeedback_viewerFilterMatchesDomain(t *testing.T) {
 		inspector := f.bureauUser(t, "bureau-inspector", gongkai.RoleInspector)
 		principal, sup := f.actors[gongkai.RolePrincipal], f.actors[gongkai.RoleSupervisor]
 		mk := func(kind gongkai.FeedbackKind, about gongkai.Subject, body string) *gongkai.Feedback {
-			c, _ := f.send(t, store.NewFeedback{Kind: kind, About: about, Subject: "主题" + body, Body: body})
+			c, _ := f.send(t, gongkai.NewFeedback{Kind: kind, About: about, Subject: "主题" + body, Body: body})
 			return c
 		}
 		mk(gongkai.KindOpinion, "", "意见一")
 		c := mk(gongkai.KindMailbox, "", "来信二")
-		f.handle(t, c.ID, principal, store.FeedbackStep{Action: gongkai.FActAssign, AssigneeID: clerk2.ID})
+		f.handle(t, c.ID, principal, gongkai.FeedbackStep{Action: gongkai.FActAssign, AssigneeID: clerk2.ID})
 		mk(gongkai.KindReport, "", "举报三")
 		mk(gongkai.KindReport, gongkai.SubjectLeadership, "举报四")
 		c = mk(gongkai.KindReport, "", "举报五")
-		f.handle(t, c.ID, sup, store.FeedbackStep{Action: gongkai.FActNote, Comment: "涉及人员", AboutUserID: sup2.ID})
+		f.handle(t, c.ID, sup, gongkai.FeedbackStep{Action: gongkai.FActNote, Comment: "涉及人员", AboutUserID: sup2.ID})
 		c = mk(gongkai.KindReport, "", "举报六")
-		f.handle(t, c.ID, sup, store.FeedbackStep{Action: gongkai.FActNote, Comment: "涉及人员", AboutUserID: clerk2.ID})
+		f.handle(t, c.ID, sup, gongkai.FeedbackStep{Action: gongkai.FActNote, Comment: "涉及人员", AboutUserID: clerk2.ID})
 		c = mk(gongkai.KindRequest, "", "点题七")
-		f.handle(t, c.ID, principal, store.FeedbackStep{Action: gongkai.FActAssign, AssigneeID: clerk2.ID})
+		f.handle(t, c.ID, principal, gongkai.FeedbackStep{Action: gongkai.FActAssign, AssigneeID: clerk2.ID})
 		f.now = f.now.AddDate(0, 0, 14)
-		c, secret := f.send(t, store.NewFeedback{Kind: gongkai.KindOpinion, Subject: "逾期", Body: "意见八"})
-		f.handle(t, c.ID, principal, store.FeedbackStep{Action: gongkai.FActAssign, AssigneeID: clerk2.ID})
+		c, secret := f.send(t, gongkai.NewFeedback{Kind: gongkai.KindOpinion, Subject: "逾期", Body: "意见八"})
+		f.handle(t, c.ID, principal, gongkai.FeedbackStep{Action: gongkai.FActAssign, AssigneeID: clerk2.ID})
 		f.now = f.now.AddDate(0, 0, 14)
-		if _, err := f.db.SenderAct(ctx, c.Receipt, secret, 0, store.SenderStep{Action: gongkai.FActEscalate, Body: "逾期未答复"}); err != nil {
+		if _, err := f.db.SenderAct(ctx, c.Receipt, secret, 0, gongkai.SenderStep{Action: gongkai.FActEscalate, Body: "逾期未答复"}); err != nil {
 			t.Fatal(err)
 		}
 		item := f.publish(t, "学生资助名单公示")
-		f.send(t, store.NewFeedback{Kind: gongkai.KindObjection, DisclosureID: item.ID, Subject: "异议", Body: "九"})
+		f.send(t, gongkai.NewFeedback{Kind: gongkai.KindObjection, DisclosureID: item.ID, Subject: "异议", Body: "九"})
 		all, n, err := f.db.FindFeedback(ctx, f.bureau.ID, f.school.ID, store.FeedbackFilter{PerPage: 100})
 		if err != nil || n != 9 {
 			t.Fatalf("all: %d %v", n, err)
@@ -659,7 +659,7 @@ func TestFeedback_requestSupport(t *testing.T) {
 		if err := f.db.UpdateFeedbackSettings(ctx, s); err != nil {
 			t.Fatal(err)
 		}
-		c, _ := f.send(t, store.NewFeedback{Kind: gongkai.KindRequest, Subject: "请公开校车运营合同和收费依据", Body: "校车每月收费 180 元，希望公开合同。"})
+		c, _ := f.send(t, gongkai.NewFeedback{Kind: gongkai.KindRequest, Subject: "请公开校车运营合同和收费依据", Body: "校车每月收费 180 元，希望公开合同。"})
 		var people []*gongkai.Actor
 		for _, r := range []gongkai.Role{gongkai.RoleParent, gongkai.RoleStaff, gongkai.RoleRepresentative} {
 			people = append(people, f.actors[r])
@@ -684,7 +684,7 @@ func TestFeedback_requestSupport(t *testing.T) {
 		if _, err := f.db.SupportRequest(ctx, f.school.ID, c.ID, 0); gongkai.ErrorCode(err) != gongkai.EUNAUTHENTICATED {
 			t.Fatalf("support signed out: %v", err)
 		}
-		op, _ := f.send(t, store.NewFeedback{Kind: gongkai.KindOpinion, Subject: "意见", Body: "意见"})
+		op, _ := f.send(t, gongkai.NewFeedback{Kind: gongkai.KindOpinion, Subject: "意见", Body: "意见"})
 		if _, err := f.db.SupportRequest(ctx, f.school.ID, op.ID, people[0].ID); gongkai.ErrorCode(err) != gongkai.ENOTFOUND {
 			t.Fatalf("support an opinion: %v", err)
 		}
@@ -695,27 +695,27 @@ func TestFeedback_requestSupport(t *testing.T) {
 
 		// A request ends in a published disclosure or a public refusal.
 		principal := f.actors[gongkai.RolePrincipal]
-		f.handle(t, c.ID, principal, store.FeedbackStep{Action: gongkai.FActReply, Comment: "学校将整理校车合同后公开。"})
-		if _, err := f.db.HandleFeedback(ctx, f.school.ID, c.ID, principal, store.FeedbackStep{Action: gongkai.FActClose}); gongkai.ErrorFields(err)["result_id"] == "" {
+		f.handle(t, c.ID, principal, gongkai.FeedbackStep{Action: gongkai.FActReply, Comment: "学校将整理校车合同后公开。"})
+		if _, err := f.db.HandleFeedback(ctx, f.school.ID, c.ID, principal, gongkai.FeedbackStep{Action: gongkai.FActClose}); gongkai.ErrorFields(err)["result_id"] == "" {
 			t.Fatalf("request closed without a public answer: %v", err)
 		}
 		d := f.publish(t, "校车运营服务合同及收费依据公开")
-		got := f.handle(t, c.ID, principal, store.FeedbackStep{Action: gongkai.FActReply, Comment: "已公开，见链接。", ResultID: d.ID})
+		got := f.handle(t, c.ID, principal, gongkai.FeedbackStep{Action: gongkai.FActReply, Comment: "已公开，见链接。", ResultID: d.ID})
 		if got.ResultID != d.ID {
 			t.Fatalf("reply links %d", got.ResultID)
 		}
-		if got = f.handle(t, c.ID, principal, store.FeedbackStep{Action: gongkai.FActClose}); got.State != gongkai.FeedbackClosed {
+		if got = f.handle(t, c.ID, principal, gongkai.FeedbackStep{Action: gongkai.FActClose}); got.State != gongkai.FeedbackClosed {
 			t.Fatalf("close: %s", got.State)
 		}
 		if _, err := f.db.SupportRequest(ctx, f.school.ID, c.ID, f.actors[gongkai.RoleClerk].ID); gongkai.ErrorCode(err) != gongkai.ECONFLICT {
 			t.Fatalf("support a closed request: %v", err)
 		}
 
-		r2, _ := f.send(t, store.NewFeedback{Kind: gongkai.KindRequest, Subject: "请公开全体教师工资明细", Body: "希望公开每位老师的工资。"})
-		if _, err := f.db.HandleFeedback(ctx, f.school.ID, r2.ID, principal, store.FeedbackStep{Action: gongkai.FActDecline}); gongkai.ErrorFields(err)["comment"] == "" {
+		r2, _ := f.send(t, gongkai.NewFeedback{Kind: gongkai.KindRequest, Subject: "请公开全体教师工资明细", Body: "希望公开每位老师的工资。"})
+		if _, err := f.db.HandleFeedback(ctx, f.school.ID, r2.ID, principal, gongkai.FeedbackStep{Action: gongkai.FActDecline}); gongkai.ErrorFields(err)["comment"] == "" {
 			t.Fatalf("decline without a reason: %v", err)
 		}
-		f.handle(t, r2.ID, principal, store.FeedbackStep{Action: gongkai.FActDecline, Comment: "个人工资属于个人信息，不予公开；学校已按规定公开绩效工资分配方案。"})
+		f.handle(t, r2.ID, principal, gongkai.FeedbackStep{Action: gongkai.FActDecline, Comment: "个人工资属于个人信息，不予公开；学校已按规定公开绩效工资分配方案。"})
 		qa, _, _ := f.db.FindQA(ctx, f.school.ID, 1)
 		if len(qa) != 1 || qa[0].QAQuestion != r2.Subject || !strings.Contains(qa[0].QAAnswer, "个人信息") || qa[0].State != gongkai.FeedbackDeclined {
 			t.Fatalf("public refusal: %+v", qa)
@@ -729,58 +729,58 @@ func TestFeedback_escalation(t *testing.T) {
 		f := mustFixture(t, dsn)
 		admin := f.bureauUser(t, "bureau-admin", gongkai.RoleBureauAdmin)
 		principal, parent := f.actors[gongkai.RolePrincipal], f.actors[gongkai.RoleParent]
-		c, secret := f.send(t, store.NewFeedback{Kind: gongkai.KindMailbox, Subject: "校车路线", Body: "校车不经过兰圃村，孩子每天要走 2 公里。",
+		c, secret := f.send(t, gongkai.NewFeedback{Kind: gongkai.KindMailbox, Subject: "校车路线", Body: "校车不经过兰圃村，孩子每天要走 2 公里。",
 			SenderID: parent.ID, SenderName: "家长吴某", Email: "wu@example.com"})
 		if c.SenderID != parent.ID || c.Email != "wu@example.com" {
 			t.Fatalf("named sender not kept: %+v", c)
 		}
-		if _, err := f.db.SenderAct(ctx, c.Receipt, secret, 0, store.SenderStep{Action: gongkai.FActEscalate}); gongkai.ErrorCode(err) != gongkai.ECONFLICT {
+		if _, err := f.db.SenderAct(ctx, c.Receipt, secret, 0, gongkai.SenderStep{Action: gongkai.FActEscalate}); gongkai.ErrorCode(err) != gongkai.ECONFLICT {
 			t.Fatalf("escalate within the deadline: %v", err)
 		}
-		if _, err := f.db.SenderAct(ctx, c.Receipt, secret, 0, store.SenderStep{Action: gongkai.FActRate, Rating: gongkai.RatingUnsatisfied}); gongkai.ErrorCode(err) != gongkai.ECONFLICT {
+		if _, err := f.db.SenderAct(ctx, c.Receipt, secret, 0, gongkai.SenderStep{Action: gongkai.FActRate, Rating: gongkai.RatingUnsatisfied}); gongkai.ErrorCode(err) != gongkai.ECONFLICT {
 			t.Fatalf("rate before an answer: %v", err)
 		}
-		if _, err := f.db.SenderAct(ctx, c.Receipt, "", f.actors[gongkai.RoleStaff].ID, store.SenderStep{Action: gongkai.FActMessage, Body: "补充"}); gongkai.ErrorCode(err) != gongkai.ENOTFOUND {
+		if _, err := f.db.SenderAct(ctx, c.Receipt, "", f.actors[gongkai.RoleStaff].ID, gongkai.SenderStep{Action: gongkai.FActMessage, Body: "补充"}); gongkai.ErrorCode(err) != gongkai.ENOTFOUND {
 			t.Fatalf("someone else as sender: %v", err)
 		}
 		// The named sender, signed in, needs no secret.
-		got, err := f.db.SenderAct(ctx, c.Receipt, "", parent.ID, store.SenderStep{Action: gongkai.FActMessage, Body: "补充：兰圃村有 23 名学生。"})
+		got, err := f.db.SenderAct(ctx, c.Receipt, "", parent.ID, gongkai.SenderStep{Action: gongkai.FActMessage, Body: "补充：兰圃村有 23 名学生。"})
 		if err != nil || got.Messages[len(got.Messages)-1].Author != "家长吴某" || got.Messages[len(got.Messages)-1].AuthorID != parent.ID {
 			t.Fatalf("sender's message: %v", err)
 		}
 		// 03-02 + 5 working days = 03-09; on 03-10 the case is overdue.
 		f.now = time.Date(2026, 3, 10, 8, 0, 0, 0, gongkai.Beijing)
-		got, err = f.db.SenderAct(ctx, c.Receipt, secret, 0, store.SenderStep{Action: gongkai.FActEscalate, Body: "超过期限未答复。"})
+		got, err = f.db.SenderAct(ctx, c.Receipt, secret, 0, gongkai.SenderStep{Action: gongkai.FActEscalate, Body: "超过期限未答复。"})
 		if err != nil || !got.Escalated || !got.ToBureau || got.State != gongkai.FeedbackReceived {
 			t.Fatalf("escalate overdue: %+v %v", got, err)
 		}
-		if _, err := f.db.SenderAct(ctx, c.Receipt, secret, 0, store.SenderStep{Action: gongkai.FActEscalate}); gongkai.ErrorCode(err) != gongkai.ECONFLICT {
+		if _, err := f.db.SenderAct(ctx, c.Receipt, secret, 0, gongkai.SenderStep{Action: gongkai.FActEscalate}); gongkai.ErrorCode(err) != gongkai.ECONFLICT {
 			t.Fatalf("escalate twice: %v", err)
 		}
-		if _, err := f.db.HandleFeedback(ctx, f.school.ID, c.ID, principal, store.FeedbackStep{Action: gongkai.FActReply, Comment: "x"}); gongkai.ErrorCode(err) != gongkai.EFORBIDDEN {
+		if _, err := f.db.HandleFeedback(ctx, f.school.ID, c.ID, principal, gongkai.FeedbackStep{Action: gongkai.FActReply, Comment: "x"}); gongkai.ErrorCode(err) != gongkai.EFORBIDDEN {
 			t.Fatalf("school replies to an escalated case: %v, want forbidden (it still sees it)", err)
 		}
 		if _, n, _ := f.db.FindFeedback(ctx, f.bureau.ID, f.school.ID, store.FeedbackFilter{Viewer: principal}); n != 1 {
 			t.Fatalf("the school no longer sees its escalated case")
 		}
-		f.handle(t, c.ID, admin, store.FeedbackStep{Action: gongkai.FActReply, Comment: "已责成学校调整校车路线，下周起经过兰圃村。"})
+		f.handle(t, c.ID, admin, gongkai.FeedbackStep{Action: gongkai.FActReply, Comment: "已责成学校调整校车路线，下周起经过兰圃村。"})
 
 		// Replied, then rated unsatisfied: the case reopens for the bureau.
 		f.now = time.Date(2026, 3, 11, 9, 0, 0, 0, gongkai.Beijing)
-		c2, secret2 := f.send(t, store.NewFeedback{Kind: gongkai.KindOpinion, Subject: "午餐分量", Body: "午餐分量偏少。", Anonymous: true})
-		f.handle(t, c2.ID, principal, store.FeedbackStep{Action: gongkai.FActReply, Comment: "已与供餐公司沟通。"})
-		f.handle(t, c2.ID, principal, store.FeedbackStep{Action: gongkai.FActClose})
-		if _, err := f.db.SenderAct(ctx, c2.Receipt, secret2, 0, store.SenderStep{Action: gongkai.FActEscalate}); gongkai.ErrorCode(err) != gongkai.ECONFLICT {
+		c2, secret2 := f.send(t, gongkai.NewFeedback{Kind: gongkai.KindOpinion, Subject: "午餐分量", Body: "午餐分量偏少。", Anonymous: true})
+		f.handle(t, c2.ID, principal, gongkai.FeedbackStep{Action: gongkai.FActReply, Comment: "已与供餐公司沟通。"})
+		f.handle(t, c2.ID, principal, gongkai.FeedbackStep{Action: gongkai.FActClose})
+		if _, err := f.db.SenderAct(ctx, c2.Receipt, secret2, 0, gongkai.SenderStep{Action: gongkai.FActEscalate}); gongkai.ErrorCode(err) != gongkai.ECONFLICT {
 			t.Fatalf("escalate before rating: %v", err)
 		}
-		if _, err := f.db.SenderAct(ctx, c2.Receipt, secret2, 0, store.SenderStep{Action: gongkai.FActRate, Rating: "meh"}); gongkai.ErrorFields(err)["rating"] == "" {
+		if _, err := f.db.SenderAct(ctx, c2.Receipt, secret2, 0, gongkai.SenderStep{Action: gongkai.FActRate, Rating: "meh"}); gongkai.ErrorFields(err)["rating"] == "" {
 			t.Fatalf("unknown rating: %v", err)
 		}
 		f.now = f.now.Add(2 * time.Hour)
-		if _, err := f.db.SenderAct(ctx, c2.Receipt, secret2, 0, store.SenderStep{Action: gongkai.FActRate, Rating: gongkai.RatingUnsatisfied, Body: "没有改善"}); err != nil {
+		if _, err := f.db.SenderAct(ctx, c2.Receipt, secret2, 0, gongkai.SenderStep{Action: gongkai.FActRate, Rating: gongkai.RatingUnsatisfied, Body: "没有改善"}); err != nil {
 			t.Fatal(err)
 		}
-		got, err = f.db.SenderAct(ctx, c2.Receipt, secret2, 0, store.SenderStep{Action: gongkai.FActEscalate})
+		got, err = f.db.SenderAct(ctx, c2.Receipt, secret2, 0, gongkai.SenderStep{Action: gongkai.FActEscalate})
 		if err != nil || got.State != gongkai.FeedbackReceived || !got.ClosedAt.IsZero() || day(got.Due) != "2026-03-18" {
 			t.Fatalf("escalate unsatisfied: %s closed %v due %s %v", got.State, got.ClosedAt, day(got.Due), err)
 		}
@@ -791,7 +791,7 @@ func TestFeedback_settingsChangeDeadline(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		f := mustFixture(t, dsn)
-		nf := store.NewFeedback{Kind: gongkai.KindOpinion, Subject: "意见", Body: "图书室开放时间太短。"}
+		nf := gongkai.NewFeedback{Kind: gongkai.KindOpinion, Subject: "意见", Body: "图书室开放时间太短。"}
 		c, _ := f.send(t, nf)
 		if day(c.Due) != "2026-03-09" {
 			t.Fatalf("default: %s", day(c.Due))
@@ -877,14 +877,14 @@ func TestFeedback_otherSchoolNotFound(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, dsn string) {
 		ctx := context.Background()
 		f := mustFixture(t, dsn)
-		c, _ := f.send(t, store.NewFeedback{Kind: gongkai.KindOpinion, Subject: "意见", Body: "意见"})
+		c, _ := f.send(t, gongkai.NewFeedback{Kind: gongkai.KindOpinion, Subject: "意见", Body: "意见"})
 		if _, err := f.db.FindFeedbackByID(ctx, f.other.ID, c.ID); gongkai.ErrorCode(err) != gongkai.ENOTFOUND {
 			t.Fatalf("found through another school: %v", err)
 		}
-		if _, err := f.db.HandleFeedback(ctx, f.other.ID, c.ID, f.outsider, store.FeedbackStep{Action: gongkai.FActReply, Comment: "x"}); gongkai.ErrorCode(err) != gongkai.ENOTFOUND {
+		if _, err := f.db.HandleFeedback(ctx, f.other.ID, c.ID, f.outsider, gongkai.FeedbackStep{Action: gongkai.FActReply, Comment: "x"}); gongkai.ErrorCode(err) != gongkai.ENOTFOUND {
 			t.Fatalf("handled through another school: %v", err)
 		}
-		if _, err := f.db.HandleFeedback(ctx, f.school.ID, c.ID, f.outsider, store.FeedbackStep{Action: gongkai.FActReply, Comment: "x"}); gongkai.ErrorCode(err) != gongkai.ENOTFOUND {
+		if _, err := f.db.HandleFeedback(ctx, f.school.ID, c.ID, f.outsider, gongkai.FeedbackStep{Action: gongkai.FActReply, Comment: "x"}); gongkai.ErrorCode(err) != gongkai.ENOTFOUND {
 			t.Fatalf("handled by an outsider: %v", err)
 		}
 		if id, err := f.db.FindFeedbackSchoolID(ctx, c.ID); err != nil || id != f.school.ID {

@@ -66,27 +66,27 @@ func reportData(t *testing.T, dsn string) *fixture {
 	send := func(school int64, kind gongkai.FeedbackKind, on string) sent {
 		t.Helper()
 		at(on)
-		c, secret, err := f.db.CreateFeedback(ctx, school, &store.NewFeedback{Kind: kind, Subject: "关于" + string(kind) + on, Body: "内容" + on, Anonymous: true})
+		c, secret, err := f.db.CreateFeedback(ctx, school, &gongkai.NewFeedback{Kind: kind, Subject: "关于" + string(kind) + on, Body: "内容" + on, Anonymous: true})
 		if err != nil {
 			t.Fatal(err)
 		}
 		return sent{c, secret}
 	}
-	step := func(c sent, who *gongkai.Actor, on string, s store.FeedbackStep) {
+	step := func(c sent, who *gongkai.Actor, on string, s gongkai.FeedbackStep) {
 		t.Helper()
 		at(on)
 		if _, err := f.db.HandleFeedback(ctx, c.c.SchoolID, c.c.ID, who, s); err != nil {
 			t.Fatalf("%s: %v", s.Action, err)
 		}
 	}
-	sender := func(c sent, on string, s store.SenderStep) {
+	sender := func(c sent, on string, s gongkai.SenderStep) {
 		t.Helper()
 		at(on)
 		if _, err := f.db.SenderAct(ctx, c.c.Receipt, c.secret, 0, s); err != nil {
 			t.Fatalf("sender %s: %v", s.Action, err)
 		}
 	}
-	reply := store.FeedbackStep{Action: gongkai.FActReply, Comment: "已研究办理。"}
+	reply := gongkai.FeedbackStep{Action: gongkai.FActReply, Comment: "已研究办理。"}
 
 	// Items of school A.
 	item := func(title, category string, aud gongkai.Audience, channels ...gongkai.Channel) *gongkai.Disclosure {
@@ -133,19 +133,19 @@ func reportData(t *testing.T, dsn string) *fixture {
 	step(c0, principal, "2025-12-31", reply)
 	c1 := send(a, gongkai.KindOpinion, "2026-03-02") // answered on time in 2 working days, rated satisfied
 	step(c1, principal, "2026-03-04", reply)
-	sender(c1, "2026-03-05", store.SenderStep{Action: gongkai.FActRate, Rating: gongkai.RatingSatisfied})
+	sender(c1, "2026-03-05", gongkai.SenderStep{Action: gongkai.FActRate, Rating: gongkai.RatingSatisfied})
 	c2 := send(a, gongkai.KindMailbox, "2026-06-01") // answered late (due 06-08) in 7 working days, rectified
 	step(c2, principal, "2026-06-10", reply)
-	step(c2, principal, "2026-06-10", store.FeedbackStep{Action: gongkai.FActRectify, Comment: "增设护学岗。", Due: bjDay("2026-06-30")})
-	step(c2, principal, "2026-06-20", store.FeedbackStep{Action: gongkai.FActRectified, Comment: "已增设。", ResultID: d1.ID})
+	step(c2, principal, "2026-06-10", gongkai.FeedbackStep{Action: gongkai.FActRectify, Comment: "增设护学岗。", Due: bjDay("2026-06-30")})
+	step(c2, principal, "2026-06-20", gongkai.FeedbackStep{Action: gongkai.FActRectified, Comment: "已增设。", ResultID: d1.ID})
 	c3 := send(a, gongkai.KindRequest, "2026-09-07") // refused the next working day
-	step(c3, principal, "2026-09-08", store.FeedbackStep{Action: gongkai.FActDecline, Comment: "所涉信息属于个人隐私，不予公开。"})
+	step(c3, principal, "2026-09-08", gongkai.FeedbackStep{Action: gongkai.FActDecline, Comment: "所涉信息属于个人隐私，不予公开。"})
 	c4 := send(a, gongkai.KindRequest, "2026-10-12") // granted in 2 working days, rated basic
 	step(c4, principal, "2026-10-14", reply)
-	sender(c4, "2026-10-15", store.SenderStep{Action: gongkai.FActRate, Rating: gongkai.RatingBasic})
+	sender(c4, "2026-10-15", gongkai.SenderStep{Action: gongkai.FActRate, Rating: gongkai.RatingBasic})
 	send(a, gongkai.KindRequest, "2026-11-20")      // pending
 	c6 := send(a, gongkai.KindReport, "2026-11-02") // open, overdue (due 11-23), escalated by its sender
-	sender(c6, "2026-11-25", store.SenderStep{Action: gongkai.FActEscalate, Body: "逾期未答复。"})
+	sender(c6, "2026-11-25", gongkai.SenderStep{Action: gongkai.FActEscalate, Body: "逾期未答复。"})
 
 	// School B: one item and one open case.
 	b := f.other.ID

@@ -193,7 +193,7 @@ func TestSchools_DeactivateReactivate(t *testing.T) {
 		if err := f.db.CreateDisclosure(ctx, f.school.ID, f.actors[gongkai.RoleClerk], d); gongkai.ErrorCode(err) != gongkai.ECONFLICT {
 			t.Errorf("draft at a deactivated school: %v", err)
 		}
-		if _, _, err := f.db.CreateFeedback(ctx, f.school.ID, &store.NewFeedback{Kind: gongkai.KindOpinion, Subject: "建议", Body: "建议增加图书角。", SenderName: "家长"}); gongkai.ErrorCode(err) != gongkai.ECONFLICT {
+		if _, _, err := f.db.CreateFeedback(ctx, f.school.ID, &gongkai.NewFeedback{Kind: gongkai.KindOpinion, Subject: "建议", Body: "建议增加图书角。", SenderName: "家长"}); gongkai.ErrorCode(err) != gongkai.ECONFLICT {
 			t.Errorf("feedback to a deactivated school: %v", err)
 		}
 

@@ -234,7 +234,7 @@ func (s *Server) apiCreateFeedback(w http.ResponseWriter, r *http.Request) error
 	if ok, err := apiReadJSON(w, r, &in, false); !ok {
 		return err
 	}
-	nf := &store.NewFeedback{
+	nf := &gongkai.NewFeedback{
 		Kind: gongkai.FeedbackKind(strings.TrimSpace(in.Kind)), DisclosureID: in.DisclosureID, Subject: in.Subject, Body: in.Body,
 		Anonymous: in.Anonymous, SenderName: in.Name, Contact: in.Contact, Email: in.Email,
 		About: gongkai.Subject(strings.TrimSpace(in.About)), AboutName: in.AboutName,
@@ -351,12 +351,9 @@ func (s *Server) apiFeedbackFollowUp(w http.ResponseWriter, r *http.Request) err
 			fe.Add(k, v)
 		}
 	}
+	// Which steps a sender may take, and what each needs, is the domain's
+	// to say (gongkai.Feedback.SenderTake).
 	action := gongkai.FeedbackAction(in.Action)
-	switch action {
-	case gongkai.FActMessage, gongkai.FActRate, gongkai.FActEscalate:
-	default:
-		fe.Add("action", "action 只能是 message（补充留言）、rate（评价）或 escalate（提请教育局督办）。")
-	}
 	if err := fe.Err(); err != nil {
 		return err
 	}
@@ -369,7 +366,7 @@ func (s *Server) apiFeedbackFollowUp(w http.ResponseWriter, r *http.Request) err
 	if !actor.Anonymous() {
 		senderID = actor.ID
 	}
-	f, err := s.db.SenderAct(r.Context(), in.Receipt, in.Secret, senderID, store.SenderStep{Action: action, Body: in.Body, Rating: gongkai.Rating(in.Rating)})
+	f, err := s.db.SenderAct(r.Context(), in.Receipt, in.Secret, senderID, gongkai.SenderStep{Action: action, Body: in.Body, Rating: gongkai.Rating(in.Rating)})
 	if err != nil {
 		return err
 	}
@@ -535,7 +532,7 @@ func (s *Server) apiFeedbackAct(w http.ResponseWriter, r *http.Request) error {
 	if ok, err := apiReadJSON(w, r, &in, true); !ok {
 		return err
 	}
-	step := store.FeedbackStep{Action: action, Comment: in.Comment, DepartmentID: in.DepartmentID, AssigneeID: in.AssigneeID,
+	step := gongkai.FeedbackStep{Action: action, Comment: in.Comment, DepartmentID: in.DepartmentID, AssigneeID: in.AssigneeID,
 		ResultID: in.ResultID, QAQuestion: in.QAQuestion, QAAnswer: in.QAAnswer, AboutUserID: in.AboutUserID}
 	fe := gongkai.FieldErrors{}
 	if in.Due != "" {

@@ -25,7 +25,7 @@ func (h *harness) matrixFeedbackID(t *testing.T) int64 {
 	if id, ok := matrixFeedback.Load(h); ok {
 		return id.(int64)
 	}
-	f, _, err := h.db.CreateFeedback(context.Background(), h.school.ID, &store.NewFeedback{Kind: gongkai.KindOpinion, Anonymous: true,
+	f, _, err := h.db.CreateFeedback(context.Background(), h.school.ID, &gongkai.NewFeedback{Kind: gongkai.KindOpinion, Anonymous: true,
 		Subject: "建议延长图书室开放时间", Body: "图书室中午不开放，学生没有时间借书。"})
 	must(t, err)
 	matrixFeedback.Store(h, f.ID)

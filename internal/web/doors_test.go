@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"gongkai"
-	"gongkai/internal/store"
 )
 
 // TestSafeNext: after sign-in only a path of this site is followed; every
@@ -314,7 +313,7 @@ func TestInvalidUTF8_refused(t *testing.T) {
 // for the lookup and the follow-up alike.
 func TestAPIReceiptLimit(t *testing.T) {
 	eachHarness(t, func(t *testing.T, h *harness) {
-		f, _, err := h.db.CreateFeedback(context.Background(), h.school.ID, &store.NewFeedback{Kind: gongkai.KindRequest, Anonymous: true,
+		f, _, err := h.db.CreateFeedback(context.Background(), h.school.ID, &gongkai.NewFeedback{Kind: gongkai.KindRequest, Anonymous: true,
 			Subject: "公开食堂采购价格", Body: "想了解食堂采购价格。"})
 		must(t, err)
 		guess := func(i int, path string) int {
@@ -334,7 +333,7 @@ func TestAPIReceiptLimit(t *testing.T) {
 			t.Fatalf("12 wrong secrets for one receipt from 12 addresses got %v, want the last ones 429", codes)
 		}
 		// Another receipt is not held up.
-		other, _, err := h.db.CreateFeedback(context.Background(), h.school.ID, &store.NewFeedback{Kind: gongkai.KindRequest, Anonymous: true,
+		other, _, err := h.db.CreateFeedback(context.Background(), h.school.ID, &gongkai.NewFeedback{Kind: gongkai.KindRequest, Anonymous: true,
 			Subject: "公开校服价格", Body: "想了解校服价格。"})
 		must(t, err)
 		resp, _ := h.do(h.clientFrom("127.0.2.1"), "POST", "/api/v1/feedback/lookup", "application/json",

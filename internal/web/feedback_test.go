@@ -603,13 +603,13 @@ func (h *harness) matrixFeedbackValues(t *testing.T, pattern string) map[string]
 		ctx := context.Background()
 		st, err := h.srv.blobs.Put(ctx, strings.NewReader(fbPDF), "b.pdf", gongkai.MaxAttachmentBytes)
 		must(t, err)
-		f, _, err := h.db.CreateFeedback(ctx, h.school.ID, &store.NewFeedback{Kind: gongkai.KindOpinion, SenderID: h.users["xq.parent"].ID,
+		f, _, err := h.db.CreateFeedback(ctx, h.school.ID, &gongkai.NewFeedback{Kind: gongkai.KindOpinion, SenderID: h.users["xq.parent"].ID,
 			Subject: "建议增加课后阅读时间", Body: "希望每天增加半小时阅读。", Attachments: []gongkai.Attachment{
 				{Filename: "b.pdf", ContentType: st.ContentType, Size: st.Size, SHA256: st.SHA256, StorageKey: st.Key}}})
 		must(t, err)
 		full, err := h.db.FindFeedbackByID(ctx, h.school.ID, f.ID)
 		must(t, err)
-		req, _, err := h.db.CreateFeedback(ctx, h.school.ID, &store.NewFeedback{Kind: gongkai.KindRequest, Anonymous: true,
+		req, _, err := h.db.CreateFeedback(ctx, h.school.ID, &gongkai.NewFeedback{Kind: gongkai.KindRequest, Anonymous: true,
 			Subject: "公开食堂采购价格", Body: "想了解食堂采购价格。"})
 		must(t, err)
 		tpl := &store.ReplyTemplate{SchoolID: h.school.ID, Title: "已收到", Body: "您的来信已收到。"}

@@ -25,16 +25,16 @@ func reportFeedback(t *testing.T, h *harness) {
 	t.Helper()
 	ctx := context.Background()
 	send := func(kind gongkai.FeedbackKind, subject string) *gongkai.Feedback {
-		f, _, err := h.db.CreateFeedback(ctx, h.school.ID, &store.NewFeedback{Kind: kind, Subject: subject, Body: subject + "，请学校答复。", Anonymous: true})
+		f, _, err := h.db.CreateFeedback(ctx, h.school.ID, &gongkai.NewFeedback{Kind: kind, Subject: subject, Body: subject + "，请学校答复。", Anonymous: true})
 		must(t, err)
 		return f
 	}
 	o1 := send(gongkai.KindOpinion, "建议延长图书室开放时间")
 	send(gongkai.KindOpinion, "建议增设雨棚")
 	rq := send(gongkai.KindRequest, "公开食堂承包合同")
-	_, err := h.db.HandleFeedback(ctx, h.school.ID, o1.ID, h.actor("xq.principal"), store.FeedbackStep{Action: gongkai.FActReply, Comment: "下周起中午开放。"})
+	_, err := h.db.HandleFeedback(ctx, h.school.ID, o1.ID, h.actor("xq.principal"), gongkai.FeedbackStep{Action: gongkai.FActReply, Comment: "下周起中午开放。"})
 	must(t, err)
-	_, err = h.db.HandleFeedback(ctx, h.school.ID, rq.ID, h.actor("xq.principal"), store.FeedbackStep{Action: gongkai.FActDecline, Comment: "合同涉及商业秘密，不予公开。"})
+	_, err = h.db.HandleFeedback(ctx, h.school.ID, rq.ID, h.actor("xq.principal"), gongkai.FeedbackStep{Action: gongkai.FActDecline, Comment: "合同涉及商业秘密，不予公开。"})
 	must(t, err)
 }
 

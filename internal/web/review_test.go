@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"gongkai"
-	"gongkai/internal/store"
 )
 
 var regexpHot = regexp.MustCompile(`点题公开申请 \d[^<]*`)
@@ -23,7 +22,7 @@ func TestReview_leadershipReportsStayWithTheBureau(t *testing.T) {
 	eachHarness(t, func(t *testing.T, h *harness) {
 		ctx := context.Background()
 		send := func(about gongkai.Subject, subject string) {
-			_, _, err := h.db.CreateFeedback(ctx, h.school.ID, &store.NewFeedback{Kind: gongkai.KindReport, Subject: subject,
+			_, _, err := h.db.CreateFeedback(ctx, h.school.ID, &gongkai.NewFeedback{Kind: gongkai.KindReport, Subject: subject,
 				Body: subject + "，请查处。", Anonymous: true, About: about, AboutName: "某某"})
 			must(t, err)
 		}

@@ -217,6 +217,7 @@ func (s *Server) feedbackRoutes() []route {
 		{"GET", "/lookup", accessPublic, false, s.handleLookupForm},
 		{"POST", "/lookup", accessPublic, false, s.handleLookup},
 		{"POST", "/lookup/act", accessPublic, false, s.handleLookupAct},
+		{"POST", "/lookup/file", accessPublic, false, s.handleLookupFile},
 		{"GET", "/s/{slug}/cases", accessStaff, false, s.handleCases},
 		{"GET", "/s/{slug}/cases/{id}", accessSignedIn, false, s.handleCase},
 		{"POST", "/s/{slug}/cases/{id}/{action}", accessSignedIn, false, s.handleCaseStep},
