@@ -60,13 +60,6 @@ type SenderStep struct {
 	Attachments []Attachment
 }
 
-// FeedbackEvent is an event a step emits, with what its notification
-// needs; never anything identifying an anonymous sender.
-type FeedbackEvent struct {
-	Type EventType
-	Data map[string]any
-}
-
 // FeedbackOutcome is what a step does to a case.
 type FeedbackOutcome struct {
 	Case    Feedback        // the case after the step, every field to save
@@ -77,7 +70,7 @@ type FeedbackOutcome struct {
 	// working days, or (a zero rule) a date chosen by staff.
 	DueRule *WorkdayRule
 	Touch   bool // what the public board shows changed: drop its cache
-	Events  []FeedbackEvent
+	Events  []StepEvent
 }
 
 // FeedbackFacts are what the store looked up for a staff step.
@@ -425,7 +418,7 @@ func (f *Feedback) SenderTake(s SenderStep, facts SenderFacts) (FeedbackOutcome,
 	out := FeedbackOutcome{From: f.State, Changed: true}
 	author, authorID := f.SenderAuthor(nil)
 	m := FeedbackMessage{Action: s.Action, Author: author, AuthorID: authorID, Body: s.Body, Attachments: s.Attachments}
-	var ev FeedbackEvent
+	var ev StepEvent
 	switch s.Action {
 	case FActMessage:
 		ev.Type = EventFeedbackMessage
@@ -437,7 +430,7 @@ func (f *Feedback) SenderTake(s SenderStep, facts SenderFacts) (FeedbackOutcome,
 		if s.Body != "" {
 			m.Body += "：" + s.Body
 		}
-		ev = FeedbackEvent{Type: EventFeedbackRated, Data: map[string]any{"rating": string(s.Rating)}}
+		ev = StepEvent{Type: EventFeedbackRated, Data: map[string]any{"rating": string(s.Rating)}}
 	case FActEscalate:
 		if err := f.CanEscalate(facts.Now); err != nil {
 			return FeedbackOutcome{}, err
@@ -452,11 +445,11 @@ func (f *Feedback) SenderTake(s SenderStep, facts SenderFacts) (FeedbackOutcome,
 		g.Due, g.DueProvisional = rule.Due(facts.Calendar)
 		out.DueRule = &rule
 		out.Touch = f.Kind == KindObjection && g.State != f.State
-		ev = FeedbackEvent{Type: EventFeedbackEscalated, Data: map[string]any{"reason": "sender"}}
+		ev = StepEvent{Type: EventFeedbackEscalated, Data: map[string]any{"reason": "sender"}}
 	}
 	g.UpdatedAt = facts.Now
 	out.Case, out.Message = g, m
-	out.Events = []FeedbackEvent{g.Event(ev.Type, ev.Data)}
+	out.Events = []StepEvent{g.Event(ev.Type, ev.Data)}
 	return out, nil
 }
 
@@ -507,7 +500,7 @@ func (f *Feedback) Support(userID int64, already bool, threshold int) (FeedbackO
 	reached := !g.MustAnswerPublicly && g.Supporters >= threshold
 	g.MustAnswerPublicly = g.MustAnswerPublicly || reached
 	out.Case, out.Changed, out.Touch = g, true, true
-	out.Events = []FeedbackEvent{g.Event(EventFeedbackSupported, map[string]any{
+	out.Events = []StepEvent{g.Event(EventFeedbackSupported, map[string]any{
 		"supporters": g.Supporters, "threshold": threshold, "must_answer_publicly": g.MustAnswerPublicly, "threshold_reached": reached})}
 	return out, nil
 }
@@ -574,7 +567,7 @@ func (nf *NewFeedback) Open(schoolID int64, sender *Actor, facts NewFeedbackFact
 	author, authorID := f.SenderAuthor(sender)
 	out := FeedbackOutcome{Case: f, Changed: true, DueRule: &rule, Touch: f.Kind == KindObjection,
 		Message: FeedbackMessage{Author: author, AuthorID: authorID, Body: f.Body, Attachments: nf.Attachments}}
-	out.Events = []FeedbackEvent{f.Event(EventFeedbackReceived, nil)}
+	out.Events = []StepEvent{f.Event(EventFeedbackReceived, nil)}
 	return out, nil
 }
 
@@ -626,7 +619,7 @@ func (f *Feedback) SenderAuthor(sender *Actor) (string, int64) {
 // subject, state, deadline, who handles it), and for a named sender how to
 // reach them; never anything identifying an anonymous sender. extra adds
 // what is particular to the step.
-func (f *Feedback) Event(typ EventType, extra map[string]any) FeedbackEvent {
+func (f *Feedback) Event(typ EventType, extra map[string]any) StepEvent {
 	d := map[string]any{
 		"school_id": f.SchoolID, "kind": string(f.Kind), "kind_name": f.Kind.Label(), "subject": f.Subject,
 		"state": string(f.State), "to_bureau": f.ToBureau, "escalated": f.Escalated, "anonymous": f.Anonymous,
@@ -656,5 +649,5 @@ func (f *Feedback) Event(typ EventType, extra map[string]any) FeedbackEvent {
 	for k, v := range extra {
 		d[k] = v
 	}
-	return FeedbackEvent{Type: typ, Data: d}
+	return StepEvent{Type: typ, Data: d}
 }
