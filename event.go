@@ -68,9 +68,9 @@ func (t EventType) Family() string {
 }
 
 // StepEvent is an event a step of a procedure decided on, with what the
-// message needs, never anything identifying an anonymous sender. The
-// store adds the school and the subject (the row it
-// wrote) and records it in the outbox in the same transaction.
+// message needs, never anything identifying an anonymous sender. The store
+// adds the school and the subject (the row it wrote) and records it in the
+// outbox in the same transaction.
 type StepEvent struct {
 	Type EventType
 	Data map[string]any
