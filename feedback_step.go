@@ -550,7 +550,9 @@ func (nf *NewFeedback) Open(schoolID int64, sender *Actor, facts NewFeedbackFact
 		return FeedbackOutcome{}, err
 	}
 	f := nf.feedback()
-	f.Validate() // trims, and clears every trace of an anonymous sender
+	// Check has found nothing wrong; Validate trims, and clears every trace
+	// of an anonymous sender.
+	_ = f.Validate()
 	f.SchoolID = schoolID
 	if f.DisclosureID != 0 {
 		if err := f.checkItem(facts.Item, sender, facts); err != nil {

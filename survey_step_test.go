@@ -130,7 +130,9 @@ func TestSurvey_TakeAnswer(t *testing.T) {
 		for who, a := range orderPeople() {
 			for _, answered := range []bool{false, true} {
 				s := c.survey()
-				s.Validate()
+				if err := s.Validate(); err != nil {
+					t.Fatal(err)
+				}
 				out, err := s.TakeAnswer(a, answers, gongkai.SurveyFacts{SchoolBureauID: 7, Now: c.now, Answered: answered})
 				var want string
 				switch {
@@ -152,7 +154,9 @@ func TestSurvey_TakeAnswer(t *testing.T) {
 	}
 	c := surveyCases()[2]
 	s := c.survey()
-	s.Validate()
+	if err := s.Validate(); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := s.TakeAnswer(orderPeople()["own.parent"], answers[:1], gongkai.SurveyFacts{SchoolBureauID: 7, Now: c.now}); gongkai.ErrorFields(err)["q2"] == "" {
 		t.Errorf("a required question left out: %v", err)
 	}

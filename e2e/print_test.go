@@ -128,7 +128,7 @@ func printedText(t *testing.T, tab context.Context, sel string) string {
 	if _, err := pagesCDP(tab, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"}); err != nil {
 		t.Fatal(err)
 	}
-	defer pagesCDP(tab, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: ""})
+	defer func() { _, _ = pagesCDP(tab, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: ""}) }()
 	s, err := chromedp.Run(tab, chromedp.Evaluate[string](fmt.Sprintf(`[...document.querySelectorAll(%q)].map(e => e.innerText).join("\n")`, sel)))
 	if err != nil {
 		t.Fatal(err)

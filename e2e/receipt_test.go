@@ -225,7 +225,9 @@ func watchDialogs(t *testing.T, ctx context.Context) *dialogWatch {
 			w.seen = append(w.seen, ev.Type)
 			accept := w.accept
 			w.mu.Unlock()
-			go chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: accept})
+			go func() {
+				_, _ = chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: accept})
+			}()
 		}
 	}()
 	return w

@@ -651,18 +651,6 @@ func (tx *Tx) insertFeedback(ctx context.Context, f *gongkai.Feedback, secretHas
 	return nil
 }
 
-// dueIn is the date days working days after today (today not counted), and
-// the rule it was counted by, kept so that a calendar edit can count again.
-func (tx *Tx) dueIn(ctx context.Context, region string, days int) (time.Time, bool, gongkai.WorkdayRule, error) {
-	cal, err := tx.db.Calendar(ctx, region)
-	if err != nil {
-		return time.Time{}, false, gongkai.WorkdayRule{}, err
-	}
-	rule := gongkai.WorkdayRule{From: tx.Now, Workdays: days}
-	due, provisional := rule.Due(cal)
-	return due, provisional, rule, nil
-}
-
 // setDueRule records how a case's reply deadline was set: counted by rule,
 // or (a zero rule) chosen by staff.
 func (tx *Tx) setDueRule(ctx context.Context, f *gongkai.Feedback, rule gongkai.WorkdayRule) error {

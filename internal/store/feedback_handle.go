@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"gongkai"
 )
@@ -51,10 +50,6 @@ func (tx *Tx) saveCase(ctx context.Context, f *gongkai.Feedback) error {
 		return fmt.Errorf("store: save feedback %d: %w", f.ID, err)
 	}
 	return nil
-}
-
-func fieldError(field, msg string) error {
-	return &gongkai.Error{Code: gongkai.EINVALID, Message: msg, Fields: map[string]string{field: msg}}
 }
 
 // saveOutcome writes what a step did to a stored case: its fields, the
@@ -262,43 +257,6 @@ func (tx *Tx) emitAll(ctx context.Context, out *gongkai.FeedbackOutcome) error {
 		if err := tx.emit(ctx, Event{SchoolID: out.Case.SchoolID, Type: e.Type, Subject: out.Case.ID, Data: e.Data}); err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-// setDue sets a deadline chosen by staff (for orders; a case's steps
-// check theirs in the domain): a date not before today.
-func (tx *Tx) setDue(ctx context.Context, region string, due *time.Time, provisional *bool, want time.Time, field string) error {
-	y, m, d := want.In(gongkai.Beijing).Date()
-	day := time.Date(y, m, d, 0, 0, 0, 0, gongkai.Beijing)
-	if gongkai.PeriodOver(day, tx.Now) {
-		return fieldError(field, "期限不能早于今天。")
-	}
-	if day.After(tx.Now.AddDate(2, 0, 0)) {
-		return fieldError(field, "期限不能超过两年。")
-	}
-	cal, err := tx.db.Calendar(ctx, region)
-	if err != nil {
-		return err
-	}
-	*due, *provisional = day, !cal.HasYear(day.Year()) || !cal.HasYear(tx.Now.In(gongkai.Beijing).Year())
-	return nil
-}
-
-// checkResult checks that a disclosure may stand as the result of a case:
-// an item of the same school that is published (not withdrawn).
-func (tx *Tx) checkResult(ctx context.Context, schoolID, id int64) error {
-	var state string
-	err := tx.QueryRowContext(ctx, `SELECT state FROM disclosures WHERE school_id = $1 AND id = $2`, schoolID, id).Scan(&state)
-	if errors.Is(err, sql.ErrNoRows) {
-		return fieldError("result_id", "所选公开事项不存在，请选择本校已发布的事项。")
-	}
-	if err != nil {
-		return fmt.Errorf("store: result disclosure %d: %w", id, err)
-	}
-	d := gongkai.Disclosure{State: gongkai.State(state)}
-	if !d.Published() || d.State == gongkai.StateWithdrawn {
-		return fieldError("result_id", "所选公开事项尚未发布或已撤回，请选择本校已发布的事项。")
 	}
 	return nil
 }
