@@ -173,32 +173,61 @@ func (db *DB) Dashboard(ctx context.Context, bureauID int64, now time.Time) ([]S
 	if err != nil {
 		return nil, err
 	}
-
-	// A deactivated school owes nothing and is not counted (gongkai.UseObligations).
-	rows, err := db.read.QueryContext(ctx, `SELECT id, slug, name FROM schools WHERE bureau_id = $1 AND deactivated_at = 0 ORDER BY name, id`, bureauID)
-	if err != nil {
-		return nil, fmt.Errorf("store: schools of bureau %d: %w", bureauID, err)
-	}
-	var out []SchoolFigures
-	index := map[int64]int{}
-	for rows.Next() {
-		var s SchoolFigures
-		if err := rows.Scan(&s.SchoolID, &s.Slug, &s.Name); err != nil {
-			rows.Close()
+	d := &dashboard{db: db, bureauID: bureauID, now: now.In(gongkai.Beijing), cal: cal, index: map[int64]int{}}
+	for _, step := range []func(context.Context) error{d.schools, d.obligations, d.feedback, d.replyTimes, d.ordersAndSurveys} {
+		if err := step(ctx); err != nil {
 			return nil, err
 		}
-		s.MedianReplyDays = -1
-		index[s.SchoolID] = len(out)
-		out = append(out, s)
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
+	for _, p := range DashPeriods {
+		rankSchools(d.out, p)
 	}
+	return d.out, nil
+}
 
-	// The months of the series, and the span of due dates to read.
-	now = now.In(gongkai.Beijing)
-	first := time.Date(now.Year(), now.Month()-(SeriesMonths-1), 1, 0, 0, 0, 0, gongkai.Beijing)
+// dashboard gathers a bureau's figures one query at a time, each adding
+// to its schools' rows.
+type dashboard struct {
+	db       *DB
+	bureauID int64
+	now      time.Time
+	cal      *gongkai.WorkCalendar
+	out      []SchoolFigures
+	index    map[int64]int // a school's row in out
+}
+
+// schools makes a row per school that counts. A deactivated school owes
+// nothing and is not counted (gongkai.UseObligations).
+func (d *dashboard) schools(ctx context.Context) error {
+	rows, err := d.db.read.QueryContext(ctx, `SELECT id, slug, name FROM schools WHERE bureau_id = $1 AND deactivated_at = 0 ORDER BY name, id`, d.bureauID)
+	if err != nil {
+		return fmt.Errorf("store: schools of bureau %d: %w", d.bureauID, err)
+	}
+	defer rows.Close()
+	first := seriesStart(d.now)
+	for rows.Next() {
+		s := SchoolFigures{MedianReplyDays: -1, Series: make([]MonthFigures, SeriesMonths)}
+		if err := rows.Scan(&s.SchoolID, &s.Slug, &s.Name); err != nil {
+			return err
+		}
+		for k := range s.Series {
+			s.Series[k].Month = first.AddDate(0, k, 0)
+		}
+		d.index[s.SchoolID] = len(d.out)
+		d.out = append(d.out, s)
+	}
+	return rows.Err()
+}
+
+// seriesStart is the first month of the series that ends with now's.
+func seriesStart(now time.Time) time.Time {
+	return time.Date(now.Year(), now.Month()-(SeriesMonths-1), 1, 0, 0, 0, 0, gongkai.Beijing)
+}
+
+// obligations counts the obligations due in each period and month of the
+// series by their state now.
+func (d *dashboard) obligations(ctx context.Context) error {
+	first := seriesStart(d.now)
 	from, to := first, first
 	type span struct {
 		p        DashPeriod
@@ -206,123 +235,116 @@ func (db *DB) Dashboard(ctx context.Context, bureauID int64, now time.Time) ([]S
 	}
 	var spans []span
 	for _, p := range DashPeriods {
-		f, t, _ := p.Bounds(now)
+		f, t, _ := p.Bounds(d.now)
 		spans = append(spans, span{p, formatDay(f), formatDay(t)})
 		from, to = minTime(from, f), maxTime(to, t)
 	}
-	for i := range out {
-		out[i].Series = make([]MonthFigures, SeriesMonths)
-		for k := range out[i].Series {
-			out[i].Series[k].Month = first.AddDate(0, k, 0)
-		}
-	}
-
-	rows, err = db.read.QueryContext(ctx, `SELECT o.id, o.school_id, o.due, o.met_at, o.waived FROM obligations o
+	rows, err := d.db.read.QueryContext(ctx, `SELECT o.id, o.school_id, o.due, o.met_at, o.waived FROM obligations o
 		JOIN schools s ON s.id = o.school_id
-		WHERE s.bureau_id = $1 AND o.due >= $2 AND o.due <= $3 ORDER BY o.due, o.id`, bureauID, formatDay(from), formatDay(to))
+		WHERE s.bureau_id = $1 AND o.due >= $2 AND o.due <= $3 ORDER BY o.due, o.id`, d.bureauID, formatDay(from), formatDay(to))
 	if err != nil {
-		return nil, fmt.Errorf("store: obligations of bureau %d: %w", bureauID, err)
+		return fmt.Errorf("store: obligations of bureau %d: %w", d.bureauID, err)
 	}
+	defer rows.Close()
 	for rows.Next() {
 		var id, school, met int64
 		var due string
 		var waived bool
 		if err := rows.Scan(&id, &school, &due, &met, &waived); err != nil {
-			rows.Close()
-			return nil, err
+			return err
 		}
-		i, ok := index[school]
+		i, ok := d.index[school]
 		if !ok {
 			continue
 		}
-		d := parseDay(due)
-		st := gongkai.ObligationStateAt(cal, d, fromMS(met), waived, now)
-		s := &out[i]
+		day := parseDay(due)
+		st := gongkai.ObligationStateAt(d.cal, day, fromMS(met), waived, d.now)
+		s := &d.out[i]
 		for _, sp := range spans {
 			if due >= sp.from && due <= sp.to {
 				s.period(sp.p).add(id, st)
 			}
 		}
-		if k := monthsBetween(first, d); k >= 0 && k < SeriesMonths {
+		if k := monthsBetween(first, day); k >= 0 && k < SeriesMonths {
 			s.Series[k].add(id, st)
 		}
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
+	return rows.Err()
+}
 
-	rows, err = db.read.QueryContext(ctx, `SELECT f.school_id,
+// feedback counts each school's open cases and rectifications.
+func (d *dashboard) feedback(ctx context.Context) error {
+	rows, err := d.db.read.QueryContext(ctx, `SELECT f.school_id,
 		SUM(CASE WHEN f.state IN ('received', 'assigned', 'rectifying') THEN 1 ELSE 0 END),
 		SUM(CASE WHEN f.state = 'rectifying' THEN 1 ELSE 0 END)
 		FROM feedback_cases f JOIN schools s ON s.id = f.school_id
-		WHERE s.bureau_id = $1 GROUP BY f.school_id`, bureauID)
+		WHERE s.bureau_id = $1 GROUP BY f.school_id`, d.bureauID)
 	if err != nil {
-		return nil, fmt.Errorf("store: feedback of bureau %d: %w", bureauID, err)
+		return fmt.Errorf("store: feedback of bureau %d: %w", d.bureauID, err)
 	}
+	defer rows.Close()
 	for rows.Next() {
 		var school int64
 		var open, rect int
 		if err := rows.Scan(&school, &open, &rect); err != nil {
-			rows.Close()
-			return nil, err
+			return err
 		}
-		if i, ok := index[school]; ok {
-			out[i].OpenFeedback, out[i].OpenRectifications = open, rect
+		if i, ok := d.index[school]; ok {
+			d.out[i].OpenFeedback, d.out[i].OpenRectifications = open, rect
 		}
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
+	return rows.Err()
+}
 
-	// Reply times of the cases first replied to this year.
-	yearFrom, yearTo, _ := PeriodYear.Bounds(now)
-	rows, err = db.read.QueryContext(ctx, `SELECT f.school_id, f.created_at, f.replied_at
+// replyTimes takes the median reply time, in working days, of the cases
+// first replied to this year.
+func (d *dashboard) replyTimes(ctx context.Context) error {
+	yearFrom, yearTo, _ := PeriodYear.Bounds(d.now)
+	rows, err := d.db.read.QueryContext(ctx, `SELECT f.school_id, f.created_at, f.replied_at
 		FROM feedback_cases f JOIN schools s ON s.id = f.school_id
-		WHERE s.bureau_id = $1 AND f.replied_at >= $2 AND f.replied_at < $3`, bureauID, ms(yearFrom), ms(yearTo.AddDate(0, 0, 1)))
+		WHERE s.bureau_id = $1 AND f.replied_at >= $2 AND f.replied_at < $3`, d.bureauID, ms(yearFrom), ms(yearTo.AddDate(0, 0, 1)))
 	if err != nil {
-		return nil, fmt.Errorf("store: reply times of bureau %d: %w", bureauID, err)
+		return fmt.Errorf("store: reply times of bureau %d: %w", d.bureauID, err)
 	}
+	defer rows.Close()
 	days := map[int64][]int{}
 	for rows.Next() {
 		var school, created, replied int64
 		if err := rows.Scan(&school, &created, &replied); err != nil {
-			rows.Close()
-			return nil, err
+			return err
 		}
-		days[school] = append(days[school], cal.WorkdaysBetween(fromMS(created), fromMS(replied)))
+		days[school] = append(days[school], d.cal.WorkdaysBetween(fromMS(created), fromMS(replied)))
 	}
-	rows.Close()
 	if err := rows.Err(); err != nil {
-		return nil, err
+		return err
 	}
 	for school, ds := range days {
-		if i, ok := index[school]; ok {
-			out[i].Replied, out[i].MedianReplyDays = len(ds), median(ds)
+		if i, ok := d.index[school]; ok {
+			d.out[i].Replied, d.out[i].MedianReplyDays = len(ds), median(ds)
 		}
 	}
+	return nil
+}
 
-	orders, err := db.OrderFigures(ctx, bureauID, now)
+// ordersAndSurveys adds each school's supervision orders and its survey
+// score of the last year (-1 without one).
+func (d *dashboard) ordersAndSurveys(ctx context.Context) error {
+	orders, err := d.db.OrderFigures(ctx, d.bureauID, d.now)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	surveys, err := db.SurveyScores(ctx, bureauID, now.AddDate(-1, 0, 0), now)
+	surveys, err := d.db.SurveyScores(ctx, d.bureauID, d.now.AddDate(-1, 0, 0), d.now)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	for i := range out {
-		out[i].Orders = orders[out[i].SchoolID]
-		out[i].Survey = SurveyScore{Score: -1}
-		if sc, ok := surveys[out[i].SchoolID]; ok {
-			out[i].Survey = sc
+	for i := range d.out {
+		d.out[i].Orders = orders[d.out[i].SchoolID]
+		d.out[i].Survey = SurveyScore{Score: -1}
+		if sc, ok := surveys[d.out[i].SchoolID]; ok {
+			d.out[i].Survey = sc
 		}
 	}
-
-	for _, p := range DashPeriods {
-		rankSchools(out, p)
-	}
-	return out, nil
+	return nil
 }
 
 // rankSchools ranks the schools with enough cases by on-time rate, best
