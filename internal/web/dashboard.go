@@ -129,13 +129,35 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 	p := &dashboardPage{base: s.base(r, ""), BureauName: bureau.Name, MinCases: store.MinRankCases}
 	p.Title = p.T("各校公开情况")
 	p.NoIndex = true
-	q := r.URL.Query()
 	now := s.db.Now() // the clock of the obligations' states
 	figs, err := s.db.Dashboard(r.Context(), bureau.ID, now)
 	if err != nil {
 		return err
 	}
-	opening := store.OpeningPeriod(figs)
+	p.readQuery(r.URL.Query(), store.OpeningPeriod(figs))
+	p.Total = len(figs)
+	from, to, label := p.Period.Bounds(now)
+	p.PeriodLabel = p.T(dashPeriodName(p.Period)) + "（" + label + "）"
+	if p.Lang == "en" {
+		p.PeriodLabel = p.T(dashPeriodName(p.Period)) + " (" + from.Format("2006-01-02") + " – " + to.Format("2006-01-02") + ")"
+	}
+	p.addLinks()
+	for i := range figs {
+		f := &figs[i]
+		if !dashMatches(f, p.Query) {
+			continue
+		}
+		p.Rows = append(p.Rows, dashRow{SchoolFigures: f, P: f.Period(p.Period)})
+	}
+	sortDashRows(p.Rows, p.Sort, p.Dir == "desc")
+	p.Chart = dashChartOf(&p.base, figs, from, to)
+	s.render(w, r, "dashboard", p)
+	return nil
+}
+
+// readQuery reads the period, the search and the order from the page's
+// query; what is missing or not known falls back to the defaults.
+func (p *dashboardPage) readQuery(q url.Values, opening store.DashPeriod) {
 	p.Period, p.Opening = dashPeriodOf(q.Get("period"), opening), opening
 	p.Query = strings.TrimSpace(q.Get("q"))
 	if len([]rune(p.Query)) > 50 {
@@ -152,41 +174,45 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 			p.Dir = "asc"
 		}
 	}
-	p.Total = len(figs)
-	from, to, label := p.Period.Bounds(now)
-	p.PeriodLabel = p.T(dashPeriodName(p.Period)) + "（" + label + "）"
-	if p.Lang == "en" {
-		p.PeriodLabel = p.T(dashPeriodName(p.Period)) + " (" + from.Format("2006-01-02") + " – " + to.Format("2006-01-02") + ")"
-	}
+}
 
-	link := func(period store.DashPeriod, sort, dir string) string {
-		v := url.Values{}
-		if period != opening {
-			v.Set("period", string(period))
-		}
-		if p.Query != "" {
-			v.Set("q", p.Query)
-		}
-		if sort != "rank" || dir != "asc" {
-			v.Set("sort", sort)
-			v.Set("dir", dir)
-		}
-		if len(v) == 0 {
-			return "/bureau/"
-		}
-		return "/bureau/?" + v.Encode()
+// link is the page with a period and an order, keeping the search; it
+// leaves out what the page opens with.
+func (p *dashboardPage) link(period store.DashPeriod, sort, dir string) string {
+	v := url.Values{}
+	if period != p.Opening {
+		v.Set("period", string(period))
 	}
+	if p.Query != "" {
+		v.Set("q", p.Query)
+	}
+	if sort != "rank" || dir != "asc" {
+		v.Set("sort", sort)
+		v.Set("dir", dir)
+	}
+	if len(v) == 0 {
+		return "/bureau/"
+	}
+	return "/bureau/?" + v.Encode()
+}
+
+// dashColumns are the table's columns: key, heading, whether numeric.
+var dashColumns = []struct {
+	key, label string
+	num        bool
+}{
+	{"school", "学校", false}, {"rank", "按时率与排名", true}, {"on_time", "按时公开", true}, {"late", "逾期公开", true},
+	{"overdue", "已逾期", true}, {"waived", "已免除", true}, {"feedback", "待办意见", true}, {"reply", "答复用时（工作日）", true},
+	{"rectify", "整改中", true}, {"orders", "督办未办结", true}, {"survey", "满意度", true},
+}
+
+// addLinks makes the period tabs, the sortable headings and the export
+// link of the page as read.
+func (p *dashboardPage) addLinks() {
 	for _, per := range store.DashPeriods {
-		p.Periods = append(p.Periods, dashLink{Label: p.T(dashPeriodName(per)), URL: link(per, p.Sort, p.Dir), Active: per == p.Period})
+		p.Periods = append(p.Periods, dashLink{Label: p.T(dashPeriodName(per)), URL: p.link(per, p.Sort, p.Dir), Active: per == p.Period})
 	}
-	for _, c := range []struct {
-		key, label string
-		num        bool
-	}{
-		{"school", "学校", false}, {"rank", "按时率与排名", true}, {"on_time", "按时公开", true}, {"late", "逾期公开", true},
-		{"overdue", "已逾期", true}, {"waived", "已免除", true}, {"feedback", "待办意见", true}, {"reply", "答复用时（工作日）", true},
-		{"rectify", "整改中", true}, {"orders", "督办未办结", true}, {"survey", "满意度", true},
-	} {
+	for _, c := range dashColumns {
 		col := dashColumn{Key: c.key, Label: p.T(c.label), Num: c.num}
 		dir := "desc"
 		if dashSorts[c.key] {
@@ -196,29 +222,19 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 			col.AriaSort = map[string]string{"asc": "ascending", "desc": "descending"}[p.Dir]
 			dir = map[string]string{"asc": "desc", "desc": "asc"}[p.Dir]
 		}
-		col.URL = link(p.Period, c.key, dir)
+		col.URL = p.link(p.Period, c.key, dir)
 		p.Columns = append(p.Columns, col)
 	}
-	xv := url.Values{}
-	if p.Query != "" {
-		xv.Set("q", p.Query)
-	}
 	p.ExportURL = "/bureau/dashboard.xlsx"
-	if len(xv) > 0 {
-		p.ExportURL += "?" + xv.Encode()
+	if p.Query != "" {
+		p.ExportURL += "?" + url.Values{"q": {p.Query}}.Encode()
 	}
+}
 
-	for i := range figs {
-		f := &figs[i]
-		if p.Query != "" && !strings.Contains(f.Name, p.Query) && !strings.Contains(f.Slug, strings.ToLower(p.Query)) {
-			continue
-		}
-		p.Rows = append(p.Rows, dashRow{SchoolFigures: f, P: f.Period(p.Period)})
-	}
-	sortDashRows(p.Rows, p.Sort, p.Dir == "desc")
-	p.Chart = dashChartOf(&p.base, figs, from, to)
-	s.render(w, r, "dashboard", p)
-	return nil
+// dashMatches reports whether a school is found by the dashboard's search:
+// part of its name or of its address on the site.
+func dashMatches(f *store.SchoolFigures, query string) bool {
+	return query == "" || strings.Contains(f.Name, query) || strings.Contains(f.Slug, strings.ToLower(query))
 }
 
 // sortDashRows sorts by the key; ties go by school name. Unranked schools
@@ -365,14 +381,7 @@ func (s *Server) handleDashboardExport(w http.ResponseWriter, r *http.Request) e
 	if err := x.SetSheetName("Sheet1", sheetName); err != nil {
 		return err
 	}
-	header := []any{"学校", "学校代码"}
-	for _, per := range store.DashPeriods {
-		_, _, label := per.Bounds(now)
-		for _, h := range []string{"按时公开", "逾期公开", "已逾期", "已免除", "未到期", "件数", "按时率", "排名"} {
-			header = append(header, label+h)
-		}
-	}
-	header = append(header, "待办意见", "本年已答复", "答复用时中位数（工作日）", "整改中", "督办未办结", "督办已逾期", "满意度（百分制）", "满意度答卷数")
+	header := dashExportHeader(now)
 	if err := x.SetSheetRow(sheetName, "A1", &header); err != nil {
 		return err
 	}
@@ -383,30 +392,10 @@ func (s *Server) handleDashboardExport(w http.ResponseWriter, r *http.Request) e
 	row := 2
 	for i := range figs {
 		f := &figs[i]
-		if query != "" && !strings.Contains(f.Name, query) && !strings.Contains(f.Slug, strings.ToLower(query)) {
+		if !dashMatches(f, query) {
 			continue
 		}
-		cells := []any{f.Name, f.Slug}
-		for _, per := range store.DashPeriods {
-			pf := f.Period(per)
-			var rate, rank any = "", "样本不足"
-			if pf.Cases() > 0 {
-				rate = pf.Rate()
-			}
-			if pf.Rank > 0 {
-				rank = pf.Rank
-			}
-			cells = append(cells, pf.OnTime, pf.Late, pf.Overdue, pf.Waived, pf.Pending, pf.Cases(), rate, rank)
-		}
-		var med any = ""
-		if f.Replied > 0 {
-			med = f.MedianReplyDays
-		}
-		var score any = ""
-		if f.Survey.Responses > 0 {
-			score = f.Survey.Score
-		}
-		cells = append(cells, f.OpenFeedback, f.Replied, med, f.OpenRectifications, f.Orders.Open, f.Orders.Overdue, score, f.Survey.Responses)
+		cells := dashExportRow(f)
 		cell, _ := excelize.CoordinatesToCellName(1, row)
 		if err := x.SetSheetRow(sheetName, cell, &cells); err != nil {
 			return err
@@ -437,4 +426,44 @@ func (s *Server) handleDashboardExport(w http.ResponseWriter, r *http.Request) e
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.Write(buf.Bytes())
 	return nil
+}
+
+// dashExportHeader is the export's header row: per period its counts, rate
+// and rank, then the figures that have no period.
+func dashExportHeader(now time.Time) []any {
+	header := []any{"学校", "学校代码"}
+	for _, per := range store.DashPeriods {
+		_, _, label := per.Bounds(now)
+		for _, h := range []string{"按时公开", "逾期公开", "已逾期", "已免除", "未到期", "件数", "按时率", "排名"} {
+			header = append(header, label+h)
+		}
+	}
+	return append(header, "待办意见", "本年已答复", "答复用时中位数（工作日）", "整改中", "督办未办结", "督办已逾期", "满意度（百分制）", "满意度答卷数")
+}
+
+// dashExportRow is a school's row of the export, in dashExportHeader's
+// order; a figure without data is an empty cell, a rank without enough
+// cases says so.
+func dashExportRow(f *store.SchoolFigures) []any {
+	cells := []any{f.Name, f.Slug}
+	for _, per := range store.DashPeriods {
+		pf := f.Period(per)
+		var rate, rank any = "", "样本不足"
+		if pf.Cases() > 0 {
+			rate = pf.Rate()
+		}
+		if pf.Rank > 0 {
+			rank = pf.Rank
+		}
+		cells = append(cells, pf.OnTime, pf.Late, pf.Overdue, pf.Waived, pf.Pending, pf.Cases(), rate, rank)
+	}
+	var med any = ""
+	if f.Replied > 0 {
+		med = f.MedianReplyDays
+	}
+	var score any = ""
+	if f.Survey.Responses > 0 {
+		score = f.Survey.Score
+	}
+	return append(cells, f.OpenFeedback, f.Replied, med, f.OpenRectifications, f.Orders.Open, f.Orders.Overdue, score, f.Survey.Responses)
 }
