@@ -160,19 +160,8 @@ func (s *Server) board(w http.ResponseWriter, r *http.Request, nav string, auds 
 		p.BoardPath += "internal/"
 		p.Heading = p.T("校内公开栏")
 	}
-	p.Category = q.Get("cat")
-	if p.Category != "" {
-		if _, ok := gongkai.CategoryByCode(p.Category); !ok {
-			return gongkai.Errorf(gongkai.ENOTFOUND, "没有这个栏目。")
-		}
-		p.CatName = categoryName(&p.base, p.Category)
-	}
-	if y, err := strconv.Atoi(q.Get("year")); err == nil && y >= 1900 && y <= 9999 {
-		p.Year = y
-	}
-	p.Query = strings.TrimSpace(q.Get("q"))
-	if len([]rune(p.Query)) > 50 {
-		p.Query = string([]rune(p.Query)[:50])
+	if err := p.readQuery(q); err != nil {
+		return err
 	}
 	page, _ := strconv.Atoi(q.Get("page"))
 	page = min(max(page, 1), 100000) // no offset overflow on absurd numbers
@@ -200,22 +189,11 @@ func (s *Server) board(w http.ResponseWriter, r *http.Request, nav string, auds 
 	} else if items, total, err = s.db.FindDisclosures(ctx, school.ID, filter); err != nil {
 		return err
 	}
-	p.Years, p.Total = years, total
+	p.Years = years
 	if p.Year != 0 && !containsInt(years, p.Year) {
 		p.Years = append(p.Years, p.Year)
 	}
-	for _, c := range gongkai.Categories {
-		p.AllCount += counts[c.Code]
-		if counts[c.Code] == 0 && c.Code != p.Category {
-			continue
-		}
-		p.Categories = append(p.Categories, boardCategory{Code: c.Code, Name: categoryName(&p.base, c.Code), Count: counts[c.Code],
-			URL: p.BoardPath + "?cat=" + c.Code + searchParams(p.Query, p.Year)})
-	}
-	p.AllURL = p.BoardPath
-	if p.Query != "" {
-		p.AllURL += "?" + strings.TrimPrefix(searchParams(p.Query, p.Year), "&")
-	}
+	p.addCategories(counts)
 	if items, total, err = s.hideTakenDown(ctx, school, items, p.Query, total); err != nil { // roster.go
 		return err
 	}
@@ -230,7 +208,53 @@ func (s *Server) board(w http.ResponseWriter, r *http.Request, nav string, auds 
 	}
 	p.Pager = pager(r.URL, page, total, perPage)
 
-	// The layout adds the school and 校务公开 to the title.
+	p.setTitle(page)
+	p.NoIndex = p.Internal
+	cachePrivate(w, &p.base, p.Internal)
+	s.render(w, r, "board", p)
+	return nil
+}
+
+// readQuery reads the board's filters: category, year and search words. An
+// unknown category is a page that does not exist.
+func (p *boardPage) readQuery(q url.Values) error {
+	p.Category = q.Get("cat")
+	if p.Category != "" {
+		if _, ok := gongkai.CategoryByCode(p.Category); !ok {
+			return gongkai.Errorf(gongkai.ENOTFOUND, "没有这个栏目。")
+		}
+		p.CatName = categoryName(&p.base, p.Category)
+	}
+	if y, err := strconv.Atoi(q.Get("year")); err == nil && y >= 1900 && y <= 9999 {
+		p.Year = y
+	}
+	p.Query = strings.TrimSpace(q.Get("q"))
+	if len([]rune(p.Query)) > 50 {
+		p.Query = string([]rune(p.Query)[:50])
+	}
+	return nil
+}
+
+// addCategories lists the categories that have items (and the chosen one)
+// with their counts, linked with the search and year kept.
+func (p *boardPage) addCategories(counts map[string]int) {
+	for _, c := range gongkai.Categories {
+		p.AllCount += counts[c.Code]
+		if counts[c.Code] == 0 && c.Code != p.Category {
+			continue
+		}
+		p.Categories = append(p.Categories, boardCategory{Code: c.Code, Name: categoryName(&p.base, c.Code), Count: counts[c.Code],
+			URL: p.BoardPath + "?cat=" + c.Code + searchParams(p.Query, p.Year)})
+	}
+	p.AllURL = p.BoardPath
+	if p.Query != "" {
+		p.AllURL += "?" + strings.TrimPrefix(searchParams(p.Query, p.Year), "&")
+	}
+}
+
+// setTitle names the page by its category, search and page number; the
+// layout adds the school and 校务公开.
+func (p *boardPage) setTitle(page int) {
 	switch {
 	case p.CatName != "":
 		p.Title = p.CatName
@@ -245,10 +269,6 @@ func (s *Server) board(w http.ResponseWriter, r *http.Request, nav string, auds 
 	if page > 1 {
 		p.Title += " - " + p.Tf("第 %d 页", page)
 	}
-	p.NoIndex = p.Internal
-	cachePrivate(w, &p.base, p.Internal)
-	s.render(w, r, "board", p)
-	return nil
 }
 
 // boardFacts returns the counts by category and the years of a board, which
