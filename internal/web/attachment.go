@@ -31,6 +31,21 @@ const fileCSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'"
 // (never the uploader's claim), no sniffing, the sandbox, and
 // Content-Disposition with the cleaned name — inline only for PDFs and
 // images, and only when download is false.
+// servePrivateFile serves a file only some people may read (a case's, an
+// order's), never kept by a shared cache; download makes every type
+// download rather than show.
+func (s *Server) servePrivateFile(w http.ResponseWriter, r *http.Request, a *gongkai.Attachment, download bool) error {
+	rd, err := s.blobs.Open(r.Context(), a.StorageKey)
+	if err != nil {
+		return fmt.Errorf("web: open file %d (%s): %w", a.ID, a.StorageKey, err)
+	}
+	defer rd.Close()
+	setFileHeaders(w.Header(), a.ContentType, a.Filename, download)
+	w.Header().Set("Cache-Control", "private, no-store")
+	http.ServeContent(w, r, "", a.CreatedAt, rd)
+	return nil
+}
+
 func setFileHeaders(h http.Header, ctype, filename string, download bool) {
 	if !servedTypes[ctype] {
 		ctype = "application/octet-stream"

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -362,16 +361,7 @@ func (s *Server) handleCaseFile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rd, err := s.blobs.Open(ctx, a.StorageKey)
-	if err != nil {
-		return fmt.Errorf("web: open feedback attachment %d: %w", a.ID, err)
-	}
-	defer rd.Close()
-	h := w.Header()
-	setFileHeaders(h, a.ContentType, a.Filename, true)
-	h.Set("Cache-Control", "private, no-store")
-	http.ServeContent(w, r, "", a.CreatedAt, rd)
-	return nil
+	return s.servePrivateFile(w, r, a, true)
 }
 
 // Open reports whether a step's form starts unfolded: the one that failed,

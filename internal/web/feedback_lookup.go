@@ -373,14 +373,5 @@ func (s *Server) handleLookupFile(w http.ResponseWriter, r *http.Request) error 
 	if file == nil {
 		return gongkai.Errorf(gongkai.ENOTFOUND, "附件不存在。")
 	}
-	rd, err := s.blobs.Open(ctx, file.StorageKey)
-	if err != nil {
-		return fmt.Errorf("web: open feedback attachment %d: %w", file.ID, err)
-	}
-	defer rd.Close()
-	h := w.Header()
-	setFileHeaders(h, file.ContentType, file.Filename, true)
-	h.Set("Cache-Control", "private, no-store")
-	http.ServeContent(w, r, "", file.CreatedAt, rd)
-	return nil
+	return s.servePrivateFile(w, r, file, true)
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -251,13 +250,5 @@ func (s *Server) handleOrderFile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rd, err := s.blobs.Open(ctx, a.StorageKey)
-	if err != nil {
-		return fmt.Errorf("web: open file %d of order %d: %w", a.ID, o.ID, err)
-	}
-	defer rd.Close()
-	setFileHeaders(w.Header(), a.ContentType, a.Filename, r.URL.Query().Has("download"))
-	w.Header().Set("Cache-Control", "private, no-store")
-	http.ServeContent(w, r, "", a.CreatedAt, rd)
-	return nil
+	return s.servePrivateFile(w, r, a, r.URL.Query().Has("download"))
 }
