@@ -161,6 +161,16 @@ func apiQuote(v string) string {
 	return "“" + strings.ToValidUTF8(v, "?") + "”"
 }
 
+// apiWriteDetail answers with the full item as the reader may see it.
+func (s *Server) apiWriteDetail(ctx context.Context, w http.ResponseWriter, actor *gongkai.Actor, school *gongkai.School, d *gongkai.Disclosure, status int) error {
+	detail, err := s.apiDetailOf(ctx, actor, school, d)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, status, detail)
+	return nil
+}
+
 // apiDetailOf builds the full item for the reader. People outside the
 // procedure see the trail without names and internal review comments (the
 // public page shows only its one-line summary); a roster past its

@@ -112,12 +112,7 @@ func (s *Server) apiCreateDisclosure(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	w.Header().Set("Location", "/api/v1/disclosures/"+strconv.FormatInt(d.ID, 10))
-	detail, err := s.apiDetailOf(r.Context(), actor, school, got)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, detail)
-	return nil
+	return s.apiWriteDetail(r.Context(), w, actor, school, got, http.StatusCreated)
 }
 
 func (s *Server) apiUpdateDisclosure(w http.ResponseWriter, r *http.Request) error {
@@ -142,12 +137,7 @@ func (s *Server) apiUpdateDisclosure(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return apiFieldNames(err)
 	}
-	detail, err := s.apiDetailOf(r.Context(), actor, school, got)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, detail)
-	return nil
+	return s.apiWriteDetail(r.Context(), w, actor, school, got, http.StatusOK)
 }
 
 func (s *Server) apiUpload(w http.ResponseWriter, r *http.Request) error {
@@ -273,10 +263,5 @@ func (s *Server) apiAct(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	detail, err := s.apiDetailOf(r.Context(), actor, school, got)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, detail)
-	return nil
+	return s.apiWriteDetail(r.Context(), w, actor, school, got, http.StatusOK)
 }

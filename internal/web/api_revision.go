@@ -52,12 +52,7 @@ func (s *Server) apiRevisionAct(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	detail, err := s.apiDetailOf(r.Context(), actor, school, got)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, detail)
-	return nil
+	return s.apiWriteDetail(r.Context(), w, actor, school, got, http.StatusOK)
 }
 
 // apiRevisionUpdate replaces the text and the reason of the draft revision;
@@ -97,10 +92,5 @@ func (s *Server) apiRevisionUpdate(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	detail, err := s.apiDetailOf(r.Context(), actor, school, got)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, detail)
-	return nil
+	return s.apiWriteDetail(r.Context(), w, actor, school, got, http.StatusOK)
 }
