@@ -178,7 +178,7 @@ func TestFeedback_objectionAnsweredAndRectified(t *testing.T) {
 			)
 			page := text(t, phone, "main")
 			for _, want := range []string{title, "已整改", reply, plan, done, "查看公开的整改结果",
-				fmt.Sprintf("%d年%d月%d日", dueDay.Year(), dueDay.Month(), dueDay.Day())} {
+				dueDay.Format("2006-01-02")} { // the case's table: dates in list style
 				if !strings.Contains(page, want) {
 					t.Errorf("the sender's page lacks %q", want)
 				}

@@ -187,9 +187,9 @@ func pageTable(d pageItems) []pageCase {
 		{name: "no-such-item", path: item(99999999), who: nobody, hidden: true, open: true},
 		{name: "no-such-school", path: "/s/no-such-school/", who: nobody, hidden: true, open: true},
 		{name: "no-such-page", path: "/no/such/page", who: nobody, hidden: true, open: true},
-		// Last: submitting an empty form saves an empty draft before it
-		// shows what is missing.
-		{name: "form-errors", path: s + "/manage/new", who: creators, status: http.StatusUnprocessableEntity,
+		// Last: submitting an empty form saves an empty draft and shows,
+		// on its edit page, what is missing (post, redirect, show).
+		{name: "form-errors", path: s + "/manage/new", who: creators,
 			want: ".error-summary", submit: `button[name=do][value=submit]`},
 	}
 }
