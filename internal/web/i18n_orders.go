@@ -101,4 +101,5 @@ var englishOrders = map[string]string{
 
 	// The order page.
 	"应于 %s前公开": "To be disclosed by %s",
+	"原办理期限已过，请给出新的截止日期。": "The deadline has passed; give a new one.",
 }
