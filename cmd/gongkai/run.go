@@ -302,9 +302,14 @@ func serve(ctx context.Context, cfg config, db *store.DB, blobs files.Store, log
 			return err
 		}
 	}
+	seq, err := newSequencer(cfg, db, url, log)
+	if err != nil {
+		return err
+	}
 	// The background work stops with ctx; serve returns only once it has,
 	// so the database is never closed under a delivery in flight.
 	var background sync.WaitGroup
+	background.Go(func() { seq.Run(ctx, 5*time.Second) }) // the schools' log keys and checkpoints
 	background.Go(func() { housekeeping(ctx, db, blobs, log) })
 	background.Go(func() { db.Listen(ctx) }) // other nodes' changes drop this node's cached pages
 	// Notifications, e-mail and webhooks from the outbox; overdue cases; the weekly digest.
