@@ -374,6 +374,7 @@ type disclosurePage struct {
 	base
 	Doc        *docView
 	Objections store.ObjectionCount // objections received and answered
+	Ledger     *store.LedgerRecord  // the item's latest log entry (已存证 #N); nil on an older version or before the first
 }
 
 // loadReadable finds an item the reader may read on the public side. A
@@ -448,6 +449,11 @@ func (s *Server) disclosure(w http.ResponseWriter, r *http.Request, version int)
 			return err
 		}
 		p.Objections = counts[d.ID]
+	}
+	if version == 0 {
+		if p.Ledger, err = s.latestLedger(r.Context(), school.ID, d.ID); err != nil { // verify.go
+			return err
+		}
 	}
 	cachePrivate(w, &p.base, d.Audience != gongkai.AudiencePublic || p.Doc.Rule.Holds())
 	s.render(w, r, "disclosure", p)

@@ -51,6 +51,8 @@ func (s *Server) publicRoutes() []route {
 		{"GET", "/s/{slug}/{$}", accessPublic, false, s.handleBoard},
 		{"GET", "/s/{slug}/d/{id}", accessPublic, false, s.handleDisclosure},
 		{"GET", "/s/{slug}/d/{id}/v/{version}", accessPublic, false, s.handleDisclosureVersion},
+		// The item's verify page (verify.go): who may read the item may check it.
+		{"GET", "/s/{slug}/d/{id}/verify", accessPublic, false, s.handleVerify},
 		{"GET", "/s/{slug}/files/{att}/{name}", accessPublic, false, s.handleAttachment},
 		{"GET", "/s/{slug}/catalogue", accessPublic, false, s.handleCatalogue},
 		{"POST", "/prefs", accessPublic, false, s.handlePrefs},
