@@ -47,9 +47,7 @@ var englishVerify = map[string]string{
 	"签名时间":    "Signed at",
 	"见证签名":    "Witness signatures",
 	"查看检查点原文": "View the signed checkpoint",
-	"学校公钥":    "The school's public key",
 	"指纹":      "Fingerprint",
 	"核验只信任学校公布的这把公钥，也可在此取得：": "The check trusts only this key, which the school publishes, also at: ",
-	"学校还没有存证密钥。":             "The school has no record key yet.",
-	"返回公开事项":                 "Back to the item",
+	"返回公开事项": "Back to the item",
 }

@@ -268,7 +268,9 @@
   var slug = encodeURIComponent(data.slug);
   var key, cp, opened, item, entry;
   heading.textContent = T.running;
-  get("/s/" + slug + "/log/key").then(function (published) {
+  get("/s/" + slug + "/log/key").then(function (keys) {
+    // The key in use comes first; retired keys follow, one a line.
+    var published = keys.split("\n")[0];
     key = parseKey(published);
     if (!key || published.trim() !== data.key.trim()) {
       line(false, T.key_bad);
