@@ -49,6 +49,7 @@ type verifyEntry struct {
 type verifyResult struct {
 	OK       bool   // every check passed
 	Pending  bool   // the entry is not in a signed checkpoint yet
+	Removed  bool   // personal data was lawfully removed
 	Mismatch string // the content differs from the entry: what changed
 	Lines    []checkLine
 }
@@ -176,6 +177,7 @@ func (s *Server) checkLedger(ctx context.Context, p *verifyPage, school *gongkai
 		res.Mismatch = mismatchText(&p.base, c.Mismatches)
 		fail(res.Mismatch)
 	case !c.Removed.IsZero():
+		res.Removed = true
 		res.Lines = append(res.Lines, checkLine{OK: true, Text: p.Tf("已依法删除个人信息（%s）", p.Day(c.Removed))})
 	default:
 		res.Lines = append(res.Lines, checkLine{OK: true, Text: p.T("内容与存证一致")})
