@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"fmt"
 	"html"
@@ -11,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/mod/sumdb/note"
 
 	"gongkai"
 	"gongkai/internal/ledger"
@@ -108,6 +111,16 @@ func TestVerify_publishedItem(t *testing.T) {
 		}
 		if cc := resp.Header.Get("Cache-Control"); cc != "no-store" {
 			t.Errorf("Cache-Control %q: a cached check would hide a later change", cc)
+		}
+
+		// A witness's cosignature is listed by its name.
+		cosign(t, h, "bureau.test/witness")
+		_, page = h.get(h.client(""), item+"/verify")
+		if !strings.Contains(page, "<li><code>bureau.test/witness</code></li>") || strings.Contains(pageText(page), "暂无见证签名") {
+			t.Error("the page does not list the witness's cosignature")
+		}
+		if got := checks(page); !strings.Contains(got, "✓ 通过：签名有效") {
+			t.Errorf("with a cosignature the check says %q", got)
 		}
 
 		// A revision and a withdrawal each add an entry; the page lists all.
@@ -276,4 +289,30 @@ func TestVerify_unsigned(t *testing.T) {
 			t.Errorf("the content check does not run before the signature: %q", got)
 		}
 	})
+}
+
+// cosign adds a cosignature by a new key named name to the school's
+// checkpoint, as the witness does.
+func cosign(t *testing.T, h *harness, name string) {
+	t.Helper()
+	ctx := context.Background()
+	c, err := h.db.FindCheckpoint(ctx, h.school.ID)
+	must(t, err)
+	skey, _, err := note.GenerateKey(rand.Reader, name)
+	must(t, err)
+	w, err := note.NewSigner(skey)
+	must(t, err)
+	keys, err := h.db.FindLedgerKeys(ctx, h.school.ID)
+	must(t, err)
+	v, err := note.NewVerifier(keys[0].VKey)
+	must(t, err)
+	n, err := note.Open([]byte(c.Note), note.VerifierList(v))
+	must(t, err)
+	signed, err := note.Sign(n, w)
+	must(t, err)
+	ok, err := h.db.AddCosignatures(ctx, h.school.ID, c.Size, c.Root, string(signed))
+	must(t, err)
+	if !ok {
+		t.Fatal("the checkpoint moved")
+	}
 }
