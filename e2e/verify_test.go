@@ -2,7 +2,9 @@ package e2e
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"io"
 	"net/http"
 	"net/url"
@@ -82,7 +84,8 @@ func TestVerify_inBrowser(t *testing.T) {
 	}
 	screenshot(t, phone, "2-roster")
 
-	tamperBody(t, dsn, id, "本学期收费标准调整为每生 900 元。")
+	const newBody = "本学期收费标准调整为每生 900 元。"
+	tamperDB(t, dsn, `UPDATE disclosures SET body = $1 WHERE id = $2`, newBody, id)
 	do(t, phone, "open the verify page after the change", chromedp.Navigate(item+"/verify"), chromedp.WaitVisible(css("#browser-check[data-done]")))
 	checkVerified(t, phone, "bad")
 	const alarm = "内容与存证不一致：正文已被改动"
@@ -103,6 +106,36 @@ func TestVerify_inBrowser(t *testing.T) {
 	do(t, desk, "open the verify page after the change on a desk", chromedp.Navigate(item+"/verify"), chromedp.WaitVisible(css("#browser-check[data-done]")))
 	checkVerified(t, desk, "bad")
 	screenshot(t, desk, "4-tampered-desk")
+
+	// The entry rewritten to match the new body: the content agrees with
+	// it, but it is no longer the entry the signed tree holds.
+	sum := sha256.Sum256([]byte(newBody))
+	rewrite(t, dsn, "ledger_entries", "entry", "idx = (SELECT MAX(idx) FROM ledger_entries WHERE disclosure_id = "+id+") AND disclosure_id = "+id, func(b []byte) any {
+		return regexp.MustCompile(`"body_sha256":"[0-9a-f]{64}"`).ReplaceAll(b, []byte(`"body_sha256":"`+hex.EncodeToString(sum[:])+`"`))
+	})
+	do(t, phone, "open the verify page after the entry was rewritten", chromedp.Navigate(item+"/verify"), chromedp.WaitVisible(css("#browser-check[data-done]")))
+	checkVerified(t, phone, "bad")
+	for _, sel := range []string{"#server-check", "#browser-check"} {
+		if s := squash(text(t, phone, sel)); !strings.Contains(s, "✗未通过：条目不在日志中") || !strings.Contains(s, "✓通过：签名有效") {
+			t.Errorf("after the entry was rewritten %s says %q", sel, s)
+		}
+	}
+	screenshot(t, phone, "5-entry-rewritten")
+
+	// The checkpoint's root changed: the school's signature no longer holds.
+	rewrite(t, dsn, "ledger_checkpoints", "note", "school_id = (SELECT school_id FROM disclosures WHERE id = "+id+")", func(b []byte) any {
+		lines := strings.SplitN(string(b), "\n", 4) // origin, size, root, the rest
+		lines[2] = strings.Repeat("A", 43) + "="
+		return strings.Join(lines, "\n")
+	})
+	do(t, phone, "open the verify page after the checkpoint was changed", chromedp.Navigate(item+"/verify"), chromedp.WaitVisible(css("#browser-check[data-done]")))
+	checkVerified(t, phone, "bad")
+	for _, sel := range []string{"#server-check", "#browser-check"} {
+		if s := squash(text(t, phone, sel)); !strings.Contains(s, "✗未通过：签名无效") {
+			t.Errorf("after the checkpoint was changed %s says %q", sel, s)
+		}
+	}
+	screenshot(t, phone, "6-checkpoint-changed")
 }
 
 // squash takes the spaces and line breaks out of a text, which the page's
@@ -154,8 +187,34 @@ func checkVerified(t *testing.T, ctx context.Context, want string) {
 	}
 }
 
-// tamperBody changes an item's body in the database behind gongkai's back.
-func tamperBody(t *testing.T, dsn, id, body string) {
+// rewrite changes one column of the one row where holds, behind gongkai's
+// back.
+func rewrite(t *testing.T, dsn, table, column, where string, change func([]byte) any) {
+	t.Helper()
+	var b []byte
+	withDB(t, dsn, func(db *sql.DB) {
+		if err := db.QueryRow(`SELECT ` + column + ` FROM ` + table + ` WHERE ` + where).Scan(&b); err != nil {
+			t.Fatal(err)
+		}
+	})
+	tamperDB(t, dsn, `UPDATE `+table+` SET `+column+` = $1 WHERE `+where, change(b))
+}
+
+// tamperDB changes one row of the database behind gongkai's back.
+func tamperDB(t *testing.T, dsn, query string, args ...any) {
+	t.Helper()
+	withDB(t, dsn, func(db *sql.DB) {
+		res, err := db.Exec(query, args...)
+		if err != nil {
+			t.Fatalf("%s: %v", query, err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			t.Fatalf("%s changed %d rows", query, n)
+		}
+	})
+}
+
+func withDB(t *testing.T, dsn string, fn func(db *sql.DB)) {
 	t.Helper()
 	path, _ := strings.CutPrefix(dsn, "sqlite:")
 	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?_pragma=busy_timeout(10000)")
@@ -163,11 +222,5 @@ func tamperBody(t *testing.T, dsn, id, body string) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	res, err := db.Exec(`UPDATE disclosures SET body = $1 WHERE id = $2`, body, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		t.Fatalf("the change touched %d rows", n)
-	}
+	fn(db)
 }

@@ -13,6 +13,7 @@ var englishVerify = map[string]string{
 	"存证已记录，正在等待签名，请稍后刷新本页。":         "The entry is recorded and waits for the log's signature; reload this page in a moment.",
 	"本事项现在显示的内容与学校签名的存证日志一致。":       "What this item shows now is what the school's signed log recorded.",
 	"个人信息已依法删除，不再公开；存证条目只含哈希，依然有效。": "The personal data was lawfully deleted and is no longer public; the entry holds hashes only and still stands.",
+	"检查点的签名不成立，其中的内容不能采信：":          "The checkpoint's signature does not hold; nothing in it can be trusted:",
 	"签名有效":            "Signature valid",
 	"签名无效":            "Signature invalid",
 	"条目在日志中（共 %d 条）":  "Entry in the log (of %d entries)",

@@ -30,6 +30,7 @@ type verifyPage struct {
 	Key         *store.LedgerKey // nil before the school has one
 	Fingerprint string
 	Checkpoint  *ledger.SignedCheckpoint // nil until a signed one holds the entry
+	ForgedNote  string                   // the checkpoint whose signature does not hold
 	SignedAt    time.Time
 	Server      verifyResult
 	Browser     verifyData // for verify.js
@@ -155,6 +156,7 @@ func (s *Server) checkLedger(ctx context.Context, p *verifyPage, school *gongkai
 		p.SignedAt = cp.SignedAt
 		if p.Checkpoint, err = ledger.OpenCheckpoint([]byte(cp.Note), p.Key.VKey); err != nil {
 			s.log.Warn("ledger: checkpoint does not verify", "school", school.ID, "err", err)
+			p.ForgedNote = cp.Note
 			fail(p.T("签名无效"))
 			break
 		}
@@ -241,6 +243,7 @@ func newVerifyData(b *base, school *gongkai.School, d *gongkai.Disclosure, key *
 // verifyTexts are the messages verify.js shows, by key.
 var verifyTexts = map[string]string{
 	"running":     "正在您的浏览器中核验……",
+	"pending":     "存证已记录，正在等待签名，请稍后刷新本页。",
 	"done_ok":     "已在您的浏览器中核验",
 	"done_bad":    "浏览器核验未通过",
 	"failed":      "无法在浏览器中核验：%s",

@@ -208,6 +208,20 @@ func TestVerify_tamperedBody(t *testing.T) {
 		if resp.StatusCode != http.StatusOK || !strings.Contains(checks(page), "Content differs from the record: Text changed") {
 			t.Errorf("in English the check says %q", checks(page))
 		}
+
+		// A checkpoint changed after signing: its signature no longer holds.
+		c, err := h.db.FindCheckpoint(context.Background(), h.school.ID)
+		must(t, err)
+		lines := strings.SplitN(c.Note, "\n", 4)
+		lines[1] = "9999"
+		tamper(t, dsn, `UPDATE ledger_checkpoints SET note = $1 WHERE school_id = $2`, strings.Join(lines, "\n"), h.school.ID)
+		_, page = h.get(h.client(""), path)
+		if got := checks(page); !strings.Contains(got, "✗ 未通过：签名无效") || strings.Contains(got, "签名有效") || strings.Contains(got, "条目在日志中") {
+			t.Errorf("with a forged checkpoint the check says %q", got)
+		}
+		if !strings.Contains(page, "检查点的签名不成立") {
+			t.Error("the checkpoint's panel does not say its signature fails")
+		}
 	})
 }
 

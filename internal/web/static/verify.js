@@ -118,7 +118,9 @@
   }
 
   function get(url, json) {
-    return fetch(url, { credentials: "same-origin", headers: json ? { Accept: "application/json" } : {} }).then(function (r) {
+    // no-cache: the check is of what the server holds now, not of what
+    // the browser kept from a minute ago.
+    return fetch(url, { credentials: "same-origin", cache: "no-cache", headers: json ? { Accept: "application/json" } : {} }).then(function (r) {
       if (!r.ok) {
         throw new Error(url + ": " + r.status);
       }
@@ -167,7 +169,12 @@
         if (!m) {
           return;
         }
-        var b = fromBase64(m[2]);
+        var b;
+        try {
+          b = fromBase64(m[2]);
+        } catch (e) {
+          return; // not a signature: the key's own is then missing
+        }
         if (m[1] === key.name && equal(b.slice(0, 4), want) && b.length === 68) {
           sig = b.slice(4);
         } else if (others.indexOf(m[1]) < 0) {
@@ -309,6 +316,16 @@
       line(false, T.entry_bad);
       throw null;
     }
+    if (d.ledger.index >= cp.size) {
+      // Appended after the latest checkpoint: signed within seconds.
+      var li = document.createElement("li");
+      li.className = "check check-wait";
+      li.textContent = T.pending;
+      list.appendChild(li);
+      heading.textContent = T.pending;
+      box.setAttribute("data-done", "wait");
+      throw "wait";
+    }
     return get("/api/v1/schools/" + slug + "/log/inclusion?index=" + d.ledger.index + "&size=" + cp.size, true);
   }).then(function (inc) {
     var proof;
@@ -343,8 +360,11 @@
   }).then(function (fp) {
     finish([fmt(T.key_used, key.name, fp), opened.cosigners.length ? fmt(T.cosigned, opened.cosigners.join(T.sep)) : T.no_cosign]);
   }).catch(function (e) {
+    if (e === "wait") {
+      return;
+    }
     if (e) {
-      line(false, fmt(T.failed, e.message && e.message.indexOf("/") < 0 ? e.message : T.network));
+      line(false, e.message === T.unsupported ? T.unsupported : fmt(T.failed, T.network));
     }
     finish();
   });
