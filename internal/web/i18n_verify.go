@@ -41,7 +41,7 @@ var englishVerify = map[string]string{
 	"序号":                                 "No.",
 	"步骤":                                 "Step",
 	"存证条目 #%d":                           "Entry #%d",
-	"条目只含标题、正文和附件的 SHA-256 哈希，不含个人信息；任何人都可以按公开的格式重新计算。": "The entry holds only SHA-256 hashes of the title, the body and the files, no personal data; anyone can compute it again from the published format.",
+	"标题、正文和附件在条目中只记 SHA-256 哈希，不含其中的个人信息；任何人都可以按公开的格式重新计算。": "The title, the body and the files enter the entry as SHA-256 hashes only, without the personal data they hold; anyone can compute it again from the published format.",
 	"条目哈希":    "Entry hash",
 	"检查点":     "Checkpoint",
 	"日志":      "Log",
