@@ -17,8 +17,8 @@ var (
 	muted = [3]int{0x55, 0x55, 0x55}
 )
 
-// render lays out n on A4 pages with the TrueType font.
-func render(n *Notice, font []byte) ([]byte, error) {
+// render lays out n, its body in blocks, on A4 pages with the TrueType font.
+func render(n *Notice, body []markdown.Block, font []byte) ([]byte, error) {
 	cjk, err := sfnt.Parse(font)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNoFont, err)
@@ -47,15 +47,10 @@ func render(n *Notice, font []byte) ([]byte, error) {
 	if n.Notice != "" {
 		w.boxed(n.Notice, 12)
 	} else {
-		for _, b := range n.Body {
+		for _, b := range body {
 			w.block(b)
 		}
 		w.files(n)
-	}
-	if n.Footer != "" {
-		pdf.SetY(pdf.GetY() + 4)
-		w.color = ink
-		w.text(n.Footer, 11, marginX, contentW, lineHeight(11), "R")
 	}
 	w.objection(n)
 	if err := w.record(n); err != nil {

@@ -42,7 +42,7 @@ type Notice struct {
 	// Notice stands instead of the body and the files when set: the item
 	// was withdrawn, or its roster was taken down.
 	Notice     string
-	Body       []markdown.Block
+	Body       string   // Markdown
 	FilesLabel string   // 附件
 	Files      []string // file names
 	Period     string   // 公示期：2026-03-03 至 2026-03-09; empty without one
@@ -51,7 +51,6 @@ type Notice struct {
 	QR         string   // the address the QR code opens (the verify page)
 	QRLabel    string   // 扫码核验
 	Record     []string // 存证 #12 · SHA-256 and the hash, or 尚未存证
-	Footer     string   // the school and the date, at the bottom right
 	Lang       string   // zh-CN or en
 }
 
@@ -60,6 +59,7 @@ type Notice struct {
 // made once. It is safe for concurrent use.
 type Maker struct {
 	path string
+	md   *markdown.Renderer
 
 	once sync.Once
 	font []byte
@@ -76,7 +76,7 @@ const maxCached = 64
 // NewMaker returns a maker with the TrueType font at path; the font is read
 // when the first notice is made.
 func NewMaker(path string) *Maker {
-	return &Maker{path: path, cache: map[[32]byte][]byte{}}
+	return &Maker{path: path, md: markdown.New(), cache: map[[32]byte][]byte{}}
 }
 
 // Ready reports whether notices can be made, reading the font the first
@@ -116,7 +116,7 @@ func (m *Maker) PDF(n *Notice) ([]byte, error) {
 	if ok {
 		return b, nil
 	}
-	b, err = render(n, m.font)
+	b, err = render(n, m.md.Blocks(n.Body), m.font)
 	if err != nil {
 		return nil, err
 	}

@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"gongkai/internal/markdown"
 	"gongkai/internal/notice"
 	"gongkai/internal/notice/noticetest"
 	"gongkai/internal/qrcode/qrcodetest"
@@ -25,7 +24,7 @@ func sample(body string) *notice.Notice {
 		Title:   "2026年2月财务收支情况公示",
 		Trail:   "经领导小组审议 · 校长签发 · 监督小组审核 · 2026-03-03 发布",
 		Signers: "签发人：林校长（2026-03-02） · 审核人：陈老师（2026-03-03）",
-		Body:    markdown.New().Blocks(body),
+		Body:    body,
 		Files:   []string{"2026年2月收支明细.xlsx", "票据扫描.pdf"}, FilesLabel: "附件：",
 		Period:    "公示期：2026-03-03 至 2026-03-09",
 		Objection: "如有异议，请于2026年3月9日前通过以下方式反映：",
@@ -33,7 +32,6 @@ func sample(body string) *notice.Notice {
 		QR:        "https://gongkai.example.cn/s/xq/d/42/verify",
 		QRLabel:   "扫码核验：网上存证与本公告是否一致",
 		Record:    []string{"存证 #12 · SHA-256", hash},
-		Footer:    "青禾县祥谦小学 2026年3月3日",
 		Lang:      "zh-CN",
 	}
 }
@@ -83,7 +81,7 @@ func TestPDF_readsBack(t *testing.T) {
 	}
 	text := noticetest.Text(t, pdf)
 	for _, want := range []string{"青禾县祥谦小学", "2026年2月财务收支情况公示", "经领导小组审议 · 校长签发 · 监督小组审核", "公示期：2026-03-03 至 2026-03-09",
-		"¥128,400.00", "招标公告（https://gongkai.example.cn/s/xq/d/", "票据扫描.pdf", "监督电话：0591-5550023", "存证 #12", hash[:32], hash[32:]} {
+		"¥128,400.00", "招标公告（", "https://gongkai.example.cn/s/xq/d/40）", "票据扫描.pdf", "监督电话：0591-5550023", "存证 #12", hash[:32], hash[32:]} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the PDF's text lacks %q:\n%s", want, text)
 		}

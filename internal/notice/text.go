@@ -118,29 +118,29 @@ func (w *writer) wrap(s string, width float64) []string {
 func (w *writer) wrapLine(s string, width float64) []string {
 	rs := []rune(s)
 	var out []string
-	start, space := 0, -1
+	start, word := 0, 0 // word: where the Latin word at i began
 	var used float64
 	for i := 0; i < len(rs); i++ {
+		if !wordRune(rs[i]) || i == 0 || !wordRune(rs[i-1]) {
+			word = i
+		}
 		cw := w.runeWidth(rs[i])
 		if used+cw <= width || i == start {
 			used += cw
-			if rs[i] == ' ' {
-				space = i
-			}
 			continue
 		}
 		brk := i
 		switch {
-		case space > start && latinWord(rs[space+1:i]):
-			brk = space + 1
+		case wordRune(rs[i]) && word > start:
+			brk = word // a number or a word moves down whole
 		case strings.ContainsRune(closingPunctuatn, rs[i]) && i-1 > start:
-			brk = i - 1
+			brk = i - 1 // no line starts with closing punctuation
 		}
 		out = append(out, strings.TrimRight(string(rs[start:brk]), " "))
 		for brk < i && rs[brk] == ' ' {
 			brk++
 		}
-		start, space, used = brk, -1, 0
+		start, used = brk, 0
 		for _, r := range rs[start:i] {
 			used += w.runeWidth(r)
 		}
@@ -149,13 +149,11 @@ func (w *writer) wrapLine(s string, width float64) []string {
 	return append(out, string(rs[start:]))
 }
 
-func latinWord(rs []rune) bool {
-	for _, r := range rs {
-		if r > unicode.MaxLatin1 || r == ' ' {
-			return false
-		}
-	}
-	return true
+// wordRune reports whether r belongs to a Latin word, a number or an
+// address, which lines do not break inside unless they are longer than a
+// line.
+func wordRune(r rune) bool {
+	return r <= unicode.MaxLatin1 && r != ' '
 }
 
 // need starts a new page unless h millimetres fit below the current line.
