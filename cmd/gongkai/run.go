@@ -49,6 +49,7 @@ Usage:
   gongkai version                                  the version, its commit, the Go release and the platform
   gongkai healthcheck [--addr 127.0.0.1:8080]      asks the server at --addr for /healthz; exit status 0 if it answers ok
   gongkai school import --file F.xlsx [--bureau ID]  the county's school list: all schools or, on any error, none
+  gongkai ledger rotate-key --school SLUG [--data data]  a new signing key for the school's log (存证); the old one is retired
 
 Every flag can also be set in the environment as GONGKAI_<FLAG>, e.g. GONGKAI_DB=postgres://...
 `
@@ -171,6 +172,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		args = args[1:]
 		school.flags(fs)
 	}
+	var ledgerCmd ledgerFlags
+	if cmd == "ledger" {
+		if len(args) == 0 || args[0] != "rotate-key" {
+			return fmt.Errorf("usage: gongkai ledger rotate-key --school SLUG")
+		}
+		args = args[1:]
+		ledgerCmd.flags(fs)
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -181,7 +190,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 
 	switch cmd {
-	case "serve", "migrate", "demo", "user", "backup", "setup", "school":
+	case "serve", "migrate", "demo", "user", "backup", "setup", "school", "ledger":
 	case "healthcheck":
 		return healthcheck(ctx, cfg.addr, stdout)
 	case "help", "-h", "--help":
@@ -212,6 +221,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return setup.run(ctx, db, getenv, stdin, stdout)
 	case "school":
 		return school.importList(ctx, db, stdout)
+	case "ledger":
+		return ledgerCmd.rotateKey(ctx, cfg, db, log, stdout)
 	case "backup":
 		start := time.Now()
 		if err := db.Backup(ctx, backupTo); err != nil {
@@ -305,9 +316,14 @@ func serve(ctx context.Context, cfg config, db *store.DB, blobs files.Store, log
 			return err
 		}
 	}
+	seq, err := newSequencer(cfg, db, url, log)
+	if err != nil {
+		return err
+	}
 	// The background work stops with ctx; serve returns only once it has,
 	// so the database is never closed under a delivery in flight.
 	var background sync.WaitGroup
+	background.Go(func() { seq.Run(ctx, 5*time.Second) }) // the schools' log keys and checkpoints
 	background.Go(func() { housekeeping(ctx, db, blobs, log) })
 	background.Go(func() { db.Listen(ctx) }) // other nodes' changes drop this node's cached pages
 	// Notifications, e-mail and webhooks from the outbox; overdue cases; the weekly digest.

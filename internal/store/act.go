@@ -105,6 +105,9 @@ func (tx *Tx) applyStep(ctx context.Context, it *lockedItem, actor *gongkai.Acto
 	if err := upd.exec(ctx, tx, d.SchoolID, d.ID); err != nil {
 		return fmt.Errorf("store: %s disclosure %d: %w", o.Action, d.ID, err)
 	}
+	if err := tx.logStep(ctx, d, o); err != nil {
+		return err
+	}
 	if o.Withdraw {
 		d.State, d.WithdrawnAt = o.To, tx.Now
 		if err := tx.takeDown(ctx, d); err != nil { // roster.go
@@ -123,6 +126,18 @@ func (tx *Tx) applyStep(ctx context.Context, it *lockedItem, actor *gongkai.Acto
 		}
 	}
 	return tx.record(ctx, d, actor, o.Action, o.From, o.To, o.Comment)
+}
+
+// logStep appends a publication or a withdrawal to the school's log, in
+// the step's transaction (ledger.go).
+func (tx *Tx) logStep(ctx context.Context, d *gongkai.Disclosure, o gongkai.StepOutcome) error {
+	switch {
+	case o.Publish:
+		return tx.appendLedger(ctx, d.SchoolID, d.ID, gongkai.LedgerPublish)
+	case o.Withdraw:
+		return tx.appendLedger(ctx, d.SchoolID, d.ID, gongkai.LedgerWithdraw)
+	}
+	return nil
 }
 
 // withdraw records the reason of a withdrawal and gives up the pending

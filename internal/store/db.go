@@ -35,6 +35,9 @@ type DB struct {
 
 	// Now is the clock; tests replace it.
 	Now func() time.Time
+	// OnLedgerAppend, when set, is called after a commit that appended to
+	// a school's log, so that the log's checkpoint is signed (internal/ledger).
+	OnLedgerAppend func(schoolID int64)
 
 	calMu    sync.RWMutex
 	calendar map[string]*gongkai.WorkCalendar // by region
@@ -129,6 +132,7 @@ type Tx struct {
 	Now       time.Time
 	touched   []int64  // schools whose public pages this transaction changes
 	calendars []string // regions whose calendar this transaction changes
+	appended  []int64  // schools whose log this transaction appended to
 }
 
 // withTx runs fn in one write transaction and commits when it returns nil.
@@ -154,6 +158,11 @@ func (db *DB) withTx(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	for _, region := range tx.calendars {
 		db.dropCalendar(region)
+	}
+	if f := db.OnLedgerAppend; f != nil {
+		for _, id := range tx.appended {
+			f(id)
+		}
 	}
 	return nil
 }

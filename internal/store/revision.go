@@ -285,6 +285,9 @@ func (tx *Tx) publishRevision(ctx context.Context, it *lockedItem, actor *gongka
 	if err := tx.index(ctx, d); err != nil {
 		return err
 	}
+	if err := tx.appendLedger(ctx, d.SchoolID, d.ID, gongkai.LedgerRevise); err != nil { // ledger.go
+		return err
+	}
 	if err := tx.touch(ctx, d.SchoolID); err != nil {
 		return err
 	}
