@@ -44,11 +44,15 @@ type noticeRecord struct {
 	LeafHash [32]byte
 }
 
-// noticeRecordOf finds the newest record of the item in its school's log;
-// nil when it has none yet. Until the schools keep a log, none has.
+// noticeRecordOf finds the newest record of the item in its school's log
+// (the one the API's "ledger" answers); nil when it has none yet.
 func (s *Server) noticeRecordOf(ctx context.Context, schoolID, id int64) (*noticeRecord, error) {
-	_, _, _ = ctx, schoolID, id
-	return nil, nil
+	recs, err := s.db.FindLedgerRecords(ctx, schoolID, id)
+	if err != nil || len(recs) == 0 {
+		return nil, err
+	}
+	last := recs[len(recs)-1]
+	return &noticeRecord{Index: last.Index, LeafHash: last.LeafHash}, nil
 }
 
 // Hash is the record's leaf hash in hex.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -11,6 +12,23 @@ import (
 	"gongkai/internal/notice/noticetest"
 	"gongkai/internal/qrcode/qrcodetest"
 )
+
+// ledgerOf is the item's record as the API tells it: "存证 #N · SHA-256"
+// and the leaf hash in hex.
+func (h *harness) ledgerOf(t *testing.T, id int64) (string, string) {
+	t.Helper()
+	resp, body := h.get(h.client(""), fmt.Sprintf("/api/v1/disclosures/%d", id))
+	var out struct {
+		Ledger *struct {
+			Index    int64  `json:"index"`
+			LeafHash string `json:"leaf_hash"`
+		} `json:"ledger"`
+	}
+	if err := json.Unmarshal([]byte(body), &out); err != nil || resp.StatusCode != http.StatusOK || out.Ledger == nil || len(out.Ledger.LeafHash) != 64 {
+		t.Fatalf("the API's ledger of item %d: %d %v\n%s", id, resp.StatusCode, err, body)
+	}
+	return fmt.Sprintf("存证 #%d · SHA-256", out.Ledger.Index), out.Ledger.LeafHash
+}
 
 // withFont lets the harness make PDFs, with the font the tests use.
 func (h *harness) withFont(t *testing.T) {
@@ -60,12 +78,14 @@ func TestNotice_answersAsTheItemPage(t *testing.T) {
 
 // TestNotice_printView is the A4 sheet: the school's header, the item,
 // its trail, period and where to object, and the QR code of its verify
-// page at the site's public address, with no navigation around it.
+// page at the site's public address beside its record (the API's ledger
+// index and leaf hash), with no navigation around it.
 func TestNotice_printView(t *testing.T) {
 	eachHarness(t, func(t *testing.T, h *harness) {
 		h.srv.cfg.BaseURL = "https://gongkai.example.cn/"
 		d := h.published[gongkai.AudiencePublic]
 		item := fmt.Sprintf("/s/xq/d/%d", d.ID)
+		record, hash := h.ledgerOf(t, d.ID)
 		resp, body := h.get(h.client(""), item+"/print")
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("print view: %d", resp.StatusCode)
@@ -77,7 +97,7 @@ func TestNotice_printView(t *testing.T) {
 			"在线提交异议：https://gongkai.example.cn/s/xq/feedback/new?kind=objection&amp;d=",
 			"监督电话：0591-5550023",
 			`<svg xmlns="http://www.w3.org/2000/svg" class="qr"`,
-			"尚未存证",
+			"<p>" + record + "</p>", `<p class="sheet-hash">` + hash + "</p>",
 			"网上原文：https://gongkai.example.cn" + item + "<",
 			`href="` + item + `/notice.pdf"`,
 		} {
@@ -106,7 +126,8 @@ func TestNotice_printView(t *testing.T) {
 }
 
 // TestNotice_withdrawn: a withdrawn item's notice says so, with the
-// reason, instead of the body, and asks for no objections.
+// reason, instead of the body, asks for no objections, and carries the
+// record of the withdrawal.
 func TestNotice_withdrawn(t *testing.T) {
 	eachHarness(t, func(t *testing.T, h *harness) {
 		h.withFont(t)
@@ -119,6 +140,10 @@ func TestNotice_withdrawn(t *testing.T) {
 		}
 		if !strings.Contains(body, "本事项已撤回。撤回理由：收费标准有误") {
 			t.Error("the print view does not say the item was withdrawn, and why")
+		}
+		// The record printed is the withdrawal's, the item's newest.
+		if _, hash := h.ledgerOf(t, d.ID); !strings.Contains(body, hash) {
+			t.Errorf("the withdrawn notice does not carry the record of its withdrawal %s", hash)
 		}
 		for _, gone := range []string{"具体内容如下", "如有异议"} {
 			if strings.Contains(body, gone) {
@@ -156,14 +181,16 @@ func TestNotice_noFont(t *testing.T) {
 }
 
 // TestNotice_pdf renders the PDF as a reader's viewer would: one A4 page
-// with ink on it, the school, title, period and record in its text, and a
-// QR code that opens the verify page.
+// with ink on it, the school, title, period and record in its text — the
+// hash the API gives as the item's ledger leaf hash — and a QR code that
+// opens the verify page.
 func TestNotice_pdf(t *testing.T) {
 	eachHarness(t, func(t *testing.T, h *harness) {
 		h.withFont(t)
 		h.srv.cfg.BaseURL = "https://gongkai.example.cn"
 		d := h.published[gongkai.AudiencePublic]
 		item := fmt.Sprintf("/s/xq/d/%d", d.ID)
+		record, hash := h.ledgerOf(t, d.ID)
 		resp, body := h.get(h.client(""), item+"/notice.pdf")
 		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/pdf" {
 			t.Fatalf("PDF: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
@@ -184,7 +211,7 @@ func TestNotice_pdf(t *testing.T) {
 		}
 		text := noticetest.Text(t, pdf)
 		for _, want := range []string{"青禾县祥谦小学", d.Title, "公示期：" + isoDay(d.PublicityStart) + " 至 " + isoDay(d.PublicityEnd),
-			"经领导小组审议 · 校长签发 · 监督小组审核", "尚未存证"} {
+			"经领导小组审议 · 校长签发 · 监督小组审核", record, hash[:32] + "\n" + hash[32:]} {
 			if !strings.Contains(text, want) {
 				t.Errorf("the PDF's text lacks %q:\n%s", want, text)
 			}
