@@ -81,7 +81,7 @@ func TestPDF_readsBack(t *testing.T) {
 	}
 	text := noticetest.Text(t, pdf)
 	for _, want := range []string{"青禾县祥谦小学", "2026年2月财务收支情况公示", "经领导小组审议 · 校长签发 · 监督小组审核", "公示期：2026-03-03 至 2026-03-09",
-		"¥128,400.00", "招标公告（", "https://gongkai.example.cn/s/xq/d/40）", "票据扫描.pdf", "监督电话：0591-5550023", "存证 #12", hash[:32], hash[32:]} {
+		"¥128,400.00", "招标公告", "（https://gongkai.example.cn/s/xq/d/40）", "票据扫描.pdf", "监督电话：0591-5550023", "存证 #12", hash[:32], hash[32:]} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the PDF's text lacks %q:\n%s", want, text)
 		}

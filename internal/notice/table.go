@@ -109,9 +109,12 @@ func (w *writer) record(n *Notice) error {
 	const side = 32.0 // mm, the code without its quiet zone
 	m := side / float64(len(modules))
 	quiet := m * qrcode.Quiet
+	// The quiet zone is white paper: the margin on the left and below, the
+	// space every block leaves after it above (2 mm or more) and this.
 	pdf := w.pdf
-	w.need(side + 2*quiet)
-	x, y := marginX+quiet, pdf.GetY()+quiet
+	gap := max(quiet-2, 0)
+	w.need(gap + side)
+	x, y := marginX, pdf.GetY()+gap
 	pdf.SetFillColor(0, 0, 0)
 	for r, row := range modules {
 		for c := 0; c < len(row); c++ {
@@ -127,7 +130,7 @@ func (w *writer) record(n *Notice) error {
 			c += run - 1
 		}
 	}
-	tx := marginX + side + 2*quiet + 4
+	tx := marginX + side + quiet
 	tw := pageW - marginX - tx
 	pdf.SetY(y)
 	w.color = ink
@@ -139,7 +142,7 @@ func (w *writer) record(n *Notice) error {
 		}
 		w.text(s, 9.5, tx, tw, lineHeight(9.5), "L")
 	}
-	pdf.SetY(max(pdf.GetY(), y+side+quiet))
+	pdf.SetY(max(pdf.GetY(), y+side))
 	return nil
 }
 

@@ -10,18 +10,19 @@ import (
 
 // Page geometry in millimetres: A4 with the margins of a printed notice.
 const (
-	pageW, pageH     = 210.0, 297.0
-	marginX          = 20.0
-	marginTop        = 18.0
-	marginBottom     = 20.0
-	contentW         = pageW - 2*marginX
-	bottomLimit      = pageH - marginBottom
-	cjkFamily        = "cjk"
-	latinFamily      = "Helvetica"
-	monoFamily       = "Courier"
-	widthMemoSize    = 10.0 // widths are measured once at this size and scaled
-	ptPerMM          = 72 / 25.4
-	closingPunctuatn = "，。、；：！？）》」』”’〉】,.;:!?)"
+	pageW, pageH       = 210.0, 297.0
+	marginX            = 20.0
+	marginTop          = 18.0
+	marginBottom       = 20.0
+	contentW           = pageW - 2*marginX
+	bottomLimit        = pageH - marginBottom
+	cjkFamily          = "cjk"
+	latinFamily        = "Helvetica"
+	monoFamily         = "Courier"
+	widthMemoSize      = 10.0 // widths are measured once at this size and scaled
+	ptPerMM            = 72 / 25.4
+	closingPunctuatn   = "，。、；：！？）》」』”’〉】,.;:!?)"
+	openingPunctuation = "（《「『“‘〈【"
 )
 
 // writer draws text in two fonts: the Chinese TrueType font has no Latin
@@ -135,6 +136,9 @@ func (w *writer) wrapLine(s string, width float64) []string {
 			brk = word // a number or a word moves down whole
 		case strings.ContainsRune(closingPunctuatn, rs[i]) && i-1 > start:
 			brk = i - 1 // no line starts with closing punctuation
+		}
+		for brk-1 > start && strings.ContainsRune(openingPunctuation, rs[brk-1]) {
+			brk-- // nor ends with opening punctuation
 		}
 		out = append(out, strings.TrimRight(string(rs[start:brk]), " "))
 		for brk < i && rs[brk] == ' ' {

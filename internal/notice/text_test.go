@@ -42,6 +42,7 @@ func TestWrap(t *testing.T) {
 	}{
 		{"plain", "一二三四五六七八", 5, []string{"一二三四五", "六七八"}},
 		{"closing punctuation stays", "一二三四五。六七", 5, []string{"一二三四", "五。六七"}},
+		{"opening punctuation moves down", "一二三四（五六", 5, []string{"一二三四", "（五六"}},
 		{"a phone number moves down whole", "监督电话0591-5550023", 8, []string{"监督电话", "0591-5550023"}},
 		{"words at spaces", "see the notice board", -1, []string{"see the", "notice board"}},
 		{"explicit lines", "第一行\n第二行", 10, []string{"第一行", "第二行"}},
