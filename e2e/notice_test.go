@@ -81,7 +81,7 @@ func TestNotice(t *testing.T) {
 			t.Errorf("the printed notice shows the site's or the sheet's %q", chrome)
 		}
 	}
-	if got, err := qrcodetest.Decode(pages[0], false); err != nil || !regexp.MustCompile(`^http://127\.0\.0\.1:\d+` + regexp.QuoteMeta(item) + `/verify$`).MatchString(got) {
+	if got, err := qrcodetest.Decode(pages[0], false); err != nil || !regexp.MustCompile(`^http://127\.0\.0\.1:\d+`+regexp.QuoteMeta(item)+`/verify$`).MatchString(got) {
 		t.Errorf("the printed QR code reads %q (%v), want the item's verify page", got, err)
 	}
 
