@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"gongkai/internal/files"
+	"gongkai/internal/notice"
 	"gongkai/internal/store"
 )
 
@@ -39,6 +40,10 @@ type Config struct {
 	// X-Forwarded-For names the client; empty: the connection's address is
 	// the client's.
 	TrustedProxies []netip.Prefix
+	// PDFFont is the TrueType font with Chinese characters that printed
+	// notices embed (notice.DefaultFont in a Debian install); empty or
+	// unreadable: no PDF, the HTML print view only.
+	PDFFont string
 }
 
 // Server holds the dependencies of every handler.
@@ -52,6 +57,7 @@ type Server struct {
 	limiter *limiter
 	metrics *metrics
 	cache   *pageCache
+	notices *notice.Maker // the printed notices' PDFs (notice.go)
 	handler http.Handler
 
 	now func() time.Time
@@ -81,6 +87,12 @@ func New(cfg Config, db *store.DB, blobs Blobs, log *slog.Logger) (*Server, erro
 	s.cache = newPageCache(cacheMB << 20)
 	db.OnChange(s.cache.invalidate)
 	s.metrics = newMetrics(db)
+	s.notices = notice.NewMaker(cfg.PDFFont)
+	if cfg.PDFFont != "" {
+		if err := s.notices.Ready(); err != nil {
+			log.Warn("no PDF of printed notices; the print view works", "err", err)
+		}
+	}
 	s.handler = s.buildHandler()
 	return s, nil
 }
