@@ -16,4 +16,5 @@ var englishLedger = map[string]string{
 	"日志公钥":  "Log key",
 	"最新检查点": "Latest checkpoint",
 	"公钥文件":  "Key file",
+	"公钥指纹":  "Key fingerprint",
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"gongkai"
+	"gongkai/internal/ledger"
 	"gongkai/internal/search"
 	"gongkai/internal/store"
 )
@@ -89,8 +90,8 @@ type boardPage struct {
 	AllURL     string
 	// LogKey is the verifier key of the school's log (存证), shown on the
 	// public board so that readers can check its checkpoints.
-	LogKey  string
-	LogPath string
+	LogKey, LogFingerprint string
+	LogPath                string
 }
 
 type boardCategory struct {
@@ -218,6 +219,7 @@ func (s *Server) board(w http.ResponseWriter, r *http.Request, nav string, auds 
 		}
 		if len(keys) > 0 && keys[0].RetiredAt.IsZero() {
 			p.LogKey, p.LogPath = keys[0].VKey, "/s/"+school.Slug+"/log/"
+			p.LogFingerprint, _ = ledger.KeyFingerprint(p.LogKey) // a key the store holds is well formed
 		}
 	}
 
