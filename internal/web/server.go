@@ -39,6 +39,9 @@ type Config struct {
 	// X-Forwarded-For names the client; empty: the connection's address is
 	// the client's.
 	TrustedProxies []netip.Prefix
+	// Witness is this instance's witness of the schools' logs (served at
+	// /witness/add-checkpoint); nil: none.
+	Witness Witness
 }
 
 // Server holds the dependencies of every handler.
