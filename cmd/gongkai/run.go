@@ -55,6 +55,7 @@ Usage:
   gongkai verify  --server URL [--slug SLUG] [--item ID] [--witness-key VKEY] [--state DIR]
                       checks a school's log from the outside: signatures, every entry, every published
                       item's inclusion and content, consistency with the last run; exit status 1 on a mismatch
+  gongkai ledger rotate-key --school SLUG [--data data]  a new signing key for the school's log (存证); the old one is retired
 
 Every flag can also be set in the environment as GONGKAI_<FLAG>, e.g. GONGKAI_DB=postgres://...
 `
@@ -190,6 +191,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		args = args[1:]
 		witness.flags(fs)
 	}
+	var ledgerCmd ledgerFlags
+	if cmd == "ledger" {
+		if len(args) == 0 || args[0] != "rotate-key" {
+			return fmt.Errorf("usage: gongkai ledger rotate-key --school SLUG")
+		}
+		args = args[1:]
+		ledgerCmd.flags(fs)
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -200,7 +209,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 
 	switch cmd {
-	case "serve", "migrate", "demo", "user", "backup", "setup", "school", "witness":
+	case "serve", "migrate", "demo", "user", "backup", "setup", "school", "witness", "ledger":
 	case "healthcheck":
 		return healthcheck(ctx, cfg.addr, stdout)
 	case "help", "-h", "--help":
@@ -233,6 +242,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return school.importList(ctx, db, stdout)
 	case "witness":
 		return witness.addLog(ctx, db, stdout)
+	case "ledger":
+		return ledgerCmd.rotateKey(ctx, cfg, db, log, stdout)
 	case "backup":
 		start := time.Now()
 		if err := db.Backup(ctx, backupTo); err != nil {

@@ -44,7 +44,8 @@ func (b *syncBuffer) String() string {
 func TestRun_serveDemo(t *testing.T) {
 	testdb.Each(t, func(t *testing.T, dsn string) {
 		ctx, cancel := context.WithCancel(context.Background())
-		env := map[string]string{"GONGKAI_DB": dsn, "GONGKAI_DATA": t.TempDir()}
+		dataDir := t.TempDir()
+		env := map[string]string{"GONGKAI_DB": dsn, "GONGKAI_DATA": dataDir}
 		stdout, stderr := newSyncBuffer(), newSyncBuffer()
 		done := make(chan error, 1)
 		go func() {
@@ -111,6 +112,21 @@ func TestRun_serveDemo(t *testing.T) {
 				t.Errorf("the demo's login page does not list %s", a.Username)
 			}
 		}
+		// The demo's publications are in the school's log, signed at start.
+		var checkpoint string
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+			if resp, err := http.Get(base + "/s/xiangqian/log/checkpoint"); err == nil {
+				b, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode == http.StatusOK {
+					checkpoint = string(b)
+					break
+				}
+			}
+		}
+		if !regexp.MustCompile(`^127\.0\.0\.1:\d+/s/xiangqian/log\n[1-9]\d*\n`).MatchString(checkpoint) {
+			t.Errorf("no signed checkpoint of the demo school's log: %q", checkpoint)
+		}
 		c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 		resp, err = c.PostForm(base+"/login", url.Values{"username": {"xiangqian.clerk"}, "password": {"gongkai-demo"}})
 		if err != nil || resp.StatusCode != http.StatusSeeOther {
@@ -131,6 +147,18 @@ func TestRun_serveDemo(t *testing.T) {
 		}
 		if strings.Contains(stderr.String(), `"level":"ERROR"`) {
 			t.Errorf("errors logged:\n%s", stderr.String())
+		}
+		// The log's key is rotated offline; the new key file is under --data.
+		var out bytes.Buffer
+		if err := run(context.Background(), []string{"ledger", "rotate-key", "--school", "xiangqian"}, func(k string) string { return env[k] }, nil, &out, io.Discard); err != nil {
+			t.Fatalf("rotate-key: %v", err)
+		}
+		keys, _ := filepath.Glob(filepath.Join(dataDir, "ledger-keys", "*.key"))
+		if !strings.Contains(out.String(), "/s/xiangqian/log+") || len(keys) < 2 {
+			t.Errorf("rotate-key printed %q and left %d key files", out.String(), len(keys))
+		}
+		if err := run(context.Background(), []string{"ledger", "rotate-key", "--school", "nowhere"}, func(k string) string { return env[k] }, nil, io.Discard, io.Discard); err == nil {
+			t.Error("rotating the key of a school that does not exist passed")
 		}
 	})
 }

@@ -212,6 +212,9 @@ type apiSchool struct {
 	FullName string `json:"full_name"`
 	Code     string `json:"code"`
 	Bureau   string `json:"bureau"`
+	// The school's log (存证): its name and signed-note verifier key.
+	LogOrigin string `json:"log_origin,omitempty"`
+	LogKey    string `json:"log_key,omitempty"`
 }
 
 type apiCatalogueItem struct {
@@ -276,6 +279,17 @@ type apiDetail struct {
 	// it stands and the steps the caller may take on it.
 	RevisionState   string   `json:"revision_state,omitempty"`
 	RevisionActions []string `json:"revision_actions,omitempty"`
+	// Ledger is the item's latest entry in its school's log, from which
+	// anyone can recompute the leaf hash (docs/ledger.md).
+	Ledger *apiLedger `json:"ledger,omitempty"`
+}
+
+// apiLedger is an entry of a school's log: its index, RFC 6962 leaf hash
+// (hex) and the exact entry text.
+type apiLedger struct {
+	Index    int64  `json:"index"`
+	LeafHash string `json:"leaf_hash"`
+	Entry    string `json:"entry"`
 }
 
 type apiAttachment struct {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -247,7 +248,19 @@ func (s *Server) apiDetailOf(ctx context.Context, actor *gongkai.Actor, school *
 			out.Versions[i].Body, out.Versions[i].Attachments = "", []apiAttachment{}
 		}
 	}
-	return out, nil
+	out.Ledger, err = s.apiLedgerOf(ctx, d)
+	return out, err
+}
+
+// apiLedgerOf is the item's latest log entry, nil before its first
+// publication.
+func (s *Server) apiLedgerOf(ctx context.Context, d *gongkai.Disclosure) (*apiLedger, error) {
+	recs, err := s.db.FindLedgerRecords(ctx, d.SchoolID, d.ID)
+	if err != nil || len(recs) == 0 {
+		return nil, err
+	}
+	last := recs[len(recs)-1]
+	return &apiLedger{Index: last.Index, LeafHash: hex.EncodeToString(last.LeafHash[:]), Entry: string(last.Entry)}, nil
 }
 
 // pathID reads the {id} path value: a positive number written plainly

@@ -13,9 +13,14 @@ func (s *Server) apiSchools(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	keys, err := s.db.ActiveLedgerKeys(r.Context())
+	if err != nil {
+		return err
+	}
 	out := make([]apiSchool, len(schools))
 	for i, sc := range schools {
-		out[i] = apiSchool{Slug: sc.Slug, Name: sc.Name, FullName: sc.FullName, Code: sc.Code, Bureau: sc.BureauName}
+		k := keys[sc.ID]
+		out[i] = apiSchool{Slug: sc.Slug, Name: sc.Name, FullName: sc.FullName, Code: sc.Code, Bureau: sc.BureauName, LogOrigin: k.Origin, LogKey: k.VKey}
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

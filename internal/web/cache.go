@@ -28,6 +28,12 @@ var cacheable = map[string]bool{
 	"GET /api/v1/schools":                    true,
 	"GET /api/v1/schools/{slug}/catalogue":   true,
 	"GET /api/v1/schools/{slug}/disclosures": true,
+	// The log: tiles never change; a new checkpoint drops the rest.
+	"GET /s/{slug}/log/checkpoint":               true,
+	"GET /s/{slug}/log/key":                      true,
+	"GET /s/{slug}/log/tile/{path...}":           true,
+	"GET /api/v1/schools/{slug}/log/inclusion":   true,
+	"GET /api/v1/schools/{slug}/log/consistency": true,
 }
 
 // pageCache holds rendered responses for anonymous readers, keyed by URL and

@@ -35,7 +35,7 @@ type route struct {
 // parts by area so that each stays on a screen.
 func (s *Server) routes() []route {
 	return slices.Concat(s.publicRoutes(), s.accountRoutes(), s.procedureRoutes(), s.schoolAdminRoutes(),
-		s.bureauRoutes(), s.feedbackRoutes(), s.oversightRoutes(), s.apiRoutes())
+		s.bureauRoutes(), s.feedbackRoutes(), s.oversightRoutes(), s.apiRoutes(), s.logRoutes())
 }
 
 // publicRoutes are the public side: health, static files, the boards and

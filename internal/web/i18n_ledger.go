@@ -1,0 +1,14 @@
+package web
+
+// englishLedger translates the verifiable record (存证): the log's
+// messages, its proofs and keys.
+var englishLedger = map[string]string{
+	"学校已有存证密钥。":    "The school already has a log key.",
+	"应为整数。":        "Must be a whole number.",
+	"超出范围。":        "Out of range.",
+	"存证密钥尚未生成。":    "The log key has not been created yet.",
+	"没有这个分片。":      "No such tile.",
+	"日志还没有可证明的条目。": "The log has no entries to prove yet.",
+	"学校还没有存证密钥。":   "The school has no log key yet.",
+	"存证日志还是空的。":    "The log is still empty.",
+}
