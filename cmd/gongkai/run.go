@@ -297,7 +297,7 @@ func serve(ctx context.Context, cfg config, db *store.DB, blobs files.Store, log
 	if dispatcher.MailEnabled() {
 		webCfg.Mail = dispatcher
 	}
-	wit, err := ledger.OpenWitness(db, ledgerKeyDir(cfg), cfg.baseURL, log)
+	wit, err := ledger.OpenWitness(db, witnessKeyDir(cfg), cfg.baseURL, log)
 	if err != nil {
 		return err
 	}
@@ -355,7 +355,7 @@ func serve(ctx context.Context, cfg config, db *store.DB, blobs files.Store, log
 	// so the database is never closed under a delivery in flight.
 	var background sync.WaitGroup
 	background.Go(func() { seq.Run(ctx, 5*time.Second) })   // the schools' log keys and checkpoints
-	background.Go(func() { push.Run(ctx, 10*time.Second) }) // the witness's cosignatures
+	background.Go(func() { push.Run(ctx, 5*time.Second) }) // the witness's cosignatures
 	background.Go(func() { housekeeping(ctx, db, blobs, log) })
 	background.Go(func() { db.Listen(ctx) }) // other nodes' changes drop this node's cached pages
 	// Notifications, e-mail and webhooks from the outbox; overdue cases; the weekly digest.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"gongkai"
@@ -34,6 +35,12 @@ func newPusher(cfg config, db *store.DB, own *ledger.Witness, log *slog.Logger) 
 	}
 	w := &ledger.HTTPWitness{URL: cfg.witnessURL, Client: &http.Client{Timeout: 15 * time.Second}}
 	return &ledger.Pusher{DB: db, Witness: w, Key: v, Log: log}, nil
+}
+
+// witnessKeyDir is where the bureau's witness key lives, apart from the
+// schools' keys: back it up with them (docs/ledger.md).
+func witnessKeyDir(cfg config) string {
+	return filepath.Join(cfg.data, "witness")
 }
 
 type witnessFlags struct {
