@@ -354,7 +354,7 @@ func serve(ctx context.Context, cfg config, db *store.DB, blobs files.Store, log
 	// The background work stops with ctx; serve returns only once it has,
 	// so the database is never closed under a delivery in flight.
 	var background sync.WaitGroup
-	background.Go(func() { seq.Run(ctx, 5*time.Second) })   // the schools' log keys and checkpoints
+	background.Go(func() { seq.Run(ctx, 5*time.Second) })  // the schools' log keys and checkpoints
 	background.Go(func() { push.Run(ctx, 5*time.Second) }) // the witness's cosignatures
 	background.Go(func() { housekeeping(ctx, db, blobs, log) })
 	background.Go(func() { db.Listen(ctx) }) // other nodes' changes drop this node's cached pages
