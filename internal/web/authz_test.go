@@ -134,6 +134,8 @@ func TestAuthorization_matrix(t *testing.T) {
 			"GET /setup/{token}":   nil,
 			"POST /setup/{token}":  nil,
 			"GET /bureau/log":      {"bureau.admin", "bureau.inspector"},
+			// The witness's page is the bureau's users' (witness_test.go).
+			"GET /bureau/witness": {"bureau.admin", "bureau.inspector"},
 			"GET /bureau/log.xlsx": {"bureau.admin", "bureau.inspector"},
 			// Only the principal deletes personal data from a published
 			// item (redaction_test.go).
