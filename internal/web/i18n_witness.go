@@ -9,7 +9,7 @@ var englishWitness = map[string]string{
 	"某校存证日志出现回退，见证已拒绝签名": "A school's log has gone back; the witness refused to cosign",
 	"外部登记的日志":            "Log registered from another site",
 	"发现于 %s":             "Found %s",
-	"学校签名的检查点：第 %d 条；见证曾副署的检查点：第 %d 条。两者不能同时为真，说明日志被改写。": "Checkpoint signed by the school: %d entries; checkpoint the witness cosigned before: %d entries. Both cannot be true: the log was rewritten.",
+	"学校签名的检查点共 %d 条，与见证此前副署的 %d 条的检查点对不上：日志被改写过。": "The checkpoint the school signed (%d entries) does not extend the one the witness cosigned before (%d entries): the log was rewritten.",
 	"证据：两个签名检查点":       "Evidence: the two signed checkpoints",
 	"学校签名、见证拒绝副署的检查点：": "Checkpoint signed by the school, which the witness refused to cosign:",
 	"见证此前副署的检查点：":      "Checkpoint the witness cosigned before:",
