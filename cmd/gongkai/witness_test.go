@@ -38,7 +38,10 @@ func startInstance(t *testing.T, env map[string]string, args ...string) *instanc
 	t.Cleanup(func() {
 		cancel()
 		select {
-		case <-done:
+		case err := <-done:
+			if err != nil {
+				t.Errorf("serve ended with %v", err)
+			}
 		case <-time.After(20 * time.Second):
 			t.Error("the server did not stop")
 		}
