@@ -3,7 +3,8 @@
 #            (scripts/test.sh); narrow it with PKGS=./internal/store ARGS='-run TestX -v'
 # make lint  runs golangci-lint with .golangci.yml (scripts/lint.sh, which builds the
 #            pinned linter once into the cache); PKGS=./internal/store for some packages
-# make bench the load benchmark on 1,000,000 items, SQLite and PostgreSQL (scripts/bench.sh,
+# make bench the ledger's append and proof costs (Go benchmarks), then the load benchmark
+#            on 1,000,000 items, SQLite and PostgreSQL (scripts/bench.sh,
 #            writes BENCHMARKS.md); SCALE=small for 20,000 items
 # make release  static binaries (no cgo) for linux/amd64, arm64 and loong64 in dist/,
 #            named with the version, and dist/SHA256SUMS; VERSION=v1.2.3 to name it
@@ -38,6 +39,7 @@ vet:
 	go vet $(PKGS)
 
 bench:
+	go test -run '^$$' -bench Ledger -benchtime 1000x ./internal/store
 	SCALE='$(SCALE)' scripts/bench.sh
 
 # CGO_ENABLED=0: one static binary that runs on any Linux of its architecture,

@@ -249,7 +249,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		if err := db.Backup(ctx, backupTo); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "backup written to %s in %.1f s; copy the attachments (--data or the S3 bucket) as well\n", backupTo, time.Since(start).Seconds())
+		fmt.Fprintf(stdout, "backup written to %s in %.1f s; copy the attachments (--data or the S3 bucket) and the log keys (--data/ledger-keys) as well\n", backupTo, time.Since(start).Seconds())
 		return nil
 	}
 	blobs, err := files.Open(ctx, cfg.files, cfg.data)

@@ -59,15 +59,17 @@ func (k *Keyring) Generate(origin string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("ledger: write key: %w", err)
 	}
-	if _, err := f.WriteString(skey + "\n"); err != nil {
-		f.Close()
+	_, err = f.WriteString(skey + "\n")
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return "", fmt.Errorf("ledger: write key: %w", err)
 	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return "", fmt.Errorf("ledger: write key: %w", err)
-	}
-	return vkey, f.Close()
+	return vkey, nil
 }
 
 // Discard removes a key that lost the race to be a school's key.

@@ -32,7 +32,7 @@ func mustOpen(tb testing.TB, dsn string) *store.DB {
 	return db
 }
 
-func mustFixture(t *testing.T, dsn string) *fixture {
+func mustFixture(t testing.TB, dsn string) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	db := mustOpen(t, dsn)
@@ -74,7 +74,7 @@ func mustFixture(t *testing.T, dsn string) *fixture {
 	return f
 }
 
-func (f *fixture) draft(t *testing.T, title string) *gongkai.Disclosure {
+func (f *fixture) draft(t testing.TB, title string) *gongkai.Disclosure {
 	t.Helper()
 	d := &gongkai.Disclosure{Title: title, Body: "现将" + title + "的有关情况公布如下：合计 ¥12,000.00 元。", Category: "finance",
 		Audience: gongkai.AudiencePublic, PublicityDays: 5, Channels: []gongkai.Channel{"online", "board"}}
@@ -84,7 +84,7 @@ func (f *fixture) draft(t *testing.T, title string) *gongkai.Disclosure {
 	return d
 }
 
-func (f *fixture) act(t *testing.T, id int64, r gongkai.Role, a gongkai.Action, comment string) *gongkai.Disclosure {
+func (f *fixture) act(t testing.TB, id int64, r gongkai.Role, a gongkai.Action, comment string) *gongkai.Disclosure {
 	t.Helper()
 	d, err := f.db.Act(context.Background(), f.school.ID, id, f.actors[r], a, comment, nil)
 	if err != nil {
@@ -93,7 +93,7 @@ func (f *fixture) act(t *testing.T, id int64, r gongkai.Role, a gongkai.Action, 
 	return d
 }
 
-func (f *fixture) publish(t *testing.T, title string) *gongkai.Disclosure {
+func (f *fixture) publish(t testing.TB, title string) *gongkai.Disclosure {
 	t.Helper()
 	d := f.draft(t, title)
 	f.act(t, d.ID, gongkai.RoleClerk, gongkai.ActionSubmit, "")

@@ -163,6 +163,7 @@ func TestAuthorization_matrix(t *testing.T) {
 			"POST /s/{slug}/manage/d/{id}/privacy/override": own(gongkai.RolePrincipal),
 		}
 		h.attachPublic(t)
+		h.withLedger() // the log's routes answer once its checkpoint is signed (log_test.go)
 		for _, rt := range h.srv.routes() {
 			if rt.access == accessOps && strings.HasPrefix(rt.pattern, "/static/") {
 				continue // needs a content hash; covered by the static test
@@ -250,6 +251,7 @@ func (h *harness) fillPath(t *testing.T, method, pattern string) string {
 		"action":  "comment",
 		"user":    strconv.FormatInt(h.users["xq.staff"].ID, 10),
 		"token":   strings.Repeat("A", setupTokenLen),
+		"path...": "entries/000.p/1", // the log's first entry bundle
 		"$":       "",
 	}
 	if strings.HasPrefix(pattern, "/api/v1/feedback/{id}") {

@@ -87,6 +87,10 @@ type boardPage struct {
 	Pager      []pageLink
 	AllCount   int // items on the board without filters, or the search's matches
 	AllURL     string
+	// LogKey is the verifier key of the school's log (存证), shown on the
+	// public board so that readers can check its checkpoints.
+	LogKey  string
+	LogPath string
 }
 
 type boardCategory struct {
@@ -207,6 +211,15 @@ func (s *Server) board(w http.ResponseWriter, r *http.Request, nav string, auds 
 		}
 	}
 	p.Pager = pager(r.URL, page, total, perPage)
+	if !p.Internal {
+		keys, err := s.db.FindLedgerKeys(ctx, school.ID)
+		if err != nil {
+			return err
+		}
+		if len(keys) > 0 && keys[0].RetiredAt.IsZero() {
+			p.LogKey, p.LogPath = keys[0].VKey, "/s/"+school.Slug+"/log/"
+		}
+	}
 
 	p.setTitle(page)
 	p.NoIndex = p.Internal
