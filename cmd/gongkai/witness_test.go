@@ -279,12 +279,15 @@ func tamperLog(t *testing.T, bureau, school *instance, dsn, origin, cosigned str
 	}
 	// The bureau's administrator sees the alarm on the dashboard.
 	jar, _ := cookiejar.New(nil)
-	c := &http.Client{Jar: jar}
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err = c.PostForm(bureau.base+"/login", url.Values{"username": {"jyj.admin"}, "password": {"bureau password 2026"}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || strings.HasPrefix(resp.Header.Get("Location"), "/login") {
+		t.Fatalf("signing in to the bureau's site: %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
 	resp, err = c.Get(bureau.base + "/bureau/")
 	if err != nil {
 		t.Fatal(err)
@@ -292,7 +295,8 @@ func tamperLog(t *testing.T, bureau, school *instance, dsn, origin, cosigned str
 	page, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
 	if !strings.Contains(string(page), "某校存证日志出现分叉，见证已拒绝签名") || !strings.Contains(string(page), origin) {
-		t.Errorf("the bureau's dashboard shows no alarm (%d):\n%s", resp.StatusCode, page)
+		h1 := regexp.MustCompile(`<h1[^>]*>[^<]*`).FindString(string(page))
+		t.Errorf("the bureau's dashboard (%d, %q) shows no alarm; the witness logged:\n%s", resp.StatusCode, h1, grepLines(bureau.stderr.String(), "witness"))
 	}
 	// And the reader's own check fails: no cosignature, and a log that is
 	// not the one verified before.
@@ -301,4 +305,15 @@ func tamperLog(t *testing.T, bureau, school *instance, dsn, origin, cosigned str
 	if err == nil || !strings.Contains(report, "没有见证") || !strings.Contains(report, "不一致") {
 		t.Errorf("verify of the rewritten log: %v\n%s", err, report)
 	}
+}
+
+// grepLines returns the lines of s that contain sub.
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }

@@ -74,8 +74,12 @@ type Pusher struct {
 	Key     note.Verifier // the witness's cosignature key
 	Log     *slog.Logger
 
-	mu    sync.Mutex
-	known map[int64]int64 // the size the witness last cosigned, per school, as it told us
+	// pushing serialises this node's pushes: each reads the latest
+	// checkpoint under it, so a push never overtakes a newer one and makes
+	// the witness see the log go back.
+	pushing sync.Mutex
+	mu      sync.Mutex
+	known   map[int64]int64 // the size the witness last cosigned, per school, as it told us
 }
 
 func (p *Pusher) logger() *slog.Logger {
@@ -102,6 +106,8 @@ func (p *Pusher) Cosigned(n string) bool {
 // Push asks the witness to cosign the school's latest checkpoint, unless
 // it already has.
 func (p *Pusher) Push(ctx context.Context, schoolID int64) error {
+	p.pushing.Lock()
+	defer p.pushing.Unlock()
 	c, err := p.DB.FindCheckpoint(ctx, schoolID)
 	if err != nil {
 		return err
