@@ -1,4 +1,5 @@
 # make run   builds gongkai and serves it with demo data on http://127.0.0.1:8080
+#            (installing the Chinese font of the notices' PDF when missing)
 # make test  runs every test against a throwaway PostgreSQL and headless Chromium
 #            (scripts/test.sh); narrow it with PKGS=./internal/store ARGS='-run TestX -v'
 # make lint  runs golangci-lint with .golangci.yml (scripts/lint.sh, which builds the
@@ -23,6 +24,7 @@ PLATFORMS ?= linux/amd64 linux/arm64 linux/loong64
 
 run: build
 	@mkdir -p data
+	@scripts/pdf-font.sh
 	$(BIN) serve --demo
 
 build:

@@ -22,6 +22,10 @@ command -v gcc >/dev/null || missing+=(gcc libc6-dev) # go test -race needs cgo
 [[ -x $GONGKAI_CHROMIUM ]] || missing+=(chromium)
 # Without a CJK font, screenshots show Chinese as boxes.
 [[ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ]] || missing+=(fonts-noto-cjk)
+# The printed notices' PDF embeds a TrueType Chinese font (fpdf reads no .ttc
+# nor CFF); the tests read the PDFs back with pdftoppm and pdftotext.
+[[ -e ${GONGKAI_PDF_FONT:-/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf} ]] || missing+=(fonts-droid-fallback)
+if ! command -v pdftoppm >/dev/null || ! command -v pdftotext >/dev/null; then missing+=(poppler-utils); fi
 command -v npm >/dev/null || missing+=(npm) # fetches axe-core for the accessibility checks
 # Needed also with GONGKAI_TEST_POSTGRES set: e2e's replica test runs its own clusters.
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)

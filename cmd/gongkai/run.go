@@ -22,6 +22,7 @@ import (
 	"gongkai/internal/demo"
 	"gongkai/internal/files"
 	"gongkai/internal/ledger"
+	"gongkai/internal/notice"
 	"gongkai/internal/notify"
 	"gongkai/internal/store"
 	"gongkai/internal/web"
@@ -79,6 +80,7 @@ type config struct {
 	trustedProxies string
 	witnessURL     string // the bureau's witness on another instance; empty: this instance's
 	witnessKey     string // its cosignature verifier key
+	pdfFont        string
 }
 
 func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
@@ -105,6 +107,7 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 	fs.Var(redacted{&c.smtp}, "smtp", "mail server `url` for notifications: smtp://USER:PASS@HOST:587?starttls=required|opportunistic|none or smtps://USER:PASS@HOST:465; empty: no e-mail")
 	fs.StringVar(&c.mailFrom, "mail-from", env("MAIL_FROM", ""), "sender address of notification e-mail, e.g. noreply@school.example.cn")
 	fs.StringVar(&c.baseURL, "base-url", env("BASE_URL", ""), "public address of the site, for links in e-mail, e.g. https://gongkai.example.cn")
+	fs.StringVar(&c.pdfFont, "pdf-font", env("PDF_FONT", notice.DefaultFont), "TrueType font (.ttf, not .ttc or CFF .otf) with Chinese characters for the PDF of printed notices (Debian: fonts-droid-fallback); without one, notices print from the browser only")
 	// A soft limit keeps a small machine's memory flat under a rush of
 	// readers: the garbage collector works harder instead of the heap
 	// doubling. Go's own GOMEMLIMIT, when set, is left to rule.
@@ -288,7 +291,7 @@ func serve(ctx context.Context, cfg config, db *store.DB, blobs files.Store, log
 	if err != nil {
 		return err
 	}
-	webCfg := web.Config{Demo: cfg.demo, SecureCookies: cfg.secureCookies, PageCacheMB: cfg.pageCache, BaseURL: cfg.baseURL, TrustedProxies: proxies}
+	webCfg := web.Config{Demo: cfg.demo, SecureCookies: cfg.secureCookies, PageCacheMB: cfg.pageCache, BaseURL: cfg.baseURL, TrustedProxies: proxies, PDFFont: cfg.pdfFont}
 	if cfg.demo {
 		for _, a := range demo.Accounts() {
 			webCfg.DemoAccounts = append(webCfg.DemoAccounts, web.DemoAccount{Group: a.Group, Username: a.Username, Roles: a.Roles, Department: a.Department})

@@ -51,6 +51,10 @@ func (s *Server) publicRoutes() []route {
 		{"GET", "/s/{slug}/{$}", accessPublic, false, s.handleBoard},
 		{"GET", "/s/{slug}/d/{id}", accessPublic, false, s.handleDisclosure},
 		{"GET", "/s/{slug}/d/{id}/v/{version}", accessPublic, false, s.handleDisclosureVersion},
+		// The printed notice (notice.go): its A4 print view and its PDF,
+		// answering whoever may read the item page.
+		{"GET", "/s/{slug}/d/{id}/print", accessPublic, false, s.handleNotice},
+		{"GET", "/s/{slug}/d/{id}/notice.pdf", accessPublic, false, s.handleNoticePDF},
 		{"GET", "/s/{slug}/files/{att}/{name}", accessPublic, false, s.handleAttachment},
 		{"GET", "/s/{slug}/catalogue", accessPublic, false, s.handleCatalogue},
 		{"POST", "/prefs", accessPublic, false, s.handlePrefs},

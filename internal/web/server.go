@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"gongkai/internal/files"
+	"gongkai/internal/notice"
 	"gongkai/internal/store"
 )
 
@@ -42,6 +43,10 @@ type Config struct {
 	// Witness is this instance's witness of the schools' logs (served at
 	// /witness/add-checkpoint); nil: none.
 	Witness Witness
+	// PDFFont is the TrueType font with Chinese characters that printed
+	// notices embed (notice.DefaultFont in a Debian install); empty or
+	// unreadable: no PDF, the HTML print view only.
+	PDFFont string
 }
 
 // Server holds the dependencies of every handler.
@@ -55,6 +60,7 @@ type Server struct {
 	limiter *limiter
 	metrics *metrics
 	cache   *pageCache
+	notices *notice.Maker // the printed notices' PDFs (notice.go)
 	handler http.Handler
 
 	now func() time.Time
@@ -84,6 +90,12 @@ func New(cfg Config, db *store.DB, blobs Blobs, log *slog.Logger) (*Server, erro
 	s.cache = newPageCache(cacheMB << 20)
 	db.OnChange(s.cache.invalidate)
 	s.metrics = newMetrics(db)
+	s.notices = notice.NewMaker(cfg.PDFFont)
+	if cfg.PDFFont != "" {
+		if err := s.notices.Ready(); err != nil {
+			log.Warn("no PDF of printed notices; the print view works", "err", err)
+		}
+	}
 	s.handler = s.buildHandler()
 	return s, nil
 }
