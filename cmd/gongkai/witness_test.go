@@ -193,6 +193,18 @@ func tamperRow(t *testing.T, school *instance, dsn string, verify func() (string
 	if want := fmt.Sprintf("事项 %d（%s）", item.ID, item.Title); !strings.Contains(report, want) || !strings.Contains(report, "正文") {
 		t.Errorf("the report does not name the item %q and its body:\n%s", want, report)
 	}
+	// Asked about that item alone, the check fails too; asked about another, it passes.
+	one := func(id int64) error {
+		return run(context.Background(), []string{"verify", "--server", school.base, "--slug", "xiangqian", "--item", fmt.Sprint(id), "--state", ""}, func(string) string { return "" }, nil, io.Discard, io.Discard)
+	}
+	if err := one(item.ID); err == nil {
+		t.Error("verify --item passed the changed item")
+	}
+	if len(list.Items) > 1 {
+		if err := one(list.Items[1].ID); err != nil {
+			t.Errorf("verify --item of an untouched item: %v", err)
+		}
+	}
 }
 
 // tamperLog replaces the last entry of the school's log (its hashes too,
