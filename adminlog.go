@@ -24,6 +24,7 @@ const (
 	AdminCalendarEdited   AdminAction = "calendar.edited"
 	AdminCatalogueEdited  AdminAction = "catalogue.edited"
 	AdminUserCreated      AdminAction = "user.created" // a bureau account, or from the command line
+	AdminWitnessLogAdded  AdminAction = "witness.log"  // a school log of another instance, which the bureau witnesses
 )
 
 // Label is the Chinese name of the change, as the admin log shows it.
@@ -63,6 +64,8 @@ func (a AdminAction) Label() string {
 		return "修改公开目录"
 	case AdminUserCreated:
 		return "新建账号"
+	case AdminWitnessLogAdded:
+		return "登记见证日志"
 	}
 	return string(a)
 }

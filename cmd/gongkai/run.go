@@ -21,6 +21,7 @@ import (
 	"gongkai/internal/calendar"
 	"gongkai/internal/demo"
 	"gongkai/internal/files"
+	"gongkai/internal/ledger"
 	"gongkai/internal/notice"
 	"gongkai/internal/notify"
 	"gongkai/internal/store"
@@ -35,6 +36,7 @@ Usage:
                   [--smtp smtp://USER:PASS@HOST:587] [--mail-from ADDRESS] [--base-url https://...]
                   [--metrics-addr 127.0.0.1:9090]  Prometheus metrics on their own listener (off by default)
                   [--trusted-proxies 127.0.0.1]    proxies in front whose X-Forwarded-For names the client
+                  [--witness-url URL --witness-key VKEY]  the bureau's witness on another gongkai (default: this one's)
   gongkai setup   --bureau 青禾县教育局 --region 350121 --phone 0591-xxxxxxx --admin USERNAME --name 姓名
                   [--address ...] [--sponsor 主办单位] [--icp ICP备案号] [--psb 公安备案号]
                   [--password PW]                 (or GONGKAI_PASSWORD, or typed on standard input)
@@ -49,6 +51,11 @@ Usage:
   gongkai version                                  the version, its commit, the Go release and the platform
   gongkai healthcheck [--addr 127.0.0.1:8080]      asks the server at --addr for /healthz; exit status 0 if it answers ok
   gongkai school import --file F.xlsx [--bureau ID]  the county's school list: all schools or, on any error, none
+  gongkai witness add-log --origin ORIGIN --key VKEY [--bureau ID]
+                      the bureau witnesses the log of a school on another gongkai (its /s/{slug}/log/key)
+  gongkai verify  --server URL [--slug SLUG] [--item ID] [--witness-key VKEY] [--state DIR]
+                      checks a school's log from the outside: signatures, every entry, every published
+                      item's inclusion and content, consistency with the last run; exit status 1 on a mismatch
   gongkai ledger rotate-key --school SLUG [--data data]  a new signing key for the school's log (存证); the old one is retired
 
 Every flag can also be set in the environment as GONGKAI_<FLAG>, e.g. GONGKAI_DB=postgres://...
@@ -71,6 +78,8 @@ type config struct {
 	memoryLimit    int // MiB; 0: none
 	pageCache      int // MiB
 	trustedProxies string
+	witnessURL     string // the bureau's witness on another instance; empty: this instance's
+	witnessKey     string // its cosignature verifier key
 	pdfFont        string
 }
 
@@ -113,6 +122,8 @@ func (c *config) flags(fs *flag.FlagSet, getenv func(string) string) {
 	if v, err := strconv.Atoi(env("PAGE_CACHE", "")); err == nil && v > 0 {
 		cacheDefault = v
 	}
+	fs.StringVar(&c.witnessURL, "witness-url", env("WITNESS_URL", ""), "the bureau's witness when it runs on another gongkai (`url` of its /witness, C2SP tlog-witness); empty: this instance's own witness")
+	fs.StringVar(&c.witnessKey, "witness-key", env("WITNESS_KEY", ""), "the cosignature verifier key of --witness-url (the line its /witness/key serves)")
 	fs.IntVar(&c.pageCache, "page-cache", cacheDefault, "memory for rendered public pages in MiB, kept gzipped (about 20,000 pages in 48)")
 	fs.IntVar(&c.memoryLimit, "memory-limit", memDefault, "soft limit of gongkai's heap in MiB (0: none; GOMEMLIMIT, when set, is used instead)")
 }
@@ -136,6 +147,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return nil
 	}
 	cmd, args := args[0], args[1:]
+	if cmd == "verify" {
+		return runVerify(ctx, args, getenv, stdout, stderr)
+	}
 	if cmd == "version" {
 		if len(args) > 0 {
 			return fmt.Errorf("usage: gongkai version")
@@ -172,6 +186,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		args = args[1:]
 		school.flags(fs)
 	}
+	var witness witnessFlags
+	if cmd == "witness" {
+		if len(args) == 0 || args[0] != "add-log" {
+			return fmt.Errorf("usage: gongkai witness add-log --origin ORIGIN --key VKEY [--bureau ID]")
+		}
+		args = args[1:]
+		witness.flags(fs)
+	}
 	var ledgerCmd ledgerFlags
 	if cmd == "ledger" {
 		if len(args) == 0 || args[0] != "rotate-key" {
@@ -190,7 +212,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 
 	switch cmd {
-	case "serve", "migrate", "demo", "user", "backup", "setup", "school", "ledger":
+	case "serve", "migrate", "demo", "user", "backup", "setup", "school", "witness", "ledger":
 	case "healthcheck":
 		return healthcheck(ctx, cfg.addr, stdout)
 	case "help", "-h", "--help":
@@ -221,6 +243,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return setup.run(ctx, db, getenv, stdin, stdout)
 	case "school":
 		return school.importList(ctx, db, stdout)
+	case "witness":
+		return witness.addLog(ctx, db, stdout)
 	case "ledger":
 		return ledgerCmd.rotateKey(ctx, cfg, db, log, stdout)
 	case "backup":
@@ -276,6 +300,11 @@ func serve(ctx context.Context, cfg config, db *store.DB, blobs files.Store, log
 	if dispatcher.MailEnabled() {
 		webCfg.Mail = dispatcher
 	}
+	wit, err := ledger.OpenWitness(db, witnessKeyDir(cfg), cfg.baseURL, log)
+	if err != nil {
+		return err
+	}
+	webCfg.Witness = wit
 	srv, err := web.New(webCfg, db, blobs, log)
 	if err != nil {
 		return err
@@ -320,10 +349,16 @@ func serve(ctx context.Context, cfg config, db *store.DB, blobs files.Store, log
 	if err != nil {
 		return err
 	}
+	push, err := newPusher(cfg, db, wit, log)
+	if err != nil {
+		return err
+	}
+	seq.AfterSign = push.AfterSign
 	// The background work stops with ctx; serve returns only once it has,
 	// so the database is never closed under a delivery in flight.
 	var background sync.WaitGroup
-	background.Go(func() { seq.Run(ctx, 5*time.Second) }) // the schools' log keys and checkpoints
+	background.Go(func() { seq.Run(ctx, 5*time.Second) })  // the schools' log keys and checkpoints
+	background.Go(func() { push.Run(ctx, 5*time.Second) }) // the witness's cosignatures
 	background.Go(func() { housekeeping(ctx, db, blobs, log) })
 	background.Go(func() { db.Listen(ctx) }) // other nodes' changes drop this node's cached pages
 	// Notifications, e-mail and webhooks from the outbox; overdue cases; the weekly digest.

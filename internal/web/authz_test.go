@@ -131,9 +131,11 @@ func TestAuthorization_matrix(t *testing.T) {
 			"GET /s/{slug}/orders/{id}/files/{file}": append(own(gongkai.RolePrincipal, gongkai.RoleLeader, gongkai.RoleSupervisor), "bureau.admin", "bureau.inspector"),
 			// The county is set up: every setup link answers 404 to everyone
 			// (setup_test.go). The bureau's admin log is its users'.
-			"GET /setup/{token}":   nil,
-			"POST /setup/{token}":  nil,
-			"GET /bureau/log":      {"bureau.admin", "bureau.inspector"},
+			"GET /setup/{token}":  nil,
+			"POST /setup/{token}": nil,
+			"GET /bureau/log":     {"bureau.admin", "bureau.inspector"},
+			// The witness's page is the bureau's users' (witness_test.go).
+			"GET /bureau/witness":  {"bureau.admin", "bureau.inspector"},
 			"GET /bureau/log.xlsx": {"bureau.admin", "bureau.inspector"},
 			// Only the principal deletes personal data from a published
 			// item (redaction_test.go).

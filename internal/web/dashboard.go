@@ -34,6 +34,7 @@ type dashboardPage struct {
 	MinCases    int
 	Chart       dashChart
 	ExportURL   string
+	Alarms      []store.WitnessAlarm // the witness's alarms about the bureau's school logs
 }
 
 type dashLink struct {
@@ -132,6 +133,9 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 	now := s.db.Now() // the clock of the obligations' states
 	figs, err := s.db.Dashboard(r.Context(), bureau.ID, now)
 	if err != nil {
+		return err
+	}
+	if p.Alarms, err = s.db.WitnessAlarms(r.Context(), bureau.ID); err != nil {
 		return err
 	}
 	p.readQuery(r.URL.Query(), store.OpeningPeriod(figs))

@@ -69,7 +69,7 @@ func newHarness(tb testing.TB, dsn string) *harness {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	srv, err := New(Config{}, db, blobs, log)
+	srv, err := New(Config{Witness: harnessWitness(tb, db)}, db, blobs, log)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -101,4 +101,5 @@ var adminActionEnglish = map[gongkai.AdminAction]string{
 	gongkai.AdminCalendarEdited:   "Working-day calendar changed",
 	gongkai.AdminCatalogueEdited:  "Catalogue changed",
 	gongkai.AdminUserCreated:      "Account created",
+	gongkai.AdminWitnessLogAdded:  "Log registered with the witness",
 }

@@ -269,6 +269,13 @@ func (s *Server) oversightRoutes() []route {
 		{"POST", "/s/{slug}/report/{year}/text", accessSignedIn, false, s.handleReportText},
 		{"POST", "/s/{slug}/report/{year}/publish", accessSignedIn, false, s.handleReportPublish},
 		{"GET", "/bureau/report/{year}", accessSignedIn, false, s.handleBureauReport},
+		// The bureau as witness of its schools' logs (witness.go): the C2SP
+		// tlog-witness endpoint and key are public, as the protocol has
+		// them; the page is the bureau's, its form the administrator's.
+		{"POST", "/witness/add-checkpoint", accessPublic, false, s.handleWitnessAdd},
+		{"GET", "/witness/key", accessPublic, false, s.handleWitnessKey},
+		{"GET", "/bureau/witness", accessSignedIn, false, s.handleWitness},
+		{"POST", "/bureau/witness/logs", accessBureau, false, s.handleWitnessLogAdd},
 
 		// Surveys (测评 / 民主评议): run by the supervision group or the
 		// principal, answered once by the members of their audience; the

@@ -40,6 +40,9 @@ type Config struct {
 	// X-Forwarded-For names the client; empty: the connection's address is
 	// the client's.
 	TrustedProxies []netip.Prefix
+	// Witness is this instance's witness of the schools' logs (served at
+	// /witness/add-checkpoint); nil: none.
+	Witness Witness
 	// PDFFont is the TrueType font with Chinese characters that printed
 	// notices embed (notice.DefaultFont in a Debian install); empty or
 	// unreadable: no PDF, the HTML print view only.
