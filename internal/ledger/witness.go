@@ -204,6 +204,19 @@ func (w *Witness) decide(ctx context.Context, req witnessRequest, c torchwood.Ch
 		f.ProofOK = tlog.CheckTree(req.proof, c.N, c.Hash, req.old, head.Root) == nil
 	}
 	v := gongkai.WitnessDecide(f)
+	if v.Alarm != "" && !(f.Seen && f.SeenRoot != f.Root) {
+		// Only two signed trees of one size prove a fork by themselves; a
+		// smaller tree or a failed proof may be a stranger replaying an old
+		// checkpoint or sending a junk proof.
+		ok, err := w.confirmed(ctx, schoolID, c.Tree, head)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			w.Log.Warn("witness: refused a checkpoint the log's own tree agrees with", "origin", c.Origin, "size", c.N, "cosigned", head.Size)
+			v.Alarm = ""
+		}
+	}
 	if v.Alarm != "" {
 		known, err := w.DB.WitnessTreeOf(ctx, c.Origin, head.Size)
 		if err != nil {
@@ -237,6 +250,35 @@ func (w *Witness) decide(ctx context.Context, req witnessRequest, c torchwood.Ch
 	}
 	i := bytes.LastIndex(signed, []byte("\n\n"))
 	return signed[i+2:], nil
+}
+
+// confirmed reports whether a claim the request cannot prove holds. For a
+// log of this site the witness reads the log's tree itself: when both the
+// submitted tree and the one it cosigned are prefixes of the log as it is,
+// nothing went wrong. A log of another site is taken at its word: its
+// signed checkpoint is the evidence kept.
+func (w *Witness) confirmed(ctx context.Context, schoolID int64, submitted tlog.Tree, head store.WitnessTree) (bool, error) {
+	if schoolID == 0 {
+		return true, nil
+	}
+	size, err := w.DB.LedgerSize(ctx, schoolID)
+	if err != nil {
+		return false, err
+	}
+	r := w.DB.LedgerHashReader(ctx, schoolID)
+	for _, t := range []tlog.Tree{submitted, {N: head.Size, Hash: head.Root}} {
+		if t.N == 0 {
+			continue
+		}
+		if t.N > size {
+			return true, nil // a signed tree the log does not have
+		}
+		h, err := tlog.TreeHash(t.N, r)
+		if err != nil || h != t.Hash {
+			return true, nil // the log's own tree differs: it was rewritten
+		}
+	}
+	return false, nil
 }
 
 // CosignatureVerifier reads a witness's verifier key (C2SP

@@ -225,3 +225,49 @@ func TestWitness_racingRequests(t *testing.T) {
 		}
 	})
 }
+
+// A stranger replaying a checkpoint the school really signed (one the
+// pusher skipped) or sending a junk proof for the log's real next tree is
+// refused, and raises no alarm: the witness reads the school's own tree,
+// which agrees with both.
+func TestWitness_noAlarmOnUnprovedClaims(t *testing.T) {
+	testdb.Each(t, func(t *testing.T, dsn string) {
+		w := newWitnessed(t, dsn)
+		ctx := context.Background()
+		w.publish(t, "第1项")
+		w.db.OnLedgerAppend = nil // the log grows; the witness is not told
+		w.publish(t, "第2项")
+		w.publish(t, "第3项")
+		hr := w.db.LedgerHashReader(ctx, w.school.ID)
+		root2, err := tlog.TreeHash(2, hr)
+		must(t, err)
+		root3, err := tlog.TreeHash(3, hr)
+		must(t, err)
+		proof, err := tlog.ProveTree(3, 1, hr)
+		must(t, err)
+		var b strings.Builder
+		b.WriteString("old 1\n")
+		for _, h := range proof {
+			b.WriteString(h.String() + "\n")
+		}
+		if _, err := w.wit.AddCheckpoint(ctx, []byte(b.String()+"\n"+w.sign(t, 3, root3))); err != nil {
+			t.Fatalf("the real tree of 3 was refused: %v", err)
+		}
+		for _, old := range []string{"old 3", "old 1"} {
+			if _, err := w.wit.AddCheckpoint(ctx, []byte(old+"\n\n"+w.sign(t, 2, root2))); err == nil {
+				t.Errorf("a replayed checkpoint of size 2 (%s) was cosigned", old)
+			}
+		}
+		w.publish(t, "第4项")
+		root4, err := tlog.TreeHash(4, hr)
+		must(t, err)
+		if _, err := w.wit.AddCheckpoint(ctx, []byte("old 3\n"+tlog.Hash{7}.String()+"\n\n"+w.sign(t, 4, root4))); err == nil {
+			t.Error("a junk proof was accepted")
+		}
+		alarms, err := w.db.WitnessAlarms(ctx, w.school.BureauID)
+		must(t, err)
+		if len(alarms) != 0 {
+			t.Errorf("alarms raised on claims the log's own tree refutes: %+v", alarms)
+		}
+	})
+}
