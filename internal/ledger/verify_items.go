@@ -32,6 +32,8 @@ type apiItemDetail struct {
 		Index    int64  `json:"index"`
 		LeafHash string `json:"leaf_hash"`
 		Entry    string `json:"entry"`
+		// The day personal data was lawfully removed from title and body.
+		TextRemovedOn string `json:"text_removed_on"`
 	} `json:"ledger"`
 }
 
@@ -149,6 +151,15 @@ func (v *verifier) content(ctx context.Context, d *apiItemDetail) (gongkai.Ledge
 		c.TextRemoved, c.FilesRemoved = orEpoch(at), orEpoch(at)
 	} else if at, ok := gongkai.RemovalDate(d.Body); ok {
 		c.TextRemoved = at
+	}
+	if d.Ledger != nil && d.Ledger.TextRemovedOn != "" {
+		// The site says when; a notice's wording may change, this field not.
+		if at, err := time.ParseInLocation(time.DateOnly, d.Ledger.TextRemovedOn, gongkai.Beijing); err == nil {
+			c.TextRemoved = at
+			if d.Hidden {
+				c.FilesRemoved = at
+			}
+		}
 	}
 	for _, a := range d.Attachments {
 		b, status, err := v.fetch(ctx, a.URL, maxAttachment)

@@ -290,6 +290,10 @@ type apiLedger struct {
 	Index    int64  `json:"index"`
 	LeafHash string `json:"leaf_hash"`
 	Entry    string `json:"entry"`
+	// TextRemovedOn is the day (Beijing) personal data was lawfully
+	// removed from the title and body (a redaction, or a roster taken
+	// down), when it was: they no longer hash to the entry's values.
+	TextRemovedOn *string `json:"text_removed_on,omitempty"`
 }
 
 type apiAttachment struct {

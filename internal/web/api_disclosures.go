@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"gongkai"
@@ -234,7 +235,9 @@ func (s *Server) apiDetailOf(ctx context.Context, actor *gongkai.Actor, school *
 			out.RevisionActions = append(out.RevisionActions, string(a))
 		}
 	}
-	if at, down := gongkai.TakedownAt(d, rule, s.now()); down { // roster.go
+	takedown, down := gongkai.TakedownAt(d, rule, s.now()) // roster.go
+	if down {
+		at := takedown
 		bodies := []string{d.Body}
 		for _, v := range d.Versions {
 			bodies = append(bodies, v.Body)
@@ -249,6 +252,17 @@ func (s *Server) apiDetailOf(ctx context.Context, actor *gongkai.Actor, school *
 		}
 	}
 	out.Ledger, err = s.apiLedgerOf(ctx, d)
+	if out.Ledger != nil {
+		// When the title and body no longer are what was logged, and why.
+		c := gongkai.LedgerContentOf(d)
+		if down && (c.TextRemoved.IsZero() || takedown.Before(c.TextRemoved)) {
+			c.TextRemoved = takedown
+		}
+		if !c.TextRemoved.IsZero() {
+			day := c.TextRemoved.In(gongkai.Beijing).Format(time.DateOnly)
+			out.Ledger.TextRemovedOn = &day
+		}
+	}
 	return out, err
 }
 
