@@ -276,6 +276,8 @@ type apiDetail struct {
 	// it stands and the steps the caller may take on it.
 	RevisionState   string   `json:"revision_state,omitempty"`
 	RevisionActions []string `json:"revision_actions,omitempty"`
+	// Postings records the item's postings and announcements (api_postings.go).
+	Postings []apiPosting `json:"postings"`
 }
 
 type apiAttachment struct {
