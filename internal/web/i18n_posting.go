@@ -44,6 +44,14 @@ var englishPosting = map[string]string{
 	"须经校园广播播报":  "Must be announced on the school radio",
 	"须在网上公开栏发布": "Must be published on the online board",
 
+	"另须张贴或通报":    "Also to be posted or announced",
+	"不要求（发布即完成）": "Not required (publication suffices)",
+	"选择后，该事项须在所选渠道张贴或通报并记录，才算完成公开义务；不选则发布即完成。": "When chosen, the obligation is met only once the item is posted or announced on that channel and it is recorded; otherwise publication meets it.",
+	"已发布，待记录张贴或通报": "Published; the posting or announcement is still to be recorded",
+
+	"纸质张贴": "Posted on paper",
+	"纸质张贴：本期发布（未撤回）的事项中，已记录在公开栏张贴的件数与比例。": "Posted on paper: of the items published in the period (not withdrawn), how many were recorded as posted on the bulletin board, and the share.",
+
 	"请选择公开渠道。":              "Choose a channel.",
 	"网上公开栏在发布时即已公开，无需另行记录。": "The online board shows the item from its publication; there is nothing to record.",
 	"请填写日期。":                "Enter the date.",

@@ -87,6 +87,18 @@ func (s *Server) postingsOf(ctx context.Context, v *docView) error {
 	return nil
 }
 
+// PhysicalChannels lists the channels on which postings are recorded, for
+// the forms that name one.
+func (b *base) PhysicalChannels() []gongkai.Channel {
+	var out []gongkai.Channel
+	for _, c := range gongkai.Channels {
+		if c.Physical() {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
 func postingPhotoURL(school *gongkai.School, p gongkai.Posting) string {
 	return fmt.Sprintf("/s/%s/d/%d/postings/%d/photo", school.Slug, p.DisclosureID, p.ID)
 }

@@ -157,6 +157,13 @@ func TestPostings_recordAndShow(t *testing.T) {
 			t.Errorf("API posting %+v", p)
 		}
 
+		// The bureau's dashboard counts the item as posted on paper: one of
+		// the four items the school published.
+		_, dash := h.get(h.client("bureau.admin"), "/bureau/")
+		if !strings.Contains(dash, `data-label="纸质张贴">1/4 (25%)</td>`) {
+			t.Errorf("the dashboard does not show 1/4 (25%%) posted on paper")
+		}
+
 		// The answer, postings and all, is what the OpenAPI document says.
 		_, raw, _ := h.apiCall(t, "GET", "/api/v1/openapi.json", "", nil)
 		var doc, item map[string]any
