@@ -135,9 +135,18 @@ func (tx *Tx) upsertSchoolItem(ctx context.Context, schoolID int64, c *gongkai.C
 
 // setCatalogueChannel records the channel the item must also be made public
 // on ("须在公开栏张贴"), kept apart from the item's other columns.
+// The obligations of a school's item that no item fulfils yet follow it;
+// those met, waived or fulfilled keep the rule they were met under.
 func (tx *Tx) setCatalogueChannel(ctx context.Context, table string, c *gongkai.CatalogueItem) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET channel = $1 WHERE id = $2`, string(c.Channel), c.ID); err != nil {
 		return fmt.Errorf("store: channel of catalogue item %q: %w", c.Code, err)
+	}
+	if table != "catalogue_items" {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE obligations SET channel = $1 WHERE school_id = $2 AND catalogue_code = $3 AND met_at = 0 AND waived = FALSE
+		AND disclosure_id IS NULL AND channel <> $1`, string(c.Channel), c.SchoolID, c.Code); err != nil {
+		return fmt.Errorf("store: channel of the obligations of %q: %w", c.Code, err)
 	}
 	return nil
 }
