@@ -11,6 +11,7 @@ package photo
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"image"
 	"image/draw"
 	"image/jpeg"
@@ -43,7 +44,7 @@ const (
 func Clean(data []byte) ([]byte, string, error) {
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
 	switch {
-	case err == image.ErrFormat || (err == nil && format != "jpeg" && format != "png"):
+	case errors.Is(err, image.ErrFormat) || (err == nil && format != "jpeg" && format != "png"):
 		return nil, "", gongkai.Errorf(gongkai.EINVALID, MsgType)
 	case err != nil:
 		return nil, "", gongkai.Errorf(gongkai.EINVALID, MsgBroken)
