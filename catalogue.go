@@ -19,6 +19,10 @@ type CatalogueItem struct {
 	Schedule      Schedule // the due-date rule that produces obligations
 	Required      bool     // required by the bureau: the school cannot drop it
 	Roster        RosterRule
+	// Channel is where the item must also be made public besides the
+	// online board ("须在公开栏张贴"), or "" when publication suffices: its
+	// obligations are met only once a posting on it is recorded.
+	Channel Channel
 }
 
 // DefaultCatalogue is the catalogue a new school starts with, from the seed

@@ -37,6 +37,9 @@ func ValidateCatalogueItem(c *CatalogueItem) error {
 	c.Department = strings.TrimSpace(c.Department)
 	c.LegalBasis = strings.TrimSpace(c.LegalBasis)
 	fe := FieldErrors{}
+	if c.Channel != "" && !c.Channel.Physical() {
+		fe.Add("channel", "请从列表中选择张贴或通报的渠道。")
+	}
 	if !CatalogueCodeValid(c.Code) {
 		fe.Add("code", "编码须为 1–40 位小写字母、数字、横线、点或下划线，例如 monthly-finance。")
 	}

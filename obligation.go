@@ -261,9 +261,13 @@ type Obligation struct {
 	WaivedBy        int64
 	WaivedByName    string
 	WaivedAt        time.Time
-	State           ObligationState // at the store's clock when read
-	Workdays        int             // working days from today to the due date (open), or past it (overdue)
-	Countdown       Countdown       // how the due date stands today (open)
+	// Channel is where the item must also be made public ("须在公开栏张贴"):
+	// the obligation is met only when a posting on it is recorded on the
+	// item that fulfils it, not by publication alone. "" for none.
+	Channel   Channel
+	State     ObligationState // at the store's clock when read
+	Workdays  int             // working days from today to the due date (open), or past it (overdue)
+	Countdown Countdown       // how the due date stands today (open)
 }
 
 // Open reports whether the obligation still waits for a publication.

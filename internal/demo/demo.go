@@ -181,9 +181,13 @@ func loadSchool(ctx context.Context, db *store.DB, blobs files.Store, bureau *go
 		return nil, err
 	}
 	// The compliance calendar comes first, so that each item meets its own
-	// period's obligation when it is published.
+	// period's obligation when it is published (postings.go: the fees when
+	// they are posted on the board).
 	from, to := obligationWindow(now)
 	*clock = from.AddDate(0, 0, -1)
+	if err := requirePaper(ctx, db, school.ID, principal); err != nil {
+		return nil, err
+	}
 	if _, err := db.EnsureObligations(ctx, school.ID, from, to); err != nil {
 		return nil, err
 	}
@@ -325,6 +329,9 @@ func loadItem(ctx context.Context, db *store.DB, blobs files.Store, school *gong
 	}
 	if err := act(clerk, gongkai.ActionPublish, "", nil); err != nil {
 		return 0, err
+	}
+	if err := postOnPaper(ctx, db, school, d.ID, clerk, it, clock); err != nil {
+		return 0, fmt.Errorf("posting: %w", err)
 	}
 	if it.Revisions > 0 && it.RevisedBody != "" {
 		// A revision is signed again: drafted by the clerk, reviewed by the

@@ -136,3 +136,7 @@ func withOrientation(jpg []byte, o int) []byte {
 	out = append(out, seg...)
 	return append(out, jpg[at:]...)
 }
+
+// ExifOrientation returns the EXIF orientation (1–8) that an APP1 segment's
+// payload p holds, or 0 when it holds none.
+func ExifOrientation(p []byte) int { return exifOrientation(p) }

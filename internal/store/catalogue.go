@@ -130,6 +130,24 @@ func (tx *Tx) upsertSchoolItem(ctx context.Context, schoolID int64, c *gongkai.C
 		c.ID, c.Position, c.Required, c.Roster = id, pos, required || wasRequired, item.Roster
 	}
 	c.SchoolID = schoolID
+	return tx.setCatalogueChannel(ctx, "catalogue_items", c)
+}
+
+// setCatalogueChannel records the channel the item must also be made public
+// on ("须在公开栏张贴"), kept apart from the item's other columns.
+// The obligations of a school's item that no item fulfils yet follow it;
+// those met, waived or fulfilled keep the rule they were met under.
+func (tx *Tx) setCatalogueChannel(ctx context.Context, table string, c *gongkai.CatalogueItem) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE `+table+` SET channel = $1 WHERE id = $2`, string(c.Channel), c.ID); err != nil {
+		return fmt.Errorf("store: channel of catalogue item %q: %w", c.Code, err)
+	}
+	if table != "catalogue_items" {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE obligations SET channel = $1 WHERE school_id = $2 AND catalogue_code = $3 AND met_at = 0 AND waived = FALSE
+		AND disclosure_id IS NULL AND channel <> $1`, string(c.Channel), c.SchoolID, c.Code); err != nil {
+		return fmt.Errorf("store: channel of the obligations of %q: %w", c.Code, err)
+	}
 	return nil
 }
 
@@ -237,7 +255,7 @@ func fieldList(err error) string {
 
 // FindBureauCatalogue returns the items the bureau requires of its schools.
 func (db *DB) FindBureauCatalogue(ctx context.Context, bureauID int64) ([]gongkai.CatalogueItem, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, `+catalogueFields+` FROM bureau_catalogue_items WHERE bureau_id = $1 ORDER BY position, id`, bureauID)
+	rows, err := db.read.QueryContext(ctx, `SELECT id, `+catalogueFields+`, channel FROM bureau_catalogue_items WHERE bureau_id = $1 ORDER BY position, id`, bureauID)
 	if err != nil {
 		return nil, fmt.Errorf("store: find catalogue of bureau %d: %w", bureauID, err)
 	}
@@ -245,13 +263,13 @@ func (db *DB) FindBureauCatalogue(ctx context.Context, bureauID int64) ([]gongka
 	var out []gongkai.CatalogueItem
 	for rows.Next() {
 		var c gongkai.CatalogueItem
-		var aud, freq, kind, fields, takedown string
+		var aud, freq, kind, fields, takedown, channel string
 		if err := rows.Scan(&c.ID, &c.Code, &c.Name, &c.Category, &aud, &c.PublicityDays, &c.Frequency, &c.Department, &c.LegalBasis, &c.Position,
 			&freq, &c.Schedule.DueDay, &c.Schedule.DueMonthDay, &c.Schedule.TermDue[0], &c.Schedule.TermDue[1], &c.Schedule.DueWorkdays,
-			&kind, &fields, &takedown); err != nil {
+			&kind, &fields, &takedown, &channel); err != nil {
 			return nil, err
 		}
-		c.Audience, c.Schedule.Frequency, c.Required = gongkai.Audience(aud), gongkai.Frequency(freq), true
+		c.Audience, c.Schedule.Frequency, c.Required, c.Channel = gongkai.Audience(aud), gongkai.Frequency(freq), true, gongkai.Channel(channel)
 		c.Roster = scanRoster(kind, fields, takedown)
 		out = append(out, c)
 	}
@@ -303,6 +321,9 @@ func (tx *Tx) upsertBureauItem(ctx context.Context, bureauID int64, c *gongkai.C
 		}
 	}
 	c.Required = true
+	if err := tx.setCatalogueChannel(ctx, "bureau_catalogue_items", c); err != nil {
+		return err
+	}
 	schools, err := tx.bureauSchools(ctx, bureauID)
 	if err != nil {
 		return err
@@ -415,21 +436,21 @@ func (db *DB) DeleteBureauCatalogueItem(ctx context.Context, bureauID int64, act
 
 // applyBureauCatalogue puts the bureau's required items into a new school.
 func (tx *Tx) applyBureauCatalogue(ctx context.Context, bureauID, schoolID int64) error {
-	rows, err := tx.QueryContext(ctx, `SELECT `+catalogueFields+` FROM bureau_catalogue_items WHERE bureau_id = $1 ORDER BY position, id`, bureauID)
+	rows, err := tx.QueryContext(ctx, `SELECT `+catalogueFields+`, channel FROM bureau_catalogue_items WHERE bureau_id = $1 ORDER BY position, id`, bureauID)
 	if err != nil {
 		return fmt.Errorf("store: bureau catalogue: %w", err)
 	}
 	var items []gongkai.CatalogueItem
 	for rows.Next() {
 		var c gongkai.CatalogueItem
-		var aud, freq, kind, fields, takedown string
+		var aud, freq, kind, fields, takedown, channel string
 		if err := rows.Scan(&c.Code, &c.Name, &c.Category, &aud, &c.PublicityDays, &c.Frequency, &c.Department, &c.LegalBasis, &c.Position,
 			&freq, &c.Schedule.DueDay, &c.Schedule.DueMonthDay, &c.Schedule.TermDue[0], &c.Schedule.TermDue[1], &c.Schedule.DueWorkdays,
-			&kind, &fields, &takedown); err != nil {
+			&kind, &fields, &takedown, &channel); err != nil {
 			rows.Close()
 			return err
 		}
-		c.Audience, c.Schedule.Frequency = gongkai.Audience(aud), gongkai.Frequency(freq)
+		c.Audience, c.Schedule.Frequency, c.Channel = gongkai.Audience(aud), gongkai.Frequency(freq), gongkai.Channel(channel)
 		c.Roster = scanRoster(kind, fields, takedown)
 		items = append(items, c)
 	}

@@ -128,6 +128,9 @@ type SchoolFigures struct {
 	Series             []MonthFigures // the last 12 months, oldest first
 	Orders             OrderFigures   // the bureau's supervision orders to the school
 	Survey             SurveyScore    // satisfaction surveys closed in the last 12 months
+	// Paper is, by period (DashPeriods' order), the items first published
+	// in it and those also posted on paper (dashboard_paper.go).
+	Paper [3]PaperFigures
 }
 
 // Period returns the figures of the period.
@@ -174,7 +177,7 @@ func (db *DB) Dashboard(ctx context.Context, bureauID int64, now time.Time) ([]S
 		return nil, err
 	}
 	d := &dashboard{db: db, bureauID: bureauID, now: now.In(gongkai.Beijing), cal: cal, index: map[int64]int{}}
-	for _, step := range []func(context.Context) error{d.schools, d.obligations, d.feedback, d.replyTimes, d.ordersAndSurveys} {
+	for _, step := range []func(context.Context) error{d.schools, d.obligations, d.feedback, d.replyTimes, d.ordersAndSurveys, d.paper} {
 		if err := step(ctx); err != nil {
 			return nil, err
 		}

@@ -69,9 +69,9 @@ func (tx *Tx) ensureObligations(ctx context.Context, schoolID int64, cat []gongk
 		for _, p := range it.Schedule.Periods(cal, from, to) {
 			due := formatDay(p.Due)
 			past := due < today
-			res, err := tx.ExecContext(ctx, `INSERT INTO obligations (school_id, catalogue_code, period_key, period_label, due, due_provisional, reminded_soon, reminded_overdue, created_at, due_from, due_workdays)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10) ON CONFLICT (school_id, catalogue_code, period_key) DO NOTHING`,
-				schoolID, it.Code, p.Key, p.Label, due, !cal.HasYear(p.Due.Year()), past, ms(tx.Now), formatDay(p.Rule.From), p.Rule.Workdays)
+			res, err := tx.ExecContext(ctx, `INSERT INTO obligations (school_id, catalogue_code, period_key, period_label, due, due_provisional, reminded_soon, reminded_overdue, created_at, due_from, due_workdays, channel)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10, $11) ON CONFLICT (school_id, catalogue_code, period_key) DO NOTHING`,
+				schoolID, it.Code, p.Key, p.Label, due, !cal.HasYear(p.Due.Year()), past, ms(tx.Now), formatDay(p.Rule.From), p.Rule.Workdays, string(it.Channel))
 			if err != nil {
 				return n, fmt.Errorf("store: create obligation %s %s: %w", it.Code, p.Key, err)
 			}
@@ -155,9 +155,9 @@ func (db *DB) RecordEvent(ctx context.Context, schoolID int64, actor *gongkai.Ac
 		label := fmt.Sprintf("%s（%s）", title, date.In(gongkai.Beijing).Format("2006-01-02"))
 		past := formatDay(due) < formatDay(tx.Now)
 		rule := item.Schedule.EventRule(date)
-		return tx.QueryRowContext(ctx, `INSERT INTO obligations (school_id, catalogue_code, period_key, period_label, due, due_provisional, event_id, reminded_soon, reminded_overdue, created_at, due_from, due_workdays)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11) RETURNING id`,
-			schoolID, item.Code, fmt.Sprintf("event-%d", evID), label, formatDay(due), provisional, evID, past, ms(tx.Now), formatDay(rule.From), rule.Workdays).Scan(&obID)
+		return tx.QueryRowContext(ctx, `INSERT INTO obligations (school_id, catalogue_code, period_key, period_label, due, due_provisional, event_id, reminded_soon, reminded_overdue, created_at, due_from, due_workdays, channel)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9, $10, $11, $12) RETURNING id`,
+			schoolID, item.Code, fmt.Sprintf("event-%d", evID), label, formatDay(due), provisional, evID, past, ms(tx.Now), formatDay(rule.From), rule.Workdays, string(item.Channel)).Scan(&obID)
 	})
 	if err != nil {
 		return nil, err
@@ -174,7 +174,7 @@ type ObligationFilter struct {
 
 const obligationSelect = `SELECT o.id, o.school_id, o.catalogue_code, COALESCE(c.name, o.catalogue_code), COALESCE(c.department, ''),
 	o.period_key, o.period_label, o.due, o.due_provisional, COALESCE(o.event_id, 0), COALESCE(e.title, ''), COALESCE(e.amount_fen, 0),
-	COALESCE(o.disclosure_id, 0), COALESCE(d.title, ''), o.met_at, o.waived, o.waive_reason, COALESCE(o.waived_by, 0), COALESCE(u.display_name, ''), o.waived_at
+	COALESCE(o.disclosure_id, 0), COALESCE(d.title, ''), o.met_at, o.waived, o.waive_reason, COALESCE(o.waived_by, 0), COALESCE(u.display_name, ''), o.waived_at, o.channel
 	FROM obligations o
 	LEFT JOIN catalogue_items c ON c.school_id = o.school_id AND c.code = o.catalogue_code
 	LEFT JOIN obligation_events e ON e.id = o.event_id
@@ -183,12 +183,13 @@ const obligationSelect = `SELECT o.id, o.school_id, o.catalogue_code, COALESCE(c
 
 func scanObligation(sc interface{ Scan(...any) error }) (*gongkai.Obligation, error) {
 	var o gongkai.Obligation
-	var due string
+	var due, channel string
 	var met, waived int64
 	if err := sc.Scan(&o.ID, &o.SchoolID, &o.CatalogueCode, &o.CatalogueName, &o.Department, &o.PeriodKey, &o.PeriodLabel, &due, &o.DueProvisional,
-		&o.EventID, &o.EventTitle, &o.EventAmountFen, &o.DisclosureID, &o.DisclosureTitle, &met, &o.Waived, &o.WaiveReason, &o.WaivedBy, &o.WaivedByName, &waived); err != nil {
+		&o.EventID, &o.EventTitle, &o.EventAmountFen, &o.DisclosureID, &o.DisclosureTitle, &met, &o.Waived, &o.WaiveReason, &o.WaivedBy, &o.WaivedByName, &waived, &channel); err != nil {
 		return nil, err
 	}
+	o.Channel = gongkai.Channel(channel)
 	o.Due, o.MetAt, o.WaivedAt = parseDay(due), fromMS(met), fromMS(waived)
 	return &o, nil
 }
@@ -307,12 +308,15 @@ func (db *DB) SetDisclosureObligation(ctx context.Context, schoolID, disclosureI
 			var code string
 			var met int64
 			var waived bool
-			err := tx.QueryRowContext(ctx, `SELECT catalogue_code, met_at, waived FROM obligations WHERE school_id = $1 AND id = $2`, schoolID, obligationID).Scan(&code, &met, &waived)
+			var other int64
+			err := tx.QueryRowContext(ctx, `SELECT catalogue_code, met_at, waived, COALESCE(disclosure_id, 0) FROM obligations WHERE school_id = $1 AND id = $2`,
+				schoolID, obligationID).Scan(&code, &met, &waived, &other)
 			var dcode string
 			if err == nil {
 				err = tx.QueryRowContext(ctx, `SELECT catalogue_code FROM disclosures WHERE school_id = $1 AND id = $2`, schoolID, disclosureID).Scan(&dcode)
 			}
-			if errors.Is(err, sql.ErrNoRows) || (err == nil && (code != dcode || met != 0 || waived)) {
+			taken := other != 0 && other != disclosureID // fulfilled by another item, waiting for its posting
+			if errors.Is(err, sql.ErrNoRows) || (err == nil && (code != dcode || met != 0 || waived || taken)) {
 				return &gongkai.Error{Code: gongkai.EINVALID, Message: "所选的公开义务不属于该公开事项或已完成。",
 					Fields: map[string]string{"obligation": "所选的公开义务不属于该公开事项或已完成。"}}
 			}
@@ -335,28 +339,26 @@ func (db *DB) DisclosureObligation(ctx context.Context, schoolID, disclosureID i
 	return id, err
 }
 
-// meetObligation records, at an item's first publication, that it meets
-// its chosen obligation or else the oldest open one of its catalogue item.
-// Only this names an obligation's item, so the locked row says all there is
-// to know, and an item meets one obligation at most.
+// meetObligation records, at an item's first publication, that it fulfils
+// its chosen obligation or else the oldest open one of its catalogue item
+// that no other item fulfils. Only this names an obligation's item, so the
+// locked row says all there is to know, and an item fulfils one obligation
+// at most. An obligation that names a physical channel is met only once a
+// posting on it is recorded (meetByPostings), not by the publication.
 func (tx *Tx) meetObligation(ctx context.Context, it *lockedItem) error {
 	d := it.Disclosure
 	chosen, code := it.obligationID, d.CatalogueCode
 	if chosen != 0 {
-		res, err := tx.ExecContext(ctx, `UPDATE obligations SET disclosure_id = $1, met_at = $2 WHERE school_id = $3 AND id = $4 AND met_at = 0 AND waived = FALSE`,
-			d.ID, ms(tx.Now), d.SchoolID, chosen)
-		if err != nil {
-			return fmt.Errorf("store: meet obligation %d: %w", chosen, err)
-		}
-		if k, _ := res.RowsAffected(); k == 1 {
-			return nil
+		ok, err := tx.claimObligation(ctx, d, chosen)
+		if err != nil || ok {
+			return err
 		}
 	}
 	if code == "" {
 		return nil
 	}
 	var id int64
-	err := tx.QueryRowContext(ctx, `SELECT id FROM obligations WHERE school_id = $1 AND catalogue_code = $2 AND met_at = 0 AND waived = FALSE
+	err := tx.QueryRowContext(ctx, `SELECT id FROM obligations WHERE school_id = $1 AND catalogue_code = $2 AND met_at = 0 AND waived = FALSE AND disclosure_id IS NULL
 		ORDER BY due, id LIMIT 1`, d.SchoolID, code).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil
@@ -364,11 +366,36 @@ func (tx *Tx) meetObligation(ctx context.Context, it *lockedItem) error {
 	if err != nil {
 		return fmt.Errorf("store: open obligation of %s: %w", code, err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE obligations SET disclosure_id = $1, met_at = $2 WHERE school_id = $3 AND id = $4`, d.ID, ms(tx.Now), d.SchoolID, id); err != nil {
-		return fmt.Errorf("store: meet obligation %d: %w", id, err)
+	if _, err := tx.claimObligation(ctx, d, id); err != nil {
+		return err
 	}
 	_, err = tx.ExecContext(ctx, `UPDATE disclosures SET obligation_id = $1 WHERE school_id = $2 AND id = $3`, id, d.SchoolID, d.ID)
 	return err
+}
+
+// claimObligation makes the item the one that fulfils the obligation, if
+// it is still open and no other item fulfils it, and records when it was
+// met by the rule of its channel (gongkai.ChannelMetAt). It reports
+// whether the obligation was claimed.
+func (tx *Tx) claimObligation(ctx context.Context, d *gongkai.Disclosure, id int64) (bool, error) {
+	var channel string
+	err := tx.QueryRowContext(ctx, `SELECT channel FROM obligations WHERE school_id = $1 AND id = $2 AND met_at = 0 AND waived = FALSE
+		AND (disclosure_id IS NULL OR disclosure_id = $3)`, d.SchoolID, id, d.ID).Scan(&channel)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: obligation %d: %w", id, err)
+	}
+	ps, err := findPostings(ctx, tx, d.SchoolID, d.ID)
+	if err != nil {
+		return false, err
+	}
+	met := gongkai.ChannelMetAt(gongkai.Channel(channel), tx.Now, ps)
+	if _, err := tx.ExecContext(ctx, `UPDATE obligations SET disclosure_id = $1, met_at = $2 WHERE school_id = $3 AND id = $4`, d.ID, ms(met), d.SchoolID, id); err != nil {
+		return false, fmt.Errorf("store: meet obligation %d: %w", id, err)
+	}
+	return true, nil
 }
 
 // RemindObligations emits, once each, "obligation.due_soon" for open

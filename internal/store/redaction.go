@@ -231,7 +231,7 @@ func (tx *Tx) redactFile(ctx context.Context, d *gongkai.Disclosure, key string,
 	return key, nil
 }
 
-// keyInUse reports whether any attachment or feedback file still uses the
+// keyInUse reports whether any attachment, feedback file or posting photo still uses the
 // storage key: keys are content hashes, shared by every school.
 func (tx *Tx) keyInUse(ctx context.Context, key string) (bool, error) {
 	if key == "" {
@@ -239,7 +239,7 @@ func (tx *Tx) keyInUse(ctx context.Context, key string) (bool, error) {
 	}
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM attachments WHERE storage_key = $1) + (SELECT COUNT(*) FROM feedback_attachments WHERE storage_key = $1)
-		+ (SELECT COUNT(*) FROM order_attachments WHERE storage_key = $1)`,
+		+ (SELECT COUNT(*) FROM order_attachments WHERE storage_key = $1) + (SELECT COUNT(*) FROM postings WHERE photo_key = $1)`,
 		key).Scan(&n); err != nil {
 		return false, fmt.Errorf("store: uses of a stored file: %w", err)
 	}

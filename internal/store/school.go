@@ -238,7 +238,7 @@ func (db *DB) FindCatalogue(ctx context.Context, schoolID int64) ([]gongkai.Cata
 // readCatalogue reads a school's catalogue from a pool or a transaction.
 func readCatalogue(ctx context.Context, q querier, schoolID int64) ([]gongkai.CatalogueItem, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, school_id, code, name, category, audience, publicity_days, frequency, department, legal_basis, position,
-		schedule, due_day, due_month_day, term_due_spring, term_due_autumn, due_workdays, required, roster, roster_fields, takedown
+		schedule, due_day, due_month_day, term_due_spring, term_due_autumn, due_workdays, required, roster, roster_fields, takedown, channel
 		FROM catalogue_items WHERE school_id = $1 ORDER BY position, id`, schoolID)
 	if err != nil {
 		return nil, fmt.Errorf("store: find catalogue of school %d: %w", schoolID, err)
@@ -247,13 +247,13 @@ func readCatalogue(ctx context.Context, q querier, schoolID int64) ([]gongkai.Ca
 	var out []gongkai.CatalogueItem
 	for rows.Next() {
 		var c gongkai.CatalogueItem
-		var aud, freq, kind, fields, takedown string
+		var aud, freq, kind, fields, takedown, channel string
 		if err := rows.Scan(&c.ID, &c.SchoolID, &c.Code, &c.Name, &c.Category, &aud, &c.PublicityDays, &c.Frequency, &c.Department, &c.LegalBasis, &c.Position,
 			&freq, &c.Schedule.DueDay, &c.Schedule.DueMonthDay, &c.Schedule.TermDue[0], &c.Schedule.TermDue[1], &c.Schedule.DueWorkdays, &c.Required,
-			&kind, &fields, &takedown); err != nil {
+			&kind, &fields, &takedown, &channel); err != nil {
 			return nil, err
 		}
-		c.Audience, c.Schedule.Frequency = gongkai.Audience(aud), gongkai.Frequency(freq)
+		c.Audience, c.Schedule.Frequency, c.Channel = gongkai.Audience(aud), gongkai.Frequency(freq), gongkai.Channel(channel)
 		c.Roster = scanRoster(kind, fields, takedown)
 		out = append(out, c)
 	}

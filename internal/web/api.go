@@ -282,6 +282,8 @@ type apiDetail struct {
 	// Ledger is the item's latest entry in its school's log, from which
 	// anyone can recompute the leaf hash (docs/ledger.md).
 	Ledger *apiLedger `json:"ledger,omitempty"`
+	// Postings records the item's postings and announcements (api_postings.go).
+	Postings []apiPosting `json:"postings"`
 }
 
 // apiLedger is an entry of a school's log: its index, RFC 6962 leaf hash

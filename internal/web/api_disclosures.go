@@ -235,6 +235,9 @@ func (s *Server) apiDetailOf(ctx context.Context, actor *gongkai.Actor, school *
 			out.RevisionActions = append(out.RevisionActions, string(a))
 		}
 	}
+	if out.Postings, err = s.apiPostingsOf(ctx, school, d, rule); err != nil {
+		return apiDetail{}, err
+	}
 	takedown, down := gongkai.TakedownAt(d, rule, s.now()) // roster.go
 	if down {
 		at := takedown
@@ -246,6 +249,9 @@ func (s *Server) apiDetailOf(ctx context.Context, actor *gongkai.Actor, school *
 		out.Hidden, out.Body, out.Attachments = true, "", []apiAttachment{}
 		out.Title = gongkai.MaskNames(out.Title, names)
 		out.Notice = gongkai.TakedownNotice(d, at)
+		for i := range out.Postings {
+			out.Postings[i].PhotoURL = "" // the paper shows the names
+		}
 		for i := range out.Versions {
 			out.Versions[i].Title = gongkai.MaskNames(out.Versions[i].Title, names)
 			out.Versions[i].Body, out.Versions[i].Attachments = "", []apiAttachment{}

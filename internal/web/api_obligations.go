@@ -24,6 +24,10 @@ type apiObligation struct {
 	WaiveReason   string  `json:"waive_reason,omitempty"`
 	WaivedAt      apiTime `json:"waived_at"`
 	EventTitle    string  `json:"event_title,omitempty"`
+	// Channel is where the item must also be posted or announced
+	// ("board": 须在公开栏张贴); the obligation is met only once that is
+	// recorded. Empty when publication suffices.
+	Channel string `json:"channel,omitempty"`
 }
 
 var apiObligationStates = []gongkai.ObligationState{gongkai.ObUpcoming, gongkai.ObDueSoon, gongkai.ObOverdue, gongkai.ObOnTime, gongkai.ObLate, gongkai.ObWaived}
@@ -78,7 +82,8 @@ func (s *Server) apiObligations(w http.ResponseWriter, r *http.Request) error {
 	}{Items: make([]apiObligation, len(obs))}
 	for i, o := range obs {
 		a := apiObligation{ID: o.ID, CatalogueCode: o.CatalogueCode, CatalogueName: o.CatalogueName, Period: o.PeriodKey, PeriodLabel: o.PeriodLabel,
-			Due: apiDate(o.Due), Provisional: o.DueProvisional, State: string(o.State), MetAt: apiTime(o.MetAt), EventTitle: o.EventTitle}
+			Due: apiDate(o.Due), Provisional: o.DueProvisional, State: string(o.State), MetAt: apiTime(o.MetAt), EventTitle: o.EventTitle,
+			Channel: string(o.Channel)}
 		if o.DisclosureID != 0 {
 			id := o.DisclosureID
 			a.DisclosureID = &id

@@ -282,6 +282,9 @@ func (h *harness) fillPath(t *testing.T, method, pattern string) string {
 	for k, v := range h.matrixRosterValues(t, pattern) { // roster_test.go
 		values[k] = v
 	}
+	for k, v := range h.matrixPostingValues(t, pattern) { // posting_test.go
+		values[k] = v
+	}
 	path := pattern
 	for {
 		i := strings.Index(path, "{")

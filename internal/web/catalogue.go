@@ -178,6 +178,7 @@ func (s *Server) handleCatalogueSave(w http.ResponseWriter, r *http.Request) err
 		Frequency:     r.PostFormValue("frequency_text"),
 		Department:    r.PostFormValue("department"),
 		LegalBasis:    r.PostFormValue("legal_basis"),
+		Channel:       gongkai.Channel(r.PostFormValue("channel")),
 		Schedule: gongkai.Schedule{
 			Frequency:   gongkai.Frequency(r.PostFormValue("frequency")),
 			DueDay:      formInt(r, "due_day", fe, "请填写 0–28 的整数。"),

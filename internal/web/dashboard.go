@@ -52,7 +52,8 @@ type dashColumn struct {
 
 type dashRow struct {
 	*store.SchoolFigures
-	P store.PeriodFigures
+	P     store.PeriodFigures
+	Paper store.PaperFigures // items published in the period, and those posted on paper
 }
 
 // dashChart is the inline SVG bar chart of the monthly on-time rate.
@@ -83,7 +84,7 @@ type dashGrid struct {
 // dashSorts are the sort keys and whether they sort ascending by default.
 var dashSorts = map[string]bool{
 	"school": true, "rank": true, "on_time": false, "late": false, "overdue": false, "waived": false,
-	"feedback": false, "reply": false, "rectify": false, "orders": false, "survey": false,
+	"feedback": false, "reply": false, "rectify": false, "orders": false, "survey": false, "paper": false,
 }
 
 // bureauOf returns the reader's bureau, or EFORBIDDEN for whoever is not a
@@ -151,7 +152,7 @@ func (s *Server) handleDashboard(w http.ResponseWriter, r *http.Request) error {
 		if !dashMatches(f, p.Query) {
 			continue
 		}
-		p.Rows = append(p.Rows, dashRow{SchoolFigures: f, P: f.Period(p.Period)})
+		p.Rows = append(p.Rows, dashRow{SchoolFigures: f, P: f.Period(p.Period), Paper: f.PaperOf(p.Period)})
 	}
 	sortDashRows(p.Rows, p.Sort, p.Dir == "desc")
 	p.Chart = dashChartOf(&p.base, figs, from, to)
@@ -207,7 +208,7 @@ var dashColumns = []struct {
 }{
 	{"school", "学校", false}, {"rank", "按时率与排名", true}, {"on_time", "按时公开", true}, {"late", "逾期公开", true},
 	{"overdue", "已逾期", true}, {"waived", "已免除", true}, {"feedback", "待办意见", true}, {"reply", "答复用时（工作日）", true},
-	{"rectify", "整改中", true}, {"orders", "督办未办结", true}, {"survey", "满意度", true},
+	{"rectify", "整改中", true}, {"orders", "督办未办结", true}, {"survey", "满意度", true}, {"paper", "纸质张贴", true},
 }
 
 // addLinks makes the period tabs, the sortable headings and the export
@@ -285,6 +286,8 @@ func sortDashRows(rows []dashRow, key string, desc bool) {
 			}
 		case "survey":
 			c = cmp.Compare(a.Survey.Score, b.Survey.Score) // no score (-1) below every score
+		case "paper":
+			c = cmp.Compare(a.Paper.Share(), b.Paper.Share()) // nothing published (-1) below every share
 		}
 		if desc {
 			c = -c
@@ -318,6 +321,15 @@ func (p *dashboardPage) SurveyText(f *store.SchoolFigures) string {
 		return "—"
 	}
 	return fmt.Sprintf("%.0f", f.Survey.Score)
+}
+
+// PaperText is the share of the period's published items also posted on
+// paper, "8/12 (67%)", or — when nothing was published.
+func (p *dashboardPage) PaperText(f store.PaperFigures) string {
+	if f.Published == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%d/%d (%.0f%%)", f.Posted, f.Published, f.Share()*100)
 }
 
 // dashChartOf builds the bar chart of the bureau's monthly on-time rate

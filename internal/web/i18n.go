@@ -3,7 +3,7 @@ package web
 // english translates the Chinese UI texts. Chinese is the source language:
 // a text without an entry shows in Chinese. Each group of pages keeps its
 // own dictionary file.
-var english = mergeDicts(englishCommon, englishPeople, englishPublic, englishManage, englishMembers, englishApi, englishFeedback, englishNotify, englishObligations, englishOrders, englishSurveys, englishCatalogue, englishDashboard, englishReports, englishCalendar, englishSetup, englishSchools, englishDoors, englishRevision, englishRosters, englishUploads, englishRedaction, englishPrivacy, englishReceipt, englishDisclosure, englishUX, englishMessages, englishPrint, englishLedger, englishNotice, englishVerify, englishWitness)
+var english = mergeDicts(englishCommon, englishPeople, englishPublic, englishManage, englishMembers, englishApi, englishFeedback, englishNotify, englishObligations, englishOrders, englishSurveys, englishCatalogue, englishDashboard, englishReports, englishCalendar, englishSetup, englishSchools, englishDoors, englishRevision, englishRosters, englishUploads, englishRedaction, englishPrivacy, englishReceipt, englishDisclosure, englishUX, englishMessages, englishPrint, englishLedger, englishNotice, englishVerify, englishWitness, englishPosting)
 
 func mergeDicts(ds ...map[string]string) map[string]string {
 	out := map[string]string{}

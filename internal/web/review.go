@@ -30,6 +30,7 @@ type reviewPage struct {
 	Assessment    *rosterAssessment // of a roster's catalogue item (roster.go)
 	Redact        *redactPanel      // redaction.go
 	Privacy       *privacyView      // personal data found, and the principal's overrides (privacy.go)
+	Posting       *postingForm      // recording a posting of a published item (posting.go)
 }
 
 // ButtonClass is the look of a decision button: the step forward is the
@@ -98,6 +99,7 @@ func (s *Server) reviewPageOf(r *http.Request, school *gongkai.School, d *gongka
 	slices.SortStableFunc(p.Actions, func(a, b gongkai.Action) int { return rank[p.ButtonClass(a)] - rank[p.ButtonClass(b)] })
 	p.Return = lastReturn(d)
 	p.Redact = newRedactPanel(actor, school, d)
+	p.Posting = newPostingForm(actor, school, d, p.Now)
 	if actErr != nil {
 		p.Error = gongkai.ErrorMessage(actErr)
 		p.CommentError = gongkai.ErrorFields(actErr)["comment"]

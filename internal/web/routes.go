@@ -58,6 +58,7 @@ func (s *Server) publicRoutes() []route {
 		{"GET", "/s/{slug}/d/{id}/print", accessPublic, false, s.handleNotice},
 		{"GET", "/s/{slug}/d/{id}/notice.pdf", accessPublic, false, s.handleNoticePDF},
 		{"GET", "/s/{slug}/files/{att}/{name}", accessPublic, false, s.handleAttachment},
+		{"GET", "/s/{slug}/d/{id}/postings/{posting}/photo", accessPublic, false, s.handlePostingPhoto},
 		{"GET", "/s/{slug}/catalogue", accessPublic, false, s.handleCatalogue},
 		{"POST", "/prefs", accessPublic, false, s.handlePrefs},
 	}
@@ -124,6 +125,10 @@ func (s *Server) procedureRoutes() []route {
 		{"GET", "/s/{slug}/manage/d/{id}/revision/edit", accessCreate, false, s.handleRevisionEditForm},
 		{"POST", "/s/{slug}/manage/d/{id}/revision/edit", accessCreate, false, s.handleRevisionEdit},
 		{"POST", "/s/{slug}/manage/d/{id}/revision/act/{action}", accessWorkflow, false, s.handleRevisionAct},
+		// Postings of a published item (posting.go): recorded and voided by
+		// the clerk or the principal, never edited or deleted.
+		{"POST", "/s/{slug}/manage/d/{id}/postings", accessCreate, false, s.handleRecordPosting},
+		{"POST", "/s/{slug}/manage/d/{id}/postings/{posting}/void", accessCreate, false, s.handleVoidPosting},
 		// Taken-down rosters and impact assessments (roster.go): the
 		// original opens for staff of the procedure with a recorded reason;
 		// the records page answers 404 to all but the principal, the

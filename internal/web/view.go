@@ -54,6 +54,10 @@ type docView struct {
 	AuditURL  string
 	Rule      gongkai.RosterRule
 	names     []string
+	// The channels chosen on the form with whether each is recorded, and
+	// the posting records (posting.go).
+	Channels []channelView
+	Postings []postingView
 }
 
 // fileView is one attachment with its download link.
@@ -127,6 +131,9 @@ func (s *Server) newDocView(ctx context.Context, b *base, school *gongkai.School
 			return nil, err
 		}
 		v.PeriodLeft = countdown(cal, d.PublicityEnd, b.Now)
+	}
+	if err := s.postingsOf(ctx, v); err != nil {
+		return nil, err
 	}
 	return v, nil
 }
