@@ -14,14 +14,10 @@ import (
 
 // newSequencer opens the schools' log keys under --data and has the store
 // sign a checkpoint after every commit that appends to a log.
-func newSequencer(cfg config, db *store.DB, listenURL string, log *slog.Logger) (*ledger.Sequencer, error) {
+func newSequencer(cfg config, db *store.DB, host string, log *slog.Logger) (*ledger.Sequencer, error) {
 	keys, err := ledger.OpenKeyring(ledgerKeyDir(cfg))
 	if err != nil {
 		return nil, err
-	}
-	host := cfg.baseURL
-	if host == "" {
-		host = listenURL
 	}
 	seq := &ledger.Sequencer{DB: db, Keys: keys, Host: host, Log: log}
 	db.OnLedgerAppend = seq.Appended

@@ -300,17 +300,26 @@ func serve(ctx context.Context, cfg config, db *store.DB, blobs files.Store, log
 	if dispatcher.MailEnabled() {
 		webCfg.Mail = dispatcher
 	}
-	wit, err := ledger.OpenWitness(db, witnessKeyDir(cfg), cfg.baseURL, log)
+	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
+		return err
+	}
+	url := "http://" + ln.Addr().String()
+	// The logs' and the witness's names take the site's host: --base-url,
+	// or the address it listens on.
+	host := cfg.baseURL
+	if host == "" {
+		host = url
+	}
+	wit, err := ledger.OpenWitness(db, witnessKeyDir(cfg), host, log)
+	if err != nil {
+		_ = ln.Close() // the witness's error is the one to report
 		return err
 	}
 	webCfg.Witness = wit
 	srv, err := web.New(webCfg, db, blobs, log)
 	if err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", cfg.addr)
-	if err != nil {
+		_ = ln.Close()
 		return err
 	}
 	hs := &http.Server{
@@ -329,7 +338,6 @@ func serve(ctx context.Context, cfg config, db *store.DB, blobs files.Store, log
 			return err
 		}
 	}
-	url := "http://" + ln.Addr().String()
 	log.Info("gongkai listening", "url", url, "db", db.Dialect(), "version", currentBuildInfo().Version)
 	if mln != nil {
 		log.Info("metrics listening", "url", "http://"+mln.Addr().String()+"/metrics")
@@ -345,7 +353,7 @@ func serve(ctx context.Context, cfg config, db *store.DB, blobs files.Store, log
 			return err
 		}
 	}
-	seq, err := newSequencer(cfg, db, url, log)
+	seq, err := newSequencer(cfg, db, host, log)
 	if err != nil {
 		return err
 	}
