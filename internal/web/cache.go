@@ -384,8 +384,10 @@ func (s *Server) renderAndCache(w http.ResponseWriter, r *http.Request, key stri
 	ctype := rec.header.Get("Content-Type")
 	shareable := rec.status == http.StatusOK && (strings.HasPrefix(ctype, "text/html") || strings.HasPrefix(ctype, "application/json"))
 	cc := "no-cache" // revalidated on every use: the ETag makes that cheap
-	if strings.Contains(rec.header.Get("Cache-Control"), "private") {
+	if v := rec.header.Get("Cache-Control"); strings.Contains(v, "private") {
 		cc = "private, no-cache"
+	} else if strings.HasPrefix(v, "public") {
+		cc = v // the handler knows how long its answer holds (a log proof against a named size: for good)
 	}
 	if !shareable {
 		for k, v := range rec.header {

@@ -106,7 +106,9 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 		status, b = http.StatusInternalServerError, []byte(`{"error":{"code":"internal","message":"encoding failed"}}`)
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
+	if status >= 400 || w.Header().Get("Cache-Control") == "" {
+		w.Header().Set("Cache-Control", "no-store") // unless the handler knows better (a log proof)
+	}
 	w.WriteHeader(status)
 	w.Write(b)
 	w.Write([]byte("\n"))

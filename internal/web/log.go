@@ -167,6 +167,7 @@ func (s *Server) apiLogInclusion(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	proofCache(w, r, "size")
 	writeJSON(w, http.StatusOK, apiInclusion{Origin: origin, Index: index, Size: size, LeafHash: hex.EncodeToString(rec.LeafHash[:]),
 		Proof: hexHashes(p), Checkpoint: c.Note})
 	return nil
@@ -191,8 +192,20 @@ func (s *Server) apiLogConsistency(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
+	proofCache(w, r, "new")
 	writeJSON(w, http.StatusOK, apiConsistency{Origin: origin, Old: old, New: newSize, Proof: hexHashes(p), Checkpoint: c.Note})
 	return nil
+}
+
+// proofCache lets caches keep a proof against a tree size named in the
+// request for good: it never changes. Without the size it is against the
+// latest checkpoint, which moves.
+func proofCache(w http.ResponseWriter, r *http.Request, sizeParam string) {
+	if r.URL.Query().Get(sizeParam) != "" {
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		return
+	}
+	w.Header().Set("Cache-Control", "public, max-age=5")
 }
 
 // signedTree returns the school's latest checkpoint and the log's origin.

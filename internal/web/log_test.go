@@ -156,7 +156,12 @@ func TestLog_standardClients(t *testing.T) {
 		if e.School != "other" || e.Action != gongkai.LedgerPublish || e.TitleSHA256 != gongkai.HashText("开物小学第299号公示") {
 			t.Errorf("entry 300: %s", entries[300])
 		}
-		// The convenience proof, checked by tlog.
+		// The convenience proof, checked by tlog; against a named size it
+		// never changes, so caches keep it.
+		resp, _ := h.get(h.client(""), fmt.Sprintf("/api/v1/schools/other/log/inclusion?index=137&size=%d", c.N))
+		if cc := resp.Header.Get("Cache-Control"); !strings.Contains(cc, "immutable") {
+			t.Errorf("a proof against a named size has Cache-Control %q", cc)
+		}
 		_, body = h.get(h.client(""), "/api/v1/schools/other/log/inclusion?index=137")
 		var inc apiInclusion
 		must(t, json.Unmarshal([]byte(body), &inc))
