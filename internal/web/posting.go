@@ -300,6 +300,11 @@ func (s *Server) handlePostingPhoto(w http.ResponseWriter, r *http.Request) erro
 	if _, down := rs.takenDown(d); down {
 		return s.takenDownFile(w, r, school, d)
 	}
+	if redactedItem(d) {
+		// A photo of the paper shows what was on it: once personal data was
+		// deleted from the item, the photo is not served either.
+		return gongkai.Errorf(gongkai.EGONE, "该事项的个人信息已依法删除，张贴照片不再提供。")
+	}
 	a := &gongkai.Attachment{ID: p.ID, Filename: fmt.Sprintf("posting-%d", p.ID), ContentType: p.PhotoType, StorageKey: p.PhotoKey, CreatedAt: p.CreatedAt}
 	if d.Audience != gongkai.AudiencePublic || p.Voided() || rs.rule(d).Holds() {
 		return s.servePrivateFile(w, r, a, false)
@@ -314,4 +319,20 @@ func (s *Server) handlePostingPhoto(w http.ResponseWriter, r *http.Request) erro
 	w.Header().Set("ETag", `"`+p.PhotoKey+`"`)
 	http.ServeContent(w, r, "", p.CreatedAt, f)
 	return nil
+}
+
+// redactedItem reports whether personal data was deleted from any version
+// or file of the item (redaction.go).
+func redactedItem(d *gongkai.Disclosure) bool {
+	for _, v := range d.Versions {
+		if !v.RedactedAt.IsZero() {
+			return true
+		}
+	}
+	for _, a := range d.Attachments {
+		if !a.RedactedAt.IsZero() {
+			return true
+		}
+	}
+	return false
 }

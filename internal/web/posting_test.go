@@ -18,6 +18,7 @@ import (
 	"testing"
 
 	"gongkai"
+	"gongkai/internal/store"
 )
 
 // matrixPostings keeps, per harness, the published item whose postings the
@@ -243,6 +244,28 @@ func TestPostings_badInput(t *testing.T) {
 		}
 		if ps, _ := h.db.FindPostings(context.Background(), h.school.ID, h.draft.ID); len(ps) != 0 {
 			t.Errorf("posting on a draft was recorded")
+		}
+	})
+}
+
+// A photo of the paper on the wall shows what was on it: once personal
+// data is deleted from the item, its posting photos are gone too.
+func TestPostings_photoGoneAfterRedaction(t *testing.T) {
+	eachHarness(t, func(t *testing.T, h *harness) {
+		v := h.matrixPostingValues(t, "/s/{slug}/d/{id}/postings/{posting}/photo")
+		path := fmt.Sprintf("/s/xq/d/%s/postings/%s/photo", v["id"], v["posting"])
+		if resp, _ := h.get(h.client(""), path); resp.StatusCode != http.StatusOK {
+			t.Fatalf("the photo before redaction: %d", resp.StatusCode)
+		}
+		d := h.published[gongkai.AudiencePublic]
+		_, err := h.db.Redact(context.Background(), h.school.ID, d.ID, h.actor("xq.principal"),
+			store.RedactRequest{Target: gongkai.RedactBody, Version: 1, Reason: "正文误含家长手机号码"}, h.srv.blobs)
+		must(t, err)
+		for _, who := range []string{"", "xq.clerk"} {
+			resp, body := h.get(h.client(who), path)
+			if resp.StatusCode != http.StatusGone || strings.Contains(body, "JFIF") || !strings.Contains(body, "个人信息已依法删除") {
+				t.Errorf("the photo after redaction, as %q: %d %.80q", who, resp.StatusCode, body)
+			}
 		}
 	})
 }
