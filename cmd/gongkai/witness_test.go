@@ -10,8 +10,11 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
+	"os/exec"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -20,7 +23,8 @@ import (
 	"gongkai/internal/testdb"
 )
 
-// instance is a gongkai serve started through run() on 127.0.0.1:0.
+// instance is a gongkai serve on 127.0.0.1:0 in a process of its own: the
+// test binary run again as gongkai (TestMain).
 type instance struct {
 	base   string
 	env    map[string]string
@@ -29,20 +33,27 @@ type instance struct {
 
 func startInstance(t *testing.T, env map[string]string, args ...string) *instance {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
 	stderr := newSyncBuffer()
+	cmd := exec.Command(os.Args[0], append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	cmd.Env = []string{asGongkai + "=1", "PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	cmd.Stdout, cmd.Stderr = io.Discard, stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
 	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), func(k string) string { return env[k] }, strings.NewReader(""), io.Discard, stderr)
-	}()
+	go func() { done <- cmd.Wait() }()
 	t.Cleanup(func() {
-		cancel()
+		_ = cmd.Process.Signal(syscall.SIGTERM)
 		select {
 		case err := <-done:
 			if err != nil {
-				t.Errorf("serve ended with %v", err)
+				t.Errorf("serve ended with %v\n%s", err, stderr.String())
 			}
 		case <-time.After(20 * time.Second):
+			_ = cmd.Process.Kill()
 			t.Error("the server did not stop")
 		}
 	})
@@ -53,7 +64,7 @@ func startInstance(t *testing.T, env map[string]string, args ...string) *instanc
 		}
 		select {
 		case err := <-done:
-			t.Fatalf("run ended early: %v\n%s", err, stderr.String())
+			t.Fatalf("serve ended early: %v\n%s", err, stderr.String())
 		default:
 		}
 	}
