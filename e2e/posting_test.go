@@ -59,8 +59,8 @@ func TestFlow_postingOnTheBoard(t *testing.T) {
 			if want := "张贴于公开栏 · " + place + " · " + by; !strings.Contains(page, want) {
 				t.Errorf("the public page lacks %q: %q", want, page)
 			}
-			if s := text(t, phone, "table.meta"); !strings.Contains(s, "已张贴") {
-				t.Errorf("the metadata block does not show the board as posted: %q", s)
+			if s := text(t, phone, ".doc-postings"); !strings.Contains(s, "已张贴") {
+				t.Errorf("the channels do not show the board as posted: %q", s)
 			}
 			do(t, phone, "scroll to the postings", chromedp.ScrollIntoView(css(".doc-postings")))
 			screenshot(t, phone, "3-public-posting-390")

@@ -39,7 +39,7 @@ func TestVerify_inBrowser(t *testing.T) {
 	screenshot(t, phone, "0-item")
 	do(t, phone, "follow 已存证", chromedp.Click(css(".ledger-mark a")), chromedp.WaitVisible(css("#browser-check[data-done]")))
 	checkVerified(t, phone, "ok")
-	for _, want := range []string{"已在您的浏览器中核验", "✓ 通过：签名有效", "✓ 通过：条目在日志中（共", "✓ 通过：内容与存证一致", "指纹", "暂无见证签名", "/s/xiangqian/log"} {
+	for _, want := range []string{"已在您的浏览器中核验", "✓ 通过：签名有效", "✓ 通过：条目在日志中（共", "✓ 通过：内容与存证一致", "指纹", "见证签名：", "/witness", "/s/xiangqian/log"} {
 		if s := text(t, phone, "#browser-check"); !strings.Contains(squash(s), squash(want)) {
 			t.Errorf("the browser's check says %q, want %q", s, want)
 		}

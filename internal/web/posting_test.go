@@ -109,7 +109,7 @@ func TestPostings_recordAndShow(t *testing.T) {
 			t.Fatalf("record: %d %s", resp.StatusCode, body)
 		}
 		_, pub := h.get(h.client(""), fmt.Sprintf("/s/%s/d/%d", h.school.Slug, d.ID))
-		line := "张贴于公开栏 · 教学楼一楼公开栏 · 王老师 · <time datetime=\"" + today + "\">" + today + "</time>"
+		line := "张贴于公开栏 · <span lang=\"zh-CN\">教学楼一楼公开栏 · 王老师</span> · <time datetime=\"" + today + "\">" + today + "</time>"
 		if !strings.Contains(pub, line) {
 			t.Errorf("the public page lacks the posting line %q", line)
 		}
