@@ -5,8 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"time"
 
 	"filippo.io/torchwood"
+	"golang.org/x/mod/sumdb/note"
 )
 
 // cosigVerifier checks C2SP tlog-cosignature/v1 signatures: an 8-byte
@@ -41,4 +43,26 @@ func keyHash(name string, key []byte) uint32 {
 	h.Write([]byte(name + "\n"))
 	h.Write(key)
 	return binary.BigEndian.Uint32(h.Sum(nil))
+}
+
+// CosignedAt reports when the witness of vkey cosigned the signed
+// checkpoint, and whether it did: false for a line of another witness, a
+// forged one, or a key that is not a cosignature key.
+func CosignedAt(signed []byte, vkey string) (time.Time, bool) {
+	v, err := CosignatureVerifier(vkey)
+	if err != nil {
+		return time.Time{}, false
+	}
+	n, err := note.Open(signed, note.VerifierList(v))
+	if err != nil {
+		return time.Time{}, false
+	}
+	for _, s := range n.Sigs {
+		if s.Hash == v.KeyHash() && s.Name == v.Name() {
+			if t, err := torchwood.CosignatureTimestamp(s); err == nil {
+				return time.Unix(t, 0), true
+			}
+		}
+	}
+	return time.Time{}, false
 }

@@ -161,6 +161,15 @@ func (s *Server) checkLedger(ctx context.Context, p *verifyPage, school *gongkai
 			break
 		}
 		res.Lines = append(res.Lines, checkLine{OK: true, Text: p.T("签名有效")})
+		if s.cfg.Witness != nil {
+			// The bureau's witness of this site: its cosignature is checked
+			// too; one still to come is no failure, the witness may lag.
+			if at, ok := ledger.CosignedAt([]byte(cp.Note), s.cfg.Witness.Key()); ok {
+				res.Lines = append(res.Lines, checkLine{OK: true, Text: p.Tf("教育局见证签名有效（%s）", at.In(gongkai.Beijing).Format("2006-01-02 15:04"))})
+			} else {
+				res.Lines = append(res.Lines, checkLine{Pending: true, Text: p.T("教育局尚未见证这个检查点")})
+			}
+		}
 		if err := s.proveEntry(ctx, school.ID, p.Checkpoint.Tree, rec); err != nil {
 			s.log.Warn("ledger: entry not in the signed tree", "school", school.ID, "index", rec.Index, "err", err)
 			fail(p.T("条目不在日志中"))

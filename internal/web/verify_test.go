@@ -330,3 +330,38 @@ func cosign(t *testing.T, h *harness, name string) {
 		t.Fatal("the checkpoint moved")
 	}
 }
+
+// With the bureau's witness on this site, the page checks its cosignature
+// too: one that holds is said so; a checkpoint not yet witnessed waits,
+// and fails nothing.
+func TestVerify_witnessCosignature(t *testing.T) {
+	eachHarness(t, func(t *testing.T, h *harness) {
+		ctx := context.Background()
+		wit, err := ledger.OpenWitness(h.db, t.TempDir(), "jyj.example.cn", nil)
+		must(t, err)
+		h.srv.cfg.Witness = wit
+		d := h.published[gongkai.AudiencePublic]
+		signLogs(t, h)
+		page := func() string {
+			_, p := h.get(h.client(""), fmt.Sprintf("/s/xq/d/%d/verify", d.ID))
+			return checks(p)
+		}
+		if got := page(); !strings.Contains(got, "教育局尚未见证这个检查点") || !strings.Contains(got, "服务器已核验") {
+			t.Errorf("before the witness cosigned: %q", got)
+		}
+		key, err := ledger.CosignatureVerifier(wit.Key())
+		must(t, err)
+		p := &ledger.Pusher{DB: h.db, Witness: wit, Key: key}
+		must(t, p.Push(ctx, h.school.ID))
+		if got := page(); !strings.Contains(got, "✓ 通过：教育局见证签名有效（") {
+			t.Errorf("after the witness cosigned: %q", got)
+		}
+		// Another witness's key does not count as the bureau's.
+		other, err := ledger.OpenWitness(h.db, t.TempDir(), "other.example.cn", nil)
+		must(t, err)
+		h.srv.cfg.Witness = other
+		if got := page(); strings.Contains(got, "见证签名有效") {
+			t.Errorf("a cosignature checked with another witness's key holds: %q", got)
+		}
+	})
+}
