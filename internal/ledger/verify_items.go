@@ -130,13 +130,9 @@ func (v *verifier) inclusion(ctx context.Context, c torchwood.Checkpoint, index 
 	if err := v.getJSON(ctx, fmt.Sprintf("/api/v1/schools/%s/log/inclusion?index=%d&size=%d", v.o.Slug, index, c.N), &p); err != nil {
 		return err
 	}
-	proof := make(tlog.RecordProof, len(p.Proof))
-	for i, h := range p.Proof {
-		b, err := hex.DecodeString(h)
-		if err != nil || len(b) != tlog.HashSize {
-			return fmt.Errorf("bad proof hash")
-		}
-		copy(proof[i][:], b)
+	proof, err := ParseProof(p.Proof) // verify.go
+	if err != nil {
+		return err
 	}
 	return tlog.CheckRecord(proof, c.N, c.Hash, index, leaf)
 }
